@@ -1,0 +1,234 @@
+//! Enterprise search as inspectors expect it: any fragment of a name
+//! (two-character Chinese queries included), credit codes, permit numbers,
+//! emergency filing numbers and EIA approval numbers, with filters.
+//!
+//! The index lives in memory. A park holds hundreds to a few thousand
+//! enterprises and a laptop a few parks; a substring scan over normalised
+//! text is exact for every query length (SQLite's trigram tokenizer cannot
+//! answer two-character queries), needs no tokenizer for Chinese, and
+//! answers in well under a millisecond at 10,000 enterprises (see
+//! BENCHMARKS.md). The store rebuilds it after any commit.
+
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::enterprise::{EnterpriseStatus, ManagementCategory, Tier};
+use crate::ident::fold_width;
+use crate::store::StoreError;
+
+/// Filters and text of a search. Empty text lists everything that passes
+/// the filters.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub text: String,
+    /// Park id, development-zone code or name.
+    pub park: Option<String>,
+    pub tier: Option<Tier>,
+    pub category: Option<ManagementCategory>,
+    pub status: Option<EnterpriseStatus>,
+    /// Industry name as written in the files, e.g. 食品制造业.
+    pub industry: Option<String>,
+    /// At most this many hits; `None` for all.
+    pub limit: Option<usize>,
+}
+
+/// Which field a hit matched in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchedField {
+    Name,
+    CreditCode,
+    PermitNumber,
+    EmergencyFiling,
+    EiaApproval,
+    /// Empty query: listed by filters alone.
+    Filter,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    pub id: Uuid,
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub park_id: Uuid,
+    pub park: String,
+    pub park_code: Option<String>,
+    pub tier: Option<Tier>,
+    pub management_category: Option<ManagementCategory>,
+    pub status: EnterpriseStatus,
+    pub industry: Option<String>,
+    pub matched: MatchedField,
+}
+
+struct Entry {
+    hit: Hit,
+    name: String,
+    /// Normalised codes with the field each came from.
+    codes: Vec<(MatchedField, String)>,
+    industry: Option<String>,
+}
+
+pub struct SearchIndex {
+    entries: Vec<Entry>,
+}
+
+/// Normalises text for matching: full-width folded, white space removed,
+/// ASCII upper-cased, and the bracket forms of document numbers unified
+/// (〔2019〕, ［2019］, [2019] and (2019) all match).
+pub fn normalize(s: &str) -> String {
+    s.chars()
+        .map(fold_width)
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '〔' | '［' | '【' | '(' | '（' => '[',
+            '〕' | '］' | '】' | ')' | '）' => ']',
+            _ => c.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
+pub(crate) fn build_index(conn: &Connection) -> Result<SearchIndex, StoreError> {
+    let mut extra: HashMap<String, Vec<(MatchedField, String)>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT enterprise_id, 'eia', doc_number FROM eia_approval
+             UNION ALL SELECT enterprise_id, 'permit', number FROM discharge_permit",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let field = if r.get::<_, String>(1)? == "eia" { MatchedField::EiaApproval } else { MatchedField::PermitNumber };
+            extra.entry(r.get(0)?).or_default().push((field, normalize(&r.get::<_, String>(2)?)));
+        }
+    }
+    let mut stmt = conn.prepare(
+        "SELECT e.id, e.name, e.credit_code, e.park_id, p.name, p.code, e.management_category, e.tier_override,
+                e.status, e.industry, e.emergency_filing
+         FROM enterprise e JOIN park p ON p.id = e.park_id ORDER BY e.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut entries = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let category: Option<String> = r.get(6)?;
+        let category = category.and_then(|c| serde_json::from_value(serde_json::Value::String(c)).ok());
+        let tier_override: Option<String> = r.get(7)?;
+        let tier = tier_override
+            .as_deref()
+            .and_then(Tier::parse)
+            .or(category.map(ManagementCategory::default_tier));
+        let status: String = r.get(8)?;
+        let status = serde_json::from_value(serde_json::Value::String(status)).map_err(StoreError::Json)?;
+        let name: String = r.get(1)?;
+        let credit_code: Option<String> = r.get(2)?;
+        let industry: Option<String> = r.get(9)?;
+        let filing: Option<String> = r.get(10)?;
+        let mut codes = extra.remove(&id).unwrap_or_default();
+        if let Some(c) = &credit_code {
+            codes.push((MatchedField::CreditCode, normalize(c)));
+        }
+        if let Some(f) = &filing {
+            codes.push((MatchedField::EmergencyFiling, normalize(f)));
+        }
+        codes.sort();
+        entries.push(Entry {
+            name: normalize(&name),
+            industry: industry.as_deref().map(normalize),
+            codes,
+            hit: Hit {
+                id: Uuid::parse_str(&id).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+                })?,
+                name,
+                credit_code,
+                park_id: Uuid::parse_str(&r.get::<_, String>(3)?).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
+                })?,
+                park: r.get(4)?,
+                park_code: r.get(5)?,
+                tier,
+                management_category: category,
+                status,
+                industry,
+                matched: MatchedField::Filter,
+            },
+        });
+    }
+    Ok(SearchIndex { entries })
+}
+
+impl SearchIndex {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Ranks exact matches first, then prefixes, then matches inside a
+    /// name (earlier first), then matches inside a code or number; ties go
+    /// to the shorter name.
+    pub fn search(&self, q: &Query) -> Vec<Hit> {
+        let text = normalize(&q.text);
+        let park = q.park.as_deref().map(str::trim);
+        let industry = q.industry.as_deref().map(normalize);
+        let mut scored: Vec<((u8, usize, usize), &Entry, MatchedField)> = Vec::new();
+        for e in &self.entries {
+            let h = &e.hit;
+            if let Some(p) = park {
+                let by_code = h.park_code.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(p));
+                if !(by_code || h.park == p || h.park_id.to_string() == p) {
+                    continue;
+                }
+            }
+            if q.tier.is_some_and(|t| h.tier != Some(t))
+                || q.category.is_some_and(|c| h.management_category != Some(c))
+                || q.status.is_some_and(|s| h.status != s)
+                || industry.as_ref().is_some_and(|i| e.industry.as_ref() != Some(i))
+            {
+                continue;
+            }
+            if text.is_empty() {
+                scored.push(((9, 0, e.name.len()), e, MatchedField::Filter));
+                continue;
+            }
+            if let Some(score) = score(e, &text) {
+                scored.push((score.0, e, score.1));
+            }
+        }
+        scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+        let limit = q.limit.unwrap_or(usize::MAX);
+        scored
+            .into_iter()
+            .take(limit)
+            .map(|(_, e, matched)| Hit { matched, ..e.hit.clone() })
+            .collect()
+    }
+}
+
+fn score(e: &Entry, text: &str) -> Option<((u8, usize, usize), MatchedField)> {
+    let len = e.name.len();
+    if e.name == text {
+        return Some(((0, 0, len), MatchedField::Name));
+    }
+    if let Some((f, _)) = e.codes.iter().find(|(_, c)| c == text) {
+        return Some(((0, 1, len), *f));
+    }
+    if e.name.starts_with(text) {
+        return Some(((1, 0, len), MatchedField::Name));
+    }
+    if let Some((f, _)) = e.codes.iter().find(|(_, c)| c.starts_with(text)) {
+        return Some(((2, 0, len), *f));
+    }
+    if let Some(pos) = e.name.find(text) {
+        let chars_before = e.name[..pos].chars().count();
+        return Some(((3, chars_before, len), MatchedField::Name));
+    }
+    if let Some((f, _)) = e.codes.iter().find(|(_, c)| c.contains(text)) {
+        return Some(((4, 0, len), *f));
+    }
+    None
+}

@@ -1,0 +1,417 @@
+//! The local store: one SQLite file holding the park and enterprise files
+//! and the sync outbox.
+//!
+//! Durability first: WAL with `synchronous=FULL` (a save the user saw
+//! confirmed survives a power cut), foreign keys on. Every change is one
+//! transaction that writes the domain rows and appends its outbox entry, so
+//! a change is either wholly there, ready to sync, or not there at all.
+
+mod migrate;
+mod outbox;
+mod rows;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::enterprise::{Enterprise, FieldProblem};
+use crate::env::Env;
+use crate::ident::{self, Severity};
+use crate::park::Park;
+use crate::search::{self, Hit, Query, SearchIndex};
+
+pub use migrate::{sha256_hex, Migration, MIGRATIONS};
+pub use outbox::OutboxEntry;
+
+/// What can go wrong in the store. Messages are for the user, in Chinese.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("数据库操作失败")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("读写文件失败")]
+    Io(#[from] std::io::Error),
+    #[error("数据格式错误")]
+    Json(#[from] serde_json::Error),
+    #[error("数据库由更新版本的程序创建（含迁移 {migration}），请升级本程序")]
+    SchemaTooNew { migration: String },
+    #[error("数据库迁移 {migration} 与本程序不一致，数据库可能被改动过")]
+    MigrationChanged { migration: String },
+    #[error("记录未通过校验：{}", summary(.0))]
+    Invalid(Vec<FieldProblem>),
+    #[error("该记录已被修改（编辑时为第{base}版，现为第{current}版），请刷新后重试")]
+    Stale { base: i64, current: i64 },
+    #[error("未找到{what}“{key}”")]
+    NotFound { what: &'static str, key: String },
+    #[error("统一社会信用代码 {code} 已属于“{holder}”")]
+    DuplicateCreditCode { code: String, holder: String },
+}
+
+fn summary(problems: &[FieldProblem]) -> String {
+    problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| p.message.as_str())
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// The result of saving a file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Saved {
+    /// The file's version after the save.
+    pub version: i64,
+    /// The top-level fields that changed; empty when nothing did (and then
+    /// nothing was written and no outbox entry was made).
+    pub changed: Vec<String>,
+    /// The outbox sequence number of the change, if one was recorded.
+    pub seq: Option<i64>,
+    /// Warnings that did not block the save.
+    pub warnings: Vec<FieldProblem>,
+}
+
+/// A short line per enterprise for lists.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParkSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub code: Option<String>,
+    pub enterprises: i64,
+}
+
+pub struct Store {
+    conn: Connection,
+    env: Env,
+    device_id: Uuid,
+    path: PathBuf,
+    search: Option<(i64, SearchIndex)>,
+}
+
+impl Store {
+    /// Opens (and creates, if missing) the store at `path`, bringing its
+    /// schema up to date.
+    pub fn open(path: impl AsRef<Path>, env: Env) -> Result<Store, StoreError> {
+        Self::open_at(path, env, MIGRATIONS.len())
+    }
+
+    /// Opens the store with only the first `upto` migrations applied. Used
+    /// to build databases of earlier schemas for upgrade tests.
+    pub fn open_at(path: impl AsRef<Path>, mut env: Env, upto: usize) -> Result<Store, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let mut conn = Connection::open(&path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let now = env.now().to_rfc3339();
+        migrate::apply(&mut conn, upto, &now)?;
+        let device_id = if upto == 0 {
+            Uuid::nil()
+        } else {
+            let existing: Option<String> =
+                conn.query_row("SELECT id FROM device LIMIT 1", [], |r| r.get(0)).optional()?;
+            match existing {
+                Some(id) => Uuid::parse_str(&id).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+                })?,
+                None => {
+                    let id = env.new_id();
+                    conn.execute("INSERT INTO device (id, created_at) VALUES (?1, ?2)", params![id.to_string(), now])?;
+                    id
+                }
+            }
+        };
+        Ok(Store { conn, env, device_id, path, search: None })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn device_id(&self) -> Uuid {
+        self.device_id
+    }
+
+    /// A new UUIDv7 from the store's clock and random source.
+    pub fn new_id(&mut self) -> Uuid {
+        self.env.new_id()
+    }
+
+    pub fn env(&mut self) -> &mut Env {
+        &mut self.env
+    }
+
+    /// The read-only connection, for checks and reports.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` inside one write transaction; everything it saves commits
+    /// together or not at all.
+    pub fn write<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tx = self.conn.transaction().map_err(StoreError::from)?;
+        let mut w = Writer { tx, env: &mut self.env, device_id: self.device_id };
+        let out = f(&mut w)?;
+        w.tx.commit().map_err(StoreError::from)?;
+        self.search = None;
+        Ok(out)
+    }
+
+    /// Saves an enterprise file as one change (see [`Writer::save_enterprise`]).
+    pub fn save_enterprise(&mut self, e: &Enterprise) -> Result<Saved, StoreError> {
+        self.write(|w| w.save_enterprise(e))
+    }
+
+    /// Saves a park file as one change.
+    pub fn save_park(&mut self, p: &Park) -> Result<Saved, StoreError> {
+        self.write(|w| w.save_park(p))
+    }
+
+    pub fn enterprise(&self, id: Uuid) -> Result<Option<Enterprise>, StoreError> {
+        Ok(rows::load_enterprise(&self.conn, id)?)
+    }
+
+    /// Finds an enterprise by id, credit code or exact name.
+    pub fn find_enterprise(&self, key: &str) -> Result<Option<Enterprise>, StoreError> {
+        if let Ok(id) = Uuid::parse_str(key.trim()) {
+            return self.enterprise(id);
+        }
+        let code = ident::normalize_code(key);
+        let id: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM enterprise WHERE credit_code = ?1 OR name = ?2 ORDER BY credit_code = ?1 DESC LIMIT 1",
+                params![code, key.trim()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match id {
+            Some(id) => self.enterprise(Uuid::parse_str(&id).expect("ids in the store are UUIDs")),
+            None => Ok(None),
+        }
+    }
+
+    /// Ids of all enterprises, oldest first (UUIDv7 order is creation order).
+    pub fn enterprise_ids(&self, park: Option<Uuid>) -> Result<Vec<Uuid>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM enterprise WHERE ?1 IS NULL OR park_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([park.map(|p| p.to_string())], |r| rows::uuid_at(r, 0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn park(&self, id: Uuid) -> Result<Option<Park>, StoreError> {
+        Ok(rows::load_park(&self.conn, id)?)
+    }
+
+    /// Finds a park by id, development-zone code or exact name.
+    pub fn find_park(&self, key: &str) -> Result<Option<Park>, StoreError> {
+        if let Ok(id) = Uuid::parse_str(key.trim()) {
+            return self.park(id);
+        }
+        let id: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM park WHERE code = ?1 OR name = ?2 LIMIT 1",
+                params![ident::normalize_code(key), key.trim()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match id {
+            Some(id) => self.park(Uuid::parse_str(&id).expect("ids in the store are UUIDs")),
+            None => Ok(None),
+        }
+    }
+
+    pub fn parks(&self) -> Result<Vec<ParkSummary>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT p.id, p.name, p.code, (SELECT COUNT(*) FROM enterprise e WHERE e.park_id = p.id)
+             FROM park p ORDER BY p.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ParkSummary { id: rows::uuid_at(r, 0)?, name: r.get(1)?, code: r.get(2)?, enterprises: r.get(3)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The outbox, oldest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, mutation_id, device_id, entity, entity_id, base_version, payload, payload_hash,
+                    created_at, state
+             FROM outbox ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let payload: String = r.get(6)?;
+            Ok(OutboxEntry {
+                seq: r.get(0)?,
+                mutation_id: rows::uuid_at(r, 1)?,
+                device_id: rows::uuid_at(r, 2)?,
+                entity: r.get(3)?,
+                entity_id: rows::uuid_at(r, 4)?,
+                base_version: r.get(5)?,
+                payload: serde_json::from_str(&payload).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
+                })?,
+                payload_hash: r.get(7)?,
+                created_at: r.get(8)?,
+                state: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Searches enterprises. The index is built on first use and rebuilt
+    /// after any commit, by this process or another one.
+    pub fn search(&mut self, q: &Query) -> Result<Vec<Hit>, StoreError> {
+        let data_version: i64 = self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let fresh = matches!(&self.search, Some((v, _)) if *v == data_version);
+        if !fresh {
+            self.search = Some((data_version, search::build_index(&self.conn)?));
+        }
+        let (_, index) = self.search.as_ref().expect("index built above");
+        Ok(index.search(q))
+    }
+}
+
+/// A write transaction in progress. Each `save_*` is one change with its
+/// own outbox entry; all of them commit together.
+pub struct Writer<'s> {
+    tx: Transaction<'s>,
+    env: &'s mut Env,
+    device_id: Uuid,
+}
+
+impl Writer<'_> {
+    pub fn new_id(&mut self) -> Uuid {
+        self.env.new_id()
+    }
+
+    pub fn enterprise(&self, id: Uuid) -> Result<Option<Enterprise>, StoreError> {
+        Ok(rows::load_enterprise(&self.tx, id)?)
+    }
+
+    pub fn park(&self, id: Uuid) -> Result<Option<Park>, StoreError> {
+        Ok(rows::load_park(&self.tx, id)?)
+    }
+
+    /// Saves a whole enterprise file. `e.version` is the version the user
+    /// edited (0 for a new file); if the stored file has moved on since, the
+    /// save is refused as stale. Errors from [`Enterprise::check`] refuse
+    /// the save; warnings are returned. Only changed fields are recorded in
+    /// the outbox entry; a save that changes nothing writes nothing.
+    pub fn save_enterprise(&mut self, e: &Enterprise) -> Result<Saved, StoreError> {
+        let mut e = e.clone();
+        e.credit_code = e.credit_code.as_deref().map(ident::normalize_code).filter(|c| !c.is_empty());
+        let problems = e.check();
+        if problems.iter().any(|p| p.severity == Severity::Error) {
+            return Err(StoreError::Invalid(problems));
+        }
+        if let Some(code) = &e.credit_code {
+            let holder: Option<(String, String)> = self
+                .tx
+                .query_row(
+                    "SELECT id, name FROM enterprise WHERE credit_code = ?1 AND id <> ?2",
+                    params![code, e.id.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((_, holder)) = holder {
+                return Err(StoreError::DuplicateCreditCode { code: code.clone(), holder });
+            }
+        }
+        let current = rows::load_enterprise(&self.tx, e.id)?;
+        let old = current.as_ref().map(serde_json::to_value).transpose()?;
+        self.record("enterprise", e.id, e.version, current.map(|c| c.version), old, serde_json::to_value(&e)?, problems, |tx, version, now| {
+            rows::write_enterprise(tx, &e, version, now)
+        })
+    }
+
+    /// Saves a whole park file; the same rules as [`Self::save_enterprise`].
+    pub fn save_park(&mut self, p: &Park) -> Result<Saved, StoreError> {
+        let mut problems = Vec::new();
+        if p.name.trim().is_empty() {
+            problems.push(FieldProblem { field: "name".into(), severity: Severity::Error, message: "园区名称不能为空".into() });
+        }
+        for (field, verdict) in [
+            ("code", p.code.as_deref().map(ident::check_park_code)),
+            ("region_code", p.region_code.as_deref().map(ident::check_region_code)),
+        ] {
+            for pr in verdict.map(|v| v.problems).unwrap_or_default() {
+                problems.push(FieldProblem { field: field.into(), severity: pr.severity, message: pr.message });
+            }
+        }
+        if problems.iter().any(|p| p.severity == Severity::Error) {
+            return Err(StoreError::Invalid(problems));
+        }
+        let current = rows::load_park(&self.tx, p.id)?;
+        let old = current.as_ref().map(serde_json::to_value).transpose()?;
+        self.record("park", p.id, p.version, current.map(|c| c.version), old, serde_json::to_value(p)?, problems, |tx, version, now| {
+            rows::write_park(tx, p, version, now)
+        })
+    }
+
+    /// The common part of every save: version check, field diff, row write
+    /// and outbox entry.
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &mut self,
+        entity: &str,
+        id: Uuid,
+        base: i64,
+        current: Option<i64>,
+        old: Option<Value>,
+        new: Value,
+        warnings: Vec<FieldProblem>,
+        write_rows: impl FnOnce(&Transaction<'_>, i64, &str) -> rusqlite::Result<()>,
+    ) -> Result<Saved, StoreError> {
+        let current_version = current.unwrap_or(0);
+        if base != current_version {
+            return Err(StoreError::Stale { base, current: current_version });
+        }
+        let changed = changed_fields(old.as_ref(), &new);
+        if changed.is_empty() {
+            return Ok(Saved { version: base, changed: Vec::new(), seq: None, warnings });
+        }
+        let now = self.env.now().to_rfc3339();
+        let version = base + 1;
+        write_rows(&self.tx, version, &now)?;
+        let mut fields = Map::new();
+        for key in &changed {
+            fields.insert(key.clone(), new[key].clone());
+        }
+        let payload = serde_json::json!({
+            "op": if current.is_some() { "update" } else { "create" },
+            "fields": fields,
+        });
+        let mutation_id = self.env.new_id();
+        let seq = outbox::append(
+            &self.tx,
+            &outbox::Mutation {
+                mutation_id,
+                device_id: self.device_id,
+                entity,
+                entity_id: id,
+                base_version: base,
+                payload: &payload,
+                created_at: &now,
+            },
+        )?;
+        Ok(Saved { version, changed, seq: Some(seq), warnings })
+    }
+}
+
+/// Top-level fields whose values differ, ignoring the version counter.
+fn changed_fields(old: Option<&Value>, new: &Value) -> Vec<String> {
+    let Some(new) = new.as_object() else { return Vec::new() };
+    new.iter()
+        .filter(|(k, _)| k.as_str() != "version")
+        .filter(|(k, v)| old.and_then(|o| o.get(k.as_str())) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect()
+}
