@@ -1,1 +1,329 @@
-fn main(){}
+//! `xuncha`: the command line for clerks' batch work and for tests.
+//!
+//! Every command works on one local store (`--db PATH`). Human output is
+//! Chinese; `--json` prints machine-readable output. Errors go to stderr
+//! with a non-zero exit status.
+
+mod bench;
+mod show;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use xuncha_core::enterprise::{EnterpriseStatus, ManagementCategory, Tier};
+use xuncha_core::ident::Severity;
+use xuncha_core::roster::{self, ImportOptions};
+use xuncha_core::search::Query;
+use xuncha_core::{sample, Env, Store};
+
+#[derive(Parser)]
+#[command(
+    name = "xuncha",
+    version,
+    about = "巡查：园区企业环境档案与现场检查（命令行）"
+)]
+struct Cli {
+    /// 本地数据库文件
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 创建（或升级）本地数据库；--sample 载入示例园区
+    Init {
+        #[arg(long)]
+        sample: bool,
+    },
+    /// 园区概况：企业数量、管理类别、巡查类别、总量指标使用情况
+    Summary {
+        #[arg(long)]
+        json: bool,
+    },
+    /// 导入企业名录（.xlsx 或 .csv）：全部导入或全部不导入
+    Import {
+        file: PathBuf,
+        /// 表中无“园区代码”列时导入到的园区（代码、名称或ID）
+        #[arg(long)]
+        park: Option<String>,
+        /// 只检查并报告，不写入
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 导出企业名录（.xlsx 或 .csv）
+    Export {
+        file: PathBuf,
+        /// 只导出该园区（代码、名称或ID）
+        #[arg(long)]
+        park: Option<String>,
+    },
+    /// 搜索企业：名称片段、信用代码、许可证编号、环评批复文号、应急预案备案编号
+    Search {
+        /// 查询内容；为空时按筛选条件列出
+        #[arg(default_value = "")]
+        query: String,
+        #[arg(long)]
+        park: Option<String>,
+        /// A、B 或 C
+        #[arg(long)]
+        tier: Option<String>,
+        /// 重点、简化或登记
+        #[arg(long)]
+        category: Option<String>,
+        /// 正常投产、在建、试生产、停产或退园
+        #[arg(long)]
+        status: Option<String>,
+        /// 行业类别，如 食品制造业
+        #[arg(long)]
+        industry: Option<String>,
+        #[arg(long)]
+        limit: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 企业档案
+    Enterprise {
+        #[command(subcommand)]
+        command: EnterpriseCommand,
+    },
+    /// 待同步的变更记录
+    Outbox {
+        #[arg(long)]
+        json: bool,
+    },
+    /// 性能测试：生成10,000家企业的数据库并测量搜索与导入耗时
+    Bench {
+        #[arg(long, default_value_t = 10_000)]
+        enterprises: usize,
+        #[arg(long, default_value_t = 50)]
+        parks: usize,
+        /// 每类查询的次数
+        #[arg(long, default_value_t = 300)]
+        queries: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum EnterpriseCommand {
+    /// 显示一家企业的完整档案（ID、统一社会信用代码或企业全称）
+    Show {
+        key: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A failure to report on stderr.
+struct Failure(String);
+
+impl<E: std::error::Error> From<E> for Failure {
+    fn from(e: E) -> Self {
+        let mut msg = e.to_string();
+        let mut source = e.source();
+        while let Some(s) = source {
+            msg.push_str(&format!("：{s}"));
+            source = s.source();
+        }
+        Failure(msg)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(Failure(msg)) => {
+            eprintln!("错误：{msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open_existing(db: Option<&Path>) -> Result<Store, Failure> {
+    let db = db.ok_or_else(|| Failure("请用 --db PATH 指定数据库文件".into()))?;
+    if !db.exists() {
+        return Err(Failure(format!(
+            "数据库文件 {} 不存在，请先运行 xuncha --db {} init",
+            db.display(),
+            db.display()
+        )));
+    }
+    Ok(Store::open(db, Env::system())?)
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let db = cli.db.as_deref();
+    match cli.command {
+        Command::Init { sample } => {
+            let path = db.ok_or_else(|| Failure("请用 --db PATH 指定数据库文件".into()))?;
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut store = Store::open(path, Env::system())?;
+            println!("数据库已就绪：{}", path.display());
+            if sample {
+                let loaded = sample::load_sample(&mut store)?;
+                println!(
+                    "示例数据：{}个园区、{}家企业（本次写入{}条记录）",
+                    loaded.parks, loaded.enterprises, loaded.changes
+                );
+            }
+        }
+        Command::Summary { json } => {
+            let store = open_existing(db)?;
+            let summary = show::summary(&store)?;
+            if json {
+                print_json(&summary)?;
+            } else {
+                show::print_summary(&summary);
+            }
+        }
+        Command::Import {
+            file,
+            park,
+            dry_run,
+            json,
+        } => {
+            let mut store = open_existing(db)?;
+            let report = roster::import(&mut store, &file, &ImportOptions { park, dry_run })?;
+            if json {
+                print_json(&report)?;
+            } else {
+                show::print_import_report(&report, dry_run);
+            }
+            if report.errors().next().is_some() {
+                eprintln!(
+                    "错误：名录有{}处错误，未导入任何数据；请修改后重新导入",
+                    report.errors().count()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Export { file, park } => {
+            let store = open_existing(db)?;
+            let park_id = match park {
+                Some(key) => Some(
+                    store
+                        .find_park(&key)?
+                        .ok_or_else(|| Failure(format!("未找到园区“{key}”")))?
+                        .id,
+                ),
+                None => None,
+            };
+            let n = roster::export(&store, &file, park_id)?;
+            println!("已导出{n}家企业到 {}", file.display());
+        }
+        Command::Search {
+            query,
+            park,
+            tier,
+            category,
+            status,
+            industry,
+            limit,
+            json,
+        } => {
+            let mut store = open_existing(db)?;
+            let q = Query {
+                text: query,
+                park,
+                tier: tier
+                    .map(|t| {
+                        Tier::parse(&t).ok_or_else(|| Failure(format!("巡查类别“{t}”应为A、B或C")))
+                    })
+                    .transpose()?,
+                category: category
+                    .map(|c| {
+                        ManagementCategory::parse(&c)
+                            .ok_or_else(|| Failure(format!("管理类别“{c}”应为重点、简化或登记")))
+                    })
+                    .transpose()?,
+                status: status
+                    .map(|s| {
+                        EnterpriseStatus::parse(&s).ok_or_else(|| {
+                            Failure(format!(
+                                "运行状态“{s}”应为正常投产、在建、试生产、停产或退园"
+                            ))
+                        })
+                    })
+                    .transpose()?,
+                industry,
+                limit,
+            };
+            let hits = store.search(&q)?;
+            if json {
+                print_json(&hits)?;
+            } else {
+                show::print_hits(&hits);
+            }
+        }
+        Command::Enterprise {
+            command: EnterpriseCommand::Show { key, json },
+        } => {
+            let store = open_existing(db)?;
+            let e = store
+                .find_enterprise(&key)?
+                .ok_or_else(|| Failure(format!("未找到企业“{key}”")))?;
+            if json {
+                let problems = e.check();
+                print_json(&serde_json::json!({
+                    "enterprise": e,
+                    "tier": e.tier(),
+                    "problems": problems,
+                }))?;
+            } else {
+                let park = store.park(e.park_id)?;
+                show::print_enterprise(&e, park.as_ref());
+            }
+        }
+        Command::Outbox { json } => {
+            let store = open_existing(db)?;
+            let entries = store.outbox()?;
+            if json {
+                print_json(&entries)?;
+            } else {
+                for e in &entries {
+                    println!(
+                        "{:>6}  {}  {} {}  基于第{}版  {}",
+                        e.seq, e.created_at, e.entity, e.entity_id, e.base_version, e.state
+                    );
+                }
+                println!("共{}条", entries.len());
+            }
+        }
+        Command::Bench {
+            enterprises,
+            parks,
+            queries,
+            json,
+        } => {
+            let results = bench::run(enterprises, parks, queries)?;
+            if json {
+                print_json(&results)?;
+            } else {
+                bench::print(&results);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Severity in Chinese for reports.
+fn severity_label(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "错误",
+        Severity::Warning => "提示",
+    }
+}

@@ -27,10 +27,16 @@ pub struct Problem {
 
 impl Problem {
     pub fn error(message: impl Into<String>) -> Self {
-        Problem { severity: Severity::Error, message: message.into() }
+        Problem {
+            severity: Severity::Error,
+            message: message.into(),
+        }
     }
     pub fn warning(message: impl Into<String>) -> Self {
-        Problem { severity: Severity::Warning, message: message.into() }
+        Problem {
+            severity: Severity::Warning,
+            message: message.into(),
+        }
     }
 }
 
@@ -43,7 +49,10 @@ pub struct Verdict {
 
 impl Verdict {
     fn new(value: String) -> Self {
-        Verdict { value, problems: Vec::new() }
+        Verdict {
+            value,
+            problems: Vec::new(),
+        }
     }
     pub fn is_ok(&self) -> bool {
         self.problems.is_empty()
@@ -74,7 +83,9 @@ pub fn fold_width(c: char) -> char {
 }
 
 const CREDIT_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const CREDIT_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 fn credit_value(c: char) -> Option<u32> {
     CREDIT_ALPHABET.find(c).map(|i| i as u32)
@@ -107,7 +118,11 @@ pub fn check_credit_code(raw: &str) -> Verdict {
         )));
         return v;
     }
-    if let Some((i, c)) = value.chars().enumerate().find(|(_, c)| credit_value(*c).is_none()) {
+    if let Some((i, c)) = value
+        .chars()
+        .enumerate()
+        .find(|(_, c)| credit_value(*c).is_none())
+    {
         v.problems.push(Problem::error(format!(
             "统一社会信用代码第{}位“{c}”不是允许的字符（不使用I、O、Z、S、V）",
             i + 1
@@ -158,7 +173,10 @@ pub fn check_permit_number(raw: &str) -> Verdict {
         )));
     }
     for p in check_credit_code(&code).problems {
-        v.problems.push(Problem { severity: p.severity, message: format!("排污许可证编号前18位：{}", p.message) });
+        v.problems.push(Problem {
+            severity: p.severity,
+            message: format!("排污许可证编号前18位：{}", p.message),
+        });
     }
     v
 }
@@ -196,7 +214,10 @@ pub fn check_emergency_filing(raw: &str) -> Verdict {
         return v;
     }
     for p in check_region_code(parts[0]).problems {
-        v.problems.push(Problem::warning(format!("应急预案备案编号中的区县代码：{}", p.message)));
+        v.problems.push(Problem::warning(format!(
+            "应急预案备案编号中的区县代码：{}",
+            p.message
+        )));
     }
     v
 }
@@ -221,7 +242,9 @@ pub fn check_region_code(raw: &str) -> Verdict {
     let value = normalize_code(raw);
     let mut v = Verdict::new(value.clone());
     if value.len() != 6 || !value.chars().all(|c| c.is_ascii_digit()) {
-        v.problems.push(Problem::error(format!("行政区划代码应为6位数字，实际为“{value}”")));
+        v.problems.push(Problem::error(format!(
+            "行政区划代码应为6位数字，实际为“{value}”"
+        )));
         return v;
     }
     if !PROVINCES.contains(&&value[..2]) {
@@ -260,6 +283,9 @@ mod tests {
 
     #[test]
     fn full_width_and_spaces_are_folded() {
-        assert_eq!(normalize_code("９１４３ ０４２６ma4qa91117"), "91430426MA4QA91117");
+        assert_eq!(
+            normalize_code("９１４３ ０４２６ma4qa91117"),
+            "91430426MA4QA91117"
+        );
     }
 }

@@ -5,6 +5,7 @@
 pub mod enterprise;
 pub mod env;
 pub mod ident;
+pub mod overview;
 pub mod park;
 pub mod roster;
 pub mod sample;

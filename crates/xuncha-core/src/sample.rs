@@ -1,1 +1,65 @@
-//! x
+//! The sample data shipped in `assets/sample/`: the real Qidong high-tech
+//! zone with its 50 enterprises (002 table 1.3-1 and table 10) and the nine
+//! Yiyang parks (001 附件1-1), as extracted by `xuncha-seed`.
+//!
+//! Sample records carry fixed ids, so every laptop that loads the sample
+//! holds the same records and a later sync merges them instead of doubling.
+
+use serde::{Deserialize, Serialize};
+
+use crate::enterprise::Enterprise;
+use crate::park::Park;
+use crate::store::{Store, StoreError};
+
+/// The sample data file, embedded in the program.
+pub const SAMPLE_JSON: &str = include_str!("../../../assets/sample/sample-parks.json");
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SampleData {
+    /// Where the data comes from, in words.
+    pub source: String,
+    pub parks: Vec<SamplePark>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SamplePark {
+    pub park: Park,
+    pub enterprises: Vec<Enterprise>,
+}
+
+/// What loading the sample did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SampleLoaded {
+    pub parks: usize,
+    pub enterprises: usize,
+    /// Records written; 0 when the sample was already loaded unchanged.
+    pub changes: usize,
+}
+
+pub fn sample_data() -> SampleData {
+    serde_json::from_str(SAMPLE_JSON).expect("the embedded sample data is valid (checked by tests)")
+}
+
+/// Loads the sample parks and enterprises in one transaction. Loading it
+/// again changes nothing; a record the user has edited since is left alone.
+pub fn load_sample(store: &mut Store) -> Result<SampleLoaded, StoreError> {
+    let data = sample_data();
+    store.write(|w| {
+        let mut loaded = SampleLoaded::default();
+        for sp in &data.parks {
+            loaded.parks += 1;
+            if w.park(sp.park.id)?.is_none() {
+                w.save_park(&sp.park)?;
+                loaded.changes += 1;
+            }
+            for e in &sp.enterprises {
+                loaded.enterprises += 1;
+                if w.enterprise(e.id)?.is_none() {
+                    w.save_enterprise(e)?;
+                    loaded.changes += 1;
+                }
+            }
+        }
+        Ok(loaded)
+    })
+}

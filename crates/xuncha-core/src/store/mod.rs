@@ -110,20 +110,34 @@ impl Store {
         let device_id = if upto == 0 {
             Uuid::nil()
         } else {
-            let existing: Option<String> =
-                conn.query_row("SELECT id FROM device LIMIT 1", [], |r| r.get(0)).optional()?;
+            let existing: Option<String> = conn
+                .query_row("SELECT id FROM device LIMIT 1", [], |r| r.get(0))
+                .optional()?;
             match existing {
                 Some(id) => Uuid::parse_str(&id).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+                    rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
                 })?,
                 None => {
                     let id = env.new_id();
-                    conn.execute("INSERT INTO device (id, created_at) VALUES (?1, ?2)", params![id.to_string(), now])?;
+                    conn.execute(
+                        "INSERT INTO device (id, created_at) VALUES (?1, ?2)",
+                        params![id.to_string(), now],
+                    )?;
                     id
                 }
             }
         };
-        Ok(Store { conn, env, device_id, path, search: None })
+        Ok(Store {
+            conn,
+            env,
+            device_id,
+            path,
+            search: None,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -155,7 +169,11 @@ impl Store {
         f: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
         let tx = self.conn.transaction().map_err(StoreError::from)?;
-        let mut w = Writer { tx, env: &mut self.env, device_id: self.device_id };
+        let mut w = Writer {
+            tx,
+            env: &mut self.env,
+            device_id: self.device_id,
+        };
         let out = f(&mut w)?;
         w.tx.commit().map_err(StoreError::from)?;
         self.search = None;
@@ -234,7 +252,12 @@ impl Store {
              FROM park p ORDER BY p.id",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(ParkSummary { id: rows::uuid_at(r, 0)?, name: r.get(1)?, code: r.get(2)?, enterprises: r.get(3)? })
+            Ok(ParkSummary {
+                id: rows::uuid_at(r, 0)?,
+                name: r.get(1)?,
+                code: r.get(2)?,
+                enterprises: r.get(3)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -256,7 +279,11 @@ impl Store {
                 entity_id: rows::uuid_at(r, 4)?,
                 base_version: r.get(5)?,
                 payload: serde_json::from_str(&payload).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
+                    rusqlite::Error::FromSqlConversionFailure(
+                        6,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
                 })?,
                 payload_hash: r.get(7)?,
                 created_at: r.get(8)?,
@@ -269,7 +296,9 @@ impl Store {
     /// Searches enterprises. The index is built on first use and rebuilt
     /// after any commit, by this process or another one.
     pub fn search(&mut self, q: &Query) -> Result<Vec<Hit>, StoreError> {
-        let data_version: i64 = self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let data_version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
         let fresh = matches!(&self.search, Some((v, _)) if *v == data_version);
         if !fresh {
             self.search = Some((data_version, search::build_index(&self.conn)?));
@@ -307,7 +336,11 @@ impl Writer<'_> {
     /// the outbox entry; a save that changes nothing writes nothing.
     pub fn save_enterprise(&mut self, e: &Enterprise) -> Result<Saved, StoreError> {
         let mut e = e.clone();
-        e.credit_code = e.credit_code.as_deref().map(ident::normalize_code).filter(|c| !c.is_empty());
+        e.credit_code = e
+            .credit_code
+            .as_deref()
+            .map(ident::normalize_code)
+            .filter(|c| !c.is_empty());
         let problems = e.check();
         if problems.iter().any(|p| p.severity == Severity::Error) {
             return Err(StoreError::Invalid(problems));
@@ -322,28 +355,49 @@ impl Writer<'_> {
                 )
                 .optional()?;
             if let Some((_, holder)) = holder {
-                return Err(StoreError::DuplicateCreditCode { code: code.clone(), holder });
+                return Err(StoreError::DuplicateCreditCode {
+                    code: code.clone(),
+                    holder,
+                });
             }
         }
         let current = rows::load_enterprise(&self.tx, e.id)?;
         let old = current.as_ref().map(serde_json::to_value).transpose()?;
-        self.record("enterprise", e.id, e.version, current.map(|c| c.version), old, serde_json::to_value(&e)?, problems, |tx, version, now| {
-            rows::write_enterprise(tx, &e, version, now)
-        })
+        self.record(
+            "enterprise",
+            e.id,
+            e.version,
+            current.map(|c| c.version),
+            old,
+            serde_json::to_value(&e)?,
+            problems,
+            |tx, version, now| rows::write_enterprise(tx, &e, version, now),
+        )
     }
 
     /// Saves a whole park file; the same rules as [`Self::save_enterprise`].
     pub fn save_park(&mut self, p: &Park) -> Result<Saved, StoreError> {
         let mut problems = Vec::new();
         if p.name.trim().is_empty() {
-            problems.push(FieldProblem { field: "name".into(), severity: Severity::Error, message: "园区名称不能为空".into() });
+            problems.push(FieldProblem {
+                field: "name".into(),
+                severity: Severity::Error,
+                message: "园区名称不能为空".into(),
+            });
         }
         for (field, verdict) in [
             ("code", p.code.as_deref().map(ident::check_park_code)),
-            ("region_code", p.region_code.as_deref().map(ident::check_region_code)),
+            (
+                "region_code",
+                p.region_code.as_deref().map(ident::check_region_code),
+            ),
         ] {
             for pr in verdict.map(|v| v.problems).unwrap_or_default() {
-                problems.push(FieldProblem { field: field.into(), severity: pr.severity, message: pr.message });
+                problems.push(FieldProblem {
+                    field: field.into(),
+                    severity: pr.severity,
+                    message: pr.message,
+                });
             }
         }
         if problems.iter().any(|p| p.severity == Severity::Error) {
@@ -351,9 +405,16 @@ impl Writer<'_> {
         }
         let current = rows::load_park(&self.tx, p.id)?;
         let old = current.as_ref().map(serde_json::to_value).transpose()?;
-        self.record("park", p.id, p.version, current.map(|c| c.version), old, serde_json::to_value(p)?, problems, |tx, version, now| {
-            rows::write_park(tx, p, version, now)
-        })
+        self.record(
+            "park",
+            p.id,
+            p.version,
+            current.map(|c| c.version),
+            old,
+            serde_json::to_value(p)?,
+            problems,
+            |tx, version, now| rows::write_park(tx, p, version, now),
+        )
     }
 
     /// The common part of every save: version check, field diff, row write
@@ -372,11 +433,19 @@ impl Writer<'_> {
     ) -> Result<Saved, StoreError> {
         let current_version = current.unwrap_or(0);
         if base != current_version {
-            return Err(StoreError::Stale { base, current: current_version });
+            return Err(StoreError::Stale {
+                base,
+                current: current_version,
+            });
         }
         let changed = changed_fields(old.as_ref(), &new);
         if changed.is_empty() {
-            return Ok(Saved { version: base, changed: Vec::new(), seq: None, warnings });
+            return Ok(Saved {
+                version: base,
+                changed: Vec::new(),
+                seq: None,
+                warnings,
+            });
         }
         let now = self.env.now().to_rfc3339();
         let version = base + 1;
@@ -402,13 +471,20 @@ impl Writer<'_> {
                 created_at: &now,
             },
         )?;
-        Ok(Saved { version, changed, seq: Some(seq), warnings })
+        Ok(Saved {
+            version,
+            changed,
+            seq: Some(seq),
+            warnings,
+        })
     }
 }
 
 /// Top-level fields whose values differ, ignoring the version counter.
 fn changed_fields(old: Option<&Value>, new: &Value) -> Vec<String> {
-    let Some(new) = new.as_object() else { return Vec::new() };
+    let Some(new) = new.as_object() else {
+        return Vec::new();
+    };
     new.iter()
         .filter(|(k, _)| k.as_str() != "version")
         .filter(|(k, v)| old.and_then(|o| o.get(k.as_str())) != Some(*v))
