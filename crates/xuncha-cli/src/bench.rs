@@ -36,22 +36,14 @@ fn latency(class: &str, store: &mut Store, queries: &[String]) -> Result<Latency
     let mut times: Vec<Duration> = Vec::with_capacity(queries.len());
     let mut hits = 0usize;
     for q in queries {
-        let query = Query {
-            text: q.clone(),
-            limit: Some(50),
-            ..Default::default()
-        };
+        let query = Query { text: q.clone(), limit: Some(50), ..Default::default() };
         let t = Instant::now();
         let found = store.search(&query)?;
         times.push(t.elapsed());
         hits += found.len();
     }
     times.sort();
-    let at = |p: f64| {
-        times[((times.len() as f64 * p).ceil() as usize)
-            .saturating_sub(1)
-            .min(times.len() - 1)]
-    };
+    let at = |p: f64| times[((times.len() as f64 * p).ceil() as usize).saturating_sub(1).min(times.len() - 1)];
     Ok(Latency {
         class: class.into(),
         queries: queries.len(),
@@ -65,10 +57,7 @@ fn latency(class: &str, store: &mut Store, queries: &[String]) -> Result<Latency
 pub fn run(enterprises: usize, parks: usize, queries: usize) -> Result<Results, Failure> {
     let dir = tempfile::tempdir()?;
     let seed = 20261122;
-    let mut store = Store::open(
-        dir.path().join("bench.db"),
-        Env::fixed(chrono::Utc::now(), seed),
-    )?;
+    let mut store = Store::open(dir.path().join("bench.db"), Env::fixed(chrono::Utc::now(), seed))?;
     let codes = synth::create_parks(&mut store, parks)?;
     let grid = synth::roster_grid(enterprises, &codes, seed);
 
@@ -80,10 +69,7 @@ pub fn run(enterprises: usize, parks: usize, queries: usize) -> Result<Results, 
     let report = roster::import(&mut store, &xlsx, &ImportOptions::default())?;
     let import_xlsx = t.elapsed();
     if !report.committed || report.created.len() != enterprises {
-        return Err(Failure(format!(
-            "基准数据导入失败：{:?}",
-            report.errors().next()
-        )));
+        return Err(Failure(format!("基准数据导入失败：{:?}", report.errors().next())));
     }
     let t = Instant::now();
     let again = roster::import(&mut store, &xlsx, &ImportOptions::default())?;
@@ -91,10 +77,7 @@ pub fn run(enterprises: usize, parks: usize, queries: usize) -> Result<Results, 
     if again.unchanged != enterprises {
         return Err(Failure("重复导入应无变化".into()));
     }
-    let mut fresh = Store::open(
-        dir.path().join("bench-csv.db"),
-        Env::fixed(chrono::Utc::now(), seed),
-    )?;
+    let mut fresh = Store::open(dir.path().join("bench-csv.db"), Env::fixed(chrono::Utc::now(), seed))?;
     synth::create_parks(&mut fresh, parks)?;
     let t = Instant::now();
     roster::import(&mut fresh, &csv, &ImportOptions::default())?;
@@ -103,28 +86,16 @@ pub fn run(enterprises: usize, parks: usize, queries: usize) -> Result<Results, 
 
     synth::add_facilities(&mut store)?;
     let t = Instant::now();
-    store.search(&Query {
-        text: "预热".into(),
-        ..Default::default()
-    })?;
+    store.search(&Query { text: "预热".into(), ..Default::default() })?;
     let index_build = t.elapsed();
 
     let mut rng = StdRng::seed_from_u64(seed);
-    let names: Vec<String> = grid
-        .iter()
-        .skip(1)
-        .filter(|r| !r[1].is_empty())
-        .map(|r| r[1].clone())
-        .collect();
+    let names: Vec<String> = grid.iter().skip(1).filter(|r| !r[1].is_empty()).map(|r| r[1].clone()).collect();
     let fragment = |rng: &mut StdRng, len: usize| -> String {
         loop {
             let name: Vec<char> = names[rng.gen_range(0..names.len())].chars().collect();
             // Fragments of the Chinese part of names, not the numeric suffix.
-            let han: Vec<char> = name
-                .iter()
-                .copied()
-                .filter(|c| !c.is_ascii_digit())
-                .collect();
+            let han: Vec<char> = name.iter().copied().filter(|c| !c.is_ascii_digit()).collect();
             if han.len() > len {
                 let start = rng.gen_range(0..han.len() - len);
                 return han[start..start + len].iter().collect();
@@ -136,11 +107,7 @@ pub fn run(enterprises: usize, parks: usize, queries: usize) -> Result<Results, 
     let codes: Vec<String> = (0..queries)
         .map(|_| {
             let row = &grid[rng.gen_range(1..grid.len())];
-            let permit = if row[6].is_empty() {
-                grid[1][6].clone()
-            } else {
-                row[6].clone()
-            };
+            let permit = if row[6].is_empty() { grid[1][6].clone() } else { row[6].clone() };
             if rng.gen_bool(0.5) {
                 permit[..18].to_string()
             } else {
@@ -164,11 +131,7 @@ pub fn run(enterprises: usize, parks: usize, queries: usize) -> Result<Results, 
     })
 }
 
-fn write_grid(
-    grid: &[Vec<String>],
-    xlsx: &std::path::Path,
-    csv: &std::path::Path,
-) -> Result<(), Failure> {
+fn write_grid(grid: &[Vec<String>], xlsx: &std::path::Path, csv: &std::path::Path) -> Result<(), Failure> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let sheet = wb.add_worksheet();
     for (r, row) in grid.iter().enumerate() {
@@ -196,9 +159,6 @@ pub fn print(r: &Results) {
     println!("搜索索引重建：{} ms", r.index_build_ms);
     println!("查询类别\t次数\tp50(µs)\tp95(µs)\t最大(µs)\t平均命中");
     for l in &r.search {
-        println!(
-            "{}\t{}\t{}\t{}\t{}\t{:.1}",
-            l.class, l.queries, l.p50_us, l.p95_us, l.max_us, l.mean_hits
-        );
+        println!("{}\t{}\t{}\t{}\t{}\t{:.1}", l.class, l.queries, l.p50_us, l.p95_us, l.max_us, l.mean_hits);
     }
 }

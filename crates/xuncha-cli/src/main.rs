@@ -18,11 +18,7 @@ use xuncha_core::search::Query;
 use xuncha_core::{sample, Env, Store};
 
 #[derive(Parser)]
-#[command(
-    name = "xuncha",
-    version,
-    about = "巡查：园区企业环境档案与现场检查（命令行）"
-)]
+#[command(name = "xuncha", version, about = "巡查：园区企业环境档案与现场检查（命令行）")]
 struct Cli {
     /// 本地数据库文件
     #[arg(long, global = true, value_name = "PATH")]
@@ -149,11 +145,7 @@ fn main() -> ExitCode {
 fn open_existing(db: Option<&Path>) -> Result<Store, Failure> {
     let db = db.ok_or_else(|| Failure("请用 --db PATH 指定数据库文件".into()))?;
     if !db.exists() {
-        return Err(Failure(format!(
-            "数据库文件 {} 不存在，请先运行 xuncha --db {} init",
-            db.display(),
-            db.display()
-        )));
+        return Err(Failure(format!("数据库文件 {} 不存在，请先运行 xuncha --db {} init", db.display(), db.display())));
     }
     Ok(Store::open(db, Env::system())?)
 }
@@ -190,12 +182,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 show::print_summary(&summary);
             }
         }
-        Command::Import {
-            file,
-            park,
-            dry_run,
-            json,
-        } => {
+        Command::Import { file, park, dry_run, json } => {
             let mut store = open_existing(db)?;
             let report = roster::import(&mut store, &file, &ImportOptions { park, dry_run })?;
             if json {
@@ -204,45 +191,26 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 show::print_import_report(&report, dry_run);
             }
             if report.errors().next().is_some() {
-                eprintln!(
-                    "错误：名录有{}处错误，未导入任何数据；请修改后重新导入",
-                    report.errors().count()
-                );
+                eprintln!("错误：名录有{}处错误，未导入任何数据；请修改后重新导入", report.errors().count());
                 return Ok(ExitCode::FAILURE);
             }
         }
         Command::Export { file, park } => {
             let store = open_existing(db)?;
             let park_id = match park {
-                Some(key) => Some(
-                    store
-                        .find_park(&key)?
-                        .ok_or_else(|| Failure(format!("未找到园区“{key}”")))?
-                        .id,
-                ),
+                Some(key) => Some(store.find_park(&key)?.ok_or_else(|| Failure(format!("未找到园区“{key}”")))?.id),
                 None => None,
             };
             let n = roster::export(&store, &file, park_id)?;
             println!("已导出{n}家企业到 {}", file.display());
         }
-        Command::Search {
-            query,
-            park,
-            tier,
-            category,
-            status,
-            industry,
-            limit,
-            json,
-        } => {
+        Command::Search { query, park, tier, category, status, industry, limit, json } => {
             let mut store = open_existing(db)?;
             let q = Query {
                 text: query,
                 park,
                 tier: tier
-                    .map(|t| {
-                        Tier::parse(&t).ok_or_else(|| Failure(format!("巡查类别“{t}”应为A、B或C")))
-                    })
+                    .map(|t| Tier::parse(&t).ok_or_else(|| Failure(format!("巡查类别“{t}”应为A、B或C"))))
                     .transpose()?,
                 category: category
                     .map(|c| {
@@ -252,11 +220,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     .transpose()?,
                 status: status
                     .map(|s| {
-                        EnterpriseStatus::parse(&s).ok_or_else(|| {
-                            Failure(format!(
-                                "运行状态“{s}”应为正常投产、在建、试生产、停产或退园"
-                            ))
-                        })
+                        EnterpriseStatus::parse(&s)
+                            .ok_or_else(|| Failure(format!("运行状态“{s}”应为正常投产、在建、试生产、停产或退园")))
                     })
                     .transpose()?,
                 industry,
@@ -269,13 +234,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 show::print_hits(&hits);
             }
         }
-        Command::Enterprise {
-            command: EnterpriseCommand::Show { key, json },
-        } => {
+        Command::Enterprise { command: EnterpriseCommand::Show { key, json } } => {
             let store = open_existing(db)?;
-            let e = store
-                .find_enterprise(&key)?
-                .ok_or_else(|| Failure(format!("未找到企业“{key}”")))?;
+            let e = store.find_enterprise(&key)?.ok_or_else(|| Failure(format!("未找到企业“{key}”")))?;
             if json {
                 let problems = e.check();
                 print_json(&serde_json::json!({
@@ -303,12 +264,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 println!("共{}条", entries.len());
             }
         }
-        Command::Bench {
-            enterprises,
-            parks,
-            queries,
-            json,
-        } => {
+        Command::Bench { enterprises, parks, queries, json } => {
             let results = bench::run(enterprises, parks, queries)?;
             if json {
                 print_json(&results)?;

@@ -14,28 +14,17 @@ pub fn summary(store: &Store) -> Result<Vec<ParkOverview>, StoreError> {
 }
 
 fn counts(map: &std::collections::BTreeMap<String, usize>) -> String {
-    map.iter()
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect::<Vec<_>>()
-        .join("，")
+    map.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join("，")
 }
 
 pub fn print_summary(parks: &[ParkOverview]) {
     for p in parks {
-        println!(
-            "{}（{}）：企业{}家",
-            p.name,
-            p.code.as_deref().unwrap_or("无代码"),
-            p.enterprises
-        );
+        println!("{}（{}）：企业{}家", p.name, p.code.as_deref().unwrap_or("无代码"), p.enterprises);
         if p.enterprises > 0 {
             println!("  运行状态：{}", counts(&p.by_status));
             println!("  管理类别：{}", counts(&p.by_category));
             println!("  巡查类别：{}", counts(&p.by_tier));
-            println!(
-                "  无统一社会信用代码：{}家；需核对档案：{}家",
-                p.without_credit_code, p.needing_review
-            );
+            println!("  无统一社会信用代码：{}家；需核对档案：{}家", p.without_credit_code, p.needing_review);
         }
         for q in &p.quotas {
             println!(
@@ -44,9 +33,7 @@ pub fn print_summary(parks: &[ParkOverview]) {
                 q.year.map(|y| y.to_string()).unwrap_or_else(|| "—".into()),
                 q.actual_tpa.as_deref().unwrap_or("—"),
                 q.quota_tpa.as_deref().unwrap_or("—"),
-                q.percent
-                    .map(|p| format!("（已用{p}%）"))
-                    .unwrap_or_default()
+                q.percent.map(|p| format!("（已用{p}%）")).unwrap_or_default()
             );
         }
     }
@@ -80,39 +67,25 @@ fn yes_no(b: Option<bool>) -> &'static str {
 
 pub fn print_enterprise(e: &Enterprise, park: Option<&Park>) {
     println!("{}", e.name);
-    println!(
-        "  所属园区：{}",
-        park.map(|p| p.name.as_str()).unwrap_or("—")
-    );
+    println!("  所属园区：{}", park.map(|p| p.name.as_str()).unwrap_or("—"));
     println!("  统一社会信用代码：{}", or_dash(&e.credit_code));
     println!("  行业类别：{}", or_dash(&e.industry));
     println!("  运行状态：{}", e.status.label());
-    println!(
-        "  管理类别：{}",
-        e.management_category.map(|c| c.label()).unwrap_or("—")
-    );
+    println!("  管理类别：{}", e.management_category.map(|c| c.label()).unwrap_or("—"));
     match (&e.tier_override, e.tier()) {
         (Some(o), _) => println!("  巡查类别：{}（调整理由：{}）", o.tier.label(), o.reason),
         (None, Some(t)) => println!("  巡查类别：{}", t.label()),
         (None, None) => println!("  巡查类别：未定（管理类别未填写）"),
     }
     if e.legal_representative.is_some() || e.address.is_some() {
-        println!(
-            "  法定代表人：{}；地址：{}",
-            or_dash(&e.legal_representative),
-            or_dash(&e.address)
-        );
+        println!("  法定代表人：{}；地址：{}", or_dash(&e.legal_representative), or_dash(&e.address));
     }
     println!("  环评批复（{}项）：", e.eia_approvals.len());
     for a in &e.eia_approvals {
         println!(
             "    {}  验收：{}",
             a.doc_number,
-            if a.acceptance.label().is_empty() {
-                "未知"
-            } else {
-                a.acceptance.label()
-            }
+            if a.acceptance.label().is_empty() { "未知" } else { a.acceptance.label() }
         );
     }
     println!(
@@ -145,18 +118,9 @@ pub fn print_enterprise(e: &Enterprise, park: Option<&Park>) {
         );
     }
     let on_file = e.archive.iter().filter(|a| a.on_file).count();
-    println!(
-        "  档案清单：{}/{}项已归档",
-        on_file,
-        ENTERPRISE_ARCHIVE_ITEMS.len()
-    );
+    println!("  档案清单：{}/{}项已归档", on_file, ENTERPRISE_ARCHIVE_ITEMS.len());
     for c in &e.contacts {
-        println!(
-            "  {}：{} {}",
-            c.role,
-            c.name,
-            c.phone.as_deref().unwrap_or("")
-        );
+        println!("  {}：{} {}", c.role, c.name, c.phone.as_deref().unwrap_or(""));
     }
     if !e.aliases.is_empty() {
         println!("  其他写法：{}", e.aliases.join("、"));

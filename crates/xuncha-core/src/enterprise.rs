@@ -43,9 +43,7 @@ impl EnterpriseStatus {
     pub fn parse(s: &str) -> Option<Self> {
         let s = s.trim();
         Self::ALL.into_iter().find(|x| x.label() == s).or(match s {
-            "投产" | "运行" | "正常" | "生产" | "在产" => {
-                Some(EnterpriseStatus::Operating)
-            }
+            "投产" | "运行" | "正常" | "生产" | "在产" => Some(EnterpriseStatus::Operating),
             "在建企业" | "建设中" => Some(EnterpriseStatus::UnderConstruction),
             "停产企业" | "停业" => Some(EnterpriseStatus::Suspended),
             "退出" | "已退园" | "清退" => Some(EnterpriseStatus::Exited),
@@ -64,11 +62,8 @@ pub enum ManagementCategory {
 }
 
 impl ManagementCategory {
-    pub const ALL: [ManagementCategory; 3] = [
-        ManagementCategory::Key,
-        ManagementCategory::Simplified,
-        ManagementCategory::Registration,
-    ];
+    pub const ALL: [ManagementCategory; 3] =
+        [ManagementCategory::Key, ManagementCategory::Simplified, ManagementCategory::Registration];
     pub fn label(self) -> &'static str {
         match self {
             ManagementCategory::Key => "重点",
@@ -303,13 +298,7 @@ pub struct ArchiveItem {
 
 impl ArchiveItem {
     pub fn empty(item_no: u8) -> Self {
-        ArchiveItem {
-            item_no,
-            on_file: false,
-            doc_date: None,
-            note: None,
-            attachments: Vec::new(),
-        }
+        ArchiveItem { item_no, on_file: false, doc_date: None, note: None, attachments: Vec::new() }
     }
 }
 
@@ -401,9 +390,7 @@ impl Enterprise {
             facilities: Vec::new(),
             outlets: Vec::new(),
             solid_waste: Vec::new(),
-            archive: (1..=ENTERPRISE_ARCHIVE_ITEMS.len() as u8)
-                .map(ArchiveItem::empty)
-                .collect(),
+            archive: (1..=ENTERPRISE_ARCHIVE_ITEMS.len() as u8).map(ArchiveItem::empty).collect(),
             contacts: Vec::new(),
             aliases: Vec::new(),
             source_flags: Vec::new(),
@@ -414,9 +401,7 @@ impl Enterprise {
     /// The patrol tier: a supervisor's override, else the category's default.
     /// `None` when the category is unknown and nobody has set a tier.
     pub fn tier(&self) -> Option<Tier> {
-        self.tier_override.as_ref().map(|o| o.tier).or(self
-            .management_category
-            .map(ManagementCategory::default_tier))
+        self.tier_override.as_ref().map(|o| o.tier).or(self.management_category.map(ManagementCategory::default_tier))
     }
 
     /// The current permit or registration receipt number, if any. Both
@@ -439,11 +424,7 @@ impl Enterprise {
     pub fn check(&self) -> Vec<FieldProblem> {
         let mut out = Vec::new();
         let mut push = |field: &str, p: Problem| {
-            out.push(FieldProblem {
-                field: field.to_string(),
-                severity: p.severity,
-                message: p.message,
-            })
+            out.push(FieldProblem { field: field.to_string(), severity: p.severity, message: p.message })
         };
         if self.name.trim().is_empty() {
             push("name", Problem::error("企业名称不能为空"));
@@ -459,16 +440,12 @@ impl Enterprise {
                 for p in ident::check_permit_number(&permit.number).problems {
                     push(&field, p);
                 }
-                if let (Some(code), Some(of_permit)) = (
-                    &self.credit_code,
-                    ident::credit_code_of_permit(&permit.number),
-                ) {
+                if let (Some(code), Some(of_permit)) = (&self.credit_code, ident::credit_code_of_permit(&permit.number))
+                {
                     if ident::normalize_code(code) != of_permit {
                         push(
                             &field,
-                            Problem::warning(format!(
-                                "排污许可证编号前18位“{of_permit}”与统一社会信用代码不一致"
-                            )),
+                            Problem::warning(format!("排污许可证编号前18位“{of_permit}”与统一社会信用代码不一致")),
                         );
                     }
                 }
@@ -481,50 +458,29 @@ impl Enterprise {
         }
         if let Some(o) = &self.tier_override {
             if o.reason.trim().is_empty() {
-                push(
-                    "tier_override.reason",
-                    Problem::error("调整巡查类别必须填写理由"),
-                );
+                push("tier_override.reason", Problem::error("调整巡查类别必须填写理由"));
             }
         }
         let mut seen = std::collections::BTreeSet::new();
         for item in &self.archive {
             if item.item_no == 0 || usize::from(item.item_no) > ENTERPRISE_ARCHIVE_ITEMS.len() {
-                push(
-                    "archive",
-                    Problem::error(format!("档案清单没有第{}项", item.item_no)),
-                );
+                push("archive", Problem::error(format!("档案清单没有第{}项", item.item_no)));
             } else if !seen.insert(item.item_no) {
-                push(
-                    "archive",
-                    Problem::error(format!("档案清单第{}项重复", item.item_no)),
-                );
+                push("archive", Problem::error(format!("档案清单第{}项重复", item.item_no)));
             }
         }
         let mut years = std::collections::BTreeSet::new();
         for w in &self.solid_waste {
             if !years.insert(w.year) {
-                push(
-                    "solid_waste",
-                    Problem::error(format!("{}年的固体废物数据重复", w.year)),
-                );
+                push("solid_waste", Problem::error(format!("{}年的固体废物数据重复", w.year)));
             }
-            for (part, amounts) in [("一般工业固体废物", &w.general), ("危险废物", &w.hazardous)]
-            {
-                for value in [
-                    &amounts.produced,
-                    &amounts.self_utilised,
-                    &amounts.self_disposed,
-                    &amounts.entrusted,
-                ]
-                .into_iter()
-                .flatten()
+            for (part, amounts) in [("一般工业固体废物", &w.general), ("危险废物", &w.hazardous)] {
+                for value in [&amounts.produced, &amounts.self_utilised, &amounts.self_disposed, &amounts.entrusted]
+                    .into_iter()
+                    .flatten()
                 {
                     if !is_decimal(value) {
-                        push(
-                            "solid_waste",
-                            Problem::error(format!("{}年{part}数量“{value}”不是数字", w.year)),
-                        );
+                        push("solid_waste", Problem::error(format!("{}年{part}数量“{value}”不是数字", w.year)));
                     }
                 }
             }
@@ -556,100 +512,37 @@ pub const CONTACT_ROLE_ENVIRONMENT: &str = "环保负责人";
 
 /// The 33 documents of an enterprise file, after 004 table E.1: (group, document).
 pub const ENTERPRISE_ARCHIVE_ITEMS: [(&str, &str); 33] = [
-    (
-        "入驻企业环境保护手续情况",
-        "环境影响评价报告书（报告表/登记表）或者排污评估报告",
-    ),
-    (
-        "入驻企业环境保护手续情况",
-        "建设项目的环评审查意见或备案意见",
-    ),
-    (
-        "入驻企业环境保护手续情况",
-        "建设项目环境保护验收批复或入驻企业自主验收意见及竣工环境保护验收监测（调查）报告",
-    ),
-    (
-        "入驻企业环境保护手续情况",
-        "污染物排放许可证/固定污染源排污登记回执",
-    ),
-    (
-        "入驻企业环境保护手续情况",
-        "其他生态环境部门相关资料（如入驻企业环境影响后评价文件等）",
-    ),
+    ("入驻企业环境保护手续情况", "环境影响评价报告书（报告表/登记表）或者排污评估报告"),
+    ("入驻企业环境保护手续情况", "建设项目的环评审查意见或备案意见"),
+    ("入驻企业环境保护手续情况", "建设项目环境保护验收批复或入驻企业自主验收意见及竣工环境保护验收监测（调查）报告"),
+    ("入驻企业环境保护手续情况", "污染物排放许可证/固定污染源排污登记回执"),
+    ("入驻企业环境保护手续情况", "其他生态环境部门相关资料（如入驻企业环境影响后评价文件等）"),
     ("入驻企业环境保护手续情况", "辐射安全许可证（特殊行业）"),
-    (
-        "入驻企业环境保护手续情况",
-        "排水许可证、排水接驳意见、排水咨询意见",
-    ),
+    ("入驻企业环境保护手续情况", "排水许可证、排水接驳意见、排水咨询意见"),
     ("入驻企业执行报告", "排污许可证执行报告（季报、年报）"),
-    (
-        "环境风险排查及应急管理资料",
-        "入驻企业突发环境事件应急预案、环境风险评估报告、环境应急资源调查报告",
-    ),
-    (
-        "环境风险排查及应急管理资料",
-        "入驻企业突发环境事件应急预案备案表",
-    ),
-    (
-        "环境风险排查及应急管理资料",
-        "入驻企业突发环境事件应急演练记录、照片和总结",
-    ),
-    (
-        "环境风险排查及应急管理资料",
-        "应急资源（设备）清单、检查和维护情况记录、隐患排查整改记录",
-    ),
-    (
-        "环境风险排查及应急管理资料",
-        "土壤污染重点监管单位土壤污染隐患排查报告及系统填报资料",
-    ),
-    (
-        "环境监测基础资料",
-        "污染物监测报告、自行监测数据的填报及上传记录",
-    ),
+    ("环境风险排查及应急管理资料", "入驻企业突发环境事件应急预案、环境风险评估报告、环境应急资源调查报告"),
+    ("环境风险排查及应急管理资料", "入驻企业突发环境事件应急预案备案表"),
+    ("环境风险排查及应急管理资料", "入驻企业突发环境事件应急演练记录、照片和总结"),
+    ("环境风险排查及应急管理资料", "应急资源（设备）清单、检查和维护情况记录、隐患排查整改记录"),
+    ("环境风险排查及应急管理资料", "土壤污染重点监管单位土壤污染隐患排查报告及系统填报资料"),
+    ("环境监测基础资料", "污染物监测报告、自行监测数据的填报及上传记录"),
     ("污染治理设施运行情况", "污染治理设施设计方案、图纸"),
     ("污染治理设施运行情况", "污染治理设施运维管理制度"),
-    (
-        "污染治理设施运行情况",
-        "污染治理设施运行、维护及故障检修记录台账",
-    ),
-    (
-        "污染物在线监控（监测）系统资料",
-        "污染物在线自动监控（监测）设备运行验收文件",
-    ),
-    (
-        "污染物在线监控（监测）系统资料",
-        "污染物在线自动监控（监测）设备运行（维护）委托合同",
-    ),
-    (
-        "污染物在线监控（监测）系统资料",
-        "污染物在线自动监控（监测）设备运行记录统计表",
-    ),
+    ("污染治理设施运行情况", "污染治理设施运行、维护及故障检修记录台账"),
+    ("污染物在线监控（监测）系统资料", "污染物在线自动监控（监测）设备运行验收文件"),
+    ("污染物在线监控（监测）系统资料", "污染物在线自动监控（监测）设备运行（维护）委托合同"),
+    ("污染物在线监控（监测）系统资料", "污染物在线自动监控（监测）设备运行记录统计表"),
     ("排污口规范化资料", "排污口设置情况说明"),
     ("排污口规范化资料", "排污口标志牌照片"),
-    (
-        "固体废物处置情况",
-        "危险废物委托处理处置协议/合同、转移联单、台账",
-    ),
+    ("固体废物处置情况", "危险废物委托处理处置协议/合同、转移联单、台账"),
     ("固体废物处置情况", "固体废物环境监管信息平台数据填报"),
     ("固体废物处置情况", "委托的危险废物处理处置单位资质证明"),
     ("固体废物处置情况", "一般固体废物处置协议"),
     ("固体废物处置情况", "一般固体废物产生、利用、处置台账"),
     ("固体废物处置情况", "危险废物贮存场所设置规范化照片"),
-    (
-        "清洁生产工作档案",
-        "清洁生产审核报告、专家意见及有关部门对通过清洁生产审核入驻企业的公示名单",
-    ),
-    (
-        "生态环境主管部门监督检查资料",
-        "生态环境主管部门监督检查记录",
-    ),
+    ("清洁生产工作档案", "清洁生产审核报告、专家意见及有关部门对通过清洁生产审核入驻企业的公示名单"),
+    ("生态环境主管部门监督检查资料", "生态环境主管部门监督检查记录"),
     ("生态环境主管部门监督检查资料", "环境保护行政处罚记录"),
-    (
-        "生态环境主管部门监督检查资料",
-        "行政处罚记录完成整改（销案）的证明材料",
-    ),
-    (
-        "入驻企业环境信息依法披露档案",
-        "年度环境信息依法披露报告或临时环境信息依法披露报告",
-    ),
+    ("生态环境主管部门监督检查资料", "行政处罚记录完成整改（销案）的证明材料"),
+    ("入驻企业环境信息依法披露档案", "年度环境信息依法披露报告或临时环境信息依法披露报告"),
 ];

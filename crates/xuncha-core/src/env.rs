@@ -39,20 +39,12 @@ pub struct Env {
 impl Env {
     /// The real clock and an entropy-seeded random source.
     pub fn system() -> Self {
-        Env {
-            clock: Box::new(SystemClock),
-            rng: StdRng::from_entropy(),
-            last_id: 0,
-        }
+        Env { clock: Box::new(SystemClock), rng: StdRng::from_entropy(), last_id: 0 }
     }
 
     /// A fixed time and a seeded random source: every id is reproducible.
     pub fn fixed(now: DateTime<Utc>, seed: u64) -> Self {
-        Env {
-            clock: Box::new(FixedClock(now)),
-            rng: StdRng::seed_from_u64(seed),
-            last_id: 0,
-        }
+        Env { clock: Box::new(FixedClock(now)), rng: StdRng::seed_from_u64(seed), last_id: 0 }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -27,16 +27,10 @@ pub struct Problem {
 
 impl Problem {
     pub fn error(message: impl Into<String>) -> Self {
-        Problem {
-            severity: Severity::Error,
-            message: message.into(),
-        }
+        Problem { severity: Severity::Error, message: message.into() }
     }
     pub fn warning(message: impl Into<String>) -> Self {
-        Problem {
-            severity: Severity::Warning,
-            message: message.into(),
-        }
+        Problem { severity: Severity::Warning, message: message.into() }
     }
 }
 
@@ -49,10 +43,7 @@ pub struct Verdict {
 
 impl Verdict {
     fn new(value: String) -> Self {
-        Verdict {
-            value,
-            problems: Vec::new(),
-        }
+        Verdict { value, problems: Vec::new() }
     }
     pub fn is_ok(&self) -> bool {
         self.problems.is_empty()
@@ -66,11 +57,7 @@ impl Verdict {
 /// upper-cases ASCII letters. Codes are often typed with an IME left in
 /// full-width mode or pasted with spaces.
 pub fn normalize_code(raw: &str) -> String {
-    raw.chars()
-        .map(fold_width)
-        .filter(|c| !c.is_whitespace())
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+    raw.chars().map(fold_width).filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect()
 }
 
 /// Maps a full-width form (U+FF01..U+FF5E) and the ideographic space to ASCII.
@@ -83,9 +70,7 @@ pub fn fold_width(c: char) -> char {
 }
 
 const CREDIT_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CREDIT_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 fn credit_value(c: char) -> Option<u32> {
     CREDIT_ALPHABET.find(c).map(|i| i as u32)
@@ -113,26 +98,16 @@ pub fn check_credit_code(raw: &str) -> Verdict {
     let mut v = Verdict::new(value.clone());
     let len = value.chars().count();
     if len != 18 {
-        v.problems.push(Problem::error(format!(
-            "统一社会信用代码应为18位，实际为{len}位"
-        )));
+        v.problems.push(Problem::error(format!("统一社会信用代码应为18位，实际为{len}位")));
         return v;
     }
-    if let Some((i, c)) = value
-        .chars()
-        .enumerate()
-        .find(|(_, c)| credit_value(*c).is_none())
-    {
-        v.problems.push(Problem::error(format!(
-            "统一社会信用代码第{}位“{c}”不是允许的字符（不使用I、O、Z、S、V）",
-            i + 1
-        )));
+    if let Some((i, c)) = value.chars().enumerate().find(|(_, c)| credit_value(*c).is_none()) {
+        v.problems
+            .push(Problem::error(format!("统一社会信用代码第{}位“{c}”不是允许的字符（不使用I、O、Z、S、V）", i + 1)));
         return v;
     }
     if !value[2..8].chars().all(|c| c.is_ascii_digit()) {
-        v.problems.push(Problem::error(
-            "统一社会信用代码第3至8位应为登记管理机关行政区划码（6位数字）",
-        ));
+        v.problems.push(Problem::error("统一社会信用代码第3至8位应为登记管理机关行政区划码（6位数字）"));
         return v;
     }
     let expected = credit_code_check_char(&value[..17]).expect("alphabet checked above");
@@ -162,21 +137,14 @@ pub fn check_permit_number(raw: &str) -> Verdict {
     let code: String = chars[..18].iter().collect();
     let serial: String = chars[18..21].iter().collect();
     if !serial.chars().all(|c| c.is_ascii_digit()) {
-        v.problems.push(Problem::error(format!(
-            "排污许可证编号第19至21位应为3位数字流水号，实际为“{serial}”"
-        )));
+        v.problems.push(Problem::error(format!("排污许可证编号第19至21位应为3位数字流水号，实际为“{serial}”")));
     }
     if !chars[21].is_ascii_uppercase() {
-        v.problems.push(Problem::error(format!(
-            "排污许可证编号最后一位应为字母，实际为“{}”",
-            chars[21]
-        )));
+        v.problems.push(Problem::error(format!("排污许可证编号最后一位应为字母，实际为“{}”", chars[21])));
     }
     for p in check_credit_code(&code).problems {
-        v.problems.push(Problem {
-            severity: p.severity,
-            message: format!("排污许可证编号前18位：{}", p.message),
-        });
+        v.problems
+            .push(Problem { severity: p.severity, message: format!("排污许可证编号前18位：{}", p.message) });
     }
     v
 }
@@ -214,10 +182,7 @@ pub fn check_emergency_filing(raw: &str) -> Verdict {
         return v;
     }
     for p in check_region_code(parts[0]).problems {
-        v.problems.push(Problem::warning(format!(
-            "应急预案备案编号中的区县代码：{}",
-            p.message
-        )));
+        v.problems.push(Problem::warning(format!("应急预案备案编号中的区县代码：{}", p.message)));
     }
     v
 }
@@ -231,9 +196,8 @@ pub fn risk_level_of_filing(filing: &str) -> Option<char> {
 
 /// Province-level prefixes of GB/T 2260 region codes.
 const PROVINCES: [&str; 34] = [
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
-    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
-    "81", "82",
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
+    "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
 ];
 
 /// Checks a six-digit region code (行政区划代码, GB/T 2260). Without a bundled
@@ -242,16 +206,11 @@ pub fn check_region_code(raw: &str) -> Verdict {
     let value = normalize_code(raw);
     let mut v = Verdict::new(value.clone());
     if value.len() != 6 || !value.chars().all(|c| c.is_ascii_digit()) {
-        v.problems.push(Problem::error(format!(
-            "行政区划代码应为6位数字，实际为“{value}”"
-        )));
+        v.problems.push(Problem::error(format!("行政区划代码应为6位数字，实际为“{value}”")));
         return v;
     }
     if !PROVINCES.contains(&&value[..2]) {
-        v.problems.push(Problem::error(format!(
-            "行政区划代码前两位“{}”不是省级行政区代码",
-            &value[..2]
-        )));
+        v.problems.push(Problem::error(format!("行政区划代码前两位“{}”不是省级行政区代码", &value[..2])));
     }
     v
 }
@@ -266,9 +225,7 @@ pub fn check_park_code(raw: &str) -> Verdict {
         return v;
     }
     let mut chars = value.chars();
-    let ok = matches!(chars.next(), Some('G' | 'S'))
-        && value.len() == 7
-        && chars.all(|c| c.is_ascii_digit());
+    let ok = matches!(chars.next(), Some('G' | 'S')) && value.len() == 7 && chars.all(|c| c.is_ascii_digit());
     if !ok {
         v.problems.push(Problem::error(format!(
             "开发区代码应为G或S加6位数字（如S437012），无代码的集聚区填“※”，实际为“{value}”"
@@ -283,9 +240,6 @@ mod tests {
 
     #[test]
     fn full_width_and_spaces_are_folded() {
-        assert_eq!(
-            normalize_code("９１４３ ０４２６ma4qa91117"),
-            "91430426MA4QA91117"
-        );
+        assert_eq!(normalize_code("９１４３ ０４２６ma4qa91117"), "91430426MA4QA91117");
     }
 }

@@ -40,15 +40,13 @@ fn quota_use(park: &Park) -> Vec<QuotaUse> {
         .iter()
         .map(|q| {
             let latest = q.actuals.iter().max_by_key(|a| a.year);
-            let percent = match (
-                q.quota_tpa.as_deref().map(str::parse::<f64>),
-                latest.map(|a| a.amount_tpa.parse::<f64>()),
-            ) {
-                (Some(Ok(quota)), Some(Ok(actual))) if quota > 0.0 => {
-                    Some((actual / quota * 1000.0).round() / 10.0)
-                }
-                _ => None,
-            };
+            let percent =
+                match (q.quota_tpa.as_deref().map(str::parse::<f64>), latest.map(|a| a.amount_tpa.parse::<f64>())) {
+                    (Some(Ok(quota)), Some(Ok(actual))) if quota > 0.0 => {
+                        Some((actual / quota * 1000.0).round() / 10.0)
+                    }
+                    _ => None,
+                };
             QuotaUse {
                 pollutant: q.pollutant.clone(),
                 quota_tpa: q.quota_tpa.clone(),

@@ -110,9 +110,7 @@ impl Column {
 
     fn from_header(h: &str) -> Option<Column> {
         let h = normalize(h);
-        Column::ALL
-            .into_iter()
-            .find(|c| normalize(c.header()) == h || c.aliases().iter().any(|a| normalize(a) == h))
+        Column::ALL.into_iter().find(|c| normalize(c.header()) == h || c.aliases().iter().any(|a| normalize(a) == h))
     }
 }
 
@@ -153,9 +151,7 @@ pub struct ImportReport {
 
 impl ImportReport {
     pub fn errors(&self) -> impl Iterator<Item = &RowProblem> {
-        self.problems
-            .iter()
-            .filter(|p| p.severity == Severity::Error)
+        self.problems.iter().filter(|p| p.severity == Severity::Error)
     }
 }
 
@@ -186,15 +182,8 @@ pub enum RosterError {
 /// (UTF-8, with or without BOM, or GB18030 as Excel writes it on Chinese
 /// Windows) into rows of cell text.
 pub fn read_grid(path: &Path) -> Result<Vec<Vec<String>>, RosterError> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let unreadable = |reason: String| RosterError::Unreadable {
-        path: path.display().to_string(),
-        reason,
-    };
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let unreadable = |reason: String| RosterError::Unreadable { path: path.display().to_string(), reason };
     match ext.as_str() {
         "csv" => {
             let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
@@ -209,10 +198,7 @@ pub fn read_grid(path: &Path) -> Result<Vec<Vec<String>>, RosterError> {
                     t.into_owned()
                 }
             };
-            let mut rdr = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(text.as_bytes());
+            let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
             let mut grid = Vec::new();
             for (i, rec) in rdr.records().enumerate() {
                 let rec = rec.map_err(|e| unreadable(format!("第{}行：{e}", i + 1)))?;
@@ -222,8 +208,7 @@ pub fn read_grid(path: &Path) -> Result<Vec<Vec<String>>, RosterError> {
         }
         "xlsx" | "xlsm" | "xls" | "ods" => {
             use calamine::{Data, Reader};
-            let mut wb =
-                calamine::open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
+            let mut wb = calamine::open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
             let range = wb
                 .worksheet_range_at(0)
                 .ok_or_else(|| unreadable("工作簿中没有工作表".into()))?
@@ -233,23 +218,20 @@ pub fn read_grid(path: &Path) -> Result<Vec<Vec<String>>, RosterError> {
             let mut grid: Vec<Vec<String>> = vec![Vec::new(); start_row as usize];
             for row in range.rows() {
                 let mut cells = vec![String::new(); start_col as usize];
-                cells.extend(row.iter().map(|c| {
-                    match c {
-                        Data::Empty => String::new(),
-                        Data::String(s) => s.clone(),
-                        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                            format!("{}", *f as i64)
-                        }
-                        Data::Float(f) => f.to_string(),
-                        Data::Int(i) => i.to_string(),
-                        Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
-                        Data::DateTime(d) => d
-                            .as_datetime()
-                            .map(|d| d.format("%Y-%m-%d").to_string())
-                            .unwrap_or_else(|| d.to_string()),
-                        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                        Data::Error(e) => format!("#{e:?}"),
+                cells.extend(row.iter().map(|c| match c {
+                    Data::Empty => String::new(),
+                    Data::String(s) => s.clone(),
+                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                        format!("{}", *f as i64)
                     }
+                    Data::Float(f) => f.to_string(),
+                    Data::Int(i) => i.to_string(),
+                    Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+                    Data::DateTime(d) => {
+                        d.as_datetime().map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| d.to_string())
+                    }
+                    Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                    Data::Error(e) => format!("#{e:?}"),
                 }));
                 grid.push(cells);
             }
@@ -309,10 +291,9 @@ fn yes_no(s: &str) -> Option<bool> {
 /// Reads rows of cells (as [`read_grid`] returns) into roster records.
 pub fn parse_grid(grid: &[Vec<String>]) -> ParsedRoster {
     let mut out = ParsedRoster::default();
-    let Some(header_at) = grid.iter().take(20).position(|r| {
-        r.iter()
-            .any(|c| Column::from_header(c) == Some(Column::Name))
-    }) else {
+    let Some(header_at) =
+        grid.iter().take(20).position(|r| r.iter().any(|c| Column::from_header(c) == Some(Column::Name)))
+    else {
         out.problems.push(RowProblem {
             row: 1,
             column: None,
@@ -349,11 +330,7 @@ pub fn parse_grid(grid: &[Vec<String>]) -> ParsedRoster {
                     column: Some(h.clone()),
                     value: h.clone(),
                     severity: Severity::Error,
-                    message: format!(
-                        "第{}列表头“{h}”无法识别；可用的列：{}",
-                        i + 1,
-                        known.join("、")
-                    ),
+                    message: format!("第{}列表头“{h}”无法识别；可用的列：{}", i + 1, known.join("、")),
                 });
                 columns.push(None);
             }
@@ -363,18 +340,9 @@ pub fn parse_grid(grid: &[Vec<String>]) -> ParsedRoster {
     for (offset, cells) in grid[header_at + 1..].iter().enumerate() {
         let row = header_row + offset + 1;
         let cell = |c: Column| -> &str {
-            columns
-                .iter()
-                .position(|x| *x == Some(c))
-                .and_then(|i| cells.get(i))
-                .map(|s| s.trim())
-                .unwrap_or("")
+            columns.iter().position(|x| *x == Some(c)).and_then(|i| cells.get(i)).map(|s| s.trim()).unwrap_or("")
         };
-        let filled: Vec<&str> = cells
-            .iter()
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-            .collect();
+        let filled: Vec<&str> = cells.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
         if filled.is_empty() {
             continue;
         }
@@ -395,12 +363,7 @@ pub fn parse_grid(grid: &[Vec<String>]) -> ParsedRoster {
         };
         if cell(Column::No).is_empty() && cell(Column::Name).is_empty() {
             let Some(prev) = out.records.last_mut() else {
-                problem(
-                    Column::Name,
-                    "",
-                    Severity::Error,
-                    format!("第{row}行没有企业名称，上方也没有可续接的企业"),
-                );
+                problem(Column::Name, "", Severity::Error, format!("第{row}行没有企业名称，上方也没有可续接的企业"));
                 continue;
             };
             let eia = cell(Column::Eia);
@@ -419,11 +382,7 @@ pub fn parse_grid(grid: &[Vec<String>]) -> ParsedRoster {
                 continue;
             }
             let acceptance = match cell(Column::Acceptance) {
-                "" => prev
-                    .approvals
-                    .first()
-                    .map(|a| a.1)
-                    .unwrap_or(Acceptance::Unknown),
+                "" => prev.approvals.first().map(|a| a.1).unwrap_or(Acceptance::Unknown),
                 s => parse_acceptance(s).unwrap_or(Acceptance::Unknown),
             };
             prev.approvals.push((eia.to_string(), acceptance));
@@ -431,12 +390,7 @@ pub fn parse_grid(grid: &[Vec<String>]) -> ParsedRoster {
         }
         let name = cell(Column::Name);
         if name.is_empty() {
-            problem(
-                Column::Name,
-                "",
-                Severity::Error,
-                format!("第{row}行企业名称为空"),
-            );
+            problem(Column::Name, "", Severity::Error, format!("第{row}行企业名称为空"));
             continue;
         }
         let present: BTreeSet<Column> = columns.iter().flatten().copied().collect();
@@ -461,22 +415,15 @@ pub fn parse_grid(grid: &[Vec<String>]) -> ParsedRoster {
             columns: present.clone(),
         };
         let flag = |rec: &mut RosterRecord, c: Column, raw: &str, message: String| {
-            rec.flags.push(SourceFlag {
-                field: c.header().to_string(),
-                raw: raw.to_string(),
-                message,
-            });
+            rec.flags.push(SourceFlag { field: c.header().to_string(), raw: raw.to_string(), message });
         };
         let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
         if present.contains(&Column::Industry) {
             match cell(Column::Industry) {
                 "" => flag(&mut rec, Column::Industry, "", "行业类别空缺".into()),
-                s @ ("/" | "\\" | "无" | "-") => flag(
-                    &mut rec,
-                    Column::Industry,
-                    s,
-                    format!("行业类别填写为“{s}”，原表未给出行业"),
-                ),
+                s @ ("/" | "\\" | "无" | "-") => {
+                    flag(&mut rec, Column::Industry, s, format!("行业类别填写为“{s}”，原表未给出行业"))
+                }
                 s => rec.industry = Some(s.to_string()),
             }
         }
@@ -492,12 +439,7 @@ pub fn parse_grid(grid: &[Vec<String>]) -> ParsedRoster {
             s => match parse_acceptance(s) {
                 Some(a) => a,
                 None => {
-                    flag(
-                        &mut rec,
-                        Column::Acceptance,
-                        s,
-                        format!("是否验收填写为“{s}”，无法识别"),
-                    );
+                    flag(&mut rec, Column::Acceptance, s, format!("是否验收填写为“{s}”，无法识别"));
                     Acceptance::Unknown
                 }
             },
@@ -507,12 +449,7 @@ pub fn parse_grid(grid: &[Vec<String>]) -> ParsedRoster {
                 "" => flag(&mut rec, Column::Eia, "", "环评批复文号空缺".into()),
                 "否" | "无" => {}
                 s if looks_like_approval(s) => rec.approvals.push((s.to_string(), acceptance)),
-                s => flag(
-                    &mut rec,
-                    Column::Eia,
-                    s,
-                    format!("环评批复处填写为“{s}”，无批复文号"),
-                ),
+                s => flag(&mut rec, Column::Eia, s, format!("环评批复处填写为“{s}”，无批复文号")),
             }
             if rec.approvals.is_empty() && !acceptance_cell.is_empty() {
                 flag(
@@ -525,40 +462,21 @@ pub fn parse_grid(grid: &[Vec<String>]) -> ParsedRoster {
         }
         if present.contains(&Column::Emergency) {
             match cell(Column::Emergency) {
-                "" => flag(
-                    &mut rec,
-                    Column::Emergency,
-                    "",
-                    "应急预案备案情况空缺".into(),
-                ),
+                "" => flag(&mut rec, Column::Emergency, "", "应急预案备案情况空缺".into()),
                 "否" | "未备案" => {}
-                "无需" | "不需要" | "无需备案" | "无风险源" => {
-                    rec.emergency_required = Some(false)
-                }
-                s if s.chars().any(|c| c.is_ascii_digit()) => {
-                    rec.emergency_filing = Some(ident::normalize_code(s))
-                }
+                "无需" | "不需要" | "无需备案" | "无风险源" => rec.emergency_required = Some(false),
+                s if s.chars().any(|c| c.is_ascii_digit()) => rec.emergency_filing = Some(ident::normalize_code(s)),
                 s => {
                     if yes_no(s) == Some(true) {
                         rec.emergency_required = Some(true);
                     }
-                    flag(
-                        &mut rec,
-                        Column::Emergency,
-                        s,
-                        format!("应急预案备案处填写为“{s}”，无备案编号"),
-                    );
+                    flag(&mut rec, Column::Emergency, s, format!("应急预案备案处填写为“{s}”，无备案编号"));
                 }
             }
         }
         if present.contains(&Column::Permit) {
             match cell(Column::Permit) {
-                "" => flag(
-                    &mut rec,
-                    Column::Permit,
-                    "",
-                    "是否取得排污许可证空缺".into(),
-                ),
+                "" => flag(&mut rec, Column::Permit, "", "是否取得排污许可证空缺".into()),
                 s if s.chars().filter(|c| c.is_ascii_alphanumeric()).count() >= 10 => {
                     rec.permit_number = Some(ident::normalize_code(s));
                     rec.permit_held = Some(true);
@@ -567,30 +485,15 @@ pub fn parse_grid(grid: &[Vec<String>]) -> ParsedRoster {
                     Some(false) => rec.permit_held = Some(false),
                     Some(true) => {
                         rec.permit_held = Some(true);
-                        flag(
-                            &mut rec,
-                            Column::Permit,
-                            s,
-                            format!("排污许可证处填写为“{s}”，无许可证编号"),
-                        );
+                        flag(&mut rec, Column::Permit, s, format!("排污许可证处填写为“{s}”，无许可证编号"));
                     }
-                    None => flag(
-                        &mut rec,
-                        Column::Permit,
-                        s,
-                        format!("排污许可证处填写为“{s}”，无法判断是否取得"),
-                    ),
+                    None => flag(&mut rec, Column::Permit, s, format!("排污许可证处填写为“{s}”，无法判断是否取得")),
                 },
             }
         }
         if present.contains(&Column::Category) {
             match cell(Column::Category) {
-                "" => flag(
-                    &mut rec,
-                    Column::Category,
-                    "",
-                    "管理类别空缺，无法确定巡查类别".into(),
-                ),
+                "" => flag(&mut rec, Column::Category, "", "管理类别空缺，无法确定巡查类别".into()),
                 s => match ManagementCategory::parse(s) {
                     Some(c) => rec.category = Some(c),
                     None => problem(
@@ -615,12 +518,7 @@ pub fn parse_grid(grid: &[Vec<String>]) -> ParsedRoster {
         }
         rec.credit_code = opt(cell(Column::CreditCode)).map(|s| ident::normalize_code(&s));
         if rec.credit_code.is_none() && rec.permit_number.is_none() {
-            flag(
-                &mut rec,
-                Column::CreditCode,
-                "",
-                "无统一社会信用代码：表中未填写，也无排污许可证编号可推得".into(),
-            );
+            flag(&mut rec, Column::CreditCode, "", "无统一社会信用代码：表中未填写，也无排污许可证编号可推得".into());
         }
         rec.park_code = opt(cell(Column::ParkCode)).map(|s| ident::normalize_code(&s));
         rec.legal_representative = opt(cell(Column::LegalRepresentative));
@@ -635,13 +533,7 @@ pub fn parse_grid(grid: &[Vec<String>]) -> ParsedRoster {
 fn parse_acceptance(s: &str) -> Option<Acceptance> {
     match s.trim() {
         "无需" | "无需验收" | "不需要" | "不需验收" => Some(Acceptance::NotRequired),
-        s => yes_no(s).map(|b| {
-            if b {
-                Acceptance::Done
-            } else {
-                Acceptance::NotDone
-            }
-        }),
+        s => yes_no(s).map(|b| if b { Acceptance::Done } else { Acceptance::NotDone }),
     }
 }
 
@@ -654,9 +546,7 @@ pub fn apply_record(
     park_id: Uuid,
     new_id: &mut dyn FnMut() -> Uuid,
 ) -> Enterprise {
-    let mut e = base
-        .cloned()
-        .unwrap_or_else(|| Enterprise::new(new_id(), park_id, rec.name.clone()));
+    let mut e = base.cloned().unwrap_or_else(|| Enterprise::new(new_id(), park_id, rec.name.clone()));
     let has = |c: Column| rec.columns.contains(&c);
     e.name = rec.name.clone();
     e.park_id = park_id;
@@ -669,9 +559,7 @@ pub fn apply_record(
             .approvals
             .iter()
             .map(|(doc, acceptance)| {
-                let kept = old
-                    .iter()
-                    .find(|a| normalize(&a.doc_number) == normalize(doc));
+                let kept = old.iter().find(|a| normalize(&a.doc_number) == normalize(doc));
                 EiaApproval {
                     id: kept.map(|a| a.id).unwrap_or_else(&mut *new_id),
                     doc_number: doc.clone(),
@@ -689,11 +577,7 @@ pub fn apply_record(
             e.emergency_plan.filed_on = None;
         }
         e.emergency_plan.filing_number = rec.emergency_filing.clone();
-        e.emergency_plan.required = if rec.emergency_filing.is_some() {
-            Some(true)
-        } else {
-            rec.emergency_required
-        };
+        e.emergency_plan.required = if rec.emergency_filing.is_some() { Some(true) } else { rec.emergency_required };
     }
     if has(Column::Category) {
         e.management_category = rec.category;
@@ -720,10 +604,7 @@ pub fn apply_record(
         };
     }
     if has(Column::CreditCode) || has(Column::Permit) {
-        let from_permit = rec
-            .permit_number
-            .as_deref()
-            .and_then(ident::credit_code_of_permit);
+        let from_permit = rec.permit_number.as_deref().and_then(ident::credit_code_of_permit);
         let code = rec.credit_code.clone().or(from_permit);
         if code.is_some() || has(Column::CreditCode) {
             e.credit_code = code;
@@ -739,10 +620,7 @@ pub fn apply_record(
         e.address = rec.address.clone();
     }
     if has(Column::EnvironmentContact) || has(Column::Phone) {
-        let pos = e
-            .contacts
-            .iter()
-            .position(|c| c.role == CONTACT_ROLE_ENVIRONMENT);
+        let pos = e.contacts.iter().position(|c| c.role == CONTACT_ROLE_ENVIRONMENT);
         match (pos, &rec.environment_contact, &rec.phone) {
             (Some(i), None, None) => {
                 e.contacts.remove(i);
@@ -773,8 +651,7 @@ pub fn apply_record(
     // The missing-code flag is judged from the code and permit columns together.
     let mut headers: BTreeSet<&str> = rec.columns.iter().map(|c| c.header()).collect();
     headers.insert(Column::CreditCode.header());
-    e.source_flags
-        .retain(|f| !headers.contains(f.field.as_str()));
+    e.source_flags.retain(|f| !headers.contains(f.field.as_str()));
     e.source_flags.extend(rec.flags.iter().cloned());
     e
 }
@@ -802,27 +679,16 @@ pub struct ImportOptions {
 }
 
 /// Imports a roster file into the store: all of it, or nothing.
-pub fn import(
-    store: &mut Store,
-    path: &Path,
-    opts: &ImportOptions,
-) -> Result<ImportReport, RosterError> {
+pub fn import(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<ImportReport, RosterError> {
     let grid = read_grid(path)?;
     import_grid(store, &grid, opts)
 }
 
 /// Imports parsed rows of cells; see [`import`].
-pub fn import_grid(
-    store: &mut Store,
-    grid: &[Vec<String>],
-    opts: &ImportOptions,
-) -> Result<ImportReport, RosterError> {
+pub fn import_grid(store: &mut Store, grid: &[Vec<String>], opts: &ImportOptions) -> Result<ImportReport, RosterError> {
     let parsed = parse_grid(grid);
-    let mut report = ImportReport {
-        enterprises_read: parsed.records.len(),
-        problems: parsed.problems,
-        ..Default::default()
-    };
+    let mut report =
+        ImportReport { enterprises_read: parsed.records.len(), problems: parsed.problems, ..Default::default() };
     let default_park = match &opts.park {
         Some(key) => match store.find_park(key)? {
             Some(p) => Some(p.id),
@@ -842,11 +708,7 @@ pub fn import_grid(
             (parks.len() == 1).then(|| parks[0].id)
         }
     };
-    let parks: HashMap<String, Uuid> = store
-        .parks()?
-        .into_iter()
-        .filter_map(|p| p.code.map(|c| (c, p.id)))
-        .collect();
+    let parks: HashMap<String, Uuid> = store.parks()?.into_iter().filter_map(|p| p.code.map(|c| (c, p.id))).collect();
     let (by_code, by_name) = existing_keys(store)?;
     let mut seen_codes: HashMap<String, usize> = HashMap::new();
     let mut seen_names: HashMap<String, usize> = HashMap::new();
@@ -877,7 +739,12 @@ pub fn import_grid(
             },
             None => {
                 if default_park.is_none() && opts.park.is_none() {
-                    error(&mut report, Column::ParkCode, "", format!("第{}行未指定园区：本机有多个园区，请在表中填写“园区代码”或导入时指定园区", rec.row));
+                    error(
+                        &mut report,
+                        Column::ParkCode,
+                        "",
+                        format!("第{}行未指定园区：本机有多个园区，请在表中填写“园区代码”或导入时指定园区", rec.row),
+                    );
                 }
                 default_park
             }
@@ -891,38 +758,20 @@ pub fn import_grid(
                 message: p.message.clone(),
             });
         }
-        let code = rec.credit_code.clone().or_else(|| {
-            rec.permit_number
-                .as_deref()
-                .and_then(ident::credit_code_of_permit)
-        });
+        let code =
+            rec.credit_code.clone().or_else(|| rec.permit_number.as_deref().and_then(ident::credit_code_of_permit));
         if let Some(c) = &code {
             if let Some(first) = seen_codes.insert(c.clone(), rec.row) {
-                error(
-                    &mut report,
-                    Column::CreditCode,
-                    c,
-                    format!("第{}行统一社会信用代码与第{first}行重复", rec.row),
-                );
+                error(&mut report, Column::CreditCode, c, format!("第{}行统一社会信用代码与第{first}行重复", rec.row));
             }
         }
         let name_key = normalize(&rec.name);
         if let Some(first) = seen_names.insert(name_key.clone(), rec.row) {
-            error(
-                &mut report,
-                Column::Name,
-                &rec.name,
-                format!("第{}行企业名称与第{first}行重复", rec.row),
-            );
+            error(&mut report, Column::Name, &rec.name, format!("第{}行企业名称与第{first}行重复", rec.row));
         }
-        let existing = code
-            .as_ref()
-            .and_then(|c| by_code.get(c))
-            .or_else(|| by_name.get(&name_key))
-            .copied();
-        if let Some(park_id) = park_id {
-            plan.push((rec, park_id, existing));
-        }
+        let existing = code.as_ref().and_then(|c| by_code.get(c)).or_else(|| by_name.get(&name_key)).copied();
+        // Without a park the row is in error already; it is still checked for the report.
+        plan.push((rec, park_id.unwrap_or_default(), existing));
     }
     if report.errors().next().is_some() {
         // Check what can be checked so the report is complete, but write nothing.
@@ -957,30 +806,20 @@ pub fn import_grid(
             match w.save_enterprise(&e) {
                 Ok(saved) if saved.changed.is_empty() => out.unchanged += 1,
                 Ok(saved) => {
-                    let change = RowChange {
-                        row: rec.row,
-                        id: e.id,
-                        name: e.name.clone(),
-                        fields: saved.changed,
-                    };
+                    let change = RowChange { row: rec.row, id: e.id, name: e.name.clone(), fields: saved.changed };
                     if base.is_some() {
                         out.updated.push(change)
                     } else {
                         out.created.push(change)
                     }
                 }
-                Err(StoreError::DuplicateCreditCode { code, holder }) => {
-                    out.problems.push(RowProblem {
-                        row: rec.row,
-                        column: Some(Column::CreditCode.header().into()),
-                        value: code.clone(),
-                        severity: Severity::Error,
-                        message: format!(
-                            "第{}行统一社会信用代码 {code} 已属于本机的“{holder}”",
-                            rec.row
-                        ),
-                    })
-                }
+                Err(StoreError::DuplicateCreditCode { code, holder }) => out.problems.push(RowProblem {
+                    row: rec.row,
+                    column: Some(Column::CreditCode.header().into()),
+                    value: code.clone(),
+                    severity: Severity::Error,
+                    message: format!("第{}行统一社会信用代码 {code} 已属于本机的“{holder}”", rec.row),
+                }),
                 Err(e) => return Err(e.into()),
             }
         }
@@ -1053,9 +892,7 @@ fn cell_value(rec: &RosterRecord, column: Column) -> String {
 }
 
 /// Credit code → id and normalised name (and other spellings) → id.
-fn existing_keys(
-    store: &Store,
-) -> Result<(HashMap<String, Uuid>, HashMap<String, Uuid>), StoreError> {
+fn existing_keys(store: &Store) -> Result<(HashMap<String, Uuid>, HashMap<String, Uuid>), StoreError> {
     let conn = store.conn();
     let mut by_code = HashMap::new();
     let mut by_name = HashMap::new();
@@ -1069,9 +906,7 @@ fn existing_keys(
         if let Some(code) = r.get::<_, Option<String>>(1)? {
             by_code.insert(code, id);
         }
-        by_name
-            .entry(normalize(&r.get::<_, String>(2)?))
-            .or_insert(id);
+        by_name.entry(normalize(&r.get::<_, String>(2)?)).or_insert(id);
     }
     Ok((by_code, by_name))
 }
@@ -1080,12 +915,7 @@ fn existing_keys(
 /// field is empty and the source had an irregular cell, the cell is given
 /// back as found, so export and import round-trip.
 fn cells_of(e: &Enterprise, park_code: Option<&str>, no: usize) -> Vec<Vec<String>> {
-    let raw = |c: Column| {
-        e.source_flags
-            .iter()
-            .find(|f| f.field == c.header())
-            .map(|f| f.raw.clone())
-    };
+    let raw = |c: Column| e.source_flags.iter().find(|f| f.field == c.header()).map(|f| f.raw.clone());
     let first = e.eia_approvals.first();
     let mut row = Vec::new();
     for c in Column::ALL {
@@ -1094,16 +924,12 @@ fn cells_of(e: &Enterprise, park_code: Option<&str>, no: usize) -> Vec<Vec<Strin
             Column::Name => e.name.clone(),
             Column::CreditCode => e.credit_code.clone().unwrap_or_default(),
             Column::Industry => e.industry.clone().or(raw(c)).unwrap_or_default(),
-            Column::Eia => first
-                .map(|a| a.doc_number.clone())
-                .or(raw(c))
-                .unwrap_or_else(|| "否".into()),
+            Column::Eia => first.map(|a| a.doc_number.clone()).or(raw(c)).unwrap_or_else(|| "否".into()),
             Column::Acceptance => match first.map(|a| a.acceptance) {
                 Some(Acceptance::Unknown) | None => raw(c).unwrap_or_default(),
                 Some(a) => a.label().to_string(),
             },
-            Column::Emergency => match (&e.emergency_plan.filing_number, e.emergency_plan.required)
-            {
+            Column::Emergency => match (&e.emergency_plan.filing_number, e.emergency_plan.required) {
                 (Some(n), _) => n.clone(),
                 (None, Some(false)) => "无需".into(),
                 (None, _) => raw(c).unwrap_or_else(|| "否".into()),
@@ -1113,11 +939,7 @@ fn cells_of(e: &Enterprise, park_code: Option<&str>, no: usize) -> Vec<Vec<Strin
                 (None, Some(false)) => "否".into(),
                 (None, _) => raw(c).unwrap_or_default(),
             },
-            Column::Category => e
-                .management_category
-                .map(|m| m.label().to_string())
-                .or(raw(c))
-                .unwrap_or_default(),
+            Column::Category => e.management_category.map(|m| m.label().to_string()).or(raw(c)).unwrap_or_default(),
             Column::Status => e.status.label().to_string(),
             Column::ParkCode => park_code.unwrap_or_default().to_string(),
             Column::LegalRepresentative => e.legal_representative.clone().unwrap_or_default(),
@@ -1140,12 +962,7 @@ fn cells_of(e: &Enterprise, park_code: Option<&str>, no: usize) -> Vec<Vec<Strin
     let mut rows = vec![row];
     for a in e.eia_approvals.iter().skip(1) {
         let mut cont = vec![String::new(); Column::ALL.len()];
-        let at = |c: Column| {
-            Column::ALL
-                .iter()
-                .position(|x| *x == c)
-                .expect("column listed")
-        };
+        let at = |c: Column| Column::ALL.iter().position(|x| *x == c).expect("column listed");
         cont[at(Column::Eia)] = a.doc_number.clone();
         cont[at(Column::Acceptance)] = a.acceptance.label().to_string();
         rows.push(cont);
@@ -1155,10 +972,7 @@ fn cells_of(e: &Enterprise, park_code: Option<&str>, no: usize) -> Vec<Vec<Strin
 
 /// The roster of a park (or of every park) as rows of cells, header first.
 pub fn roster_grid(store: &Store, park: Option<Uuid>) -> Result<Vec<Vec<String>>, StoreError> {
-    let mut grid = vec![Column::ALL
-        .iter()
-        .map(|c| c.header().to_string())
-        .collect::<Vec<_>>()];
+    let mut grid = vec![Column::ALL.iter().map(|c| c.header().to_string()).collect::<Vec<_>>()];
     let mut codes = HashMap::new();
     for p in store.parks()? {
         codes.insert(p.id, p.code);
@@ -1175,22 +989,14 @@ pub fn roster_grid(store: &Store, park: Option<Uuid>) -> Result<Vec<Vec<String>>
 /// opens correctly), by the file's extension.
 pub fn export(store: &Store, path: &Path, park: Option<Uuid>) -> Result<usize, RosterError> {
     let grid = roster_grid(store, park)?;
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let enterprises = grid.iter().skip(1).filter(|r| !r[1].is_empty()).count();
     match ext.as_str() {
-        "xlsx" => write_xlsx(path, &grid).map_err(|source| RosterError::Write {
-            path: path.display().to_string(),
-            source,
-        })?,
+        "xlsx" => {
+            write_xlsx(path, &grid).map_err(|source| RosterError::Write { path: path.display().to_string(), source })?
+        }
         "csv" => {
-            let csv_err = |source| RosterError::WriteCsv {
-                path: path.display().to_string(),
-                source,
-            };
+            let csv_err = |source| RosterError::WriteCsv { path: path.display().to_string(), source };
             let mut bytes = b"\xEF\xBB\xBF".to_vec();
             {
                 let mut w = csv::Writer::from_writer(&mut bytes);
@@ -1223,16 +1029,7 @@ fn write_xlsx(path: &Path, grid: &[Vec<String>]) -> Result<(), rust_xlsxwriter::
             }
         }
     }
-    for (c, width) in [
-        (0u16, 6.0),
-        (1, 36.0),
-        (2, 22.0),
-        (3, 26.0),
-        (4, 30.0),
-        (6, 20.0),
-        (7, 26.0),
-        (8, 12.0),
-    ] {
+    for (c, width) in [(0u16, 6.0), (1, 36.0), (2, 22.0), (3, 26.0), (4, 30.0), (6, 20.0), (7, 26.0), (8, 12.0)] {
         sheet.set_column_width(c, width)?;
     }
     sheet.set_freeze_panes(1, 2)?;

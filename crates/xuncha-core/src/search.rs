@@ -99,15 +99,9 @@ pub(crate) fn build_index(conn: &Connection) -> Result<SearchIndex, StoreError> 
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let field = if r.get::<_, String>(1)? == "eia" {
-                MatchedField::EiaApproval
-            } else {
-                MatchedField::PermitNumber
-            };
-            extra
-                .entry(r.get(0)?)
-                .or_default()
-                .push((field, normalize(&r.get::<_, String>(2)?)));
+            let field =
+                if r.get::<_, String>(1)? == "eia" { MatchedField::EiaApproval } else { MatchedField::PermitNumber };
+            extra.entry(r.get(0)?).or_default().push((field, normalize(&r.get::<_, String>(2)?)));
         }
     }
     let mut stmt = conn.prepare(
@@ -120,16 +114,11 @@ pub(crate) fn build_index(conn: &Connection) -> Result<SearchIndex, StoreError> 
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
         let category: Option<String> = r.get(6)?;
-        let category =
-            category.and_then(|c| serde_json::from_value(serde_json::Value::String(c)).ok());
+        let category = category.and_then(|c| serde_json::from_value(serde_json::Value::String(c)).ok());
         let tier_override: Option<String> = r.get(7)?;
-        let tier = tier_override
-            .as_deref()
-            .and_then(Tier::parse)
-            .or(category.map(ManagementCategory::default_tier));
+        let tier = tier_override.as_deref().and_then(Tier::parse).or(category.map(ManagementCategory::default_tier));
         let status: String = r.get(8)?;
-        let status =
-            serde_json::from_value(serde_json::Value::String(status)).map_err(StoreError::Json)?;
+        let status = serde_json::from_value(serde_json::Value::String(status)).map_err(StoreError::Json)?;
         let name: String = r.get(1)?;
         let credit_code: Option<String> = r.get(2)?;
         let industry: Option<String> = r.get(9)?;
@@ -148,20 +137,12 @@ pub(crate) fn build_index(conn: &Connection) -> Result<SearchIndex, StoreError> 
             codes,
             hit: Hit {
                 id: Uuid::parse_str(&id).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        0,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    )
+                    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
                 })?,
                 name,
                 credit_code,
                 park_id: Uuid::parse_str(&r.get::<_, String>(3)?).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        3,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    )
+                    rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
                 })?,
                 park: r.get(4)?,
                 park_code: r.get(5)?,
@@ -196,10 +177,7 @@ impl SearchIndex {
         for e in &self.entries {
             let h = &e.hit;
             if let Some(p) = park {
-                let by_code = h
-                    .park_code
-                    .as_deref()
-                    .is_some_and(|c| c.eq_ignore_ascii_case(p));
+                let by_code = h.park_code.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(p));
                 if !(by_code || h.park == p || h.park_id.to_string() == p) {
                     continue;
                 }
@@ -207,9 +185,7 @@ impl SearchIndex {
             if q.tier.is_some_and(|t| h.tier != Some(t))
                 || q.category.is_some_and(|c| h.management_category != Some(c))
                 || q.status.is_some_and(|s| h.status != s)
-                || industry
-                    .as_ref()
-                    .is_some_and(|i| e.industry.as_ref() != Some(i))
+                || industry.as_ref().is_some_and(|i| e.industry.as_ref() != Some(i))
             {
                 continue;
             }
@@ -223,14 +199,7 @@ impl SearchIndex {
         }
         scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
         let limit = q.limit.unwrap_or(usize::MAX);
-        scored
-            .into_iter()
-            .take(limit)
-            .map(|(_, e, matched)| Hit {
-                matched,
-                ..e.hit.clone()
-            })
-            .collect()
+        scored.into_iter().take(limit).map(|(_, e, matched)| Hit { matched, ..e.hit.clone() }).collect()
     }
 }
 

@@ -10,24 +10,12 @@ use crate::park::{Park, ParkLevel};
 use crate::roster::Column;
 use crate::store::{Store, StoreError};
 
-const PLACES: [&str; 12] = [
-    "湖南",
-    "衡阳市",
-    "祁东县",
-    "益阳市",
-    "长沙",
-    "株洲市",
-    "湘潭",
-    "岳阳市",
-    "常德",
-    "郴州市",
-    "永州",
-    "娄底市",
-];
+const PLACES: [&str; 12] =
+    ["湖南", "衡阳市", "祁东县", "益阳市", "长沙", "株洲市", "湘潭", "岳阳市", "常德", "郴州市", "永州", "娄底市"];
 const TRADE: [&str; 40] = [
-    "领", "湃", "广", "裕", "力", "方", "顺", "隆", "长", "城", "建", "汉", "尚", "鑫", "万", "祺",
-    "日", "虹", "富", "生", "罗", "亚", "牧", "诚", "荣", "晟", "昌", "润", "祥", "志", "达", "莞",
-    "商", "佳", "美", "永", "发", "糖", "中", "宏",
+    "领", "湃", "广", "裕", "力", "方", "顺", "隆", "长", "城", "建", "汉", "尚", "鑫", "万", "祺", "日", "虹", "富",
+    "生", "罗", "亚", "牧", "诚", "荣", "晟", "昌", "润", "祥", "志", "达", "莞", "商", "佳", "美", "永", "发", "糖",
+    "中", "宏",
 ];
 const BUSINESS: [(&str, &str); 10] = [
     ("新能源科技", "电气机械和器材制造业"),
@@ -70,20 +58,11 @@ pub fn roster_grid(n: usize, park_codes: &[String], seed: u64) -> Vec<Vec<String
         Column::Category,
         Column::ParkCode,
     ];
-    let mut grid = vec![headers
-        .iter()
-        .map(|c| c.header().to_string())
-        .collect::<Vec<_>>()];
+    let mut grid = vec![headers.iter().map(|c| c.header().to_string()).collect::<Vec<_>>()];
     for i in 0..n {
         let (business, industry) = BUSINESS[rng.gen_range(0..BUSINESS.len())];
-        let trade: String = (0..2)
-            .map(|_| TRADE[rng.gen_range(0..TRADE.len())])
-            .collect();
-        let name = format!(
-            "{}{trade}{business}有限公司{}",
-            PLACES[rng.gen_range(0..PLACES.len())],
-            i + 1
-        );
+        let trade: String = (0..2).map(|_| TRADE[rng.gen_range(0..TRADE.len())]).collect();
+        let name = format!("{}{trade}{business}有限公司{}", PLACES[rng.gen_range(0..PLACES.len())], i + 1);
         let code = credit_code(&mut rng);
         let year = rng.gen_range(2012..2025);
         let category = match rng.gen_range(0..10) {
@@ -107,21 +86,13 @@ pub fn roster_grid(n: usize, park_codes: &[String], seed: u64) -> Vec<Vec<String
             } else {
                 "否".to_string()
             },
-            format!(
-                "{code}{:03}{}",
-                rng.gen_range(1..3),
-                ['U', 'Q', 'W', 'X', 'Y', 'Z'][rng.gen_range(0..6)]
-            ),
+            format!("{code}{:03}{}", rng.gen_range(1..3), ['U', 'Q', 'W', 'X', 'Y', 'Z'][rng.gen_range(0..6)]),
             category.to_string(),
             park_codes[i % park_codes.len()].clone(),
         ]);
         if rng.gen_bool(0.25) {
             let mut cont = vec![String::new(); headers.len()];
-            cont[3] = format!(
-                "衡环评[{}]{}号",
-                rng.gen_range(2012..2025),
-                rng.gen_range(1..100)
-            );
+            cont[3] = format!("衡环评[{}]{}号", rng.gen_range(2012..2025), rng.gen_range(1..100));
             grid.push(cont);
         }
     }
@@ -177,9 +148,7 @@ pub fn add_facilities(store: &mut Store) -> Result<(), StoreError> {
                     id: w.new_id(),
                     kind: FacilityKind::WasteGas,
                     name: "有机废气处理设施".into(),
-                    discharge_standard: Some(
-                        "《大气污染物综合排放标准》(GB 16297-1996)二级".into(),
-                    ),
+                    discharge_standard: Some("《大气污染物综合排放标准》(GB 16297-1996)二级".into()),
                     discharge_destination: None,
                     design_capacity: Some("20000 m³/h".into()),
                     actual_capacity: None,

@@ -18,9 +18,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use xuncha_core::enterprise::{Enterprise, SolidWasteYear, WasteAmounts};
-use xuncha_core::park::{
-    AnnualActual, Park, ParkApproval, ParkLevel, ParkWastewaterFacility, PollutantQuota,
-};
+use xuncha_core::park::{AnnualActual, Park, ParkApproval, ParkLevel, ParkWastewaterFacility, PollutantQuota};
 use xuncha_core::roster::{self, RowProblem};
 use xuncha_core::sample::{SampleData, SamplePark};
 
@@ -30,11 +28,7 @@ pub enum ExtractError {
     #[error("source text not found: {0}")]
     Missing(String),
     #[error("table {table}, row {row}: {message}")]
-    Table {
-        table: &'static str,
-        row: usize,
-        message: String,
-    },
+    Table { table: &'static str, row: usize, message: String },
     #[error("roster rows of table 1.3-1 have errors: {0:?}")]
     Roster(Vec<RowProblem>),
 }
@@ -63,9 +57,7 @@ pub fn sample_id(key: &str, order: u32) -> Uuid {
     let digest = Sha256::digest(format!("xuncha-sample:{key}").as_bytes());
     let mut random = [0u8; 10];
     random.copy_from_slice(&digest[..10]);
-    let at = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z")
-        .expect("valid date")
-        .to_utc()
+    let at = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z").expect("valid date").to_utc()
         + chrono::Duration::milliseconds(i64::from(order));
     xuncha_core::env::uuid_v7(at, &random)
 }
@@ -97,37 +89,25 @@ fn table_rows<'a>(lines: &[&'a str]) -> Vec<Vec<&'a str>> {
 }
 
 fn lines_after<'a>(text: &'a str, marker: &str) -> Result<Vec<&'a str>, ExtractError> {
-    let at = text
-        .find(marker)
-        .ok_or_else(|| ExtractError::Missing(marker.to_string()))?;
+    let at = text.find(marker).ok_or_else(|| ExtractError::Missing(marker.to_string()))?;
     let rest = &text[at..];
     let rest = &rest[rest.find('\n').map(|i| i + 1).unwrap_or(rest.len())..];
     Ok(rest.lines().collect())
 }
 
 fn require<'a>(text: &'a str, phrase: &str) -> Result<&'a str, ExtractError> {
-    text.find(phrase)
-        .map(|i| &text[i..i + phrase.len()])
-        .ok_or_else(|| ExtractError::Missing(phrase.to_string()))
+    text.find(phrase).map(|i| &text[i..i + phrase.len()]).ok_or_else(|| ExtractError::Missing(phrase.to_string()))
 }
 
 /// The text between `before` and the next occurrence of `after`.
 fn between<'a>(text: &'a str, before: &str, after: &str) -> Result<&'a str, ExtractError> {
-    let start = text
-        .find(before)
-        .ok_or_else(|| ExtractError::Missing(before.to_string()))?
-        + before.len();
-    let len = text[start..]
-        .find(after)
-        .ok_or_else(|| ExtractError::Missing(after.to_string()))?;
+    let start = text.find(before).ok_or_else(|| ExtractError::Missing(before.to_string()))? + before.len();
+    let len = text[start..].find(after).ok_or_else(|| ExtractError::Missing(after.to_string()))?;
     Ok(text[start..start + len].trim())
 }
 
 fn qidong_park(text: &str) -> Result<Park, ExtractError> {
-    let mut park = Park::new(
-        sample_id("park:S437012", 0),
-        require(text, "湖南祁东高新技术产业开发区")?,
-    );
+    let mut park = Park::new(sample_id("park:S437012", 0), require(text, "湖南祁东高新技术产业开发区")?);
     park.code = Some(between(text, "园区代码为：", "，")?.to_string());
     park.level = Some(match between(text, "园区级别为", "工业园区")? {
         "国家级" => ParkLevel::National,
@@ -139,10 +119,7 @@ fn qidong_park(text: &str) -> Result<Park, ExtractError> {
     // 祁东县's region code, as the emergency filing numbers of its enterprises carry it.
     require(text, "430426-")?;
     park.region_code = Some("430426".into());
-    park.address = Some(format!(
-        "衡阳市祁东县{}",
-        between(text, "位于衡阳市祁东县", "，")?
-    ));
+    park.address = Some(format!("衡阳市祁东县{}", between(text, "位于衡阳市祁东县", "，")?));
     park.area_km2 = Some(between(text, "规划面积为", "km2")?.to_string());
     park.leading_industries = Some(between(text, "主导产业为", "等")?.to_string());
     park.approvals = vec![
@@ -165,22 +142,12 @@ fn qidong_park(text: &str) -> Result<Park, ExtractError> {
     ];
     let quotas = between(text, "园区主要污染物总量控制指标：", "。")?;
     let actuals = between(text, "2024年实际排放总量情况（污染物总量：", "）")?;
-    for (short, chinese) in [
-        ("COD", "化学需氧量"),
-        ("NH3-N", "氨氮"),
-        ("SO2", "二氧化硫"),
-        ("NOx", "氮氧化物"),
-    ] {
+    for (short, chinese) in [("COD", "化学需氧量"), ("NH3-N", "氨氮"), ("SO2", "二氧化硫"), ("NOx", "氮氧化物")]
+    {
         let number = |s: &str| -> Result<String, ExtractError> {
-            let from = s
-                .find(chinese)
-                .ok_or_else(|| ExtractError::Missing(format!("{chinese} in {s}")))?
-                + chinese.len();
-            let n: String = s[from..]
-                .trim_start()
-                .chars()
-                .take_while(|c| c.is_ascii_digit() || *c == '.')
-                .collect();
+            let from =
+                s.find(chinese).ok_or_else(|| ExtractError::Missing(format!("{chinese} in {s}")))? + chinese.len();
+            let n: String = s[from..].trim_start().chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
             if n.is_empty() {
                 return Err(ExtractError::Missing(format!("amount of {chinese}")));
             }
@@ -190,10 +157,7 @@ fn qidong_park(text: &str) -> Result<Park, ExtractError> {
             id: sample_id(&format!("park:S437012:pollutant:{short}"), 0),
             pollutant: short.into(),
             quota_tpa: Some(number(quotas)?),
-            actuals: vec![AnnualActual {
-                year: 2024,
-                amount_tpa: number(actuals)?,
-            }],
+            actuals: vec![AnnualActual { year: 2024, amount_tpa: number(actuals)? }],
         });
     }
     require(text, "园区污水处理厂(归阳镇污水处理厂)")?;
@@ -201,11 +165,7 @@ fn qidong_park(text: &str) -> Result<Park, ExtractError> {
         name: Some("归阳镇污水处理厂".into()),
         mode: Some("relied_on".into()),
         discharge_standard: Some(
-            require(
-                text,
-                "《城镇污水处理厂污染物排放标准》(GB18918-2002)中的一级B标准",
-            )?
-            .to_string(),
+            require(text, "《城镇污水处理厂污染物排放标准》(GB18918-2002)中的一级B标准")?.to_string(),
         ),
         ..Default::default()
     });
@@ -261,11 +221,7 @@ fn table_10(text: &str) -> Result<(Vec<WasteRow>, Vec<String>), ExtractError> {
             if xuncha_core::enterprise::is_decimal(s) {
                 Ok(Some(s.to_string()))
             } else {
-                Err(ExtractError::Table {
-                    table: "10",
-                    row: i + 1,
-                    message: format!("not an amount: {s}"),
-                })
+                Err(ExtractError::Table { table: "10", row: i + 1, message: format!("not an amount: {s}") })
             }
         };
         out.push(WasteRow {
@@ -321,28 +277,14 @@ fn match_name(name: &str, candidates: &[(usize, &str)]) -> Option<(usize, Option
         })
         .collect();
     if let [(i, c)] = one_off.as_slice() {
-        let (a, b) = c
-            .chars()
-            .zip(name.chars())
-            .find(|(a, b)| a != b)
-            .expect("one character differs");
-        return Some((
-            *i,
-            Some(format!("一字之差：表10写作“{b}”，表1.3-1写作“{a}”")),
-        ));
+        let (a, b) = c.chars().zip(name.chars()).find(|(a, b)| a != b).expect("one character differs");
+        return Some((*i, Some(format!("一字之差：表10写作“{b}”，表1.3-1写作“{a}”"))));
     }
     let trade: String = trade_part(name).chars().take(2).collect();
-    let same_trade: Vec<&(usize, &str)> = candidates
-        .iter()
-        .filter(|(_, c)| trade.chars().count() == 2 && trade_part(c).starts_with(&trade))
-        .collect();
+    let same_trade: Vec<&(usize, &str)> =
+        candidates.iter().filter(|(_, c)| trade.chars().count() == 2 && trade_part(c).starts_with(&trade)).collect();
     if let [(i, _)] = same_trade.as_slice() {
-        return Some((
-            *i,
-            Some(format!(
-                "去掉地名后前两字“{trade}”相同且唯一，其余部分写法不同"
-            )),
-        ));
+        return Some((*i, Some(format!("去掉地名后前两字“{trade}”相同且唯一，其余部分写法不同"))));
     }
     None
 }
@@ -352,11 +294,7 @@ fn yiyang_parks(text: &str) -> Result<Vec<Park>, ExtractError> {
     let mut parks = Vec::new();
     for row in table_rows(&lines).into_iter().skip(1) {
         let [no, county, name, code, _note] = row.as_slice() else {
-            return Err(ExtractError::Table {
-                table: "附件1-1",
-                row: parks.len() + 1,
-                message: format!("{row:?}"),
-            });
+            return Err(ExtractError::Table { table: "附件1-1", row: parks.len() + 1, message: format!("{row:?}") });
         };
         if no.parse::<u32>().is_err() {
             return Err(ExtractError::Table {
@@ -365,10 +303,7 @@ fn yiyang_parks(text: &str) -> Result<Vec<Park>, ExtractError> {
                 message: format!("no number: {no}"),
             });
         }
-        let mut p = Park::new(
-            sample_id(&format!("park:yiyang:{name}"), parks.len() as u32 + 1),
-            *name,
-        );
+        let mut p = Park::new(sample_id(&format!("park:yiyang:{name}"), parks.len() as u32 + 1), *name);
         p.code = Some(code.to_string());
         p.level = Some(match code.chars().next() {
             Some('G') => ParkLevel::National,
@@ -399,12 +334,8 @@ pub fn extract(report_002: &str, parks_001: &str) -> Result<Extraction, ExtractE
     let park = qidong_park(report_002)?;
     let grid = table_131(report_002)?;
     let parsed = roster::parse_grid(&grid);
-    let errors: Vec<RowProblem> = parsed
-        .problems
-        .iter()
-        .filter(|p| p.severity == xuncha_core::ident::Severity::Error)
-        .cloned()
-        .collect();
+    let errors: Vec<RowProblem> =
+        parsed.problems.iter().filter(|p| p.severity == xuncha_core::ident::Severity::Error).cloned().collect();
     if !errors.is_empty() {
         return Err(ExtractError::Roster(errors));
     }
@@ -428,10 +359,7 @@ pub fn extract(report_002: &str, parks_001: &str) -> Result<Extraction, ExtractE
     let (waste, _total) = table_10(report_002)?;
     let mut unmatched: BTreeSet<usize> = (0..enterprises.len()).collect();
     for w in waste {
-        let candidates: Vec<(usize, &str)> = unmatched
-            .iter()
-            .map(|i| (*i, enterprises[*i].name.as_str()))
-            .collect();
+        let candidates: Vec<(usize, &str)> = unmatched.iter().map(|i| (*i, enterprises[*i].name.as_str())).collect();
         let Some((i, reason)) = match_name(&w.name, &candidates) else {
             return Err(ExtractError::Table {
                 table: "10",
@@ -442,11 +370,7 @@ pub fn extract(report_002: &str, parks_001: &str) -> Result<Extraction, ExtractE
         unmatched.remove(&i);
         let e = &mut enterprises[i];
         if let Some(reason) = reason {
-            ex.name_matches.push(NameMatch {
-                table10_name: w.name.clone(),
-                enterprise: e.name.clone(),
-                reason,
-            });
+            ex.name_matches.push(NameMatch { table10_name: w.name.clone(), enterprise: e.name.clone(), reason });
             e.aliases.push(w.name.clone());
         }
         e.solid_waste.push(SolidWasteYear {
@@ -459,8 +383,7 @@ pub fn extract(report_002: &str, parks_001: &str) -> Result<Extraction, ExtractE
     }
     for e in &enterprises {
         for f in &e.source_flags {
-            ex.flagged
-                .push((e.name.clone(), f.field.clone(), f.message.clone()));
+            ex.flagged.push((e.name.clone(), f.field.clone(), f.message.clone()));
         }
         if e.credit_code.is_none() {
             ex.without_credit_code.push(e.name.clone());
@@ -468,10 +391,7 @@ pub fn extract(report_002: &str, parks_001: &str) -> Result<Extraction, ExtractE
     }
     let mut parks = vec![SamplePark { park, enterprises }];
     for p in yiyang_parks(parks_001)? {
-        parks.push(SamplePark {
-            park: p,
-            enterprises: Vec::new(),
-        });
+        parks.push(SamplePark { park: p, enterprises: Vec::new() });
     }
     ex.data = SampleData {
         source: "湖南祁东高新技术产业开发区2024年度环境管理报告（表1.3-1、表10）；益阳市工业园区污水处理设施整治专项行动工作方案附件1-1".into(),
@@ -495,10 +415,7 @@ pub fn report_markdown(ex: &Extraction) -> String {
     }
     s.push_str("\n## Names matched across tables\n\nTable 10 spells these enterprises differently from table 1.3-1; the other spelling is kept as an alias.\n\n| table 10 | table 1.3-1 | why |\n| --- | --- | --- |\n");
     for m in &ex.name_matches {
-        s.push_str(&format!(
-            "| {} | {} | {} |\n",
-            m.table10_name, m.enterprise, m.reason
-        ));
+        s.push_str(&format!("| {} | {} | {} |\n", m.table10_name, m.enterprise, m.reason));
     }
     s.push_str("\n## Enterprises without a credit code\n\nTable 1.3-1 has no credit-code column; codes come from the permit numbers. These have none and are not given one.\n\n");
     for n in &ex.without_credit_code {
@@ -518,9 +435,7 @@ pub const PARKS_001: &str = "001_19bd22d4f64fa25b.txt";
 
 /// Reads the seeds folder and returns the sample JSON and the report text,
 /// exactly as they are committed under `assets/sample/`.
-pub fn extract_files(
-    seeds: &std::path::Path,
-) -> Result<(String, String), Box<dyn std::error::Error>> {
+pub fn extract_files(seeds: &std::path::Path) -> Result<(String, String), Box<dyn std::error::Error>> {
     let r002 = std::fs::read_to_string(seeds.join(REPORT_002))?;
     let r001 = std::fs::read_to_string(seeds.join(PARKS_001))?;
     let ex = extract(&r002, &r001)?;

@@ -23,10 +23,6 @@ fn run(seeds: &std::path::Path, out: &std::path::Path) -> Result<(), Box<dyn std
     std::fs::create_dir_all(out)?;
     std::fs::write(out.join("sample-parks.json"), json)?;
     std::fs::write(out.join("extraction-report.md"), report)?;
-    println!(
-        "wrote {} and {}",
-        out.join("sample-parks.json").display(),
-        out.join("extraction-report.md").display()
-    );
+    println!("wrote {} and {}", out.join("sample-parks.json").display(), out.join("extraction-report.md").display());
     Ok(())
 }

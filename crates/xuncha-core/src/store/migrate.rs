@@ -43,28 +43,17 @@ pub fn apply(conn: &mut Connection, upto: usize, now: &str) -> Result<(), StoreE
     };
     for (name, sha) in &applied {
         match MIGRATIONS.iter().find(|m| m.name == name) {
-            None => {
-                return Err(StoreError::SchemaTooNew {
-                    migration: name.clone(),
-                })
-            }
+            None => return Err(StoreError::SchemaTooNew { migration: name.clone() }),
             Some(m) if sha256_hex(m.sql.as_bytes()) != *sha => {
-                return Err(StoreError::MigrationChanged {
-                    migration: name.clone(),
-                })
+                return Err(StoreError::MigrationChanged { migration: name.clone() })
             }
             Some(_) => {}
         }
     }
     for m in MIGRATIONS.iter().take(upto) {
         let tx = conn.transaction()?;
-        let done: Option<String> = tx
-            .query_row(
-                "SELECT name FROM schema_migration WHERE name = ?1",
-                [m.name],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let done: Option<String> =
+            tx.query_row("SELECT name FROM schema_migration WHERE name = ?1", [m.name], |r| r.get(0)).optional()?;
         if done.is_none() {
             tx.execute_batch(m.sql)?;
             tx.execute(

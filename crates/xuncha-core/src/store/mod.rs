@@ -50,12 +50,7 @@ pub enum StoreError {
 }
 
 fn summary(problems: &[FieldProblem]) -> String {
-    problems
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .map(|p| p.message.as_str())
-        .collect::<Vec<_>>()
-        .join("；")
+    problems.iter().filter(|p| p.severity == Severity::Error).map(|p| p.message.as_str()).collect::<Vec<_>>().join("；")
 }
 
 /// The result of saving a file.
@@ -110,34 +105,20 @@ impl Store {
         let device_id = if upto == 0 {
             Uuid::nil()
         } else {
-            let existing: Option<String> = conn
-                .query_row("SELECT id FROM device LIMIT 1", [], |r| r.get(0))
-                .optional()?;
+            let existing: Option<String> =
+                conn.query_row("SELECT id FROM device LIMIT 1", [], |r| r.get(0)).optional()?;
             match existing {
                 Some(id) => Uuid::parse_str(&id).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        0,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    )
+                    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
                 })?,
                 None => {
                     let id = env.new_id();
-                    conn.execute(
-                        "INSERT INTO device (id, created_at) VALUES (?1, ?2)",
-                        params![id.to_string(), now],
-                    )?;
+                    conn.execute("INSERT INTO device (id, created_at) VALUES (?1, ?2)", params![id.to_string(), now])?;
                     id
                 }
             }
         };
-        Ok(Store {
-            conn,
-            env,
-            device_id,
-            path,
-            search: None,
-        })
+        Ok(Store { conn, env, device_id, path, search: None })
     }
 
     pub fn path(&self) -> &Path {
@@ -164,16 +145,9 @@ impl Store {
 
     /// Runs `f` inside one write transaction; everything it saves commits
     /// together or not at all.
-    pub fn write<T, E: From<StoreError>>(
-        &mut self,
-        f: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
-    ) -> Result<T, E> {
+    pub fn write<T, E: From<StoreError>>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T, E>) -> Result<T, E> {
         let tx = self.conn.transaction().map_err(StoreError::from)?;
-        let mut w = Writer {
-            tx,
-            env: &mut self.env,
-            device_id: self.device_id,
-        };
+        let mut w = Writer { tx, env: &mut self.env, device_id: self.device_id };
         let out = f(&mut w)?;
         w.tx.commit().map_err(StoreError::from)?;
         self.search = None;
@@ -216,9 +190,7 @@ impl Store {
 
     /// Ids of all enterprises, oldest first (UUIDv7 order is creation order).
     pub fn enterprise_ids(&self, park: Option<Uuid>) -> Result<Vec<Uuid>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id FROM enterprise WHERE ?1 IS NULL OR park_id = ?1 ORDER BY id")?;
+        let mut stmt = self.conn.prepare("SELECT id FROM enterprise WHERE ?1 IS NULL OR park_id = ?1 ORDER BY id")?;
         let rows = stmt.query_map([park.map(|p| p.to_string())], |r| rows::uuid_at(r, 0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -252,12 +224,7 @@ impl Store {
              FROM park p ORDER BY p.id",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(ParkSummary {
-                id: rows::uuid_at(r, 0)?,
-                name: r.get(1)?,
-                code: r.get(2)?,
-                enterprises: r.get(3)?,
-            })
+            Ok(ParkSummary { id: rows::uuid_at(r, 0)?, name: r.get(1)?, code: r.get(2)?, enterprises: r.get(3)? })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -279,11 +246,7 @@ impl Store {
                 entity_id: rows::uuid_at(r, 4)?,
                 base_version: r.get(5)?,
                 payload: serde_json::from_str(&payload).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        6,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    )
+                    rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
                 })?,
                 payload_hash: r.get(7)?,
                 created_at: r.get(8)?,
@@ -296,9 +259,7 @@ impl Store {
     /// Searches enterprises. The index is built on first use and rebuilt
     /// after any commit, by this process or another one.
     pub fn search(&mut self, q: &Query) -> Result<Vec<Hit>, StoreError> {
-        let data_version: i64 = self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let data_version: i64 = self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
         let fresh = matches!(&self.search, Some((v, _)) if *v == data_version);
         if !fresh {
             self.search = Some((data_version, search::build_index(&self.conn)?));
@@ -336,11 +297,7 @@ impl Writer<'_> {
     /// the outbox entry; a save that changes nothing writes nothing.
     pub fn save_enterprise(&mut self, e: &Enterprise) -> Result<Saved, StoreError> {
         let mut e = e.clone();
-        e.credit_code = e
-            .credit_code
-            .as_deref()
-            .map(ident::normalize_code)
-            .filter(|c| !c.is_empty());
+        e.credit_code = e.credit_code.as_deref().map(ident::normalize_code).filter(|c| !c.is_empty());
         let problems = e.check();
         if problems.iter().any(|p| p.severity == Severity::Error) {
             return Err(StoreError::Invalid(problems));
@@ -355,10 +312,7 @@ impl Writer<'_> {
                 )
                 .optional()?;
             if let Some((_, holder)) = holder {
-                return Err(StoreError::DuplicateCreditCode {
-                    code: code.clone(),
-                    holder,
-                });
+                return Err(StoreError::DuplicateCreditCode { code: code.clone(), holder });
             }
         }
         let current = rows::load_enterprise(&self.tx, e.id)?;
@@ -387,17 +341,10 @@ impl Writer<'_> {
         }
         for (field, verdict) in [
             ("code", p.code.as_deref().map(ident::check_park_code)),
-            (
-                "region_code",
-                p.region_code.as_deref().map(ident::check_region_code),
-            ),
+            ("region_code", p.region_code.as_deref().map(ident::check_region_code)),
         ] {
             for pr in verdict.map(|v| v.problems).unwrap_or_default() {
-                problems.push(FieldProblem {
-                    field: field.into(),
-                    severity: pr.severity,
-                    message: pr.message,
-                });
+                problems.push(FieldProblem { field: field.into(), severity: pr.severity, message: pr.message });
             }
         }
         if problems.iter().any(|p| p.severity == Severity::Error) {
@@ -433,19 +380,11 @@ impl Writer<'_> {
     ) -> Result<Saved, StoreError> {
         let current_version = current.unwrap_or(0);
         if base != current_version {
-            return Err(StoreError::Stale {
-                base,
-                current: current_version,
-            });
+            return Err(StoreError::Stale { base, current: current_version });
         }
         let changed = changed_fields(old.as_ref(), &new);
         if changed.is_empty() {
-            return Ok(Saved {
-                version: base,
-                changed: Vec::new(),
-                seq: None,
-                warnings,
-            });
+            return Ok(Saved { version: base, changed: Vec::new(), seq: None, warnings });
         }
         let now = self.env.now().to_rfc3339();
         let version = base + 1;
@@ -471,12 +410,7 @@ impl Writer<'_> {
                 created_at: &now,
             },
         )?;
-        Ok(Saved {
-            version,
-            changed,
-            seq: Some(seq),
-            warnings,
-        })
+        Ok(Saved { version, changed, seq: Some(seq), warnings })
     }
 }
 

@@ -43,9 +43,7 @@ pub(crate) fn append(tx: &Transaction<'_>, m: &Mutation<'_>) -> Result<i64, Stor
     // serde_json's map keeps keys sorted, so this text is canonical.
     let payload = serde_json::to_string(m.payload)?;
     let hash = sha256_hex(payload.as_bytes());
-    let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox", [], |r| {
-        r.get(0)
-    })?;
+    let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox", [], |r| r.get(0))?;
     tx.execute(
         "INSERT INTO outbox (seq, mutation_id, device_id, entity, entity_id, base_version,
                              payload, payload_hash, created_at)

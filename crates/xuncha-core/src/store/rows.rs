@@ -34,8 +34,7 @@ fn enum_opt<T: DeserializeOwned>(r: &Row<'_>, i: usize) -> rusqlite::Result<Opti
 
 pub(crate) fn uuid_at(r: &Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
     let s: String = r.get(i)?;
-    Uuid::parse_str(&s)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))
+    Uuid::parse_str(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))
 }
 
 fn collect<T>(
@@ -100,13 +99,7 @@ fn write_archive(conn: &Connection, owner: &str, items: &[ArchiveItem]) -> rusql
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for item in items {
-        item_stmt.execute(params![
-            owner,
-            item.item_no,
-            item.on_file,
-            item.doc_date,
-            item.note
-        ])?;
+        item_stmt.execute(params![owner, item.item_no, item.on_file, item.doc_date, item.note])?;
         for (pos, a) in item.attachments.iter().enumerate() {
             att_stmt.execute(params![
                 a.id.to_string(),
@@ -124,20 +117,9 @@ fn write_archive(conn: &Connection, owner: &str, items: &[ArchiveItem]) -> rusql
 }
 
 fn contacts(conn: &Connection, owner: &str) -> rusqlite::Result<Vec<Contact>> {
-    collect(
-        conn,
-        "SELECT id, role, name, phone, note FROM contact WHERE owner_id = ?1 ORDER BY position",
-        owner,
-        |r| {
-            Ok(Contact {
-                id: uuid_at(r, 0)?,
-                role: r.get(1)?,
-                name: r.get(2)?,
-                phone: r.get(3)?,
-                note: r.get(4)?,
-            })
-        },
-    )
+    collect(conn, "SELECT id, role, name, phone, note FROM contact WHERE owner_id = ?1 ORDER BY position", owner, |r| {
+        Ok(Contact { id: uuid_at(r, 0)?, role: r.get(1)?, name: r.get(2)?, phone: r.get(3)?, note: r.get(4)? })
+    })
 }
 
 fn write_contacts(conn: &Connection, owner: &str, contacts: &[Contact]) -> rusqlite::Result<()> {
@@ -146,15 +128,7 @@ fn write_contacts(conn: &Connection, owner: &str, contacts: &[Contact]) -> rusql
         "INSERT INTO contact (id, owner_id, position, role, name, phone, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for (pos, c) in contacts.iter().enumerate() {
-        stmt.execute(params![
-            c.id.to_string(),
-            owner,
-            pos,
-            c.role,
-            c.name,
-            c.phone,
-            c.note
-        ])?;
+        stmt.execute(params![c.id.to_string(), owner, pos, c.role, c.name, c.phone, c.note])?;
     }
     Ok(())
 }
@@ -304,34 +278,21 @@ pub(crate) fn load_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<O
     )?;
     e.archive = archive(conn, &key)?;
     e.contacts = contacts(conn, &key)?;
-    e.aliases = collect(
-        conn,
-        "SELECT alias FROM enterprise_alias WHERE enterprise_id = ?1 ORDER BY alias",
-        &key,
-        |r| r.get(0),
-    )?;
+    e.aliases =
+        collect(conn, "SELECT alias FROM enterprise_alias WHERE enterprise_id = ?1 ORDER BY alias", &key, |r| {
+            r.get(0)
+        })?;
     e.source_flags = collect(
         conn,
         "SELECT field, raw, message FROM source_flag WHERE enterprise_id = ?1 ORDER BY position",
         &key,
-        |r| {
-            Ok(SourceFlag {
-                field: r.get(0)?,
-                raw: r.get(1)?,
-                message: r.get(2)?,
-            })
-        },
+        |r| Ok(SourceFlag { field: r.get(0)?, raw: r.get(1)?, message: r.get(2)? }),
     )?;
     Ok(Some(e))
 }
 
 /// Writes a whole enterprise file at `version`, replacing its child rows.
-pub(crate) fn write_enterprise(
-    conn: &Connection,
-    e: &Enterprise,
-    version: i64,
-    now: &str,
-) -> rusqlite::Result<()> {
+pub(crate) fn write_enterprise(conn: &Connection, e: &Enterprise, version: i64, now: &str) -> rusqlite::Result<()> {
     let key = e.id.to_string();
     conn.prepare_cached(
         "INSERT INTO enterprise (id, park_id, name, credit_code, legal_representative, industry, industry_code,
@@ -374,17 +335,10 @@ pub(crate) fn write_enterprise(
         version,
         now
     ])?;
-    for table in [
-        "eia_approval",
-        "discharge_permit",
-        "facility",
-        "outlet",
-        "solid_waste",
-        "enterprise_alias",
-        "source_flag",
-    ] {
-        conn.prepare_cached(&format!("DELETE FROM {table} WHERE enterprise_id = ?1"))?
-            .execute([&key])?;
+    for table in
+        ["eia_approval", "discharge_permit", "facility", "outlet", "solid_waste", "enterprise_alias", "source_flag"]
+    {
+        conn.prepare_cached(&format!("DELETE FROM {table} WHERE enterprise_id = ?1"))?.execute([&key])?;
     }
     let mut stmt = conn.prepare_cached(
         "INSERT INTO eia_approval (id, enterprise_id, position, doc_number, authority, approved_on, project,
@@ -409,15 +363,7 @@ pub(crate) fn write_enterprise(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for (pos, p) in e.permits.iter().enumerate() {
-        stmt.execute(params![
-            p.id.to_string(),
-            key,
-            pos,
-            enum_text(&p.kind),
-            p.number,
-            p.issued_on,
-            p.expires_on
-        ])?;
+        stmt.execute(params![p.id.to_string(), key, pos, enum_text(&p.kind), p.number, p.issued_on, p.expires_on])?;
     }
     let mut stmt = conn.prepare_cached(
         "INSERT INTO facility (id, enterprise_id, position, kind, name, discharge_standard, discharge_destination,
@@ -490,8 +436,7 @@ pub(crate) fn write_enterprise(
             w.on_transfer_list
         ])?;
     }
-    let mut stmt =
-        conn.prepare_cached("INSERT INTO enterprise_alias (enterprise_id, alias) VALUES (?1, ?2)")?;
+    let mut stmt = conn.prepare_cached("INSERT INTO enterprise_alias (enterprise_id, alias) VALUES (?1, ?2)")?;
     for a in &e.aliases {
         stmt.execute(params![key, a])?;
     }
@@ -552,14 +497,7 @@ pub(crate) fn load_park(conn: &Connection, id: Uuid) -> rusqlite::Result<Option<
         conn,
         "SELECT id, pollutant, quota_tpa FROM park_pollutant WHERE park_id = ?1 ORDER BY position",
         &key,
-        |r| {
-            Ok(PollutantQuota {
-                id: uuid_at(r, 0)?,
-                pollutant: r.get(1)?,
-                quota_tpa: r.get(2)?,
-                actuals: Vec::new(),
-            })
-        },
+        |r| Ok(PollutantQuota { id: uuid_at(r, 0)?, pollutant: r.get(1)?, quota_tpa: r.get(2)?, actuals: Vec::new() }),
     )?;
     for q in &mut p.pollutants {
         q.actuals = collect(
@@ -592,12 +530,7 @@ pub(crate) fn load_park(conn: &Connection, id: Uuid) -> rusqlite::Result<Option<
     Ok(Some(p))
 }
 
-pub(crate) fn write_park(
-    conn: &Connection,
-    p: &Park,
-    version: i64,
-    now: &str,
-) -> rusqlite::Result<()> {
+pub(crate) fn write_park(conn: &Connection, p: &Park, version: i64, now: &str) -> rusqlite::Result<()> {
     let key = p.id.to_string();
     conn.execute(
         "INSERT INTO park (id, name, code, level, city, county, region_code, address, area_km2,
@@ -626,11 +559,7 @@ pub(crate) fn write_park(
             now
         ],
     )?;
-    for table in [
-        "park_approval",
-        "park_pollutant",
-        "park_wastewater_facility",
-    ] {
+    for table in ["park_approval", "park_pollutant", "park_wastewater_facility"] {
         conn.execute(&format!("DELETE FROM {table} WHERE park_id = ?1"), [&key])?;
     }
     for (pos, a) in p.approvals.iter().enumerate() {
