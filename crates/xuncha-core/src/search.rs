@@ -65,6 +65,9 @@ pub struct Hit {
 
 struct Entry {
     hit: Hit,
+    /// The name and every code, separated by a control character: one
+    /// substring test rejects the many entries that cannot match.
+    haystack: String,
     name: String,
     /// Normalised codes with the field each came from.
     codes: Vec<(MatchedField, String)>,
@@ -131,8 +134,15 @@ pub(crate) fn build_index(conn: &Connection) -> Result<SearchIndex, StoreError> 
             codes.push((MatchedField::EmergencyFiling, normalize(f)));
         }
         codes.sort();
+        let name_norm = normalize(&name);
+        let mut haystack = name_norm.clone();
+        for (_, c) in &codes {
+            haystack.push('\u{1}');
+            haystack.push_str(c);
+        }
         entries.push(Entry {
-            name: normalize(&name),
+            haystack,
+            name: name_norm,
             industry: industry.as_deref().map(normalize),
             codes,
             hit: Hit {
@@ -197,13 +207,23 @@ impl SearchIndex {
                 scored.push((score.0, e, score.1));
             }
         }
-        scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+        type Scored<'a> = ((u8, usize, usize), &'a Entry, MatchedField);
+        let order = |a: &Scored<'_>, b: &Scored<'_>| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name));
         let limit = q.limit.unwrap_or(usize::MAX);
+        if limit < scored.len() {
+            // Only the first `limit` need sorting: common fragments match thousands.
+            scored.select_nth_unstable_by(limit, order);
+            scored.truncate(limit);
+        }
+        scored.sort_by(order);
         scored.into_iter().take(limit).map(|(_, e, matched)| Hit { matched, ..e.hit.clone() }).collect()
     }
 }
 
 fn score(e: &Entry, text: &str) -> Option<((u8, usize, usize), MatchedField)> {
+    if !e.haystack.contains(text) {
+        return None;
+    }
     let len = e.name.len();
     if e.name == text {
         return Some(((0, 0, len), MatchedField::Name));

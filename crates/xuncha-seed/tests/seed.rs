@@ -131,7 +131,11 @@ fn irregular_cells_are_kept_as_found_and_flagged() {
     assert_eq!(flag("湖南鸿锂新能源科技有限公司", "是否有环评手续（批复文号）"), "是");
     assert_eq!(flag("湖南华怡食品科技有限公司", "行业类别"), "/");
     assert_eq!(by_name(&all, "湖南鸿锂新能源科技有限公司").industry, None, "no industry is invented");
-    assert_eq!(by_name(&all, "湖南弘电新能源有限公司（威马）").industry.as_deref(), Some("新能源汽车"), "kept as written");
+    assert_eq!(
+        by_name(&all, "湖南弘电新能源有限公司（威马）").industry.as_deref(),
+        Some("新能源汽车"),
+        "kept as written"
+    );
 }
 
 #[test]
@@ -167,10 +171,8 @@ fn table_10_names_are_matched_across_spellings_and_its_totals_hold() {
 #[test]
 fn the_nine_yiyang_parks_with_their_codes() {
     let data = committed();
-    let yiyang: Vec<(&str, &str)> = data.parks[1..]
-        .iter()
-        .map(|p| (p.park.name.as_str(), p.park.code.as_deref().unwrap()))
-        .collect();
+    let yiyang: Vec<(&str, &str)> =
+        data.parks[1..].iter().map(|p| (p.park.name.as_str(), p.park.code.as_deref().unwrap())).collect();
     assert_eq!(
         yiyang,
         vec![

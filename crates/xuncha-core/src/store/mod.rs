@@ -17,10 +17,10 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::enterprise::{Enterprise, FieldProblem};
+use crate::enterprise::{ArchiveItem, Enterprise, FieldProblem, ENTERPRISE_ARCHIVE_ITEMS};
 use crate::env::Env;
 use crate::ident::{self, Severity};
-use crate::park::Park;
+use crate::park::{Park, PARK_ARCHIVE_ITEMS};
 use crate::search::{self, Hit, Query, SearchIndex};
 
 pub use migrate::{sha256_hex, Migration, MIGRATIONS};
@@ -97,6 +97,8 @@ impl Store {
         let path = path.as_ref().to_path_buf();
         let mut conn = Connection::open(&path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Saving a file runs a few dozen distinct statements; keep them all prepared.
+        conn.set_prepared_statement_cache_capacity(256);
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -298,6 +300,7 @@ impl Writer<'_> {
     pub fn save_enterprise(&mut self, e: &Enterprise) -> Result<Saved, StoreError> {
         let mut e = e.clone();
         e.credit_code = e.credit_code.as_deref().map(ident::normalize_code).filter(|c| !c.is_empty());
+        complete_archive(&mut e.archive, ENTERPRISE_ARCHIVE_ITEMS.len());
         let problems = e.check();
         if problems.iter().any(|p| p.severity == Severity::Error) {
             return Err(StoreError::Invalid(problems));
@@ -305,17 +308,15 @@ impl Writer<'_> {
         if let Some(code) = &e.credit_code {
             let holder: Option<(String, String)> = self
                 .tx
-                .query_row(
-                    "SELECT id, name FROM enterprise WHERE credit_code = ?1 AND id <> ?2",
-                    params![code, e.id.to_string()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
+                .prepare_cached("SELECT id, name FROM enterprise WHERE credit_code = ?1 AND id <> ?2")?
+                .query_row(params![code, e.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             if let Some((_, holder)) = holder {
                 return Err(StoreError::DuplicateCreditCode { code: code.clone(), holder });
             }
         }
         let current = rows::load_enterprise(&self.tx, e.id)?;
+        let is_new = current.is_none();
         let old = current.as_ref().map(serde_json::to_value).transpose()?;
         self.record(
             "enterprise",
@@ -325,12 +326,15 @@ impl Writer<'_> {
             old,
             serde_json::to_value(&e)?,
             problems,
-            |tx, version, now| rows::write_enterprise(tx, &e, version, now),
+            |tx, version, now| rows::write_enterprise(tx, &e, version, now, is_new),
         )
     }
 
     /// Saves a whole park file; the same rules as [`Self::save_enterprise`].
     pub fn save_park(&mut self, p: &Park) -> Result<Saved, StoreError> {
+        let mut p = p.clone();
+        complete_archive(&mut p.archive, PARK_ARCHIVE_ITEMS.len());
+        let p = &p;
         let mut problems = Vec::new();
         if p.name.trim().is_empty() {
             problems.push(FieldProblem {
@@ -412,6 +416,17 @@ impl Writer<'_> {
         )?;
         Ok(Saved { version, changed, seq: Some(seq), warnings })
     }
+}
+
+/// Lays out every item of a checklist of `len` items, in order, so that a
+/// file reads back exactly as saved (empty items are not stored as rows).
+fn complete_archive(items: &mut Vec<ArchiveItem>, len: usize) {
+    for no in 1..=len as u8 {
+        if !items.iter().any(|i| i.item_no == no) {
+            items.push(ArchiveItem::empty(no));
+        }
+    }
+    items.sort_by_key(|i| i.item_no);
 }
 
 /// Top-level fields whose values differ, ignoring the version counter.

@@ -43,22 +43,22 @@ pub(crate) fn append(tx: &Transaction<'_>, m: &Mutation<'_>) -> Result<i64, Stor
     // serde_json's map keeps keys sorted, so this text is canonical.
     let payload = serde_json::to_string(m.payload)?;
     let hash = sha256_hex(payload.as_bytes());
-    let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox", [], |r| r.get(0))?;
-    tx.execute(
+    let seq: i64 = tx.prepare_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox")?.query_row([], |r| r.get(0))?;
+    tx.prepare_cached(
         "INSERT INTO outbox (seq, mutation_id, device_id, entity, entity_id, base_version,
                              payload, payload_hash, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            seq,
-            m.mutation_id.to_string(),
-            m.device_id.to_string(),
-            m.entity,
-            m.entity_id.to_string(),
-            m.base_version,
-            payload,
-            hash,
-            m.created_at
-        ],
-    )?;
+    )?
+    .execute(params![
+        seq,
+        m.mutation_id.to_string(),
+        m.device_id.to_string(),
+        m.entity,
+        m.entity_id.to_string(),
+        m.base_version,
+        payload,
+        hash,
+        m.created_at
+    ])?;
     Ok(seq)
 }

@@ -48,8 +48,9 @@ fn collect<T>(
     rows.collect()
 }
 
-fn archive(conn: &Connection, owner: &str) -> rusqlite::Result<Vec<ArchiveItem>> {
-    let mut items = collect(
+/// The whole checklist of `len` items; only items with content are rows.
+fn archive(conn: &Connection, owner: &str, len: usize) -> rusqlite::Result<Vec<ArchiveItem>> {
+    let stored = collect(
         conn,
         "SELECT item_no, on_file, doc_date, note FROM archive_item WHERE owner_id = ?1 ORDER BY item_no",
         owner,
@@ -63,6 +64,13 @@ fn archive(conn: &Connection, owner: &str) -> rusqlite::Result<Vec<ArchiveItem>>
             })
         },
     )?;
+    let mut items: Vec<ArchiveItem> = (1..=len as u8).map(ArchiveItem::empty).collect();
+    for item in stored {
+        match items.iter_mut().find(|i| i.item_no == item.item_no) {
+            Some(slot) => *slot = item,
+            None => items.push(item),
+        }
+    }
     let attachments = collect(
         conn,
         "SELECT item_no, id, file_name, sha256, size, added_at FROM archive_attachment
@@ -90,7 +98,6 @@ fn archive(conn: &Connection, owner: &str) -> rusqlite::Result<Vec<ArchiveItem>>
 }
 
 fn write_archive(conn: &Connection, owner: &str, items: &[ArchiveItem]) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM archive_item WHERE owner_id = ?1", [owner])?;
     let mut item_stmt = conn.prepare_cached(
         "INSERT INTO archive_item (owner_id, item_no, on_file, doc_date, note) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
@@ -98,7 +105,7 @@ fn write_archive(conn: &Connection, owner: &str, items: &[ArchiveItem]) -> rusql
         "INSERT INTO archive_attachment (id, owner_id, item_no, position, file_name, sha256, size, added_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
-    for item in items {
+    for item in items.iter().filter(|i| **i != ArchiveItem::empty(i.item_no)) {
         item_stmt.execute(params![owner, item.item_no, item.on_file, item.doc_date, item.note])?;
         for (pos, a) in item.attachments.iter().enumerate() {
             att_stmt.execute(params![
@@ -122,8 +129,14 @@ fn contacts(conn: &Connection, owner: &str) -> rusqlite::Result<Vec<Contact>> {
     })
 }
 
+/// Deletes the archive items (their attachments cascade) and contacts of a file.
+fn delete_owned(conn: &Connection, owner: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM archive_item WHERE owner_id = ?1")?.execute([owner])?;
+    conn.prepare_cached("DELETE FROM contact WHERE owner_id = ?1")?.execute([owner])?;
+    Ok(())
+}
+
 fn write_contacts(conn: &Connection, owner: &str, contacts: &[Contact]) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM contact WHERE owner_id = ?1", [owner])?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO contact (id, owner_id, position, role, name, phone, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
@@ -276,7 +289,7 @@ pub(crate) fn load_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<O
             })
         },
     )?;
-    e.archive = archive(conn, &key)?;
+    e.archive = archive(conn, &key, ENTERPRISE_ARCHIVE_ITEMS.len())?;
     e.contacts = contacts(conn, &key)?;
     e.aliases =
         collect(conn, "SELECT alias FROM enterprise_alias WHERE enterprise_id = ?1 ORDER BY alias", &key, |r| {
@@ -291,8 +304,15 @@ pub(crate) fn load_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<O
     Ok(Some(e))
 }
 
-/// Writes a whole enterprise file at `version`, replacing its child rows.
-pub(crate) fn write_enterprise(conn: &Connection, e: &Enterprise, version: i64, now: &str) -> rusqlite::Result<()> {
+/// Writes a whole enterprise file at `version`, replacing its child rows
+/// (there are none to replace when `is_new`).
+pub(crate) fn write_enterprise(
+    conn: &Connection,
+    e: &Enterprise,
+    version: i64,
+    now: &str,
+    is_new: bool,
+) -> rusqlite::Result<()> {
     let key = e.id.to_string();
     conn.prepare_cached(
         "INSERT INTO enterprise (id, park_id, name, credit_code, legal_representative, industry, industry_code,
@@ -335,10 +355,13 @@ pub(crate) fn write_enterprise(conn: &Connection, e: &Enterprise, version: i64, 
         version,
         now
     ])?;
-    for table in
-        ["eia_approval", "discharge_permit", "facility", "outlet", "solid_waste", "enterprise_alias", "source_flag"]
-    {
-        conn.prepare_cached(&format!("DELETE FROM {table} WHERE enterprise_id = ?1"))?.execute([&key])?;
+    if !is_new {
+        for table in
+            ["eia_approval", "discharge_permit", "facility", "outlet", "solid_waste", "enterprise_alias", "source_flag"]
+        {
+            conn.prepare_cached(&format!("DELETE FROM {table} WHERE enterprise_id = ?1"))?.execute([&key])?;
+        }
+        delete_owned(conn, &key)?;
     }
     let mut stmt = conn.prepare_cached(
         "INSERT INTO eia_approval (id, enterprise_id, position, doc_number, authority, approved_on, project,
@@ -525,7 +548,7 @@ pub(crate) fn load_park(conn: &Connection, id: Uuid) -> rusqlite::Result<Option<
             },
         )
         .optional()?;
-    p.archive = archive(conn, &key)?;
+    p.archive = archive(conn, &key, PARK_ARCHIVE_ITEMS.len())?;
     p.contacts = contacts(conn, &key)?;
     Ok(Some(p))
 }
@@ -562,6 +585,7 @@ pub(crate) fn write_park(conn: &Connection, p: &Park, version: i64, now: &str) -
     for table in ["park_approval", "park_pollutant", "park_wastewater_facility"] {
         conn.execute(&format!("DELETE FROM {table} WHERE park_id = ?1"), [&key])?;
     }
+    delete_owned(conn, &key)?;
     for (pos, a) in p.approvals.iter().enumerate() {
         conn.execute(
             "INSERT INTO park_approval (id, park_id, position, kind, doc_number, authority, approved_on, title)

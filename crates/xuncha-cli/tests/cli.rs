@@ -1,0 +1,177 @@
+//! The `xuncha` binary as clerks and scripts use it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use serde_json::Value;
+
+fn xuncha(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xuncha")).arg("--db").arg(db).args(args).output().unwrap()
+}
+
+fn ok(out: Output) -> String {
+    assert!(out.status.success(), "xuncha failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn sample_db(dir: &tempfile::TempDir) -> PathBuf {
+    let db = dir.path().join("x.db");
+    let said = ok(xuncha(&db, &["init", "--sample"]));
+    assert!(said.contains("50家企业"), "{said}");
+    db
+}
+
+#[test]
+fn init_sample_then_search_finds_lingpai_with_both_approvals() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_db(&dir);
+    let hits: Value = serde_json::from_str(&ok(xuncha(&db, &["search", "领湃", "--json"]))).unwrap();
+    let hits = hits.as_array().unwrap();
+    assert_eq!(hits.len(), 1);
+    let hit = &hits[0];
+    assert_eq!(hit["name"], "湖南领湃新能源科技有限公司");
+    assert_eq!(hit["credit_code"], "91430426MA4QA91117");
+    assert_eq!(hit["park"], "湖南祁东高新技术产业开发区");
+    assert_eq!(hit["tier"], "B", "简化 means tier B");
+    let id = hit["id"].as_str().unwrap();
+    for key in [id, "91430426MA4QA91117"] {
+        let shown: Value = serde_json::from_str(&ok(xuncha(&db, &["enterprise", "show", key, "--json"]))).unwrap();
+        let approvals: Vec<&str> = shown["enterprise"]["eia_approvals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["doc_number"].as_str().unwrap())
+            .collect();
+        assert_eq!(approvals, vec!["祁环评[2019]43号", "祁环评[2021]23号"]);
+    }
+    let human = ok(xuncha(&db, &["enterprise", "show", "91430426MA4QA91117"]));
+    assert!(human.contains("祁环评[2021]23号") && human.contains("B类"), "{human}");
+}
+
+#[test]
+fn search_by_fragment_and_by_industry() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_db(&dir);
+    let hits: Value = serde_json::from_str(&ok(xuncha(&db, &["search", "食品", "--json"]))).unwrap();
+    assert_eq!(hits.as_array().unwrap().len(), 7);
+    assert!(hits.as_array().unwrap().iter().all(|h| h["name"].as_str().unwrap().contains("食品")));
+    let by_industry: Value =
+        serde_json::from_str(&ok(xuncha(&db, &["search", "--industry", "食品制造业", "--json"]))).unwrap();
+    let names: Vec<&str> = by_industry.as_array().unwrap().iter().map(|h| h["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 6);
+    assert!(names.contains(&"祁东县泰豪科技发展有限公司"), "its industry is 食品制造业 though its name has no 食品");
+    let human = ok(xuncha(&db, &["search", "食品"]));
+    assert!(human.contains("共7家"), "{human}");
+}
+
+#[test]
+fn a_bad_roster_is_refused_with_a_row_by_row_report_and_nothing_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_db(&dir);
+    let roster = dir.path().join("bad.csv");
+    std::fs::write(
+        &roster,
+        "序号,企业名称,统一社会信用代码,管理类别,邮编\n1,湖南新入园甲有限公司,9143042657431769,登记,421400\n2,,91430426574317699E,登记,421400\n3,湖南新入园乙有限公司,,登记,421400\n",
+    )
+    .unwrap();
+    let out = xuncha(&db, &["import", roster.to_str().unwrap(), "--park", "S437012"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("未导入任何数据"), "{stderr}");
+    let report = String::from_utf8_lossy(&out.stdout);
+    for expected in ["1\t邮编", "2\t统一社会信用代码\t9143042657431769\t错误", "3\t企业名称"] {
+        assert!(report.contains(expected), "the report names row and column ({expected}):\n{report}");
+    }
+    let found: Value = serde_json::from_str(&ok(xuncha(&db, &["search", "新入园", "--json"]))).unwrap();
+    assert!(found.as_array().unwrap().is_empty(), "nothing was imported");
+}
+
+#[test]
+fn export_then_import_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_db(&dir);
+    let file = dir.path().join("名录.xlsx");
+    assert!(ok(xuncha(&db, &["export", file.to_str().unwrap()])).contains("已导出50家企业"));
+    let said = ok(xuncha(&db, &["import", file.to_str().unwrap()]));
+    assert!(said.contains("新增0家，更新0家，无变化50家"), "{said}");
+}
+
+#[test]
+fn errors_go_to_stderr_with_a_failing_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("none.db");
+    let out = xuncha(&missing, &["search", "领湃"]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("不存在，请先运行"));
+    let db = sample_db(&dir);
+    let out = xuncha(&db, &["enterprise", "show", "91430426MA4QA9111X"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("未找到企业"));
+    let out = xuncha(&db, &["search", "--tier", "D"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("巡查类别“D”应为A、B或C"));
+}
+
+/// Kills an import at several moments: each time the store holds either
+/// the whole roster or none of it, with one outbox entry per enterprise.
+#[test]
+fn an_import_killed_at_any_moment_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let grid = xuncha_core::synth::roster_grid(3000, &["S437012".to_string()], 11);
+    let roster = dir.path().join("big.csv");
+    let mut w = csv::Writer::from_path(&roster).unwrap();
+    for row in &grid {
+        w.write_record(row).unwrap();
+    }
+    w.flush().unwrap();
+    // Time one whole import, then kill others at fractions of that time.
+    let timing = tempfile::tempdir().unwrap();
+    let db = sample_db(&timing);
+    let started = std::time::Instant::now();
+    ok(xuncha(&db, &["import", roster.to_str().unwrap()]));
+    let whole = started.elapsed().as_millis() as u64;
+    let mut outcomes = Vec::new();
+    for delay_ms in [0, whole / 10, whole * 3 / 10, whole / 2, whole * 7 / 10, whole * 9 / 10, whole * 3] {
+        let case = tempfile::tempdir().unwrap();
+        let db = sample_db(&case);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xuncha"))
+            .arg("--db")
+            .arg(&db)
+            .args(["import", roster.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let store = xuncha_core::Store::open(&db, xuncha_core::Env::system()).unwrap();
+        let ok: String = store.conn().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(ok, "ok");
+        let enterprises = store.enterprise_ids(None).unwrap().len() - 50;
+        let outbox = store.outbox().unwrap();
+        assert!(enterprises == 0 || enterprises == 3000, "killed after {delay_ms} ms: {enterprises} of 3000 imported");
+        assert_eq!(outbox.len(), 60 + enterprises, "one outbox entry per imported enterprise");
+        assert!(outbox.iter().enumerate().all(|(i, e)| e.seq == i as i64 + 1), "dense sequence");
+        outcomes.push(enterprises);
+    }
+    assert!(outcomes.contains(&0), "at least one kill landed before the commit: {outcomes:?}");
+    assert!(outcomes.contains(&3000), "and one after it: {outcomes:?}");
+}
+
+#[test]
+fn the_benchmark_runs_on_a_small_store_and_finds_every_exact_code() {
+    let out = Command::new(env!("CARGO_BIN_EXE_xuncha"))
+        .args(["bench", "--enterprises", "300", "--parks", "3", "--queries", "30", "--json"])
+        .output()
+        .unwrap();
+    let results: Value = serde_json::from_str(&ok(out)).unwrap();
+    assert_eq!(results["enterprises"], 300);
+    let classes = results["search"].as_array().unwrap();
+    assert_eq!(classes.len(), 3);
+    let exact = &classes[2];
+    assert!(exact["mean_hits"].as_f64().unwrap() >= 1.0, "every exact code finds its enterprise: {exact}");
+    for c in classes {
+        assert!(c["p95_us"].as_u64().unwrap() >= c["p50_us"].as_u64().unwrap());
+    }
+}
