@@ -114,6 +114,17 @@ enum EnterpriseCommand {
         #[arg(long)]
         json: bool,
     },
+    /// 为档案清单第N项（1至33）附加扫描件，并标记为已归档
+    Attach { key: String, item: u8, file: PathBuf },
+    /// 调整巡查类别（A、B、C），须填写理由；--default 恢复按管理类别确定
+    Tier {
+        key: String,
+        tier: Option<String>,
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long, conflicts_with_all = ["tier", "reason"])]
+        default: bool,
+    },
 }
 
 /// A failure to report on stderr.
@@ -248,6 +259,31 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 let park = store.park(e.park_id)?;
                 show::print_enterprise(&e, park.as_ref());
             }
+        }
+        Command::Enterprise { command: EnterpriseCommand::Attach { key, item, file } } => {
+            let mut store = open_existing(db)?;
+            let e = store.find_enterprise(&key)?.ok_or_else(|| Failure(format!("未找到企业“{key}”")))?;
+            let (a, added) = store.attach_archive_file(e.id, item, &file)?;
+            if added {
+                println!("已附加“{}”（{}字节，SHA-256 {}）到{}档案第{item}项", a.file_name, a.size, a.sha256, e.name);
+            } else {
+                println!("{}档案第{item}项已有相同内容的附件“{}”，未重复添加", e.name, a.file_name);
+            }
+        }
+        Command::Enterprise { command: EnterpriseCommand::Tier { key, tier, reason, default } } => {
+            let mut store = open_existing(db)?;
+            let mut e = store.find_enterprise(&key)?.ok_or_else(|| Failure(format!("未找到企业“{key}”")))?;
+            e.tier_override = if default {
+                None
+            } else {
+                let t = tier.ok_or_else(|| Failure("请给出巡查类别A、B或C，或用 --default 恢复默认".into()))?;
+                let tier = Tier::parse(&t).ok_or_else(|| Failure(format!("巡查类别“{t}”应为A、B或C")))?;
+                let reason = reason.ok_or_else(|| Failure("调整巡查类别必须用 --reason 填写理由".into()))?;
+                Some(xuncha_core::enterprise::TierOverride { tier, reason })
+            };
+            store.save_enterprise(&e)?;
+            let now = store.enterprise(e.id)?.expect("just saved");
+            println!("{}：巡查类别为{}", now.name, now.tier().map(|t| t.label()).unwrap_or("未定"));
         }
         Command::Outbox { json } => {
             let store = open_existing(db)?;

@@ -175,3 +175,28 @@ fn the_benchmark_runs_on_a_small_store_and_finds_every_exact_code() {
         assert!(c["p95_us"].as_u64().unwrap() >= c["p50_us"].as_u64().unwrap());
     }
 }
+
+#[test]
+fn a_supervisor_changes_a_tier_only_with_a_reason_and_attaches_a_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_db(&dir);
+    let out = xuncha(&db, &["enterprise", "tier", "湖南领湃新能源科技有限公司", "A"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("必须用 --reason 填写理由"));
+    let said = ok(xuncha(
+        &db,
+        &["enterprise", "tier", "湖南领湃新能源科技有限公司", "A", "--reason", "锂电池生产，环境风险较高"],
+    ));
+    assert!(said.contains("A类"), "{said}");
+    let hits: Value = serde_json::from_str(&ok(xuncha(&db, &["search", "--tier", "A", "--json"]))).unwrap();
+    assert_eq!(hits.as_array().unwrap().len(), 2, "顺隆 by its category and 领湃 by the override");
+    let scan = dir.path().join("验收意见.pdf");
+    std::fs::write(&scan, b"%PDF scan").unwrap();
+    let said = ok(xuncha(&db, &["enterprise", "attach", "91430426MA4QA91117", "3", scan.to_str().unwrap()]));
+    assert!(said.contains("档案第3项"), "{said}");
+    let shown: Value =
+        serde_json::from_str(&ok(xuncha(&db, &["enterprise", "show", "91430426MA4QA91117", "--json"]))).unwrap();
+    let item = &shown["enterprise"]["archive"][2];
+    assert_eq!(item["on_file"], true);
+    assert_eq!(item["attachments"][0]["file_name"], "验收意见.pdf");
+}

@@ -17,7 +17,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::enterprise::{ArchiveItem, Enterprise, FieldProblem, ENTERPRISE_ARCHIVE_ITEMS};
+use crate::blob::BlobStore;
+use crate::enterprise::{ArchiveItem, Attachment, Enterprise, FieldProblem, ENTERPRISE_ARCHIVE_ITEMS};
 use crate::env::Env;
 use crate::ident::{self, Severity};
 use crate::park::{Park, PARK_ARCHIVE_ITEMS};
@@ -47,6 +48,8 @@ pub enum StoreError {
     NotFound { what: &'static str, key: String },
     #[error("统一社会信用代码 {code} 已属于“{holder}”")]
     DuplicateCreditCode { code: String, holder: String },
+    #[error(transparent)]
+    Blob(#[from] crate::blob::BlobError),
 }
 
 fn summary(problems: &[FieldProblem]) -> String {
@@ -256,6 +259,50 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The blob store beside the database file (`blobs/` in its folder).
+    pub fn blobs(&self) -> BlobStore {
+        BlobStore::new(self.path.parent().unwrap_or(Path::new(".")).join("blobs"))
+    }
+
+    /// Attaches a scanned document to item `item_no` of an enterprise's
+    /// archive checklist and marks the item as on file. The file is stored
+    /// first (content-addressed), then the file record is saved as one
+    /// change. Attaching the same content to the same item again adds
+    /// nothing and answers `false`.
+    pub fn attach_archive_file(
+        &mut self,
+        enterprise: Uuid,
+        item_no: u8,
+        file: &Path,
+    ) -> Result<(Attachment, bool), StoreError> {
+        let mut e = self
+            .enterprise(enterprise)?
+            .ok_or_else(|| StoreError::NotFound { what: "企业", key: enterprise.to_string() })?;
+        let Some(index) = e.archive.iter().position(|i| i.item_no == item_no) else {
+            return Err(StoreError::Invalid(vec![FieldProblem {
+                field: "archive".into(),
+                severity: Severity::Error,
+                message: format!("档案清单只有第1至{}项，没有第{item_no}项", ENTERPRISE_ARCHIVE_ITEMS.len()),
+            }]));
+        };
+        let blob = self.blobs().put_file(file)?;
+        if let Some(existing) = e.archive[index].attachments.iter().find(|a| a.sha256 == blob.sha256) {
+            return Ok((existing.clone(), false));
+        }
+        let attachment = Attachment {
+            id: self.new_id(),
+            file_name: file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            sha256: blob.sha256,
+            size: blob.size,
+            added_at: self.env.now().to_rfc3339(),
+        };
+        let item = &mut e.archive[index];
+        item.on_file = true;
+        item.attachments.push(attachment.clone());
+        self.save_enterprise(&e)?;
+        Ok((attachment, true))
     }
 
     /// Searches enterprises. The index is built on first use and rebuilt

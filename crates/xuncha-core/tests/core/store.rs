@@ -438,3 +438,55 @@ fn random_enterprise(s: &mut Store, park: Uuid, rng: &mut StdRng) -> Enterprise 
     }
     e
 }
+
+#[test]
+fn an_attached_scan_is_stored_once_by_its_hash_and_marks_the_item_on_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = sample_store(&dir);
+    let e = s.find_enterprise("91430426MA4QA91117").unwrap().unwrap();
+    let scan = dir.path().join("环评批复.pdf");
+    let bytes = b"%PDF-1.4 scanned approval".to_vec();
+    std::fs::write(&scan, &bytes).unwrap();
+    let before = outbox_len(&s);
+    let (a, added) = s.attach_archive_file(e.id, 2, &scan).unwrap();
+    assert!(added);
+    assert_eq!(a.sha256, hex::encode(Sha256::digest(&bytes)));
+    assert_eq!(a.size, bytes.len() as u64);
+    let stored = s.blobs().path_of(&a.sha256);
+    assert_eq!(std::fs::read(&stored).unwrap(), bytes, "the original bytes, unchanged");
+    let item = &s.enterprise(e.id).unwrap().unwrap().archive[1];
+    assert!(item.on_file);
+    assert_eq!(item.attachments, vec![a.clone()]);
+    assert_eq!(outbox_len(&s), before + 1);
+    let (_, again) = s.attach_archive_file(e.id, 2, &scan).unwrap();
+    assert!(!again, "the same content is not attached twice");
+    assert_eq!(outbox_len(&s), before + 1);
+    // A flipped bit in the stored copy is caught.
+    let mut damaged = bytes.clone();
+    damaged[3] ^= 1;
+    let mut perms = std::fs::metadata(&stored).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&stored, perms).unwrap();
+    std::fs::write(&stored, &damaged).unwrap();
+    assert!(!s.blobs().verify(&a.sha256).unwrap());
+}
+
+#[test]
+fn empty_missing_and_misnumbered_attachments_are_refused_without_a_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = sample_store(&dir);
+    let e = s.find_enterprise("91430426MA4QA91117").unwrap().unwrap();
+    let before = outbox_len(&s);
+    let empty = dir.path().join("空白.pdf");
+    std::fs::write(&empty, b"").unwrap();
+    let err = s.attach_archive_file(e.id, 3, &empty).unwrap_err();
+    assert!(err.to_string().contains("为空"), "{err}");
+    let err = s.attach_archive_file(e.id, 3, &dir.path().join("不存在.pdf")).unwrap_err();
+    assert!(err.to_string().contains("不存在"), "{err}");
+    std::fs::write(&empty, b"x").unwrap();
+    let err = s.attach_archive_file(e.id, 34, &empty).unwrap_err();
+    assert!(err.to_string().contains("没有第34项"), "{err}");
+    assert_eq!(outbox_len(&s), before);
+    assert_eq!(s.enterprise(e.id).unwrap().unwrap(), e, "the file is as it was");
+}
