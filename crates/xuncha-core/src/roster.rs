@@ -787,19 +787,9 @@ pub fn import_grid(store: &mut Store, grid: &[Vec<String>], opts: &ImportOptions
                 None => None,
             };
             let e = apply_record(rec, base.as_ref(), *park_id, &mut || w.new_id());
-            let problems = e.check();
-            let mut bad = false;
-            for p in problems {
-                bad |= p.severity == Severity::Error;
-                let column = column_of_field(&p.field, rec);
-                out.problems.push(RowProblem {
-                    row: rec.row,
-                    column: Some(column.header().to_string()),
-                    value: cell_value(rec, column),
-                    severity: p.severity,
-                    message: format!("第{}行：{}", rec.row, p.message),
-                });
-            }
+            let problems = check_problems(rec, &e);
+            let bad = problems.iter().any(|p| p.severity == Severity::Error);
+            out.problems.extend(problems);
             if bad {
                 continue;
             }
@@ -866,19 +856,28 @@ fn check_records(
             None => None,
         };
         let e = apply_record(rec, base.as_ref(), *park_id, &mut Uuid::nil);
-        for p in e.check() {
+        report.problems.extend(check_problems(rec, &e));
+    }
+    report.problems.sort_by_key(|p| p.row);
+    Ok(())
+}
+
+/// What [`Enterprise::check`] finds in the file a record makes, as report
+/// rows pointing at the record's row and the column the value came from.
+fn check_problems(rec: &RosterRecord, e: &Enterprise) -> Vec<RowProblem> {
+    e.check()
+        .into_iter()
+        .map(|p| {
             let column = column_of_field(&p.field, rec);
-            report.problems.push(RowProblem {
+            RowProblem {
                 row: rec.row,
                 column: Some(column.header().to_string()),
                 value: cell_value(rec, column),
                 severity: p.severity,
                 message: format!("第{}行：{}", rec.row, p.message),
-            });
-        }
-    }
-    report.problems.sort_by_key(|p| p.row);
-    Ok(())
+            }
+        })
+        .collect()
 }
 
 fn cell_value(rec: &RosterRecord, column: Column) -> String {
@@ -891,8 +890,11 @@ fn cell_value(rec: &RosterRecord, column: Column) -> String {
     .unwrap_or_default()
 }
 
+/// Lookup from a key to the id of the enterprise file it names.
+type KeyIndex = HashMap<String, Uuid>;
+
 /// Credit code → id and normalised name (and other spellings) → id.
-fn existing_keys(store: &Store) -> Result<(HashMap<String, Uuid>, HashMap<String, Uuid>), StoreError> {
+fn existing_keys(store: &Store) -> Result<(KeyIndex, KeyIndex), StoreError> {
     let conn = store.conn();
     let mut by_code = HashMap::new();
     let mut by_name = HashMap::new();

@@ -318,8 +318,8 @@ fn random_enterprise(s: &mut Store, park: Uuid, rng: &mut StdRng) -> Enterprise 
     e.legal_representative = opt(rng, "法人");
     e.industry = opt(rng, "行业");
     e.address = opt(rng, "祁东县归阳镇");
-    e.longitude = rng.gen_bool(0.5).then(|| 112.1234);
-    e.latitude = rng.gen_bool(0.5).then(|| 26.789);
+    e.longitude = rng.gen_bool(0.5).then_some(112.1234);
+    e.latitude = rng.gen_bool(0.5).then_some(26.789);
     e.status = EnterpriseStatus::ALL[rng.gen_range(0..5)];
     e.management_category = rng.gen_bool(0.8).then(|| ManagementCategory::ALL[rng.gen_range(0..3)]);
     e.tier_override = rng.gen_bool(0.3).then(|| TierOverride { tier: Tier::A, reason: "理由".into() });
