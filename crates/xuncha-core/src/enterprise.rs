@@ -6,13 +6,14 @@
 //! archive, contacts and the flags that record irregular source data. It is
 //! saved whole, and the store records which top-level fields changed.
 
+use ts_rs::TS;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::ident::{self, Problem, Severity};
 
 /// Operating status of an enterprise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum EnterpriseStatus {
     Operating,
@@ -53,7 +54,7 @@ impl EnterpriseStatus {
 }
 
 /// Discharge-permit management category (管理类别).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ManagementCategory {
     Key,
@@ -90,7 +91,7 @@ impl ManagementCategory {
 }
 
 /// Patrol tier: A quarterly, B half-yearly, C yearly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 pub enum Tier {
     A,
     B,
@@ -123,14 +124,14 @@ impl Tier {
 }
 
 /// A supervisor's decision to patrol an enterprise at another tier.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct TierOverride {
     pub tier: Tier,
     pub reason: String,
 }
 
 /// Completion acceptance (竣工环保验收) of a project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Acceptance {
     Done,
@@ -152,7 +153,7 @@ impl Acceptance {
 }
 
 /// One EIA approval (环评批复) or registration filing, with its acceptance.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct EiaApproval {
     pub id: Uuid,
     /// Document number as written, e.g. `祁环评[2019]43号` or `登记备案：201943042600000059`.
@@ -165,7 +166,7 @@ pub struct EiaApproval {
 }
 
 /// The enterprise's emergency plan filing (突发环境事件应急预案备案).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct EmergencyPlan {
     /// `Some(false)` when the enterprise has no risk source.
     pub required: Option<bool>,
@@ -175,7 +176,7 @@ pub struct EmergencyPlan {
 }
 
 /// Kind of permit document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PermitKind {
     /// 排污许可证.
@@ -185,7 +186,7 @@ pub enum PermitKind {
 }
 
 /// A discharge permit or registration receipt.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct DischargePermit {
     pub id: Uuid,
     pub kind: PermitKind,
@@ -195,7 +196,7 @@ pub struct DischargePermit {
 }
 
 /// Kind of pollution-control facility; each has its own facility card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum FacilityKind {
     Wastewater,
@@ -204,7 +205,7 @@ pub enum FacilityKind {
 
 /// A pollution-control facility with every field of its facility card
 /// (000 附件2-1 for wastewater, 附件2-2 for waste gas).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Facility {
     pub id: Uuid,
     pub kind: FacilityKind,
@@ -243,7 +244,7 @@ pub struct Facility {
 }
 
 /// Kind of outlet (排放口).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OutletKind {
     Wastewater,
@@ -251,7 +252,7 @@ pub enum OutletKind {
     Rainwater,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Outlet {
     pub id: Uuid,
     pub kind: OutletKind,
@@ -266,7 +267,7 @@ pub struct Outlet {
 
 /// Produced, self-utilised, self-disposed and entrusted amounts in t/a,
 /// as decimal strings so the source's precision is kept (0.40 stays 0.40).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct WasteAmounts {
     pub produced: Option<String>,
     pub self_utilised: Option<String>,
@@ -275,7 +276,7 @@ pub struct WasteAmounts {
 }
 
 /// Solid and hazardous waste of one year (002 table 10).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SolidWasteYear {
     pub id: Uuid,
     pub year: i32,
@@ -286,7 +287,7 @@ pub struct SolidWasteYear {
 }
 
 /// One document of an archive checklist and its scanned attachments.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ArchiveItem {
     /// 1-based item number of the checklist.
     pub item_no: u8,
@@ -303,7 +304,7 @@ impl ArchiveItem {
 }
 
 /// A file attached to an archive item; its bytes live in the blob store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Attachment {
     pub id: Uuid,
     pub file_name: String,
@@ -312,7 +313,7 @@ pub struct Attachment {
     pub added_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Contact {
     pub id: Uuid,
     /// e.g. 环保负责人, 法定代表人, 园区联系人.
@@ -323,7 +324,7 @@ pub struct Contact {
 }
 
 /// Something irregular that the source data holds, kept as found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SourceFlag {
     /// The column or field, in Chinese as the source names it.
     pub field: String,
@@ -333,7 +334,7 @@ pub struct SourceFlag {
 }
 
 /// An enterprise file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Enterprise {
     pub id: Uuid,
     pub park_id: Uuid,
@@ -490,7 +491,7 @@ impl Enterprise {
 }
 
 /// A problem with one field of a record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct FieldProblem {
     pub field: String,
     pub severity: Severity,

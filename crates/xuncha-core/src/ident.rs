@@ -8,10 +8,11 @@
 //! checksum, some provinces number emergency filings differently). Import and
 //! every edit use the same checks, so a value is judged the same everywhere.
 
+use ts_rs::TS;
 use serde::{Deserialize, Serialize};
 
 /// How serious a problem is. Errors block a save; warnings are recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Warning,
@@ -19,7 +20,7 @@ pub enum Severity {
 }
 
 /// One problem with a value, with a message for the user in Chinese.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Problem {
     pub severity: Severity,
     pub message: String,

@@ -2,6 +2,7 @@
 //! identifier checks and roster import/export. No Tauri, no network: the
 //! desktop shell, the CLI and the server all stand on this crate.
 
+pub mod api;
 pub mod blob;
 pub mod enterprise;
 pub mod env;

@@ -3,13 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use ts_rs::TS;
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::park::Park;
 use crate::store::{Store, StoreError};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct QuotaUse {
     pub pollutant: String,
     pub quota_tpa: Option<String>,
@@ -19,7 +20,7 @@ pub struct QuotaUse {
     pub percent: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ParkOverview {
     pub id: Uuid,
     pub name: String,

@@ -1,13 +1,14 @@
 //! The park file (一园一档): identity, planning approvals, emission quotas and
 //! annual actuals, the central wastewater facility and the park archive.
 
+use ts_rs::TS;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::enterprise::{ArchiveItem, Contact};
 
 /// Level of a development zone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ParkLevel {
     National,
@@ -26,7 +27,7 @@ impl ParkLevel {
 }
 
 /// A planning EIA approval or a tracking-evaluation opinion of the park.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ParkApproval {
     pub id: Uuid,
     /// `planning_eia` or `tracking_evaluation`.
@@ -38,7 +39,7 @@ pub struct ParkApproval {
 }
 
 /// One pollutant's total-quantity quota and its reported annual actuals.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PollutantQuota {
     pub id: Uuid,
     /// Short name as the sources write it: COD, NH3-N, SO2, NOx, VOCs, 颗粒物, TN, TP.
@@ -48,7 +49,7 @@ pub struct PollutantQuota {
     pub actuals: Vec<AnnualActual>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct AnnualActual {
     pub year: i32,
     /// Amount in t/a, as a decimal string.
@@ -56,7 +57,7 @@ pub struct AnnualActual {
 }
 
 /// The park's central wastewater facility, built by the park or relied on.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct ParkWastewaterFacility {
     pub name: Option<String>,
     /// `self_built` or `relied_on`.
@@ -71,7 +72,7 @@ pub struct ParkWastewaterFacility {
 }
 
 /// A park file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Park {
     pub id: Uuid,
     pub name: String,

@@ -20,6 +20,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
+use ts_rs::TS;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -115,7 +116,7 @@ impl Column {
 }
 
 /// One problem found in a roster, for the per-row report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct RowProblem {
     /// 1-based row number as the spreadsheet shows it.
     pub row: usize,
@@ -127,7 +128,7 @@ pub struct RowProblem {
 }
 
 /// An enterprise created or changed by an import.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct RowChange {
     pub row: usize,
     pub id: Uuid,
@@ -137,7 +138,7 @@ pub struct RowChange {
 }
 
 /// What an import did, or would have done.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 pub struct ImportReport {
     /// Enterprise rows read (continuation rows not counted).
     pub enterprises_read: usize,

@@ -5,6 +5,7 @@
 //! Sample records carry fixed ids, so every laptop that loads the sample
 //! holds the same records and a later sync merges them instead of doubling.
 
+use ts_rs::TS;
 use serde::{Deserialize, Serialize};
 
 use crate::enterprise::Enterprise;
@@ -14,21 +15,21 @@ use crate::store::{Store, StoreError};
 /// The sample data file, embedded in the program.
 pub const SAMPLE_JSON: &str = include_str!("../../../assets/sample/sample-parks.json");
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct SampleData {
     /// Where the data comes from, in words.
     pub source: String,
     pub parks: Vec<SamplePark>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SamplePark {
     pub park: Park,
     pub enterprises: Vec<Enterprise>,
 }
 
 /// What loading the sample did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 pub struct SampleLoaded {
     pub parks: usize,
     pub enterprises: usize,

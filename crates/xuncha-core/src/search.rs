@@ -12,7 +12,8 @@
 use std::collections::HashMap;
 
 use rusqlite::Connection;
-use serde::Serialize;
+use ts_rs::TS;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::enterprise::{EnterpriseStatus, ManagementCategory, Tier};
@@ -21,7 +22,8 @@ use crate::store::StoreError;
 
 /// Filters and text of a search. Empty text lists everything that passes
 /// the filters.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
 pub struct Query {
     pub text: String,
     /// Park id, development-zone code or name.
@@ -36,7 +38,7 @@ pub struct Query {
 }
 
 /// Which field a hit matched in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchedField {
     Name,
@@ -48,7 +50,7 @@ pub enum MatchedField {
     Filter,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Hit {
     pub id: Uuid,
     pub name: String,

@@ -13,6 +13,7 @@ mod rows;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use ts_rs::TS;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -57,7 +58,7 @@ fn summary(problems: &[FieldProblem]) -> String {
 }
 
 /// The result of saving a file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Saved {
     /// The file's version after the save.
     pub version: i64,
@@ -71,7 +72,7 @@ pub struct Saved {
 }
 
 /// A short line per enterprise for lists.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ParkSummary {
     pub id: Uuid,
     pub name: String,

@@ -1,0 +1,177 @@
+//! What the desktop shell needs from the core besides the domain types:
+//! the one error shape that crosses the IPC boundary, and the TypeScript
+//! declarations of every type that crosses it.
+//!
+//! The UI branches on `code` (a small closed set) and shows its own Chinese
+//! text for it; `message` is the specific Chinese explanation, and
+//! `problems` carries field-level checks so a form can show each next to
+//! its field.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::blob::BlobError;
+use crate::enterprise::FieldProblem;
+use crate::roster::RosterError;
+use crate::store::StoreError;
+
+/// The closed set of error kinds the UI branches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// No data folder has been chosen yet.
+    NoDataFolder,
+    /// The record or file asked for does not exist.
+    NotFound,
+    /// Input failed its checks; `problems` says where.
+    Invalid,
+    /// Someone saved the record since it was opened.
+    Stale,
+    /// A file could not be read or written.
+    File,
+    /// Anything else: the message says what.
+    Internal,
+}
+
+/// The error every command returns.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub problems: Vec<FieldProblem>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError { code, message: message.into(), problems: Vec::new() }
+    }
+}
+
+/// The error and its causes, as one line for the user.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg.push_str(&format!("：{s}"));
+        source = s.source();
+    }
+    msg
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        let code = match &e {
+            StoreError::Invalid(_) | StoreError::DuplicateCreditCode { .. } => ErrorCode::Invalid,
+            StoreError::Stale { .. } => ErrorCode::Stale,
+            StoreError::NotFound { .. } => ErrorCode::NotFound,
+            StoreError::Io(_) | StoreError::Blob(BlobError::Missing { .. } | BlobError::Read { .. } | BlobError::Empty { .. }) => {
+                ErrorCode::File
+            }
+            _ => ErrorCode::Internal,
+        };
+        let problems = match &e {
+            StoreError::Invalid(p) => p.clone(),
+            _ => Vec::new(),
+        };
+        ApiError { code, message: chain(&e), problems }
+    }
+}
+
+impl From<RosterError> for ApiError {
+    fn from(e: RosterError) -> Self {
+        match e {
+            RosterError::Store(e) => e.into(),
+            other => ApiError::new(ErrorCode::File, chain(&other)),
+        }
+    }
+}
+
+/// TypeScript declarations of every type that crosses the IPC boundary,
+/// as committed in `ui/src/ipc/bindings.ts`.
+pub fn typescript_bindings() -> String {
+    use crate::{enterprise::*, ident::Severity, overview::*, park::*, roster::*, sample::SampleLoaded, search::*};
+    use crate::store::{ParkSummary, Saved};
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    let decls = [
+        ErrorCode::decl(&cfg),
+        ApiError::decl(&cfg),
+        AppInfo::decl(&cfg),
+        Severity::decl(&cfg),
+        FieldProblem::decl(&cfg),
+        EnterpriseStatus::decl(&cfg),
+        ManagementCategory::decl(&cfg),
+        Tier::decl(&cfg),
+        TierOverride::decl(&cfg),
+        Acceptance::decl(&cfg),
+        EiaApproval::decl(&cfg),
+        EmergencyPlan::decl(&cfg),
+        PermitKind::decl(&cfg),
+        DischargePermit::decl(&cfg),
+        FacilityKind::decl(&cfg),
+        Facility::decl(&cfg),
+        OutletKind::decl(&cfg),
+        Outlet::decl(&cfg),
+        WasteAmounts::decl(&cfg),
+        SolidWasteYear::decl(&cfg),
+        ArchiveItem::decl(&cfg),
+        Attachment::decl(&cfg),
+        Contact::decl(&cfg),
+        SourceFlag::decl(&cfg),
+        Enterprise::decl(&cfg),
+        ParkLevel::decl(&cfg),
+        ParkApproval::decl(&cfg),
+        AnnualActual::decl(&cfg),
+        PollutantQuota::decl(&cfg),
+        ParkWastewaterFacility::decl(&cfg),
+        Park::decl(&cfg),
+        ParkSummary::decl(&cfg),
+        QuotaUse::decl(&cfg),
+        ParkOverview::decl(&cfg),
+        MatchedField::decl(&cfg),
+        Query::decl(&cfg),
+        Hit::decl(&cfg),
+        Saved::decl(&cfg),
+        SampleLoaded::decl(&cfg),
+        RowProblem::decl(&cfg),
+        RowChange::decl(&cfg),
+        ImportReport::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by `xuncha_core::api::typescript_bindings`; do not edit.\n\
+         // Regenerate: UPDATE_BINDINGS=1 cargo test -p xuncha-core bindings\n\n",
+    );
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(&d);
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// Where the app keeps its data, for the first-run screen and settings.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AppInfo {
+    /// The chosen data folder, or `None` before the first run is finished.
+    pub data_dir: Option<String>,
+    /// Where the data folder goes if the user accepts the default.
+    pub default_data_dir: String,
+    /// Parks in the open store (0 when none is open).
+    pub parks: usize,
+}
+
+/// The archive checklists' item names, as committed in
+/// `ui/src/ipc/checklists.ts`, so the UI shows the same items the core checks.
+pub fn typescript_checklists() -> String {
+    let list = |items: &[(&str, &str)]| -> String {
+        items.iter().map(|(g, d)| format!("  [{g:?}, {d:?}],\n")).collect()
+    };
+    format!(
+        "// Generated from the Rust constants by `xuncha_core::api::typescript_checklists`; do not edit.\n\n\
+         /** 一园一档: 001 附件1-2, (group, document). */\n\
+         export const PARK_ARCHIVE_ITEMS: ReadonlyArray<readonly [string, string]> = [\n{}]\n\n\
+         /** 一企一档: 004 table E.1, (group, document). */\n\
+         export const ENTERPRISE_ARCHIVE_ITEMS: ReadonlyArray<readonly [string, string]> = [\n{}]\n",
+        list(&crate::park::PARK_ARCHIVE_ITEMS),
+        list(&crate::enterprise::ENTERPRISE_ARCHIVE_ITEMS)
+    )
+}

@@ -1,0 +1,197 @@
+//! Starts the built desktop app under a real WebKitGTK webview and drives
+//! it through WebDriver: Xvfb (when there is no display), `tauri-driver`
+//! in front of `WebKitWebDriver`, and a fantoccini client.
+//!
+//! Each [`App`] gets its own config folder (`XUNCHA_CONFIG_DIR`), so a test
+//! starts from a first run, and starting a second `App` on the same folder
+//! is a restart of the same installation.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// One app at a time: WebDriver sessions and Xvfb displays are shared.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Where screenshots go: test artifacts, kept after the run.
+pub fn artifacts_dir() -> PathBuf {
+    let dir = workspace_root().join("target/e2e-artifacts");
+    std::fs::create_dir_all(&dir).expect("artifacts folder");
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("bound").port()
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain([home.join(".cargo/bin")])
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A running app with a WebDriver client attached.
+pub struct App {
+    pub client: Client,
+    _driver: Killed,
+    _xvfb: Option<Killed>,
+    _turn: MutexGuard<'static, ()>,
+}
+
+impl App {
+    /// Starts the app with `config_dir` as its config folder.
+    pub async fn start(config_dir: &Path) -> App {
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        let application = workspace_root().join("target/debug/xuncha-app");
+        assert!(application.is_file(), "build the app first: cargo build -p xuncha-app ({})", application.display());
+        let (display, xvfb) = match std::env::var("DISPLAY") {
+            Ok(d) if !d.is_empty() => (d, None),
+            _ => {
+                let n = 90 + (std::process::id() % 500);
+                let display = format!(":{n}");
+                let child = Command::new("Xvfb")
+                    .args([display.as_str(), "-screen", "0", "1440x900x24", "-nolisten", "tcp"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("Xvfb (package xvfb) is needed when there is no display");
+                std::thread::sleep(Duration::from_millis(500));
+                (display, Some(Killed(child)))
+            }
+        };
+        let driver_bin = which("tauri-driver").expect("tauri-driver: cargo install tauri-driver --version '^2' --locked");
+        let port = free_port();
+        let native = free_port();
+        let driver = Command::new(driver_bin)
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("DISPLAY", &display)
+            .env("XUNCHA_CONFIG_DIR", config_dir)
+            .env("LANG", "zh_CN.UTF-8")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver starts");
+        let driver = Killed(driver);
+        let mut caps = serde_json::Map::new();
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": application }));
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+                Ok(c) => break c,
+                Err(e) if started.elapsed() < Duration::from_secs(30) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("no WebDriver session with the app: {e}"),
+            }
+        };
+        App { client, _driver: driver, _xvfb: xvfb, _turn: turn }
+    }
+
+    /// Waits (up to 20 s) for an element matching `css`.
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Types into the input matching `css` (or the one inside it), replacing its text.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let input = self.find(&format!("input{css}, {css} input")).await;
+        // Clear through an input event, as a person deleting the text would,
+        // so that the page's bindings see the empty value.
+        self.client
+            .execute(
+                "arguments[0].value = ''; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![serde_json::to_value(&input).expect("element reference")],
+            )
+            .await
+            .expect("clear");
+        input.send_keys(text).await.expect("type");
+    }
+
+    /// Waits (up to 20 s) until the text of `css` satisfies `ok`; returns it.
+    pub async fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let text = self.text_of(css).await.unwrap_or_default();
+            if ok(&text) {
+                return text;
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                let name: String = css.chars().filter(|c| c.is_alphanumeric() || *c == '-').collect();
+                let shot = self.screenshot(&format!("failure-{name}")).await;
+                panic!("{css} never showed what was expected; last text: {text:?}; screenshot {}", shot.display());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The text content of the first element matching `css`, white space
+    /// folded. (WebKitWebDriver's element text leaves out table cells.)
+    pub async fn text_of(&self, css: &str) -> Option<String> {
+        self.texts(css).await.into_iter().next()
+    }
+
+    /// Text contents of every element matching `css`, white space folded.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let script = "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent.replace(/\\s+/g, ' ').trim())";
+        match self.client.execute(script, vec![serde_json::json!(css)]).await {
+            Ok(serde_json::Value::Array(items)) => items.into_iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Saves a screenshot as a test artifact, after two animation frames so
+    /// that it shows the current state.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let _ = self
+            .client
+            .execute_async(
+                "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+                vec![],
+            )
+            .await;
+        let png = self.client.screenshot().await.expect("screenshot");
+        let path = artifacts_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    /// Ends the session, which closes the app.
+    pub async fn quit(self) {
+        let _ = self.client.close().await;
+    }
+}

@@ -1,0 +1,66 @@
+// The only module that talks to Tauri. Every command is typed with the
+// types generated from Rust (bindings.ts).
+import { invoke } from '@tauri-apps/api/core'
+import { open, save } from '@tauri-apps/plugin-dialog'
+import type {
+  ApiError,
+  AppInfo,
+  Attachment,
+  Enterprise,
+  FieldProblem,
+  Hit,
+  ImportReport,
+  Park,
+  ParkOverview,
+  ParkSummary,
+  Query,
+  SampleLoaded,
+  Saved,
+} from './bindings'
+
+export type * from './bindings'
+
+/** Whether a rejected command answered with the app's error shape. */
+export function isApiError(e: unknown): e is ApiError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e
+}
+
+export const api = {
+  appInfo: () => invoke<AppInfo>('app_info'),
+  chooseDataDir: (path: string | null) => invoke<AppInfo>('choose_data_dir', { path }),
+  loadSample: () => invoke<SampleLoaded>('load_sample'),
+  parks: () => invoke<ParkSummary[]>('parks'),
+  overview: () => invoke<ParkOverview[]>('overview'),
+  park: (id: string) => invoke<Park>('park', { id }),
+  search: (query: Query) => invoke<Hit[]>('search', { query }),
+  enterprise: (id: string) => invoke<Enterprise>('enterprise', { id }),
+  checkEnterprise: (enterprise: Enterprise) => invoke<FieldProblem[]>('check_enterprise', { enterprise }),
+  saveEnterprise: (enterprise: Enterprise) => invoke<Saved>('save_enterprise', { enterprise }),
+  importRoster: (path: string, park: string | null) => invoke<ImportReport>('import_roster', { path, park }),
+  exportRoster: (path: string, park: string | null) => invoke<number>('export_roster', { path, park }),
+  attachArchiveFile: (enterprise: string, itemNo: number, path: string) =>
+    invoke<Attachment>('attach_archive_file', { enterprise, itemNo, path }),
+  openAttachment: (sha256: string) => invoke<void>('open_attachment', { sha256 }),
+}
+
+export const dialogs = {
+  async chooseFolder(title: string): Promise<string | null> {
+    const picked = await open({ directory: true, multiple: false, title })
+    return typeof picked === 'string' ? picked : null
+  },
+  async chooseRoster(title: string): Promise<string | null> {
+    const picked = await open({
+      multiple: false,
+      title,
+      filters: [{ name: '企业名录', extensions: ['xlsx', 'xls', 'csv'] }],
+    })
+    return typeof picked === 'string' ? picked : null
+  },
+  async chooseFile(title: string): Promise<string | null> {
+    const picked = await open({ multiple: false, title })
+    return typeof picked === 'string' ? picked : null
+  },
+  async saveRoster(title: string, defaultPath: string): Promise<string | null> {
+    return save({ title, defaultPath, filters: [{ name: 'Excel 工作簿', extensions: ['xlsx'] }, { name: 'CSV', extensions: ['csv'] }] })
+  },
+}

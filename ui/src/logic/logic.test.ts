@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest'
+import type { FieldProblem, Hit, QuotaUse } from '../ipc'
+import { chineseDate } from './dates'
+import { latestOnly } from './latest'
+import { errorText, problemsByField } from './problems'
+import { quotaBar } from './quota'
+import { industries, sortHits } from './sort'
+
+const hit = (name: string, extra: Partial<Hit> = {}): Hit => ({
+  id: name,
+  name,
+  credit_code: null,
+  park_id: 'p',
+  park: '园区',
+  park_code: 'S437012',
+  tier: 'C',
+  management_category: 'registration',
+  status: 'operating',
+  industry: null,
+  matched: 'name',
+  ...extra,
+})
+
+describe('quotaBar', () => {
+  const q = (percent: number | null): QuotaUse => ({ pollutant: 'COD', quota_tpa: '300', year: 2024, actual_tpa: '90.59', percent })
+  it('colours by how full the quota is', () => {
+    expect(quotaBar(q(30.2))).toEqual({ percent: 30.2, status: 'success' })
+    expect(quotaBar(q(75))).toEqual({ percent: 75, status: 'warning' })
+    expect(quotaBar(q(120))).toEqual({ percent: 100, status: 'exception' })
+  })
+  it('has no bar without a quota', () => {
+    expect(quotaBar(q(null))).toBeNull()
+  })
+})
+
+describe('sortHits', () => {
+  it('sorts by a column with empty values last in both directions', () => {
+    const hits = [hit('乙', { industry: '食品制造业' }), hit('甲', { industry: null }), hit('丙', { industry: '金属制品业' })]
+    expect(sortHits(hits, 'industry', 'asc').map((h) => h.name)).toEqual(['丙', '乙', '甲'])
+    expect(sortHits(hits, 'industry', 'desc').map((h) => h.name)).toEqual(['乙', '丙', '甲'])
+  })
+  it('does not reorder the caller’s array', () => {
+    const hits = [hit('b'), hit('a')]
+    sortHits(hits, 'name', 'asc')
+    expect(hits.map((h) => h.name)).toEqual(['b', 'a'])
+  })
+  it('lists each industry once', () => {
+    expect(industries([hit('a', { industry: '食品制造业' }), hit('b', { industry: '食品制造业' }), hit('c')])).toEqual(['食品制造业'])
+  })
+})
+
+describe('latestOnly', () => {
+  it('drops answers to calls overtaken by a newer one', async () => {
+    const resolvers: Array<(v: string) => void> = []
+    const slow = latestOnly((q: string) => new Promise<string>((r) => resolvers.push(() => r(q))))
+    const first = slow('食')
+    const second = slow('食品')
+    resolvers[1]('')
+    resolvers[0]('')
+    expect(await second).toBe('食品')
+    expect(await first).toBeUndefined()
+  })
+})
+
+describe('problemsByField', () => {
+  it('puts errors first and joins messages of one field', () => {
+    const problems: FieldProblem[] = [
+      { field: 'credit_code', severity: 'warning', message: '校验位不符' },
+      { field: 'credit_code', severity: 'error', message: '应为18位' },
+      { field: 'name', severity: 'error', message: '企业名称不能为空' },
+    ]
+    const by = problemsByField(problems)
+    expect(by.credit_code).toEqual({ message: '应为18位；校验位不符', error: true })
+    expect(by.name.error).toBe(true)
+  })
+})
+
+describe('errorText', () => {
+  const t = (k: string) => ({ 'errors.invalid': '填写内容未通过校验', 'errors.unknown': '操作失败' })[k] ?? k
+  it('names the kind and the specifics', () => {
+    expect(errorText({ code: 'invalid', message: '统一社会信用代码应为18位', problems: [] }, t)).toBe('填写内容未通过校验：统一社会信用代码应为18位')
+  })
+  it('still says something for an unexpected failure', () => {
+    expect(errorText('boom', t)).toBe('操作失败：boom')
+  })
+})
+
+describe('chineseDate', () => {
+  it('writes dates as Chinese documents do', () => {
+    expect(chineseDate('2026-11-22')).toBe('2026年11月22日')
+    expect(chineseDate('2026-11-22T08:00:00+00:00')).toBe('2026年11月22日')
+    expect(chineseDate('2014-08')).toBe('2014年8月')
+    expect(chineseDate('2022')).toBe('2022')
+  })
+})
