@@ -2,8 +2,8 @@
 # Sets up everything Xuncha needs on Debian 12 (as root, idempotently) and
 # then runs the main job (`run`) or every test (`test`).
 #
-#   scripts/dev.sh run    create data/xuncha.db with the sample park and print its summary
-#   scripts/dev.sh test   run all tests
+#   scripts/dev.sh run    build and open the desktop app (the sample park on first run)
+#   scripts/dev.sh test   run all tests: Rust, UI components, end-to-end in the real webview
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -15,8 +15,12 @@ esac
 
 say() { printf '==> %s\n' "$*"; }
 
-# System packages: a C compiler for the bundled SQLite, and the usual tools.
-packages=(build-essential pkg-config ca-certificates curl git)
+# System packages: a C compiler for the bundled SQLite; WebKitGTK and GTK
+# for the Tauri window; Xvfb and WebKitWebDriver for end-to-end tests;
+# a CJK font so that Chinese text renders.
+packages=(build-essential pkg-config ca-certificates curl git file
+  libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
+  xvfb xauth webkit2gtk-driver fonts-noto-cjk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -34,34 +38,60 @@ fi
 
 # Rust 1.85 or newer, from rustup. Debian 12's own rustc (1.63) is too old.
 export PATH="$HOME/.cargo/bin:$PATH"
-rust_ok() {
-  command -v cargo >/dev/null 2>&1 || return 1
-  local v
-  v=$(rustc --version | awk '{print $2}')
-  [ "$(printf '%s\n1.85.0\n' "$v" | sort -V | head -n1)" = "1.85.0" ]
-}
-if ! rust_ok; then
+version_at_least() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" = "$2" ]; }
+if ! command -v cargo >/dev/null 2>&1 || ! version_at_least "$(rustc --version | awk '{print $2}')" 1.85.0; then
   say "installing the Rust toolchain with rustup"
   if ! curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal; then
     echo "could not install Rust: install Rust 1.85 or newer with rustup, then run this again" >&2
     exit 1
   fi
-  rust_ok || { echo "Rust 1.85 or newer is needed; found $(rustc --version)" >&2; exit 1; }
 fi
+
+# Node.js 20.19 or newer for the UI build (Debian 12's nodejs is 18).
+if ! command -v node >/dev/null 2>&1 || ! version_at_least "$(node --version | tr -d v)" 20.19.0; then
+  echo "Node.js 20.19 or newer is needed to build the UI; found: $(node --version 2>/dev/null || echo none)." >&2
+  echo "Install it (for example from the NodeSource packages) and run this again." >&2
+  exit 1
+fi
+
+# UI packages, when the lock file changed since the last install.
+if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  say "installing UI packages"
+  npm --prefix ui ci --no-audit --no-fund
+fi
+say "building the UI"
+npm --prefix ui run build
 
 case "$verb" in
   run)
-    say "building xuncha"
-    cargo build --locked -p xuncha-cli
-    db="${XUNCHA_DB:-data/xuncha.db}"
-    ./target/debug/xuncha --db "$db" init --sample
-    ./target/debug/xuncha --db "$db" summary
-    echo
-    echo "数据库：$db"
-    echo "试试：./target/debug/xuncha --db $db search 食品"
+    say "building the desktop app"
+    cargo build --locked -p xuncha-app
+    if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+      cat >&2 <<'MSG'
+巡查桌面程序需要图形界面，但当前没有显示器（DISPLAY 未设置）。
+The desktop app needs a display and none is set (no DISPLAY or WAYLAND_DISPLAY).
+Run it on a desktop session, or under a virtual display:
+  xvfb-run -a target/debug/xuncha-app --sample
+The command line works without a display:
+  target/debug/xuncha --db data/xuncha.db init --sample && target/debug/xuncha --db data/xuncha.db summary
+MSG
+      exit 1
+    fi
+    say "starting 巡查 (the sample park is loaded on first run)"
+    exec target/debug/xuncha-app --sample
     ;;
   test)
-    say "running all tests"
+    if ! command -v tauri-driver >/dev/null 2>&1; then
+      say "installing tauri-driver"
+      cargo install tauri-driver --version '^2' --locked
+    fi
+    say "UI component tests"
+    npm --prefix ui test
+    # One build of every target: the end-to-end tests run the app binary,
+    # and building it together with the tests keeps one set of features.
+    say "building the desktop app and all tests"
+    cargo build --workspace --all-targets --locked
+    say "running all Rust tests (end-to-end screenshots go to target/e2e-artifacts/)"
     cargo test --workspace --locked
     ;;
 esac

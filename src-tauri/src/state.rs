@@ -39,19 +39,16 @@ impl AppState {
             None => app.path().app_data_dir()?,
         };
         let config_file = config_dir.join("config.json");
-        let config: Config = std::fs::read(&config_file)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default();
-        let state = AppState {
-            config_file,
-            default_data_dir,
-            data_dir: Mutex::new(None),
-            store: Mutex::new(None),
-        };
+        let config: Config =
+            std::fs::read(&config_file).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default();
+        let state = AppState { config_file, default_data_dir, data_dir: Mutex::new(None), store: Mutex::new(None) };
         if let Some(dir) = config.data_dir {
             // A folder that cannot be opened any more sends the user back to the first-run screen.
             let _ = state.open(Some(dir));
+        } else if std::env::args().any(|a| a == "--sample") {
+            // `xuncha-app --sample`: a first run straight into the sample park.
+            state.open(None)?;
+            state.with_store(|s| Ok(xuncha_core::sample::load_sample(s)?))?;
         }
         Ok(state)
     }
@@ -82,9 +79,7 @@ impl AppState {
     /// Runs `f` on the open store.
     pub fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, ApiError>) -> Result<T, ApiError> {
         let mut guard = self.store.lock().expect("store lock");
-        let store = guard
-            .as_mut()
-            .ok_or_else(|| ApiError::new(ErrorCode::NoDataFolder, "尚未选择数据文件夹"))?;
+        let store = guard.as_mut().ok_or_else(|| ApiError::new(ErrorCode::NoDataFolder, "尚未选择数据文件夹"))?;
         f(store)
     }
 }

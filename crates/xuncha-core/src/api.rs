@@ -47,6 +47,14 @@ impl ApiError {
     }
 }
 
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
 /// The error and its causes, as one line for the user.
 fn chain(e: &dyn std::error::Error) -> String {
     let mut msg = e.to_string();
@@ -64,7 +72,8 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(_) | StoreError::DuplicateCreditCode { .. } => ErrorCode::Invalid,
             StoreError::Stale { .. } => ErrorCode::Stale,
             StoreError::NotFound { .. } => ErrorCode::NotFound,
-            StoreError::Io(_) | StoreError::Blob(BlobError::Missing { .. } | BlobError::Read { .. } | BlobError::Empty { .. }) => {
+            StoreError::Io(_)
+            | StoreError::Blob(BlobError::Missing { .. } | BlobError::Read { .. } | BlobError::Empty { .. }) => {
                 ErrorCode::File
             }
             _ => ErrorCode::Internal,
@@ -89,8 +98,8 @@ impl From<RosterError> for ApiError {
 /// TypeScript declarations of every type that crosses the IPC boundary,
 /// as committed in `ui/src/ipc/bindings.ts`.
 pub fn typescript_bindings() -> String {
-    use crate::{enterprise::*, ident::Severity, overview::*, park::*, roster::*, sample::SampleLoaded, search::*};
     use crate::store::{ParkSummary, Saved};
+    use crate::{enterprise::*, ident::Severity, overview::*, park::*, roster::*, sample::SampleLoaded, search::*};
     let cfg = ts_rs::Config::new().with_large_int("number");
     let decls = [
         ErrorCode::decl(&cfg),
@@ -162,9 +171,8 @@ pub struct AppInfo {
 /// The archive checklists' item names, as committed in
 /// `ui/src/ipc/checklists.ts`, so the UI shows the same items the core checks.
 pub fn typescript_checklists() -> String {
-    let list = |items: &[(&str, &str)]| -> String {
-        items.iter().map(|(g, d)| format!("  [{g:?}, {d:?}],\n")).collect()
-    };
+    let list =
+        |items: &[(&str, &str)]| -> String { items.iter().map(|(g, d)| format!("  [{g:?}, {d:?}],\n")).collect() };
     format!(
         "// Generated from the Rust constants by `xuncha_core::api::typescript_checklists`; do not edit.\n\n\
          /** 一园一档: 001 附件1-2, (group, document). */\n\

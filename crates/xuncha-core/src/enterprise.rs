@@ -6,8 +6,8 @@
 //! archive, contacts and the flags that record irregular source data. It is
 //! saved whole, and the store records which top-level fields changed.
 
-use ts_rs::TS;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::ident::{self, Problem, Severity};

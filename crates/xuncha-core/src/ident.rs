@@ -8,8 +8,8 @@
 //! checksum, some provinces number emergency filings differently). Import and
 //! every edit use the same checks, so a value is judged the same everywhere.
 
-use ts_rs::TS;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// How serious a problem is. Errors block a save; warnings are recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use ts_rs::TS;
 use serde::Serialize;
+use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::park::Park;

@@ -1,8 +1,8 @@
 //! The park file (一园一档): identity, planning approvals, emission quotas and
 //! annual actuals, the central wastewater facility and the park archive.
 
-use ts_rs::TS;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::enterprise::{ArchiveItem, Contact};

@@ -20,8 +20,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use ts_rs::TS;
 use serde::Serialize;
+use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::enterprise::*;

@@ -5,8 +5,8 @@
 //! Sample records carry fixed ids, so every laptop that loads the sample
 //! holds the same records and a later sync merges them instead of doubling.
 
-use ts_rs::TS;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::enterprise::Enterprise;
 use crate::park::Park;

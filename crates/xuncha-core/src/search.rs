@@ -12,8 +12,8 @@
 use std::collections::HashMap;
 
 use rusqlite::Connection;
-use ts_rs::TS;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::enterprise::{EnterpriseStatus, ManagementCategory, Tier};

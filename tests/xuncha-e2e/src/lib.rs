@@ -82,7 +82,8 @@ impl App {
                 (display, Some(Killed(child)))
             }
         };
-        let driver_bin = which("tauri-driver").expect("tauri-driver: cargo install tauri-driver --version '^2' --locked");
+        let driver_bin =
+            which("tauri-driver").expect("tauri-driver: cargo install tauri-driver --version '^2' --locked");
         let port = free_port();
         let native = free_port();
         let driver = Command::new(driver_bin)
@@ -169,7 +170,9 @@ impl App {
     pub async fn texts(&self, css: &str) -> Vec<String> {
         let script = "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent.replace(/\\s+/g, ' ').trim())";
         match self.client.execute(script, vec![serde_json::json!(css)]).await {
-            Ok(serde_json::Value::Array(items)) => items.into_iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect(),
+            Ok(serde_json::Value::Array(items)) => {
+                items.into_iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect()
+            }
             _ => Vec::new(),
         }
     }

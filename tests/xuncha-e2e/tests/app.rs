@@ -75,7 +75,8 @@ async fn importing_a_roster_shows_its_report() {
     )
     .unwrap();
     let good = files.path().join("good.csv");
-    std::fs::write(&good, "序号,企业名称,行业类别,管理类别,园区代码\n1,湖南新入园乙有限公司,金属制品业,登记,S437012\n").unwrap();
+    std::fs::write(&good, "序号,企业名称,行业类别,管理类别,园区代码\n1,湖南新入园乙有限公司,金属制品业,登记,S437012\n")
+        .unwrap();
 
     let app = App::start(config.path()).await;
     app.click("[data-test=use-default-dir]").await;

@@ -13,9 +13,9 @@ mod rows;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use ts_rs::TS;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::blob::BlobStore;
