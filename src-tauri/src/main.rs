@@ -17,7 +17,7 @@ use xuncha_core::enterprise::{Attachment, FieldProblem};
 use xuncha_core::overview::{self, ParkOverview};
 use xuncha_core::roster::{self, ImportOptions, ImportReport};
 use xuncha_core::sample::{self, SampleLoaded};
-use xuncha_core::search::{Hit, Query};
+use xuncha_core::search::{Query, SearchPage};
 use xuncha_core::store::{ParkSummary, Saved};
 use xuncha_core::{Enterprise, Park};
 
@@ -56,8 +56,8 @@ fn park(state: State<'_, AppState>, id: Uuid) -> Answer<Park> {
 }
 
 #[tauri::command]
-fn search(state: State<'_, AppState>, query: Query) -> Answer<Vec<Hit>> {
-    state.with_store(|s| Ok(s.search(&query)?))
+fn search(state: State<'_, AppState>, query: Query) -> Answer<SearchPage> {
+    state.with_store(|s| Ok(s.search_page(&query)?))
 }
 
 #[tauri::command]

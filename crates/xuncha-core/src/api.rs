@@ -139,6 +139,7 @@ pub fn typescript_bindings() -> String {
         MatchedField::decl(&cfg),
         Query::decl(&cfg),
         Hit::decl(&cfg),
+        SearchPage::decl(&cfg),
         Saved::decl(&cfg),
         SampleLoaded::decl(&cfg),
         RowProblem::decl(&cfg),

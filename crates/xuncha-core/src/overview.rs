@@ -7,6 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::enterprise::{EnterpriseStatus, ManagementCategory, Tier};
 use crate::park::Park;
 use crate::store::{Store, StoreError};
 
@@ -31,7 +32,7 @@ pub struct ParkOverview {
     pub by_category: BTreeMap<String, usize>,
     pub by_tier: BTreeMap<String, usize>,
     pub without_credit_code: usize,
-    /// Enterprises with irregular source cells or identifier warnings.
+    /// Enterprises whose files hold irregular source cells to review.
     pub needing_review: usize,
     pub quotas: Vec<QuotaUse>,
 }
@@ -59,11 +60,14 @@ fn quota_use(park: &Park) -> Vec<QuotaUse> {
         .collect()
 }
 
-/// Overviews of every park, in creation order.
+/// Overviews of every park, in creation order. Counted in SQL: the
+/// overview is the first screen and must not load every file.
 pub fn overview(store: &Store) -> Result<Vec<ParkOverview>, StoreError> {
+    let conn = store.conn();
     let mut out = Vec::new();
     for summary in store.parks()? {
         let park = store.park(summary.id)?.expect("listed park exists");
+        let key = park.id.to_string();
         let mut o = ParkOverview {
             id: park.id,
             name: park.name.clone(),
@@ -76,22 +80,32 @@ pub fn overview(store: &Store) -> Result<Vec<ParkOverview>, StoreError> {
             needing_review: 0,
             quotas: quota_use(&park),
         };
-        for id in store.enterprise_ids(Some(park.id))? {
-            let e = store.enterprise(id)?.expect("listed enterprise exists");
+        let mut stmt = conn.prepare_cached(
+            "SELECT status, management_category, tier_override, credit_code IS NULL,
+                    EXISTS (SELECT 1 FROM source_flag f WHERE f.enterprise_id = e.id)
+             FROM enterprise e WHERE park_id = ?1",
+        )?;
+        let mut rows = stmt.query([&key])?;
+        while let Some(r) = rows.next()? {
+            let status: EnterpriseStatus = from_text(r.get(0)?)?;
+            let category: Option<ManagementCategory> = r.get::<_, Option<String>>(1)?.map(from_text).transpose()?;
+            let tier = r
+                .get::<_, Option<String>>(2)?
+                .as_deref()
+                .and_then(Tier::parse)
+                .or(category.map(ManagementCategory::default_tier));
             o.enterprises += 1;
-            *o.by_status.entry(e.status.label().into()).or_default() += 1;
-            let category = e.management_category.map(|c| c.label()).unwrap_or("未填写");
-            *o.by_category.entry(category.into()).or_default() += 1;
-            let tier = e.tier().map(|t| t.letter()).unwrap_or("未定");
-            *o.by_tier.entry(tier.into()).or_default() += 1;
-            if e.credit_code.is_none() {
-                o.without_credit_code += 1;
-            }
-            if !e.source_flags.is_empty() || !e.check().is_empty() {
-                o.needing_review += 1;
-            }
+            *o.by_status.entry(status.label().into()).or_default() += 1;
+            *o.by_category.entry(category.map(|c| c.label()).unwrap_or("未填写").into()).or_default() += 1;
+            *o.by_tier.entry(tier.map(|t| t.letter()).unwrap_or("未定").into()).or_default() += 1;
+            o.without_credit_code += usize::from(r.get::<_, bool>(3)?);
+            o.needing_review += usize::from(r.get::<_, bool>(4)?);
         }
         out.push(o);
     }
     Ok(out)
+}
+
+fn from_text<T: serde::de::DeserializeOwned>(s: String) -> Result<T, StoreError> {
+    Ok(serde_json::from_value(serde_json::Value::String(s))?)
 }

@@ -65,6 +65,13 @@ pub struct Hit {
     pub matched: MatchedField,
 }
 
+/// The first hits of a search and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SearchPage {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
 struct Entry {
     hit: Hit,
     /// The name and every code, separated by a control character: one
@@ -182,6 +189,12 @@ impl SearchIndex {
     /// name (earlier first), then matches inside a code or number; ties go
     /// to the shorter name.
     pub fn search(&self, q: &Query) -> Vec<Hit> {
+        self.search_page(q).hits
+    }
+
+    /// Like [`Self::search`], with the number of all matches besides the
+    /// first `limit` returned.
+    pub fn search_page(&self, q: &Query) -> SearchPage {
         let text = normalize(&q.text);
         let park = q.park.as_deref().map(str::trim);
         let industry = q.industry.as_deref().map(normalize);
@@ -211,6 +224,7 @@ impl SearchIndex {
         }
         type Scored<'a> = ((u8, usize, usize), &'a Entry, MatchedField);
         let order = |a: &Scored<'_>, b: &Scored<'_>| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name));
+        let total = scored.len();
         let limit = q.limit.unwrap_or(usize::MAX);
         if limit < scored.len() {
             // Only the first `limit` need sorting: common fragments match thousands.
@@ -218,7 +232,8 @@ impl SearchIndex {
             scored.truncate(limit);
         }
         scored.sort_by(order);
-        scored.into_iter().take(limit).map(|(_, e, matched)| Hit { matched, ..e.hit.clone() }).collect()
+        let hits = scored.into_iter().map(|(_, e, matched)| Hit { matched, ..e.hit.clone() }).collect();
+        SearchPage { total, hits }
     }
 }
 

@@ -9,14 +9,13 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 /// One app at a time: WebDriver sessions and Xvfb displays are shared.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -58,13 +57,13 @@ pub struct App {
     pub client: Client,
     _driver: Killed,
     _xvfb: Option<Killed>,
-    _turn: MutexGuard<'static, ()>,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 impl App {
     /// Starts the app with `config_dir` as its config folder.
     pub async fn start(config_dir: &Path) -> App {
-        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        let turn = ONE_AT_A_TIME.lock().await;
         let application = workspace_root().join("target/debug/xuncha-app");
         assert!(application.is_file(), "build the app first: cargo build -p xuncha-app ({})", application.display());
         let (display, xvfb) = match std::env::var("DISPLAY") {

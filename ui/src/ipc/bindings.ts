@@ -249,7 +249,7 @@ export type ParkOverview = { id: string, name: string, code: string | null, ente
  */
 by_status: { [key in string]: number }, by_category: { [key in string]: number }, by_tier: { [key in string]: number }, without_credit_code: number, 
 /**
- * Enterprises with irregular source cells or identifier warnings.
+ * Enterprises whose files hold irregular source cells to review.
  */
 needing_review: number, quotas: Array<QuotaUse>, };
 
@@ -270,6 +270,8 @@ industry: string | null,
 limit: number | null, };
 
 export type Hit = { id: string, name: string, credit_code: string | null, park_id: string, park: string, park_code: string | null, tier: Tier | null, management_category: ManagementCategory | null, status: EnterpriseStatus, industry: string | null, matched: MatchedField, };
+
+export type SearchPage = { total: number, hits: Array<Hit>, };
 
 export type Saved = { 
 /**

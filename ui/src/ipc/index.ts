@@ -8,13 +8,13 @@ import type {
   Attachment,
   Enterprise,
   FieldProblem,
-  Hit,
   ImportReport,
   Park,
   ParkOverview,
   ParkSummary,
   Query,
   SampleLoaded,
+  SearchPage,
   Saved,
 } from './bindings'
 
@@ -32,7 +32,7 @@ export const api = {
   parks: () => invoke<ParkSummary[]>('parks'),
   overview: () => invoke<ParkOverview[]>('overview'),
   park: (id: string) => invoke<Park>('park', { id }),
-  search: (query: Query) => invoke<Hit[]>('search', { query }),
+  search: (query: Query) => invoke<SearchPage>('search', { query }),
   enterprise: (id: string) => invoke<Enterprise>('enterprise', { id }),
   checkEnterprise: (enterprise: Enterprise) => invoke<FieldProblem[]>('check_enterprise', { enterprise }),
   saveEnterprise: (enterprise: Enterprise) => invoke<Saved>('save_enterprise', { enterprise }),

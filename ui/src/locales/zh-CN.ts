@@ -68,6 +68,7 @@ export default {
     industry: '行业类别',
     all: '全部',
     count: '共 {n} 家',
+    showingFirst: '，显示最相关的 {n} 家（点击列标题排序可显示全部）',
     name: '企业名称',
     creditCode: '统一社会信用代码',
     noCode: '（无代码）',

@@ -23,7 +23,7 @@ use crate::enterprise::{ArchiveItem, Attachment, Enterprise, FieldProblem, ENTER
 use crate::env::Env;
 use crate::ident::{self, Severity};
 use crate::park::{Park, PARK_ARCHIVE_ITEMS};
-use crate::search::{self, Hit, Query, SearchIndex};
+use crate::search::{self, Hit, Query, SearchIndex, SearchPage};
 
 pub use migrate::{sha256_hex, Migration, MIGRATIONS};
 pub use outbox::OutboxEntry;
@@ -309,13 +309,18 @@ impl Store {
     /// Searches enterprises. The index is built on first use and rebuilt
     /// after any commit, by this process or another one.
     pub fn search(&mut self, q: &Query) -> Result<Vec<Hit>, StoreError> {
+        Ok(self.search_page(q)?.hits)
+    }
+
+    /// Searches, and counts all matches besides the first `q.limit`.
+    pub fn search_page(&mut self, q: &Query) -> Result<SearchPage, StoreError> {
         let data_version: i64 = self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
         let fresh = matches!(&self.search, Some((v, _)) if *v == data_version);
         if !fresh {
             self.search = Some((data_version, search::build_index(&self.conn)?));
         }
         let (_, index) = self.search.as_ref().expect("index built above");
-        Ok(index.search(q))
+        Ok(index.search_page(q))
     }
 }
 
