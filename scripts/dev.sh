@@ -57,7 +57,7 @@ fi
 # UI packages, when the lock file changed since the last install.
 if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   say "installing UI packages"
-  npm --prefix ui ci --no-audit --no-fund
+  npm --prefix ui install --no-audit --no-fund
 fi
 say "building the UI"
 npm --prefix ui run build
