@@ -215,7 +215,8 @@ impl SearchIndex {
                 continue;
             }
             if text.is_empty() {
-                scored.push(((9, 0, e.name.len()), e, MatchedField::Filter));
+                // A listing without text is in name order.
+                scored.push(((9, 0, 0), e, MatchedField::Filter));
                 continue;
             }
             if let Some(score) = score(e, &text) {
