@@ -64,7 +64,10 @@ impl App {
     /// Starts the app with `config_dir` as its config folder.
     pub async fn start(config_dir: &Path) -> App {
         let turn = ONE_AT_A_TIME.lock().await;
-        let application = workspace_root().join("target/debug/xuncha-app");
+        // XUNCHA_APP points at another build, e.g. target/release/xuncha-app for benchmarks.
+        let application = std::env::var_os("XUNCHA_APP")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join("target/debug/xuncha-app"));
         assert!(application.is_file(), "build the app first: cargo build -p xuncha-app ({})", application.display());
         let (display, xvfb) = match std::env::var("DISPLAY") {
             Ok(d) if !d.is_empty() => (d, None),
