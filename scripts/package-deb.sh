@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Debian package of the desktop app, offline:
-# target/release/bundle/deb/巡查_<version>_amd64.deb
+# target/release/bundle/deb/xuncha_<version>_amd64.deb (installs /usr/bin/xuncha-app and a 巡查 menu entry)
 # (run scripts/dev.sh test or run once first, so that tools and packages are installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
