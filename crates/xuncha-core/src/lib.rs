@@ -18,4 +18,4 @@ pub mod synth;
 pub use enterprise::Enterprise;
 pub use env::Env;
 pub use park::Park;
-pub use store::{Store, StoreError};
+pub use store::{sync, Store, StoreError};

@@ -17,18 +17,25 @@ pub struct Migration {
 }
 
 /// Every migration, oldest first. Append only.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    name: "20261122120000_park_and_enterprise_files",
-    sql: include_str!("../../migrations/20261122120000_park_and_enterprise_files.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "20261122120000_park_and_enterprise_files",
+        sql: include_str!("../../migrations/20261122120000_park_and_enterprise_files.sql"),
+    },
+    Migration {
+        name: "20261122190000_sync_state",
+        sql: include_str!("../../migrations/20261122190000_sync_state.sql"),
+    },
+];
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Applies the first `upto` migrations that are not applied yet, each in its
-/// own transaction, after checking that the applied ones are unchanged.
-pub fn apply(conn: &mut Connection, upto: usize, now: &str) -> Result<(), StoreError> {
+/// Applies the first `upto` of `migrations` that are not applied yet, each
+/// in its own transaction, after checking that the applied ones are
+/// unchanged. The server's SQLite backend uses the same rules.
+pub fn apply(conn: &mut Connection, migrations: &[Migration], upto: usize, now: &str) -> Result<(), StoreError> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migration (
              name       TEXT PRIMARY KEY,
@@ -42,7 +49,7 @@ pub fn apply(conn: &mut Connection, upto: usize, now: &str) -> Result<(), StoreE
         rows.collect::<Result<_, _>>()?
     };
     for (name, sha) in &applied {
-        match MIGRATIONS.iter().find(|m| m.name == name) {
+        match migrations.iter().find(|m| m.name == name) {
             None => return Err(StoreError::SchemaTooNew { migration: name.clone() }),
             Some(m) if sha256_hex(m.sql.as_bytes()) != *sha => {
                 return Err(StoreError::MigrationChanged { migration: name.clone() })
@@ -50,7 +57,7 @@ pub fn apply(conn: &mut Connection, upto: usize, now: &str) -> Result<(), StoreE
             Some(_) => {}
         }
     }
-    for m in MIGRATIONS.iter().take(upto) {
+    for m in migrations.iter().take(upto) {
         let tx = conn.transaction()?;
         let done: Option<String> =
             tx.query_row("SELECT name FROM schema_migration WHERE name = ?1", [m.name], |r| r.get(0)).optional()?;

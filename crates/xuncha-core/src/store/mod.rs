@@ -9,6 +9,7 @@
 mod migrate;
 mod outbox;
 mod rows;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -25,7 +26,7 @@ use crate::ident::{self, Severity};
 use crate::park::{Park, PARK_ARCHIVE_ITEMS};
 use crate::search::{self, Hit, Query, SearchIndex, SearchPage};
 
-pub use migrate::{sha256_hex, Migration, MIGRATIONS};
+pub use migrate::{apply as apply_migrations, sha256_hex, Migration, MIGRATIONS};
 pub use outbox::OutboxEntry;
 
 /// What can go wrong in the store. Messages are for the user, in Chinese.
@@ -107,7 +108,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let now = env.now().to_rfc3339();
-        migrate::apply(&mut conn, upto, &now)?;
+        migrate::apply(&mut conn, MIGRATIONS, upto, &now)?;
         let device_id = if upto == 0 {
             Uuid::nil()
         } else {
@@ -454,6 +455,14 @@ impl Writer<'_> {
             "op": if current.is_some() { "update" } else { "create" },
             "fields": fields,
         });
+        // The server judges overlaps against the server version this edit
+        // started from, not the local counter.
+        let synced: i64 = self
+            .tx
+            .prepare_cached("SELECT version FROM synced_version WHERE entity = ?1 AND entity_id = ?2")?
+            .query_row(params![entity, id.to_string()], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
         let mutation_id = self.env.new_id();
         let seq = outbox::append(
             &self.tx,
@@ -462,7 +471,7 @@ impl Writer<'_> {
                 device_id: self.device_id,
                 entity,
                 entity_id: id,
-                base_version: base,
+                base_version: synced,
                 payload: &payload,
                 created_at: &now,
             },

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{migrate::sha256_hex, StoreError};
+use super::StoreError;
 
 /// One recorded change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,9 +40,8 @@ pub(crate) struct Mutation<'a> {
 
 /// Appends an entry and returns its sequence number.
 pub(crate) fn append(tx: &Transaction<'_>, m: &Mutation<'_>) -> Result<i64, StoreError> {
-    // serde_json's map keeps keys sorted, so this text is canonical.
     let payload = serde_json::to_string(m.payload)?;
-    let hash = sha256_hex(payload.as_bytes());
+    let hash = xuncha_sync::payload_hash(m.payload);
     let seq: i64 = tx.prepare_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox")?.query_row([], |r| r.get(0))?;
     tx.prepare_cached(
         "INSERT INTO outbox (seq, mutation_id, device_id, entity, entity_id, base_version,

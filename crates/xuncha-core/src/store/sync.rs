@@ -1,0 +1,551 @@
+//! The laptop's side of sync (`docs/sync-protocol.md`): push the outbox in
+//! device order, pull each assigned park from its cursor, keep unsent
+//! edits on top of what arrives.
+//!
+//! Every step commits on its own: recording push results, applying one
+//! pull page together with its cursor. A crash or a lost reply between
+//! steps leaves nothing half-done; the next round sends the same
+//! mutations again (the server answers replays from its stored results)
+//! and pulls from the last committed cursor.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+use xuncha_sync::{
+    EntityKind, Hello, Mutation, Outcome, PullPage, PullRequest, PushRequest, PushResponse, PushStop, MAX_PAGE,
+    MAX_PUSH, PROTOCOL,
+};
+
+use super::{rows, Store, StoreError};
+
+/// The way to the server. The HTTP client implements it, and so does the
+/// simulated network of the sync simulation.
+pub trait Transport {
+    fn hello(&mut self, device_id: Uuid) -> Result<Hello, TransportError>;
+    fn push(&mut self, req: &PushRequest) -> Result<PushResponse, TransportError>;
+    fn pull(&mut self, req: &PullRequest) -> Result<PullPage, TransportError>;
+}
+
+/// Why a request did not get an answer. Any of these may hide a request
+/// the server did carry out: the next round repeats it, which is safe.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("无法连接同步服务器：{0}")]
+    Unreachable(String),
+    #[error("未收到服务器的答复（{0}），下次同步会安全地重发")]
+    NoAnswer(String),
+    #[error("登录已失效，请重新登录")]
+    Unauthorized,
+    #[error("服务器拒绝了请求：{0}")]
+    Refused(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("服务器返回的数据无法读取：{0}")]
+    BadAnswer(String),
+}
+
+impl From<rusqlite::Error> for SyncError {
+    fn from(e: rusqlite::Error) -> Self {
+        SyncError::Store(e.into())
+    }
+}
+
+impl From<serde_json::Error> for SyncError {
+    fn from(e: serde_json::Error) -> Self {
+        SyncError::Store(e.into())
+    }
+}
+
+/// What one sync round did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SyncReport {
+    /// Mutations sent (replays included).
+    pub pushed: usize,
+    /// Of those, taken by the server (some after overwriting another edit).
+    pub accepted: usize,
+    /// Of those, waiting for a supervisor on some field.
+    pub held: usize,
+    /// Of those, refused by a business rule.
+    pub rejected: usize,
+    /// Entities received.
+    pub pulled: usize,
+    /// Set when the server refused to go on (a fork or a gap it could not close).
+    pub stopped: Option<PushStop>,
+    /// True when the server was new or had been restored from a backup and
+    /// this laptop sent its history again.
+    pub refilled: bool,
+    /// Parks no longer assigned whose files were removed from this laptop.
+    pub parks_removed: Vec<Uuid>,
+}
+
+/// What the status bar shows.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct SyncStatus {
+    /// Changes not yet accepted by the server.
+    pub pending: i64,
+    /// Changes with a field waiting for a supervisor.
+    pub held: i64,
+    /// Changes the server refused.
+    pub rejected: i64,
+    /// When the last round finished, RFC 3339, if ever.
+    pub last_sync_at: Option<String>,
+}
+
+fn state_of(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Applied | Outcome::Merged => "acknowledged",
+        Outcome::Held => "conflict",
+        Outcome::Rejected => "rejected",
+    }
+}
+
+impl Store {
+    pub fn sync_status(&self) -> Result<SyncStatus, StoreError> {
+        let count = |state: &str| -> Result<i64, StoreError> {
+            Ok(self.conn.query_row("SELECT COUNT(*) FROM outbox WHERE state = ?1", [state], |r| r.get(0))?)
+        };
+        Ok(SyncStatus {
+            pending: count("pending")?,
+            held: count("conflict")?,
+            rejected: count("rejected")?,
+            last_sync_at: sync_meta(&self.conn, "last_sync_at")?,
+        })
+    }
+
+    /// How many times a park's cursor was deliberately set back to 0 (the
+    /// server was restored, or a refused change made its park refetch).
+    /// Apart from these, cursors only move forward.
+    pub fn cursor_resets(&self) -> Result<i64, StoreError> {
+        Ok(sync_meta(&self.conn, "cursor_resets")?.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    /// The pull cursor of a park (0: nothing pulled yet).
+    pub fn sync_cursor(&self, park: Uuid) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT cursor FROM sync_cursor WHERE park_id = ?1", [park.to_string()], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// One sync round: hello, push everything pending, pull every assigned
+    /// park, drop parks no longer assigned.
+    pub fn sync(&mut self, t: &mut dyn Transport) -> Result<SyncReport, SyncError> {
+        let mut report = SyncReport::default();
+        let hello = t.hello(self.device_id)?;
+        report.refilled = self.reconcile(&hello)?;
+        self.push_all(t, &mut report)?;
+        for park in &hello.parks {
+            let mut after = self.sync_cursor(*park)?;
+            loop {
+                let page = t.pull(&PullRequest { protocol: PROTOCOL, park_id: *park, after, limit: MAX_PAGE })?;
+                if page.park_id != *park || page.changes.iter().any(|c| c.park_id != *park) {
+                    return Err(SyncError::BadAnswer("返回了未请求的园区".into()));
+                }
+                if page.restart {
+                    reset_cursor(&self.conn, "DELETE FROM sync_cursor WHERE park_id = ?1", &park.to_string())?;
+                    report.refilled = true;
+                    after = 0;
+                    continue;
+                }
+                report.pulled += page.changes.len();
+                after = self.apply_page(&page)?;
+                if !page.more || page.changes.is_empty() {
+                    break;
+                }
+            }
+        }
+        report.parks_removed = self.forget_unassigned(&hello.parks)?;
+        let now = self.env.now().to_rfc3339();
+        set_sync_meta(&self.conn, "last_sync_at", &now)?;
+        self.search = None;
+        Ok(report)
+    }
+
+    /// Compares what the server says it holds with what this laptop
+    /// believes it sent. A server that is new, or was restored from an
+    /// older backup, gets the missing history again. (Pulls find out on
+    /// their own: the server answers an unknown cursor with `restart`.)
+    fn reconcile(&mut self, hello: &Hello) -> Result<bool, SyncError> {
+        let tx = self.conn.transaction()?;
+        let known_epoch = sync_meta(&tx, "epoch")?;
+        let new_server = known_epoch.as_deref().is_some_and(|e| e != hello.epoch.to_string());
+        let resend_after = if new_server { 0 } else { hello.last_seq };
+        let mut resent = send_again(&tx, "seq > ?1", resend_after)?;
+        if !new_server {
+            resent += ask_again_if_results_differ(&tx, hello.last_seq, &hello.results_digest)?;
+        }
+        set_sync_meta(&tx, "epoch", &hello.epoch.to_string())?;
+        tx.commit()?;
+        Ok(resent > 0)
+    }
+
+    fn push_all(&mut self, t: &mut dyn Transport, report: &mut SyncReport) -> Result<(), SyncError> {
+        let mut chain: Option<(i64, String)> = None;
+        // Each gap the server reports means entries this laptop took as
+        // sent are missing there; resending them closes it. A few rounds
+        // are plenty; more means the server is misbehaving.
+        for _ in 0..6 {
+            let batch = self.pending_mutations(MAX_PUSH)?;
+            if batch.is_empty() {
+                // Every change has its result now: they must chain to what
+                // the server holds, or this laptop asks for them again.
+                if let Some((last, digest)) = chain.take() {
+                    let tx = self.conn.transaction()?;
+                    let again = ask_again_if_results_differ(&tx, last, &digest)?;
+                    tx.commit()?;
+                    if again > 0 {
+                        report.refilled = true;
+                        continue;
+                    }
+                }
+                return Ok(());
+            }
+            let resp =
+                t.push(&PushRequest { protocol: PROTOCOL, device_id: self.device_id, mutations: batch.clone() })?;
+            report.pushed += resp.results.len();
+            self.record_results(&resp)?;
+            chain = Some((resp.last_seq, resp.results_digest.clone()));
+            for r in &resp.results {
+                match r.outcome {
+                    Outcome::Applied | Outcome::Merged => report.accepted += 1,
+                    Outcome::Held => report.held += 1,
+                    Outcome::Rejected => report.rejected += 1,
+                }
+            }
+            match resp.stop {
+                Some(PushStop::Fork { seq }) => {
+                    report.stopped = Some(PushStop::Fork { seq });
+                    return Ok(());
+                }
+                Some(PushStop::Gap { expected }) => {
+                    send_again(&self.conn, "seq >= ?1", expected)?;
+                    report.stopped = Some(PushStop::Gap { expected });
+                }
+                None => report.stopped = None,
+            }
+        }
+        Ok(())
+    }
+
+    /// The first pending entries, in device order. Some may already be on
+    /// the server (a lost reply leaves exactly that state); sending them
+    /// again returns their stored results.
+    fn pending_mutations(&self, limit: usize) -> Result<Vec<Mutation>, SyncError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, mutation_id, entity, entity_id, base_version, payload, payload_hash, created_at, receipt
+             FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                rows::uuid_at(r, 1)?,
+                r.get::<_, String>(2)?,
+                rows::uuid_at(r, 3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, Option<String>>(8)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, mutation_id, entity, entity_id, base_version, payload, payload_hash, created_at, receipt) = row?;
+            let entity = EntityKind::parse(&entity)
+                .ok_or_else(|| SyncError::BadAnswer(format!("本地修改记录 {seq} 的类型 {entity} 无法同步")))?;
+            out.push(Mutation {
+                seq,
+                mutation_id,
+                entity,
+                entity_id,
+                base_version,
+                payload: serde_json::from_str(&payload)?,
+                payload_hash,
+                created_at,
+                receipt,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Stores each result with its outbox entry. A held field goes back to
+    /// the server's value on this laptop (the laptop's value waits in the
+    /// conflict record); a rejected change makes its park pull again from
+    /// the start, so the file shows what the server holds.
+    fn record_results(&mut self, resp: &PushResponse) -> Result<(), SyncError> {
+        let now = self.env.now().to_rfc3339();
+        let tx = self.conn.transaction()?;
+        for r in &resp.results {
+            let entity: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT entity, entity_id FROM outbox WHERE seq = ?1 AND mutation_id = ?2",
+                    params![r.seq, r.mutation_id.to_string()],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let Some((entity, entity_id)) = entity else {
+                return Err(SyncError::BadAnswer(format!("服务器答复了本机没有的修改 {}", r.seq)));
+            };
+            tx.execute(
+                "UPDATE outbox SET state = ?2, result = ?3 WHERE seq = ?1",
+                params![r.seq, state_of(r.outcome), serde_json::to_string(r)?],
+            )?;
+            let kind = EntityKind::parse(&entity)
+                .ok_or_else(|| SyncError::BadAnswer(format!("本地修改记录 {} 的类型 {entity} 无法同步", r.seq)))?;
+            let id = Uuid::parse_str(&entity_id).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+            match r.outcome {
+                Outcome::Held => {
+                    let held: Vec<_> = r.conflicts.iter().filter(|c| c.held).collect();
+                    revert_fields(&tx, kind, id, &held, &now)?;
+                }
+                Outcome::Rejected => {
+                    reset_cursor(
+                        &tx,
+                        "DELETE FROM sync_cursor WHERE park_id IN
+                           (SELECT park_id FROM enterprise WHERE id = ?1 UNION SELECT id FROM park WHERE id = ?1)",
+                        &entity_id,
+                    )?;
+                }
+                Outcome::Applied | Outcome::Merged => {}
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Applies one page and moves the park's cursor, in one transaction.
+    /// Returns the cursor.
+    fn apply_page(&mut self, page: &PullPage) -> Result<i64, SyncError> {
+        let now = self.env.now().to_rfc3339();
+        let tx = self.conn.transaction()?;
+        for c in &page.changes {
+            let Value::Object(mut doc) = c.doc.clone() else {
+                return Err(SyncError::BadAnswer(format!("第 {} 号变更不是一个对象", c.change_no)));
+            };
+            overlay_unsent(&tx, c.entity, c.entity_id, &mut doc)?;
+            let local: Option<i64> = tx
+                .query_row(
+                    &format!("SELECT version FROM {} WHERE id = ?1", c.entity.as_str()),
+                    [c.entity_id.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            // The local version only ever grows, so an editor open on the
+            // old state is told it is stale instead of overwriting.
+            let version = local.map_or(c.version, |v| (v + 1).max(c.version));
+            doc.insert("version".into(), version.into());
+            write_doc(&tx, c.entity, c.entity_id, Value::Object(doc), version, &now, local.is_none())?;
+            tx.execute(
+                "INSERT INTO synced_version (entity, entity_id, version) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (entity, entity_id) DO UPDATE SET version = ?3",
+                params![c.entity.as_str(), c.entity_id.to_string(), c.version],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO sync_cursor (park_id, cursor) VALUES (?1, ?2)
+              ON CONFLICT (park_id) DO UPDATE SET cursor = ?2",
+            params![page.park_id.to_string(), page.cursor],
+        )?;
+        tx.commit()?;
+        Ok(page.cursor)
+    }
+
+    /// Removes the files of parks this user is no longer assigned to,
+    /// except files with changes the server has not accepted.
+    fn forget_unassigned(&mut self, assigned: &[Uuid]) -> Result<Vec<Uuid>, SyncError> {
+        let tx = self.conn.transaction()?;
+        let synced_parks: Vec<String> = {
+            let mut stmt = tx.prepare(
+                "SELECT park_id FROM sync_cursor
+                 UNION SELECT entity_id FROM synced_version WHERE entity = 'park'",
+            )?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut removed = Vec::new();
+        for park in synced_parks {
+            let id = Uuid::parse_str(&park).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+            if assigned.contains(&id) {
+                continue;
+            }
+            let keep = "SELECT entity_id FROM outbox WHERE state <> 'acknowledged'";
+            for owner_table in ["archive_attachment", "archive_item", "contact"] {
+                tx.execute(
+                    &format!(
+                        "DELETE FROM {owner_table} WHERE owner_id IN
+                           (SELECT id FROM enterprise WHERE park_id = ?1 AND id NOT IN ({keep}))"
+                    ),
+                    [&park],
+                )?;
+            }
+            let mut removed_rows =
+                tx.execute(&format!("DELETE FROM enterprise WHERE park_id = ?1 AND id NOT IN ({keep})"), [&park])?;
+            let left: i64 =
+                tx.query_row("SELECT COUNT(*) FROM enterprise WHERE park_id = ?1", [&park], |r| r.get(0))?;
+            let park_unsent: bool = tx.query_row(&format!("SELECT ?1 IN ({keep})"), [&park], |r| r.get(0))?;
+            if left == 0 && !park_unsent {
+                for owner_table in ["archive_attachment", "archive_item", "contact"] {
+                    tx.execute(&format!("DELETE FROM {owner_table} WHERE owner_id = ?1"), [&park])?;
+                }
+                removed_rows += tx.execute("DELETE FROM park WHERE id = ?1", [&park])?;
+                tx.execute("DELETE FROM synced_version WHERE entity = 'park' AND entity_id = ?1", [&park])?;
+            }
+            removed_rows += tx.execute("DELETE FROM sync_cursor WHERE park_id = ?1", [&park])?;
+            if removed_rows > 0 {
+                removed.push(id);
+            }
+        }
+        tx.commit()?;
+        Ok(removed)
+    }
+}
+
+/// Sets held fields back to the server's value, except fields a later
+/// unsent edit of this laptop changes again.
+fn revert_fields(
+    tx: &Transaction<'_>,
+    kind: EntityKind,
+    id: Uuid,
+    held: &[&xuncha_sync::FieldConflict],
+    now: &str,
+) -> Result<(), SyncError> {
+    if held.is_empty() {
+        return Ok(());
+    }
+    let mut later = Map::new();
+    overlay_unsent(tx, kind, id, &mut later)?;
+    let doc = match kind {
+        EntityKind::Enterprise => rows::load_enterprise(tx, id)?.map(serde_json::to_value).transpose()?,
+        EntityKind::Park => rows::load_park(tx, id)?.map(serde_json::to_value).transpose()?,
+    };
+    let Some(Value::Object(mut doc)) = doc else {
+        return Ok(());
+    };
+    let mut changed = false;
+    for c in held {
+        if !later.contains_key(&c.field) {
+            doc.insert(c.field.clone(), c.server_value.clone());
+            changed = true;
+        }
+    }
+    if !changed {
+        return Ok(());
+    }
+    let version = doc.get("version").and_then(Value::as_i64).unwrap_or(0) + 1;
+    doc.insert("version".into(), version.into());
+    write_doc(tx, kind, id, Value::Object(doc), version, now, false)
+}
+
+/// Writes a whole document into the local tables.
+fn write_doc(
+    tx: &Transaction<'_>,
+    kind: EntityKind,
+    id: Uuid,
+    doc: Value,
+    version: i64,
+    now: &str,
+    is_new: bool,
+) -> Result<(), SyncError> {
+    match kind {
+        EntityKind::Enterprise => {
+            let e: crate::Enterprise = serde_json::from_value(doc)
+                .map_err(|e| SyncError::BadAnswer(format!("企业档案 {id} 无法读取：{e}")))?;
+            rows::write_enterprise(tx, &e, version, now, is_new)?;
+        }
+        EntityKind::Park => {
+            let p: crate::Park = serde_json::from_value(doc)
+                .map_err(|e| SyncError::BadAnswer(format!("园区档案 {id} 无法读取：{e}")))?;
+            rows::write_park(tx, &p, version, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// Puts this laptop's unsent edits of an entity over the server's document.
+fn overlay_unsent(
+    tx: &Transaction<'_>,
+    kind: EntityKind,
+    id: Uuid,
+    doc: &mut Map<String, Value>,
+) -> Result<(), SyncError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT payload FROM outbox WHERE entity = ?1 AND entity_id = ?2 AND state = 'pending' ORDER BY seq",
+    )?;
+    let payloads = stmt.query_map(params![kind.as_str(), id.to_string()], |r| r.get::<_, String>(0))?;
+    for payload in payloads {
+        let payload: Value = serde_json::from_str(&payload?)?;
+        if let Some(fields) = payload.get("fields").and_then(Value::as_object) {
+            for (k, v) in fields {
+                doc.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Compares this laptop's result chain up to `last` with the server's.
+/// When they differ, every result up to `last` is forgotten, so the next
+/// push asks for them again (the server answers from its stored results).
+/// Returns how many entries were set back; 0 when the chains agree or some
+/// entry up to `last` has no result yet (it is sent anyway).
+fn ask_again_if_results_differ(tx: &Transaction<'_>, last: i64, digest: &str) -> Result<usize, SyncError> {
+    let mut chain = String::new();
+    {
+        let mut stmt = tx.prepare_cached("SELECT result FROM outbox WHERE seq <= ?1 ORDER BY seq")?;
+        let mut rows = stmt.query([last])?;
+        while let Some(row) = rows.next()? {
+            let Some(text) = row.get::<_, Option<String>>(0)? else {
+                return Ok(0);
+            };
+            let result: xuncha_sync::MutationResult = serde_json::from_str(&text)?;
+            chain = xuncha_sync::chain_results(&chain, &result);
+        }
+    }
+    if chain == digest {
+        return Ok(0);
+    }
+    send_again(tx, "seq <= ?1", last)
+}
+
+/// Sets the entries matching `condition` (on `?1`) back to pending,
+/// keeping the receipt of an earlier acceptance to send along.
+fn send_again(conn: &rusqlite::Connection, condition: &str, param: i64) -> Result<usize, SyncError> {
+    Ok(conn.execute(
+        &format!(
+            "UPDATE outbox SET state = 'pending',
+                    receipt = COALESCE(NULLIF(json_extract(result, '$.receipt'), ''), receipt),
+                    result = NULL
+             WHERE {condition} AND state <> 'pending'"
+        ),
+        [param],
+    )?)
+}
+
+/// Deletes cursors with `sql` (one parameter) and counts the reset.
+fn reset_cursor(conn: &rusqlite::Connection, sql: &str, param: &str) -> Result<(), StoreError> {
+    if conn.execute(sql, [param])? > 0 {
+        let resets = sync_meta(conn, "cursor_resets")?.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+        set_sync_meta(conn, "cursor_resets", &(resets + 1).to_string())?;
+    }
+    Ok(())
+}
+
+fn sync_meta(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn.query_row("SELECT value FROM sync_meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+fn set_sync_meta(conn: &rusqlite::Connection, key: &str, value: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO sync_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+        [key, value],
+    )?;
+    Ok(())
+}

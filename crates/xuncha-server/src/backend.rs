@@ -1,0 +1,85 @@
+//! Storage behind one trait, so the sync rules in [`crate::bureau`] are
+//! written once and run unchanged on SQLite and PostgreSQL.
+//!
+//! A backend hands out transactions; every method of [`Tx`] runs inside
+//! one. Change numbers are allocated inside the writing transaction under a
+//! lock held to commit (SQLite's write lock; a locked counter row in
+//! PostgreSQL), so a reader of "changes after N" can never skip a change
+//! that commits late.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+use xuncha_sync::{Change, ConflictRecord, EntityKind, Mutation, MutationResult};
+
+use crate::ServerError;
+
+/// Who last changed a field, and at which entity version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldMeta {
+    #[serde(rename = "v")]
+    pub version: i64,
+    #[serde(rename = "d")]
+    pub device_id: Uuid,
+}
+
+/// An entity's current state on the server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityRow {
+    pub park_id: Uuid,
+    pub version: i64,
+    pub change_no: i64,
+    pub doc: Map<String, Value>,
+    pub field_meta: BTreeMap<String, FieldMeta>,
+}
+
+/// A handled mutation as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredMutation {
+    pub mutation_id: Uuid,
+    pub payload_hash: String,
+    pub result: MutationResult,
+}
+
+pub trait Tx {
+    fn meta(&mut self, key: &str) -> Result<Option<String>, ServerError>;
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), ServerError>;
+    /// The next change number; the counter stays locked until commit.
+    fn next_change_no(&mut self) -> Result<i64, ServerError>;
+    fn head(&mut self) -> Result<i64, ServerError>;
+
+    /// The highest number held for a device and its result chain (0 and
+    /// empty for a device never seen).
+    fn device_log(&mut self, device: Uuid) -> Result<(i64, String), ServerError>;
+    fn set_device_log(&mut self, device: Uuid, seq: i64, digest: &str) -> Result<(), ServerError>;
+    fn mutation(&mut self, device: Uuid, seq: i64) -> Result<Option<StoredMutation>, ServerError>;
+    fn insert_mutation(
+        &mut self,
+        device: Uuid,
+        user: Uuid,
+        m: &Mutation,
+        result: &MutationResult,
+    ) -> Result<(), ServerError>;
+
+    fn entity(&mut self, kind: EntityKind, id: Uuid) -> Result<Option<EntityRow>, ServerError>;
+    fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow) -> Result<(), ServerError>;
+    /// Entities of a park changed after `after`, by change number, at most `limit`.
+    fn changes(&mut self, park: Uuid, after: i64, limit: usize) -> Result<Vec<Change>, ServerError>;
+
+    fn checkpoint(&mut self, device: Uuid, park: Uuid) -> Result<Option<i64>, ServerError>;
+    fn set_checkpoint(&mut self, device: Uuid, park: Uuid, cursor: i64) -> Result<(), ServerError>;
+
+    fn insert_conflict(&mut self, c: &ConflictRecord) -> Result<(), ServerError>;
+    fn conflict(&mut self, id: Uuid) -> Result<Option<ConflictRecord>, ServerError>;
+    fn set_resolution(&mut self, id: Uuid, value: &Value) -> Result<(), ServerError>;
+    /// Conflicts in these parks, oldest first.
+    fn conflicts(&mut self, parks: &[Uuid]) -> Result<Vec<ConflictRecord>, ServerError>;
+}
+
+pub trait Backend: Send + Sync {
+    /// Runs `f` in one transaction: committed if it returns `Ok`, rolled
+    /// back otherwise.
+    fn transaction<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, ServerError>) -> Result<T, ServerError>;
+}

@@ -1,0 +1,397 @@
+//! The sync rules of `docs/sync-protocol.md`, written once over any
+//! [`Backend`].
+//!
+//! A push is one transaction: every mutation in it is handled in device
+//! order and its result stored with it, so a replay (a lost reply, a
+//! duplicated packet, a laptop that crashed before recording the answer)
+//! returns exactly the stored result and changes nothing.
+
+use std::sync::Mutex;
+
+use rand::RngCore;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use xuncha_core::Env;
+use xuncha_sync::{
+    chain_results, payload_hash, ConflictRecord, EntityKind, FieldConflict, Hello, Mutation, MutationResult, Outcome,
+    PullPage, PullRequest, PushRequest, PushResponse, PushStop, MAX_PAGE, MAX_PUSH, PROTOCOL,
+};
+
+use crate::backend::{Backend, EntityRow, FieldMeta, Tx};
+use crate::{Principal, Role, ServerError};
+
+pub struct Bureau<B> {
+    backend: B,
+    env: Mutex<Env>,
+    /// Signs receipts; made with the database and kept in it.
+    receipt_key: Vec<u8>,
+}
+
+impl<B: Backend> Bureau<B> {
+    /// Wraps a backend, giving a new database its epoch.
+    pub fn new(backend: B, mut env: Env) -> Result<Self, ServerError> {
+        let epoch = env.new_id();
+        let mut key = [0u8; 32];
+        env.rng.fill_bytes(&mut key);
+        let receipt_key = backend.transaction(|tx| {
+            if tx.meta("epoch")?.is_none() {
+                tx.set_meta("epoch", &epoch.to_string())?;
+                tx.set_meta("receipt_key", &hex::encode(key))?;
+            }
+            let stored = tx.meta("receipt_key")?.ok_or_else(|| ServerError::Damaged("no receipt key".into()))?;
+            hex::decode(&stored).map_err(|_| ServerError::Damaged("receipt key".into()))
+        })?;
+        Ok(Bureau { backend, env: Mutex::new(env), receipt_key })
+    }
+
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    fn new_id(&self) -> Uuid {
+        self.env.lock().unwrap_or_else(|p| p.into_inner()).new_id()
+    }
+
+    pub fn hello(&self, who: &Principal) -> Result<Hello, ServerError> {
+        self.backend.transaction(|tx| {
+            let (last_seq, results_digest) = tx.device_log(who.device_id)?;
+            Ok(Hello {
+                protocol: PROTOCOL,
+                epoch: epoch(tx)?,
+                last_seq,
+                results_digest,
+                parks: who.parks.clone(),
+                head: tx.head()?,
+            })
+        })
+    }
+
+    pub fn push(&self, who: &Principal, req: &PushRequest) -> Result<PushResponse, ServerError> {
+        check_protocol(req.protocol)?;
+        if req.device_id != who.device_id {
+            return Err(ServerError::Forbidden("推送的设备与登录的设备不一致".into()));
+        }
+        if req.mutations.len() > MAX_PUSH {
+            return Err(ServerError::BadRequest(format!(
+                "一次最多推送 {MAX_PUSH} 条修改，本次 {} 条",
+                req.mutations.len()
+            )));
+        }
+        for m in &req.mutations {
+            if payload_hash(&m.payload) != m.payload_hash {
+                return Err(ServerError::BadRequest(format!("第 {} 号修改的校验值不符：数据在传输中损坏", m.seq)));
+            }
+        }
+        let device = who.device_id;
+        self.backend.transaction(|tx| {
+            let epoch = epoch(tx)?;
+            let (mut last, mut digest) = tx.device_log(device)?;
+            let mut results = Vec::with_capacity(req.mutations.len());
+            let mut stop = None;
+            for m in &req.mutations {
+                if m.seq <= last {
+                    match tx.mutation(device, m.seq)? {
+                        Some(s) if s.mutation_id == m.mutation_id && s.payload_hash == m.payload_hash => {
+                            results.push(s.result)
+                        }
+                        _ => {
+                            stop = Some(PushStop::Fork { seq: m.seq });
+                            break;
+                        }
+                    }
+                } else if m.seq == last + 1 {
+                    let receipt = receipt(&self.receipt_key, device, m);
+                    // A mutation this server accepted before it lost it is
+                    // taken again even if the user's parks changed since.
+                    let vouched = m.receipt.as_deref().is_some_and(|r| same(r, &receipt));
+                    let mut result = apply(tx, who, m, vouched, &mut || self.new_id())?;
+                    if result.outcome != Outcome::Rejected {
+                        result.receipt = receipt;
+                    }
+                    tx.insert_mutation(device, who.user_id, m, &result)?;
+                    digest = chain_results(&digest, &result);
+                    results.push(result);
+                    last = m.seq;
+                } else {
+                    stop = Some(PushStop::Gap { expected: last + 1 });
+                    break;
+                }
+            }
+            tx.set_device_log(device, last, &digest)?;
+            Ok(PushResponse { epoch, results, stop, last_seq: last, results_digest: digest })
+        })
+    }
+
+    pub fn pull(&self, who: &Principal, req: &PullRequest) -> Result<PullPage, ServerError> {
+        check_protocol(req.protocol)?;
+        if !who.may_access(req.park_id) {
+            return Err(ServerError::Forbidden("您未被分配到该园区，不能读取其档案".into()));
+        }
+        let limit = req.limit.clamp(1, MAX_PAGE);
+        self.backend.transaction(|tx| {
+            let epoch = epoch(tx)?;
+            let served = tx.checkpoint(who.device_id, req.park_id)?.unwrap_or(0);
+            if req.after > served {
+                return Ok(PullPage {
+                    epoch,
+                    park_id: req.park_id,
+                    changes: Vec::new(),
+                    cursor: 0,
+                    more: true,
+                    restart: true,
+                });
+            }
+            let mut changes = tx.changes(req.park_id, req.after, limit + 1)?;
+            let more = changes.len() > limit;
+            changes.truncate(limit);
+            let cursor = changes.last().map_or(req.after, |c| c.change_no);
+            if cursor > served {
+                tx.set_checkpoint(who.device_id, req.park_id, cursor)?;
+            }
+            Ok(PullPage { epoch, park_id: req.park_id, changes, cursor, more, restart: false })
+        })
+    }
+
+    /// Writes a whole document as the server itself (admin import, new
+    /// parks). Every field is taken; the change is numbered like any other.
+    pub fn put_document(
+        &self,
+        kind: EntityKind,
+        id: Uuid,
+        park_id: Uuid,
+        doc: Map<String, Value>,
+    ) -> Result<i64, ServerError> {
+        self.backend.transaction(|tx| {
+            let mut row = tx.entity(kind, id)?.unwrap_or(EntityRow {
+                park_id,
+                version: 0,
+                change_no: 0,
+                doc: Map::new(),
+                field_meta: Default::default(),
+            });
+            row.version += 1;
+            for (field, value) in doc {
+                row.field_meta.insert(field.clone(), FieldMeta { version: row.version, device_id: Uuid::nil() });
+                row.doc.insert(field, value);
+            }
+            row.change_no = tx.next_change_no()?;
+            tx.put_entity(kind, id, &row)?;
+            Ok(row.version)
+        })
+    }
+
+    pub fn entity(&self, kind: EntityKind, id: Uuid) -> Result<Option<EntityRow>, ServerError> {
+        self.backend.transaction(|tx| tx.entity(kind, id))
+    }
+
+    /// Every change of a park, as a laptop starting from nothing would get it.
+    pub fn documents(&self, park: Uuid) -> Result<Vec<xuncha_sync::Change>, ServerError> {
+        self.backend.transaction(|tx| tx.changes(park, 0, usize::MAX >> 1))
+    }
+
+    /// Conflicts in the caller's parks (all parks for an administrator).
+    pub fn conflicts(&self, who: &Principal, parks: &[Uuid]) -> Result<Vec<ConflictRecord>, ServerError> {
+        let parks: Vec<Uuid> = parks.iter().copied().filter(|p| who.may_access(*p)).collect();
+        self.backend.transaction(|tx| tx.conflicts(&parks))
+    }
+
+    /// A supervisor's decision on a held conflict: take the laptop's value
+    /// (a new numbered change) or keep the server's.
+    pub fn resolve(&self, who: &Principal, conflict_id: Uuid, take_device_value: bool) -> Result<(), ServerError> {
+        if !matches!(who.role, Role::Supervisor | Role::Admin) {
+            return Err(ServerError::Forbidden("只有主管可以裁决冲突".into()));
+        }
+        self.backend.transaction(|tx| {
+            let c = tx.conflict(conflict_id)?.ok_or_else(|| ServerError::NotFound("未找到该冲突记录".into()))?;
+            if !who.may_access(c.park_id) {
+                return Err(ServerError::Forbidden("您未被分配到该园区".into()));
+            }
+            if c.resolution.is_some() {
+                return Err(ServerError::BadRequest("该冲突已经裁决过".into()));
+            }
+            let mut row = tx
+                .entity(c.entity, c.entity_id)?
+                .ok_or_else(|| ServerError::NotFound("冲突所指的记录不存在".into()))?;
+            let chosen = if take_device_value {
+                row.version += 1;
+                row.change_no = tx.next_change_no()?;
+                row.doc.insert(c.field.clone(), c.device_value.clone());
+                row.field_meta.insert(c.field.clone(), FieldMeta { version: row.version, device_id: who.device_id });
+                tx.put_entity(c.entity, c.entity_id, &row)?;
+                c.device_value.clone()
+            } else {
+                row.doc.get(&c.field).cloned().unwrap_or(Value::Null)
+            };
+            tx.set_resolution(conflict_id, &chosen)
+        })
+    }
+}
+
+/// HMAC-SHA-256 (RFC 2104) of the mutation's identity under the server's key.
+fn receipt(key: &[u8], device: Uuid, m: &Mutation) -> String {
+    let message = format!("{device}/{}/{}/{}", m.seq, m.mutation_id, m.payload_hash);
+    let mut block = [0u8; 64];
+    block[..key.len()].copy_from_slice(key);
+    let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
+    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message.as_bytes()).finalize();
+    hex::encode(Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize())
+}
+
+/// Compares in time independent of where the texts differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn check_protocol(protocol: u32) -> Result<(), ServerError> {
+    if protocol != PROTOCOL {
+        return Err(ServerError::BadRequest(format!(
+            "客户端同步协议版本为 {protocol}，服务器为 {PROTOCOL}，请升级程序"
+        )));
+    }
+    Ok(())
+}
+
+fn epoch(tx: &mut dyn Tx) -> Result<Uuid, ServerError> {
+    let text = tx.meta("epoch")?.ok_or_else(|| ServerError::Damaged("no epoch".into()))?;
+    Uuid::parse_str(&text).map_err(|_| ServerError::Damaged(format!("epoch {text}")))
+}
+
+/// Handles one new mutation. Business-rule failures become a stored
+/// `Rejected` result; only storage failures are errors.
+fn apply(
+    tx: &mut dyn Tx,
+    who: &Principal,
+    m: &Mutation,
+    vouched: bool,
+    new_id: &mut dyn FnMut() -> Uuid,
+) -> Result<MutationResult, ServerError> {
+    let rejected = |reason: &str| MutationResult {
+        seq: m.seq,
+        mutation_id: m.mutation_id,
+        outcome: Outcome::Rejected,
+        version: None,
+        conflicts: Vec::new(),
+        reason: Some(reason.to_string()),
+        receipt: String::new(),
+    };
+    let allowed = |park: Uuid| vouched || who.may_access(park);
+    let op = m.payload.get("op").and_then(Value::as_str);
+    let Some(fields) = m.payload.get("fields").and_then(Value::as_object).filter(|f| !f.is_empty()) else {
+        return Ok(rejected("修改内容格式错误：缺少字段"));
+    };
+    if !matches!(op, Some("create" | "update")) {
+        return Ok(rejected("修改内容格式错误：未知的操作"));
+    }
+    let device = who.device_id;
+    let existing = tx.entity(m.entity, m.entity_id)?;
+    let Some(mut row) = existing else {
+        if op != Some("create") {
+            return Ok(rejected("服务器上没有这条记录，无法修改"));
+        }
+        let park = match m.entity {
+            EntityKind::Park => m.entity_id,
+            EntityKind::Enterprise => {
+                match fields.get("park_id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()) {
+                    Some(p) => p,
+                    None => return Ok(rejected("新企业缺少所属园区")),
+                }
+            }
+        };
+        if m.entity == EntityKind::Park && who.role != Role::Admin && !vouched {
+            return Ok(rejected("只有管理员可以新建园区，请联系管理员在服务器上建园"));
+        }
+        if !allowed(park) {
+            return Ok(rejected("您未被分配到该园区，不能修改其档案"));
+        }
+        if m.entity == EntityKind::Enterprise && tx.entity(EntityKind::Park, park)?.is_none() {
+            return Ok(rejected("所属园区在服务器上不存在"));
+        }
+        let row = EntityRow {
+            park_id: park,
+            version: 1,
+            change_no: tx.next_change_no()?,
+            field_meta: fields.keys().map(|f| (f.clone(), FieldMeta { version: 1, device_id: device })).collect(),
+            doc: fields.clone(),
+        };
+        tx.put_entity(m.entity, m.entity_id, &row)?;
+        return Ok(MutationResult {
+            seq: m.seq,
+            mutation_id: m.mutation_id,
+            outcome: Outcome::Applied,
+            version: Some(1),
+            conflicts: Vec::new(),
+            reason: None,
+            receipt: String::new(),
+        });
+    };
+    if !allowed(row.park_id) {
+        return Ok(rejected("您未被分配到该园区，不能修改其档案"));
+    }
+    if fields.get("park_id").is_some_and(|p| p.as_str() != Some(row.park_id.to_string().as_str())) {
+        return Ok(rejected("企业的所属园区不能在现场修改，请由管理员调整"));
+    }
+    let new_version = row.version + 1;
+    let mut changed = false;
+    let mut conflicts = Vec::new();
+    for (field, value) in fields {
+        let current = row.doc.get(field).cloned().unwrap_or(Value::Null);
+        if current == *value {
+            continue;
+        }
+        // Someone else changed this field after the version this device edited.
+        let overlap = row.field_meta.get(field).is_some_and(|f| f.version > m.base_version && f.device_id != device);
+        if overlap {
+            let held = m.entity.is_guarded(field);
+            conflicts.push(FieldConflict {
+                conflict_id: new_id(),
+                field: field.clone(),
+                server_value: current,
+                device_value: value.clone(),
+                held,
+            });
+            if held {
+                continue;
+            }
+        }
+        row.doc.insert(field.clone(), value.clone());
+        row.field_meta.insert(field.clone(), FieldMeta { version: new_version, device_id: device });
+        changed = true;
+    }
+    if changed {
+        row.version = new_version;
+        row.change_no = tx.next_change_no()?;
+        tx.put_entity(m.entity, m.entity_id, &row)?;
+    }
+    for c in &conflicts {
+        tx.insert_conflict(&ConflictRecord {
+            conflict_id: c.conflict_id,
+            entity: m.entity,
+            entity_id: m.entity_id,
+            park_id: row.park_id,
+            field: c.field.clone(),
+            server_value: c.server_value.clone(),
+            device_value: c.device_value.clone(),
+            device_id: device,
+            mutation_id: m.mutation_id,
+            held: c.held,
+            resolution: (!c.held).then(|| c.device_value.clone()),
+        })?;
+    }
+    let outcome = if conflicts.iter().any(|c| c.held) {
+        Outcome::Held
+    } else if conflicts.is_empty() {
+        Outcome::Applied
+    } else {
+        Outcome::Merged
+    };
+    Ok(MutationResult {
+        seq: m.seq,
+        mutation_id: m.mutation_id,
+        outcome,
+        version: changed.then_some(row.version),
+        conflicts,
+        reason: None,
+        receipt: String::new(),
+    })
+}

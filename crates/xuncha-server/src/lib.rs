@@ -1,0 +1,59 @@
+//! The bureau server: the authority every laptop syncs with.
+//!
+//! [`bureau`] holds the sync rules (push, pull, conflicts) written once
+//! against the [`backend::Backend`] trait; [`sqlite`] is the embedded
+//! backend. The HTTP layer only authenticates and converts.
+
+pub mod backend;
+pub mod bureau;
+pub mod sqlite;
+
+use uuid::Uuid;
+
+pub use bureau::Bureau;
+
+/// What can go wrong on the server. `BadRequest` and `Forbidden` carry a
+/// message for the user, in Chinese.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("database error")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("local store error")]
+    Store(#[from] xuncha_core::StoreError),
+    #[error("stored JSON is unreadable")]
+    Json(#[from] serde_json::Error),
+    #[error("stored data is damaged: {0}")]
+    Damaged(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Inspector,
+    Steward,
+    Clerk,
+    Supervisor,
+    Admin,
+}
+
+/// An authenticated caller: a user on one registered device.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principal {
+    pub user_id: Uuid,
+    pub device_id: Uuid,
+    pub role: Role,
+    /// The parks the user is assigned to now.
+    pub parks: Vec<Uuid>,
+}
+
+impl Principal {
+    pub fn may_access(&self, park: Uuid) -> bool {
+        self.role == Role::Admin || self.parks.contains(&park)
+    }
+}

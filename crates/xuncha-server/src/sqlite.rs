@@ -1,0 +1,309 @@
+//! The embedded backend: one SQLite file in the data folder, so a bureau
+//! needs nothing but the binary. One connection behind a mutex; every
+//! transaction is `BEGIN IMMEDIATE`, which takes the write lock up front and
+//! so serialises change numbering.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde_json::Value;
+use uuid::Uuid;
+use xuncha_core::store::{apply_migrations, Migration};
+use xuncha_sync::{Change, ConflictRecord, EntityKind, Mutation, MutationResult};
+
+use crate::backend::{Backend, EntityRow, StoredMutation, Tx};
+use crate::ServerError;
+
+/// The server's SQLite migrations, oldest first. Append only.
+pub const MIGRATIONS: &[Migration] =
+    &[Migration { name: "20261122190000_sync", sql: include_str!("../migrations/sqlite/20261122190000_sync.sql") }];
+
+pub struct Sqlite {
+    conn: Mutex<Connection>,
+}
+
+impl Sqlite {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: impl AsRef<Path>, now: &str) -> Result<Sqlite, ServerError> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.set_prepared_statement_cache_capacity(64);
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // An acknowledged push must survive a power cut.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        apply_migrations(&mut conn, MIGRATIONS, MIGRATIONS.len(), now)?;
+        Ok(Sqlite { conn: Mutex::new(conn) })
+    }
+
+    /// Checks the file's structure; `ok` when sound.
+    pub fn integrity_check(&self) -> Result<String, ServerError> {
+        let conn = self.conn.lock().expect("no thread panics holding the connection");
+        Ok(conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+impl Backend for Sqlite {
+    fn transaction<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, ServerError>) -> Result<T, ServerError> {
+        let mut conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut stx = SqliteTx { tx };
+        let out = f(&mut stx)?;
+        stx.tx.commit()?;
+        Ok(out)
+    }
+}
+
+struct SqliteTx<'c> {
+    tx: rusqlite::Transaction<'c>,
+}
+
+fn uuid_col(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
+    let s: String = r.get(i)?;
+    Uuid::parse_str(&s)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn json_col<T: serde::de::DeserializeOwned>(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<T> {
+    let s: String = r.get(i)?;
+    serde_json::from_str(&s)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn kind_col(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<EntityKind> {
+    let s: String = r.get(i)?;
+    EntityKind::parse(&s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("kind {s}").into())
+    })
+}
+
+fn conflict_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConflictRecord> {
+    let resolution: Option<String> = r.get(10)?;
+    Ok(ConflictRecord {
+        conflict_id: uuid_col(r, 0)?,
+        entity: kind_col(r, 1)?,
+        entity_id: uuid_col(r, 2)?,
+        park_id: uuid_col(r, 3)?,
+        field: r.get(4)?,
+        server_value: json_col(r, 5)?,
+        device_value: json_col(r, 6)?,
+        device_id: uuid_col(r, 7)?,
+        mutation_id: uuid_col(r, 8)?,
+        held: r.get(9)?,
+        resolution: resolution
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(10, rusqlite::types::Type::Text, Box::new(e)))?,
+    })
+}
+
+const CONFLICT_COLUMNS: &str = "id, kind, entity_id, park_id, field, server_value, device_value, device_id,
+                                mutation_id, held, resolution";
+
+impl Tx for SqliteTx<'_> {
+    fn meta(&mut self, key: &str) -> Result<Option<String>, ServerError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), ServerError> {
+        self.tx
+            .prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")?
+            .execute([key, value])?;
+        Ok(())
+    }
+
+    fn next_change_no(&mut self) -> Result<i64, ServerError> {
+        let next = self.head()? + 1;
+        self.set_meta("head", &next.to_string())?;
+        Ok(next)
+    }
+
+    fn head(&mut self) -> Result<i64, ServerError> {
+        let head = self.meta("head")?;
+        head.map(|h| h.parse::<i64>().map_err(|_| ServerError::Damaged(format!("meta head {h}"))))
+            .transpose()
+            .map(|h| h.unwrap_or(0))
+    }
+
+    fn device_log(&mut self, device: Uuid) -> Result<(i64, String), ServerError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT last_seq, results_digest FROM device_log WHERE device_id = ?1")?
+            .query_row([device.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    fn set_device_log(&mut self, device: Uuid, seq: i64, digest: &str) -> Result<(), ServerError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO device_log (device_id, last_seq, results_digest) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (device_id) DO UPDATE SET last_seq = ?2, results_digest = ?3",
+            )?
+            .execute(params![device.to_string(), seq, digest])?;
+        Ok(())
+    }
+
+    fn mutation(&mut self, device: Uuid, seq: i64) -> Result<Option<StoredMutation>, ServerError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT mutation_id, payload_hash, result FROM mutation WHERE device_id = ?1 AND seq = ?2")?
+            .query_row(params![device.to_string(), seq], |r| {
+                Ok(StoredMutation { mutation_id: uuid_col(r, 0)?, payload_hash: r.get(1)?, result: json_col(r, 2)? })
+            })
+            .optional()?)
+    }
+
+    fn insert_mutation(
+        &mut self,
+        device: Uuid,
+        user: Uuid,
+        m: &Mutation,
+        result: &MutationResult,
+    ) -> Result<(), ServerError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO mutation (device_id, seq, mutation_id, user_id, payload, payload_hash, result)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                device.to_string(),
+                m.seq,
+                m.mutation_id.to_string(),
+                user.to_string(),
+                serde_json::to_string(&m.payload)?,
+                m.payload_hash,
+                serde_json::to_string(result)?
+            ])?;
+        Ok(())
+    }
+
+    fn entity(&mut self, kind: EntityKind, id: Uuid) -> Result<Option<EntityRow>, ServerError> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT park_id, version, change_no, doc, field_meta FROM entity WHERE kind = ?1 AND id = ?2",
+            )?
+            .query_row(params![kind.as_str(), id.to_string()], |r| {
+                Ok(EntityRow {
+                    park_id: uuid_col(r, 0)?,
+                    version: r.get(1)?,
+                    change_no: r.get(2)?,
+                    doc: json_col(r, 3)?,
+                    field_meta: json_col(r, 4)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow) -> Result<(), ServerError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO entity (kind, id, park_id, version, change_no, doc, field_meta)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (kind, id) DO UPDATE SET park_id = ?3, version = ?4, change_no = ?5, doc = ?6,
+                                                      field_meta = ?7",
+            )?
+            .execute(params![
+                kind.as_str(),
+                id.to_string(),
+                row.park_id.to_string(),
+                row.version,
+                row.change_no,
+                serde_json::to_string(&row.doc)?,
+                serde_json::to_string(&row.field_meta)?
+            ])?;
+        Ok(())
+    }
+
+    fn changes(&mut self, park: Uuid, after: i64, limit: usize) -> Result<Vec<Change>, ServerError> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT change_no, kind, id, park_id, version, doc FROM entity
+             WHERE park_id = ?1 AND change_no > ?2 ORDER BY change_no LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![park.to_string(), after, limit as i64], |r| {
+            Ok(Change {
+                change_no: r.get(0)?,
+                entity: kind_col(r, 1)?,
+                entity_id: uuid_col(r, 2)?,
+                park_id: uuid_col(r, 3)?,
+                version: r.get(4)?,
+                doc: json_col(r, 5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn checkpoint(&mut self, device: Uuid, park: Uuid) -> Result<Option<i64>, ServerError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT cursor FROM pull_checkpoint WHERE device_id = ?1 AND park_id = ?2")?
+            .query_row([device.to_string(), park.to_string()], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_checkpoint(&mut self, device: Uuid, park: Uuid, cursor: i64) -> Result<(), ServerError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO pull_checkpoint (device_id, park_id, cursor) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (device_id, park_id) DO UPDATE SET cursor = MAX(cursor, ?3)",
+            )?
+            .execute(params![device.to_string(), park.to_string(), cursor])?;
+        Ok(())
+    }
+
+    fn insert_conflict(&mut self, c: &ConflictRecord) -> Result<(), ServerError> {
+        self.tx
+            .prepare_cached(&format!(
+                "INSERT INTO conflict ({CONFLICT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            ))?
+            .execute(params![
+                c.conflict_id.to_string(),
+                c.entity.as_str(),
+                c.entity_id.to_string(),
+                c.park_id.to_string(),
+                c.field,
+                serde_json::to_string(&c.server_value)?,
+                serde_json::to_string(&c.device_value)?,
+                c.device_id.to_string(),
+                c.mutation_id.to_string(),
+                c.held,
+                c.resolution.as_ref().map(serde_json::to_string).transpose()?
+            ])?;
+        Ok(())
+    }
+
+    fn conflict(&mut self, id: Uuid) -> Result<Option<ConflictRecord>, ServerError> {
+        Ok(self
+            .tx
+            .prepare_cached(&format!("SELECT {CONFLICT_COLUMNS} FROM conflict WHERE id = ?1"))?
+            .query_row([id.to_string()], conflict_row)
+            .optional()?)
+    }
+
+    fn set_resolution(&mut self, id: Uuid, value: &Value) -> Result<(), ServerError> {
+        self.tx
+            .prepare_cached("UPDATE conflict SET resolution = ?2 WHERE id = ?1")?
+            .execute(params![id.to_string(), serde_json::to_string(value)?])?;
+        Ok(())
+    }
+
+    fn conflicts(&mut self, parks: &[Uuid]) -> Result<Vec<ConflictRecord>, ServerError> {
+        let mut out = Vec::new();
+        let mut stmt = self
+            .tx
+            .prepare_cached(&format!("SELECT {CONFLICT_COLUMNS} FROM conflict WHERE park_id = ?1 ORDER BY id"))?;
+        for park in parks {
+            let rows = stmt.query_map([park.to_string()], conflict_row)?;
+            for row in rows {
+                out.push(row?);
+            }
+        }
+        out.sort_by_key(|c| c.conflict_id);
+        Ok(out)
+    }
+}

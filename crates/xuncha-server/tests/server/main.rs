@@ -1,0 +1,5 @@
+//! The server's integration tests: one binary (see the style guide).
+
+mod common;
+mod protocol;
+mod sim;

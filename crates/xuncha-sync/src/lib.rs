@@ -1,0 +1,268 @@
+//! The sync protocol between laptops and the bureau server (see
+//! `docs/sync-protocol.md` for the design and `docs/openapi.yaml` for the
+//! HTTP form). This crate holds only what both sides must agree on: the
+//! wire types, the canonical payload hash and the rules that classify
+//! fields. It has no storage and no I/O, so the server, the laptop core and
+//! the simulation all share exactly one definition.
+//!
+//! The server is the authority on order: it numbers every accepted change
+//! (`change_no`, one global sequence) and every entity version. Laptop
+//! clocks travel only as `created_at`, for display.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// The protocol version; a server refuses requests of another major version.
+pub const PROTOCOL: u32 = 1;
+
+/// Most mutations one push may carry; larger batches are refused whole.
+pub const MAX_PUSH: usize = 500;
+
+/// Most changes one pull page returns.
+pub const MAX_PAGE: usize = 1000;
+
+/// The kinds of record that sync as field-level edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Park,
+    Enterprise,
+}
+
+impl EntityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Park => "park",
+            EntityKind::Enterprise => "enterprise",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EntityKind> {
+        match s {
+            "park" => Some(EntityKind::Park),
+            "enterprise" => Some(EntityKind::Enterprise),
+            _ => None,
+        }
+    }
+
+    /// Fields with legal or risk weight: when two people changed one of
+    /// them without seeing each other's edit, neither value is taken until
+    /// a supervisor decides. Every other field takes the value that reached
+    /// the server last and keeps the overwritten one in a conflict record.
+    pub fn is_guarded(self, field: &str) -> bool {
+        match self {
+            EntityKind::Enterprise => matches!(
+                field,
+                "name"
+                    | "credit_code"
+                    | "legal_representative"
+                    | "status"
+                    | "management_category"
+                    | "tier_override"
+                    | "permit_held"
+                    | "permits"
+                    | "eia_approvals"
+                    | "park_id"
+            ),
+            EntityKind::Park => matches!(field, "name" | "code" | "approvals" | "pollutants"),
+        }
+    }
+}
+
+/// The SHA-256 of a payload's canonical JSON text (keys sorted, no
+/// whitespace), lower-case hex. Both sides compute it the same way, so a
+/// payload damaged in transit, or a different payload under a number the
+/// server already holds, is recognised.
+pub fn payload_hash(payload: &Value) -> String {
+    let text = serde_json::to_string(payload).expect("a JSON value always serialises");
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// The next link of a device's result chain: SHA-256 over the previous
+/// link and the canonical JSON of the next result, in device order. Server
+/// and laptop both keep it; when they disagree (a server restored from a
+/// backup re-applied some mutations differently), the laptop asks for its
+/// stored results again.
+pub fn chain_results(previous: &str, result: &MutationResult) -> String {
+    let text = serde_json::to_string(result).expect("a result always serialises");
+    let mut h = Sha256::new();
+    h.update(previous.as_bytes());
+    h.update(text.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// One laptop change, as the outbox recorded it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    /// Dense per-device number: 1, 2, 3 ...
+    pub seq: i64,
+    pub mutation_id: Uuid,
+    pub entity: EntityKind,
+    pub entity_id: Uuid,
+    /// The server version of the entity the user edited (0: never synced).
+    pub base_version: i64,
+    /// `{"op": "create"|"update", "fields": {name: value}}`.
+    pub payload: Value,
+    pub payload_hash: String,
+    /// The laptop's clock at the edit; for display only.
+    pub created_at: String,
+    /// The server's receipt from an earlier acceptance, sent when the
+    /// laptop sends the mutation again because the server lost it (a
+    /// restore from backup). It lets the server take the mutation again
+    /// even if the user's parks changed since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub protocol: u32,
+    pub device_id: Uuid,
+    /// In device order, without gaps.
+    pub mutations: Vec<Mutation>,
+}
+
+/// What the server did with one mutation. Final: the same mutation pushed
+/// again always gets the same result back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutationResult {
+    pub seq: i64,
+    pub mutation_id: Uuid,
+    pub outcome: Outcome,
+    /// The entity's server version after this mutation, if it changed it.
+    pub version: Option<i64>,
+    /// Fields that overlapped with someone else's edit.
+    pub conflicts: Vec<FieldConflict>,
+    /// Why a rejected mutation was refused, in Chinese for the user.
+    pub reason: Option<String>,
+    /// The server's keyed hash over the device, number, id and payload
+    /// hash of an accepted mutation; empty for a rejected one.
+    pub receipt: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every field was taken.
+    Applied,
+    /// Every field was taken; some overwrote an edit this device had not
+    /// seen, kept in a conflict record.
+    Merged,
+    /// Some guarded fields wait for a supervisor; the rest were taken.
+    Held,
+    /// Refused by a business rule; nothing was taken.
+    Rejected,
+}
+
+/// One field edited on two sides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldConflict {
+    pub conflict_id: Uuid,
+    pub field: String,
+    /// The value on the server when the mutation arrived.
+    pub server_value: Value,
+    /// The value the mutation carried.
+    pub device_value: Value,
+    /// True when the field waits for a supervisor.
+    pub held: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub epoch: Uuid,
+    /// One result per mutation handled, in order; handling stops at the
+    /// first gap or fork.
+    pub results: Vec<MutationResult>,
+    pub stop: Option<PushStop>,
+    /// The highest device number the server holds after this push.
+    pub last_seq: i64,
+    /// The result chain ([`chain_results`]) up to `last_seq`.
+    pub results_digest: String,
+}
+
+/// Why a push stopped before its end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PushStop {
+    /// A number is missing: the server expects `expected` next.
+    Gap { expected: i64 },
+    /// The server holds a different mutation under this number (a cloned
+    /// disk, or a laptop restored from an old copy). Nothing more is taken
+    /// from this device until an administrator looks at it.
+    Fork { seq: i64 },
+}
+
+/// The server's state as a laptop needs it before syncing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hello {
+    pub protocol: u32,
+    /// Made when the server's database was created. A laptop that knew
+    /// another epoch is talking to a different (or rebuilt) server and
+    /// sends everything again.
+    pub epoch: Uuid,
+    /// The highest device number the server holds for this device.
+    pub last_seq: i64,
+    /// The device's result chain up to `last_seq`.
+    pub results_digest: String,
+    /// The parks this user may read and write now.
+    pub parks: Vec<Uuid>,
+    /// The highest change number the server has given out.
+    pub head: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullRequest {
+    pub protocol: u32,
+    pub park_id: Uuid,
+    /// The last change number applied; 0 for everything.
+    pub after: i64,
+    pub limit: usize,
+}
+
+/// An entity's whole state after one accepted change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub change_no: i64,
+    pub entity: EntityKind,
+    pub entity_id: Uuid,
+    pub park_id: Uuid,
+    pub version: i64,
+    /// The entity's full document at `version`.
+    pub doc: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullPage {
+    pub epoch: Uuid,
+    pub park_id: Uuid,
+    /// Ascending by change number.
+    pub changes: Vec<Change>,
+    /// The cursor to store once these changes are applied.
+    pub cursor: i64,
+    /// True when more changes follow.
+    pub more: bool,
+    /// The server does not know the cursor sent: it was restored from an
+    /// older backup, or is another server. Drop the park's cursor and pull
+    /// it again from 0. The page carries no changes.
+    pub restart: bool,
+}
+
+/// A conflict as the conflicts screen shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictRecord {
+    pub conflict_id: Uuid,
+    pub entity: EntityKind,
+    pub entity_id: Uuid,
+    pub park_id: Uuid,
+    pub field: String,
+    pub server_value: Value,
+    pub device_value: Value,
+    pub device_id: Uuid,
+    pub mutation_id: Uuid,
+    pub held: bool,
+    /// `None` while open; the value chosen once a supervisor decided (or,
+    /// for unguarded fields, the value taken on arrival).
+    pub resolution: Option<Value>,
+}
