@@ -8,3 +8,4 @@ npm --prefix ui run build
 # Only the deb bundle: AppImage downloads tools at build time and cannot be built offline.
 ui/node_modules/.bin/tauri build --bundles deb
 ls -l target/release/bundle/deb/*.deb
+# Install with: apt install ./target/release/bundle/deb/xuncha_<version>_amd64.deb

@@ -29,6 +29,24 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// 登录同步服务器（密码从标准输入或环境变量 XUNCHA_PASSWORD 读取）
+    Login {
+        /// 服务器地址，如 https://sync.example.gov.cn
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        user: String,
+    },
+    /// 与同步服务器同步一次：推送本机修改，拉取所分配园区的更新
+    Sync {
+        #[arg(long)]
+        json: bool,
+    },
+    /// 同步状态：待发送、待裁决、被拒绝的修改，上次同步时间
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
     /// 创建（或升级）本地数据库；--sample 载入示例园区
     Init {
         #[arg(long)]
@@ -169,6 +187,62 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let db = cli.db.as_deref();
     match cli.command {
+        Command::Login { server, user } => {
+            let store = open_existing(db)?;
+            let password = match std::env::var("XUNCHA_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut text = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+                    text.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let device_name = std::env::var("HOSTNAME").unwrap_or_else(|_| "xuncha-cli".into());
+            let saved = xuncha_client::login(store.path(), &server, &user, &password, store.device_id(), &device_name)?;
+            println!(
+                "已登录 {}：{}（{}），分配园区 {} 个",
+                saved.server,
+                saved.session.user_name,
+                saved.session.role,
+                saved.session.parks.len()
+            );
+        }
+        Command::Sync { json } => {
+            let mut store = open_existing(db)?;
+            let mut transport = xuncha_client::HttpTransport::for_store(store.path())?;
+            let report = store.sync(&mut transport)?;
+            let status = store.sync_status()?;
+            if json {
+                print_json(&serde_json::json!({"report": report, "status": status}))?;
+            } else {
+                println!(
+                    "推送 {} 条（接受 {}，待裁决 {}，被拒绝 {}），拉取 {} 条",
+                    report.pushed, report.accepted, report.held, report.rejected, report.pulled
+                );
+                println!("待发送 {}，待裁决 {}，被拒绝 {}", status.pending, status.held, status.rejected);
+                if let Some(stop) = &report.stopped {
+                    println!("注意：服务器停止接收本机修改：{stop:?}");
+                }
+            }
+            if report.stopped.is_some() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Status { json } => {
+            let store = open_existing(db)?;
+            let status = store.sync_status()?;
+            if json {
+                print_json(&status)?;
+            } else {
+                println!(
+                    "待发送 {}，待裁决 {}，被拒绝 {}，上次同步：{}",
+                    status.pending,
+                    status.held,
+                    status.rejected,
+                    status.last_sync_at.as_deref().unwrap_or("从未同步")
+                );
+            }
+        }
         Command::Init { sample } => {
             let path = db.ok_or_else(|| Failure("请用 --db PATH 指定数据库文件".into()))?;
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

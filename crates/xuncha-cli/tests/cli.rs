@@ -200,3 +200,74 @@ fn a_supervisor_changes_a_tier_only_with_a_reason_and_attaches_a_scan() {
     assert_eq!(item["on_file"], true);
     assert_eq!(item["attachments"][0]["file_name"], "验收意见.pdf");
 }
+
+/// The bureau server built next to this binary (the workspace build makes both).
+fn server_binary() -> PathBuf {
+    let path = Path::new(env!("CARGO_BIN_EXE_xuncha")).with_file_name("xuncha-server");
+    assert!(path.exists(), "{} is missing: build the workspace first (cargo build --workspace)", path.display());
+    path
+}
+
+#[test]
+fn login_and_sync_report_what_was_pushed_and_pulled() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    let server = server_binary();
+    let admin = |args: &[&str]| {
+        let out = Command::new(&server)
+            .arg("--data")
+            .arg(&data)
+            .args(args)
+            .env("XUNCHA_PASSWORD", "clerk-secret-1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let park = admin(&["park", "load-sample"]).lines().next().unwrap().split('\t').next().unwrap().to_string();
+    admin(&["user", "add", "wang", "--role", "clerk"]);
+    admin(&["assign", "wang", &park]);
+    let mut child = Command::new(&server)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stderr.take().unwrap()), &mut line).unwrap();
+    let url = line.trim().split("listening on ").nth(1).unwrap().to_string();
+
+    let db = dir.path().join("laptop.db");
+    ok(xuncha(&db, &["init"]));
+    let out = Command::new(env!("CARGO_BIN_EXE_xuncha"))
+        .arg("--db")
+        .arg(&db)
+        .args(["login", "--server", &url, "--user", "wang"])
+        .env("XUNCHA_PASSWORD", "wrong-password")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("用户名或密码不正确"));
+    let said = Command::new(env!("CARGO_BIN_EXE_xuncha"))
+        .arg("--db")
+        .arg(&db)
+        .args(["login", "--server", &url, "--user", "wang"])
+        .env("XUNCHA_PASSWORD", "clerk-secret-1")
+        .output()
+        .unwrap();
+    assert!(said.status.success(), "{}", String::from_utf8_lossy(&said.stderr));
+    assert!(String::from_utf8_lossy(&said.stdout).contains("分配园区 1 个"));
+
+    let first: Value = serde_json::from_str(&ok(xuncha(&db, &["sync", "--json"]))).unwrap();
+    assert!(first["report"]["pulled"].as_u64().unwrap() > 1, "{first}");
+    assert_eq!(first["status"]["pending"], 0);
+    let hits: Value = serde_json::from_str(&ok(xuncha(&db, &["search", "领湃", "--json"]))).unwrap();
+    let id = hits[0]["id"].as_str().unwrap().to_string();
+    ok(xuncha(&db, &["enterprise", "tier", &id, "A", "--reason", "群众投诉较多，加密巡查"]));
+    let second = ok(xuncha(&db, &["sync"]));
+    assert!(second.contains("推送 1 条（接受 1，待裁决 0，被拒绝 0）"), "{second}");
+    let status = ok(xuncha(&db, &["status"]));
+    assert!(status.contains("待发送 0") && !status.contains("从未同步"), "{status}");
+    let _ = child.kill();
+    let _ = child.wait();
+}

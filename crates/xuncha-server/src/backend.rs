@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 use xuncha_sync::{Change, ConflictRecord, EntityKind, Mutation, MutationResult};
 
-use crate::ServerError;
+use crate::{Role, ServerError};
 
 /// Who last changed a field, and at which entity version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +43,28 @@ pub struct StoredMutation {
     pub result: MutationResult,
 }
 
+/// A user account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+/// A stored session token (only its hash).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenRow {
+    pub hash: String,
+    pub refresh: bool,
+    pub user_id: Uuid,
+    pub device_id: Uuid,
+    pub family: Uuid,
+    /// Seconds since the Unix epoch.
+    pub expires_at: i64,
+    pub used: bool,
+}
+
 pub trait Tx {
     fn meta(&mut self, key: &str) -> Result<Option<String>, ServerError>;
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), ServerError>;
@@ -64,12 +86,25 @@ pub trait Tx {
     ) -> Result<(), ServerError>;
 
     fn entity(&mut self, kind: EntityKind, id: Uuid) -> Result<Option<EntityRow>, ServerError>;
+    fn count(&mut self, kind: EntityKind) -> Result<usize, ServerError>;
     fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow) -> Result<(), ServerError>;
     /// Entities of a park changed after `after`, by change number, at most `limit`.
     fn changes(&mut self, park: Uuid, after: i64, limit: usize) -> Result<Vec<Change>, ServerError>;
 
     fn checkpoint(&mut self, device: Uuid, park: Uuid) -> Result<Option<i64>, ServerError>;
     fn set_checkpoint(&mut self, device: Uuid, park: Uuid, cursor: i64) -> Result<(), ServerError>;
+
+    fn insert_user(&mut self, user: &UserRow, now: &str) -> Result<(), ServerError>;
+    fn user_by_name(&mut self, name: &str) -> Result<Option<UserRow>, ServerError>;
+    fn user(&mut self, id: Uuid) -> Result<Option<UserRow>, ServerError>;
+    fn set_assigned(&mut self, user: Uuid, park: Uuid, assigned: bool) -> Result<(), ServerError>;
+    fn parks_of(&mut self, user: Uuid) -> Result<Vec<Uuid>, ServerError>;
+    /// Registers a device on first use; returns the user it was first registered to.
+    fn register_device(&mut self, device: Uuid, user: Uuid, name: &str, now: &str) -> Result<Uuid, ServerError>;
+    fn insert_token(&mut self, t: &TokenRow) -> Result<(), ServerError>;
+    fn token(&mut self, hash: &str) -> Result<Option<TokenRow>, ServerError>;
+    fn mark_token_used(&mut self, hash: &str) -> Result<(), ServerError>;
+    fn revoke_family(&mut self, family: Uuid) -> Result<(), ServerError>;
 
     fn insert_conflict(&mut self, c: &ConflictRecord) -> Result<(), ServerError>;
     fn conflict(&mut self, id: Uuid) -> Result<Option<ConflictRecord>, ServerError>;

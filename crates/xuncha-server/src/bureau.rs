@@ -49,8 +49,13 @@ impl<B: Backend> Bureau<B> {
         &self.backend
     }
 
-    fn new_id(&self) -> Uuid {
-        self.env.lock().unwrap_or_else(|p| p.into_inner()).new_id()
+    pub(crate) fn env(&self) -> std::sync::MutexGuard<'_, Env> {
+        self.env.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A new UUIDv7 from the server's clock and random source.
+    pub fn new_id(&self) -> Uuid {
+        self.env().new_id()
     }
 
     pub fn hello(&self, who: &Principal) -> Result<Hello, ServerError> {
@@ -153,6 +158,29 @@ impl<B: Backend> Bureau<B> {
         })
     }
 
+    /// Puts the parks and enterprise files of a laptop store on the server
+    /// as the server's own documents (the admin CLI's sample load and
+    /// first import). Returns how many parks and enterprises were written.
+    pub fn import_files(&self, store: &xuncha_core::Store) -> Result<(usize, usize), ServerError> {
+        let parks = store.parks()?;
+        let mut enterprises = 0;
+        for summary in &parks {
+            let park = store.park(summary.id)?.ok_or_else(|| ServerError::Damaged("park vanished".into()))?;
+            self.put_document(EntityKind::Park, park.id, park.id, document(&park)?)?;
+            for id in store.enterprise_ids(Some(park.id))? {
+                let e = store.enterprise(id)?.ok_or_else(|| ServerError::Damaged("enterprise vanished".into()))?;
+                self.put_document(EntityKind::Enterprise, id, park.id, document(&e)?)?;
+                enterprises += 1;
+            }
+        }
+        Ok((parks.len(), enterprises))
+    }
+
+    /// How many parks the server holds.
+    pub fn park_count(&self) -> Result<usize, ServerError> {
+        self.backend.transaction(|tx| tx.count(EntityKind::Park))
+    }
+
     /// Writes a whole document as the server itself (admin import, new
     /// parks). Every field is taken; the change is numbered like any other.
     pub fn put_document(
@@ -241,6 +269,17 @@ fn receipt(key: &[u8], device: Uuid, m: &Mutation) -> String {
 /// Compares in time independent of where the texts differ.
 fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A file as a server document: its JSON without the local version.
+fn document<T: serde::Serialize>(file: &T) -> Result<Map<String, Value>, ServerError> {
+    match serde_json::to_value(file)? {
+        Value::Object(mut doc) => {
+            doc.remove("version");
+            Ok(doc)
+        }
+        _ => Err(ServerError::Damaged("a file is not a JSON object".into())),
+    }
 }
 
 fn check_protocol(protocol: u32) -> Result<(), ServerError> {

@@ -4,8 +4,10 @@
 //! against the [`backend::Backend`] trait; [`sqlite`] is the embedded
 //! backend. The HTTP layer only authenticates and converts.
 
+pub mod auth;
 pub mod backend;
 pub mod bureau;
+pub mod http;
 pub mod sqlite;
 
 use uuid::Uuid;
@@ -30,6 +32,8 @@ pub enum ServerError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    Unauthorized(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -50,6 +54,24 @@ pub struct Principal {
     pub role: Role,
     /// The parks the user is assigned to now.
     pub parks: Vec<Uuid>,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Inspector, Role::Steward, Role::Clerk, Role::Supervisor, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Inspector => "inspector",
+            Role::Steward => "steward",
+            Role::Clerk => "clerk",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
 }
 
 impl Principal {

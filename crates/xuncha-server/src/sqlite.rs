@@ -12,12 +12,14 @@ use uuid::Uuid;
 use xuncha_core::store::{apply_migrations, Migration};
 use xuncha_sync::{Change, ConflictRecord, EntityKind, Mutation, MutationResult};
 
-use crate::backend::{Backend, EntityRow, StoredMutation, Tx};
-use crate::ServerError;
+use crate::backend::{Backend, EntityRow, StoredMutation, TokenRow, Tx, UserRow};
+use crate::{Role, ServerError};
 
 /// The server's SQLite migrations, oldest first. Append only.
-pub const MIGRATIONS: &[Migration] =
-    &[Migration { name: "20261122190000_sync", sql: include_str!("../migrations/sqlite/20261122190000_sync.sql") }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { name: "20261122190000_sync", sql: include_str!("../migrations/sqlite/20261122190000_sync.sql") },
+    Migration { name: "20261122200000_people", sql: include_str!("../migrations/sqlite/20261122200000_people.sql") },
+];
 
 pub struct Sqlite {
     conn: Mutex<Connection>,
@@ -95,6 +97,14 @@ fn conflict_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConflictRecord> {
             .transpose()
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(10, rusqlite::types::Type::Text, Box::new(e)))?,
     })
+}
+
+fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+    let role: String = r.get(2)?;
+    let role = Role::parse(&role).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, format!("role {role}").into())
+    })?;
+    Ok(UserRow { id: uuid_col(r, 0)?, name: r.get(1)?, role, password_hash: r.get(3)? })
 }
 
 const CONFLICT_COLUMNS: &str = "id, kind, entity_id, park_id, field, server_value, device_value, device_id,
@@ -200,6 +210,14 @@ impl Tx for SqliteTx<'_> {
             .optional()?)
     }
 
+    fn count(&mut self, kind: EntityKind) -> Result<usize, ServerError> {
+        let n: i64 = self
+            .tx
+            .prepare_cached("SELECT COUNT(*) FROM entity WHERE kind = ?1")?
+            .query_row([kind.as_str()], |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
     fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow) -> Result<(), ServerError> {
         self.tx
             .prepare_cached(
@@ -253,6 +271,108 @@ impl Tx for SqliteTx<'_> {
                  ON CONFLICT (device_id, park_id) DO UPDATE SET cursor = MAX(cursor, ?3)",
             )?
             .execute(params![device.to_string(), park.to_string(), cursor])?;
+        Ok(())
+    }
+
+    fn insert_user(&mut self, u: &UserRow, now: &str) -> Result<(), ServerError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO app_user (id, name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![u.id.to_string(), u.name, u.role.as_str(), u.password_hash, now])?;
+        Ok(())
+    }
+
+    fn user_by_name(&mut self, name: &str) -> Result<Option<UserRow>, ServerError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT id, name, role, password_hash FROM app_user WHERE name = ?1")?
+            .query_row([name], user_row)
+            .optional()?)
+    }
+
+    fn user(&mut self, id: Uuid) -> Result<Option<UserRow>, ServerError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT id, name, role, password_hash FROM app_user WHERE id = ?1")?
+            .query_row([id.to_string()], user_row)
+            .optional()?)
+    }
+
+    fn set_assigned(&mut self, user: Uuid, park: Uuid, assigned: bool) -> Result<(), ServerError> {
+        let sql = if assigned {
+            "INSERT INTO assignment (user_id, park_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING"
+        } else {
+            "DELETE FROM assignment WHERE user_id = ?1 AND park_id = ?2"
+        };
+        self.tx.prepare_cached(sql)?.execute([user.to_string(), park.to_string()])?;
+        Ok(())
+    }
+
+    fn parks_of(&mut self, user: Uuid) -> Result<Vec<Uuid>, ServerError> {
+        let mut stmt = self.tx.prepare_cached("SELECT park_id FROM assignment WHERE user_id = ?1 ORDER BY park_id")?;
+        let rows = stmt.query_map([user.to_string()], |r| uuid_col(r, 0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn register_device(&mut self, device: Uuid, user: Uuid, name: &str, now: &str) -> Result<Uuid, ServerError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO device (id, user_id, name, registered_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO NOTHING",
+            )?
+            .execute(params![device.to_string(), user.to_string(), name, now])?;
+        Ok(self
+            .tx
+            .prepare_cached("SELECT user_id FROM device WHERE id = ?1")?
+            .query_row([device.to_string()], |r| uuid_col(r, 0))?)
+    }
+
+    fn insert_token(&mut self, t: &TokenRow) -> Result<(), ServerError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO session_token (hash, kind, user_id, device_id, family, expires_at, used)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                t.hash,
+                if t.refresh { "refresh" } else { "access" },
+                t.user_id.to_string(),
+                t.device_id.to_string(),
+                t.family.to_string(),
+                t.expires_at,
+                t.used
+            ])?;
+        Ok(())
+    }
+
+    fn token(&mut self, hash: &str) -> Result<Option<TokenRow>, ServerError> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT hash, kind, user_id, device_id, family, expires_at, used FROM session_token WHERE hash = ?1",
+            )?
+            .query_row([hash], |r| {
+                Ok(TokenRow {
+                    hash: r.get(0)?,
+                    refresh: r.get::<_, String>(1)? == "refresh",
+                    user_id: uuid_col(r, 2)?,
+                    device_id: uuid_col(r, 3)?,
+                    family: uuid_col(r, 4)?,
+                    expires_at: r.get(5)?,
+                    used: r.get(6)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn mark_token_used(&mut self, hash: &str) -> Result<(), ServerError> {
+        self.tx.prepare_cached("UPDATE session_token SET used = 1 WHERE hash = ?1")?.execute([hash])?;
+        Ok(())
+    }
+
+    fn revoke_family(&mut self, family: Uuid) -> Result<(), ServerError> {
+        self.tx.prepare_cached("DELETE FROM session_token WHERE family = ?1")?.execute([family.to_string()])?;
         Ok(())
     }
 

@@ -249,6 +249,52 @@ pub struct PullPage {
     pub restart: bool,
 }
 
+/// `POST /v1/login`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub user: String,
+    pub password: String,
+    /// The laptop store's device id; tokens are bound to it.
+    pub device_id: Uuid,
+    pub device_name: String,
+}
+
+/// `POST /v1/refresh`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// What a login or a refresh returns. The refresh token is good for one
+/// use: each refresh returns a new pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub access_token: String,
+    /// Seconds the access token stays valid.
+    pub access_expires_in: i64,
+    pub refresh_token: String,
+    pub user_id: Uuid,
+    pub user_name: String,
+    /// inspector, steward, clerk, supervisor or admin.
+    pub role: String,
+    pub parks: Vec<Uuid>,
+}
+
+/// `POST /v1/conflicts/{id}/resolve`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resolve {
+    /// True to take the laptop's value, false to keep the server's.
+    pub take_device_value: bool,
+}
+
+/// Every error the server answers with: a code the client branches on and
+/// a message in Chinese for the user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
+
 /// A conflict as the conflicts screen shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConflictRecord {

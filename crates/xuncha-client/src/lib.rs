@@ -1,0 +1,211 @@
+//! The laptop's way to the bureau server: log in, keep the session outside
+//! the database, and carry sync requests over HTTP(S).
+//!
+//! The session (server address and tokens) is saved in a file next to the
+//! store, readable by its owner only (`<store>.session`). It is never put
+//! in the database, so a copied database carries no credentials. An
+//! expired access token is refreshed once and the request repeated; any
+//! failure without an answer is reported as "no answer", because the
+//! server may have carried the request out.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+use xuncha_core::sync::{Transport, TransportError};
+use xuncha_sync::{
+    ErrorBody, Hello, LoginRequest, PullPage, PullRequest, PushRequest, PushResponse, RefreshRequest, Session,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error("无法保存登录信息到 {path}：{source}")]
+    SaveSession { path: PathBuf, source: std::io::Error },
+    #[error("无法读取登录信息 {path}：{source}")]
+    ReadSession { path: PathBuf, source: std::io::Error },
+    #[error("登录信息文件 {path} 已损坏，请重新登录")]
+    DamagedSession { path: PathBuf },
+    #[error("尚未登录同步服务器，请先运行 login")]
+    NotLoggedIn,
+    #[error("服务器地址“{0}”无效，应以 http:// 或 https:// 开头")]
+    BadUrl(String),
+}
+
+/// What is kept between runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedSession {
+    pub server: String,
+    pub session: Session,
+}
+
+/// The session file of a store.
+pub fn session_path(store_path: &Path) -> PathBuf {
+    let mut name = store_path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".session");
+    store_path.with_file_name(name)
+}
+
+impl SavedSession {
+    pub fn load(path: &Path) -> Result<SavedSession, ClientError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ClientError::NotLoggedIn),
+            Err(source) => return Err(ClientError::ReadSession { path: path.into(), source }),
+        };
+        serde_json::from_str(&text).map_err(|_| ClientError::DamagedSession { path: path.into() })
+    }
+
+    /// Writes the file atomically (temporary file, then rename), readable
+    /// by its owner only.
+    pub fn save(&self, path: &Path) -> Result<(), ClientError> {
+        let err = |source| ClientError::SaveSession { path: path.into(), source };
+        let tmp = path.with_extension("session.tmp");
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp).map_err(err)?;
+        file.write_all(serde_json::to_string_pretty(self).expect("a session serialises").as_bytes()).map_err(err)?;
+        file.sync_all().map_err(err)?;
+        std::fs::rename(&tmp, path).map_err(err)
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new().timeout_connect(Duration::from_secs(10)).timeout(Duration::from_secs(120)).build()
+}
+
+fn check_url(server: &str) -> Result<String, ClientError> {
+    let server = server.trim().trim_end_matches('/');
+    if !(server.starts_with("http://") || server.starts_with("https://")) {
+        return Err(ClientError::BadUrl(server.to_string()));
+    }
+    Ok(server.to_string())
+}
+
+/// Turns a ureq failure into what the sync loop needs to know.
+fn transport_error(e: ureq::Error) -> TransportError {
+    match e {
+        ureq::Error::Status(401, resp) => {
+            let _ = resp.into_string();
+            TransportError::Unauthorized
+        }
+        ureq::Error::Status(code, resp) => {
+            let message = resp.into_json::<ErrorBody>().map(|b| b.message).unwrap_or_else(|_| format!("HTTP {code}"));
+            if code >= 500 {
+                TransportError::NoAnswer(message)
+            } else {
+                TransportError::Refused(message)
+            }
+        }
+        ureq::Error::Transport(t) => match t.kind() {
+            ureq::ErrorKind::Dns | ureq::ErrorKind::ConnectionFailed | ureq::ErrorKind::InvalidUrl => {
+                TransportError::Unreachable(t.to_string())
+            }
+            _ => TransportError::NoAnswer(t.to_string()),
+        },
+    }
+}
+
+fn read<T: DeserializeOwned>(resp: ureq::Response) -> Result<T, TransportError> {
+    resp.into_json().map_err(|e| TransportError::NoAnswer(format!("答复无法读取：{e}")))
+}
+
+/// Logs in and saves the session next to the store.
+pub fn login(
+    store_path: &Path,
+    server: &str,
+    user: &str,
+    password: &str,
+    device_id: Uuid,
+    device_name: &str,
+) -> Result<SavedSession, ClientError> {
+    let server = check_url(server)?;
+    let req = LoginRequest {
+        user: user.to_string(),
+        password: password.to_string(),
+        device_id,
+        device_name: device_name.to_string(),
+    };
+    let session: Session = match agent().post(&format!("{server}/v1/login")).send_json(&req) {
+        Ok(resp) => read(resp)?,
+        Err(ureq::Error::Status(401, resp)) => {
+            let message = resp.into_json::<ErrorBody>().map(|b| b.message).unwrap_or_default();
+            return Err(TransportError::Refused(message).into());
+        }
+        Err(e) => return Err(transport_error(e).into()),
+    };
+    let saved = SavedSession { server, session };
+    saved.save(&session_path(store_path))?;
+    Ok(saved)
+}
+
+/// Sync requests over HTTP with the saved session.
+pub struct HttpTransport {
+    agent: ureq::Agent,
+    saved: SavedSession,
+    session_file: PathBuf,
+}
+
+impl HttpTransport {
+    /// Uses the session saved for the store at `store_path`.
+    pub fn for_store(store_path: &Path) -> Result<HttpTransport, ClientError> {
+        let session_file = session_path(store_path);
+        let saved = SavedSession::load(&session_file)?;
+        Ok(HttpTransport { agent: agent(), saved, session_file })
+    }
+
+    pub fn server(&self) -> &str {
+        &self.saved.server
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.saved.server)
+    }
+
+    /// Trades the refresh token for a new pair and saves it.
+    fn refresh(&mut self) -> Result<(), TransportError> {
+        let req = RefreshRequest { refresh_token: self.saved.session.refresh_token.clone() };
+        let session: Session =
+            read(self.agent.post(&self.url("/v1/refresh")).send_json(&req).map_err(transport_error)?)?;
+        self.saved.session = session;
+        self.saved.save(&self.session_file).map_err(|e| TransportError::Refused(e.to_string()))
+    }
+
+    /// Sends a request, refreshing the access token once if it expired.
+    fn call<T: DeserializeOwned>(
+        &mut self,
+        send: impl Fn(&ureq::Agent, &str, &str) -> Result<ureq::Response, ureq::Error>,
+        path: &str,
+    ) -> Result<T, TransportError> {
+        let url = self.url(path);
+        let auth = format!("Bearer {}", self.saved.session.access_token);
+        match send(&self.agent, &url, &auth).map_err(transport_error) {
+            Err(TransportError::Unauthorized) => {
+                self.refresh()?;
+                let auth = format!("Bearer {}", self.saved.session.access_token);
+                read(send(&self.agent, &url, &auth).map_err(transport_error)?)
+            }
+            other => read(other?),
+        }
+    }
+}
+
+impl Transport for HttpTransport {
+    fn hello(&mut self, _device_id: Uuid) -> Result<Hello, TransportError> {
+        self.call(|a, url, auth| a.get(url).set("Authorization", auth).call(), "/v1/sync/hello")
+    }
+
+    fn push(&mut self, req: &PushRequest) -> Result<PushResponse, TransportError> {
+        self.call(|a, url, auth| a.post(url).set("Authorization", auth).send_json(req), "/v1/sync/push")
+    }
+
+    fn pull(&mut self, req: &PullRequest) -> Result<PullPage, TransportError> {
+        self.call(|a, url, auth| a.post(url).set("Authorization", auth).send_json(req), "/v1/sync/pull")
+    }
+}

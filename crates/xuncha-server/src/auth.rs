@@ -1,0 +1,175 @@
+//! People and access: argon2 password hashes, devices, and short-lived
+//! access tokens bound to a device with one-use refresh tokens.
+//!
+//! Tokens are 32 random bytes; only their SHA-256 is stored, so a copy of
+//! the database does not let anyone in. A refresh token presented a second
+//! time means it was copied: its whole family is revoked and the user
+//! logs in again.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use xuncha_sync::{LoginRequest, Session};
+
+use crate::backend::{Backend, TokenRow, UserRow};
+use crate::{Bureau, Principal, Role, ServerError};
+
+/// How long an access token lives.
+pub const ACCESS_SECONDS: i64 = 15 * 60;
+/// How long an unused refresh token lives.
+pub const REFRESH_SECONDS: i64 = 30 * 24 * 3600;
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn unauthorized(message: &str) -> ServerError {
+    ServerError::Unauthorized(message.to_string())
+}
+
+impl<B: Backend> Bureau<B> {
+    fn random_bytes<const N: usize>(&self) -> [u8; N] {
+        let mut bytes = [0u8; N];
+        self.env().rng.fill_bytes(&mut bytes);
+        bytes
+    }
+
+    fn now_seconds(&self) -> i64 {
+        self.env().now().timestamp()
+    }
+
+    /// Creates a user (the admin CLI). The password is hashed with argon2id.
+    pub fn add_user(&self, name: &str, role: Role, password: &str) -> Result<Uuid, ServerError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ServerError::BadRequest("用户名不能为空".into()));
+        }
+        if password.chars().count() < 8 {
+            return Err(ServerError::BadRequest("密码至少需要 8 个字符".into()));
+        }
+        let salt = SaltString::encode_b64(&self.random_bytes::<16>())
+            .map_err(|e| ServerError::Damaged(format!("salt: {e}")))?;
+        let password_hash = Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| ServerError::Damaged(format!("argon2: {e}")))?
+            .to_string();
+        let id = self.new_id();
+        let now = self.env().now().to_rfc3339();
+        self.backend().transaction(|tx| {
+            if tx.user_by_name(name)?.is_some() {
+                return Err(ServerError::BadRequest(format!("用户“{name}”已存在")));
+            }
+            tx.insert_user(&UserRow { id, name: name.to_string(), role, password_hash }, &now)
+        })?;
+        Ok(id)
+    }
+
+    /// Assigns a user to a park, or takes the park away.
+    pub fn assign(&self, user_name: &str, park: Uuid, assigned: bool) -> Result<(), ServerError> {
+        self.backend().transaction(|tx| {
+            let user =
+                tx.user_by_name(user_name)?.ok_or_else(|| ServerError::NotFound(format!("没有用户“{user_name}”")))?;
+            if assigned && tx.entity(xuncha_sync::EntityKind::Park, park)?.is_none() {
+                return Err(ServerError::NotFound(format!("服务器上没有园区 {park}")));
+            }
+            tx.set_assigned(user.id, park, assigned)
+        })
+    }
+
+    pub fn login(&self, req: &LoginRequest) -> Result<Session, ServerError> {
+        let user = self.backend().transaction(|tx| tx.user_by_name(req.user.trim()))?;
+        // Verify against a stand-in hash for unknown names, so the answer
+        // takes as long as for a known name with a wrong password.
+        let stored = user.as_ref().map_or(STAND_IN_HASH, |u| u.password_hash.as_str());
+        let parsed = PasswordHash::new(stored).map_err(|e| ServerError::Damaged(format!("password hash: {e}")))?;
+        let ok = Argon2::default().verify_password(req.password.as_bytes(), &parsed).is_ok();
+        let Some(user) = user.filter(|_| ok) else {
+            return Err(unauthorized("用户名或密码不正确"));
+        };
+        let now = self.env().now().to_rfc3339();
+        let family = self.new_id();
+        let (access, refresh) = (self.random_bytes::<32>(), self.random_bytes::<32>());
+        let expires = self.now_seconds();
+        self.backend().transaction(|tx| {
+            tx.register_device(req.device_id, user.id, req.device_name.trim(), &now)?;
+            self.issue(tx, &user, req.device_id, family, &access, &refresh, expires)
+        })
+    }
+
+    pub fn refresh(&self, refresh_token: &str) -> Result<Session, ServerError> {
+        let hash = token_hash(refresh_token);
+        let now = self.now_seconds();
+        let (access, refresh) = (self.random_bytes::<32>(), self.random_bytes::<32>());
+        let outcome = self.backend().transaction(|tx| {
+            let Some(t) = tx.token(&hash)?.filter(|t| t.refresh) else {
+                return Ok(Err("登录已失效，请重新登录"));
+            };
+            if t.used {
+                tx.revoke_family(t.family)?;
+                return Ok(Err("登录凭据被重复使用，为安全起见已全部注销，请重新登录"));
+            }
+            if t.expires_at <= now {
+                return Ok(Err("登录已过期，请重新登录"));
+            }
+            tx.mark_token_used(&hash)?;
+            let user = tx.user(t.user_id)?.ok_or_else(|| ServerError::Damaged("token of a missing user".into()))?;
+            Ok(Ok(self.issue(tx, &user, t.device_id, t.family, &access, &refresh, now)?))
+        })?;
+        // A revocation must commit, so the refusal is returned after it.
+        outcome.map_err(unauthorized)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn issue(
+        &self,
+        tx: &mut dyn crate::backend::Tx,
+        user: &UserRow,
+        device: Uuid,
+        family: Uuid,
+        access: &[u8; 32],
+        refresh: &[u8; 32],
+        now: i64,
+    ) -> Result<Session, ServerError> {
+        let (access, refresh) = (hex::encode(access), hex::encode(refresh));
+        for (token, is_refresh, ttl) in [(&access, false, ACCESS_SECONDS), (&refresh, true, REFRESH_SECONDS)] {
+            tx.insert_token(&TokenRow {
+                hash: token_hash(token),
+                refresh: is_refresh,
+                user_id: user.id,
+                device_id: device,
+                family,
+                expires_at: now + ttl,
+                used: false,
+            })?;
+        }
+        Ok(Session {
+            access_token: access,
+            access_expires_in: ACCESS_SECONDS,
+            refresh_token: refresh,
+            user_id: user.id,
+            user_name: user.name.clone(),
+            role: user.role.as_str().to_string(),
+            parks: tx.parks_of(user.id)?,
+        })
+    }
+
+    /// The caller behind an access token, with the parks assigned now.
+    pub fn principal(&self, access_token: &str) -> Result<Principal, ServerError> {
+        let hash = token_hash(access_token);
+        let now = self.now_seconds();
+        self.backend().transaction(|tx| {
+            let t = tx.token(&hash)?.filter(|t| !t.refresh).ok_or_else(|| unauthorized("登录已失效，请重新登录"))?;
+            if t.expires_at <= now {
+                return Err(unauthorized("登录已过期，请刷新后重试"));
+            }
+            let user = tx.user(t.user_id)?.ok_or_else(|| unauthorized("用户已不存在"))?;
+            Ok(Principal { user_id: user.id, device_id: t.device_id, role: user.role, parks: tx.parks_of(user.id)? })
+        })
+    }
+}
+
+/// An argon2id hash of a random password nobody knows.
+const STAND_IN_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c3RhbmRpbnNhbHQxMjM0NQ$Zx1cZ8Vb7s0Lr1z0fLqfH8yq3m8B3tZ4o1y9pZb2m9Q";

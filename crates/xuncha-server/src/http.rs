@@ -1,0 +1,213 @@
+//! The HTTP face of the server (`docs/openapi.yaml`): authenticate,
+//! convert, call [`Bureau`] on the blocking pool, answer JSON. Every error
+//! is `{code, message}` with the message in Chinese for the user.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use uuid::Uuid;
+use xuncha_sync::{ErrorBody, LoginRequest, PullRequest, PushRequest, RefreshRequest, Resolve};
+
+use crate::backend::Backend;
+use crate::{Bureau, Principal, ServerError};
+
+/// The largest request body taken; a full push of 500 mutations is far
+/// below it.
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+pub struct HttpError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl HttpError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        HttpError { status, code, message: message.into() }
+    }
+}
+
+impl From<ServerError> for HttpError {
+    fn from(e: ServerError) -> Self {
+        match e {
+            ServerError::BadRequest(m) => HttpError::new(StatusCode::BAD_REQUEST, "bad_request", m),
+            ServerError::Forbidden(m) => HttpError::new(StatusCode::FORBIDDEN, "forbidden", m),
+            ServerError::NotFound(m) => HttpError::new(StatusCode::NOT_FOUND, "not_found", m),
+            ServerError::Unauthorized(m) => HttpError::new(StatusCode::UNAUTHORIZED, "unauthorized", m),
+            other => {
+                let mut cause = other.to_string();
+                let mut source = std::error::Error::source(&other);
+                while let Some(s) = source {
+                    cause.push_str(": ");
+                    cause.push_str(&s.to_string());
+                    source = s.source();
+                }
+                eprintln!("xuncha-server: internal error: {cause}");
+                HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请联系管理员")
+            }
+        }
+    }
+}
+
+impl From<JsonRejection> for HttpError {
+    fn from(r: JsonRejection) -> Self {
+        match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => HttpError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("请求过大（上限 {} MB），请分批同步", MAX_BODY / 1024 / 1024),
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                HttpError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_request", "请求内容须为 JSON")
+            }
+            _ => HttpError::new(StatusCode::BAD_REQUEST, "bad_request", format!("请求内容无法读取：{}", r.body_text())),
+        }
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        (self.status, Json(ErrorBody { code: self.code.into(), message: self.message })).into_response()
+    }
+}
+
+type Shared<B> = State<Arc<Bureau<B>>>;
+type Reply<T> = Result<Json<T>, HttpError>;
+
+/// Runs a server call on the blocking pool (storage is synchronous).
+async fn blocking<B, T>(
+    bureau: &Arc<Bureau<B>>,
+    f: impl FnOnce(&Bureau<B>) -> Result<T, ServerError> + Send + 'static,
+) -> Reply<T>
+where
+    B: Backend + 'static,
+    T: Send + 'static,
+{
+    let bureau = bureau.clone();
+    match tokio::task::spawn_blocking(move || f(&bureau)).await {
+        Ok(result) => Ok(Json(result?)),
+        Err(join) => Err(ServerError::Damaged(format!("worker failed: {join}")).into()),
+    }
+}
+
+fn body<T: DeserializeOwned>(body: Result<Json<T>, JsonRejection>) -> Result<T, HttpError> {
+    Ok(body?.0)
+}
+
+async fn principal<B: Backend + 'static>(bureau: &Arc<Bureau<B>>, headers: &HeaderMap) -> Result<Principal, HttpError> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string)
+        .ok_or_else(|| HttpError::new(StatusCode::UNAUTHORIZED, "unauthorized", "请先登录"))?;
+    Ok(blocking(bureau, move |b| b.principal(&token)).await?.0)
+}
+
+pub fn router<B: Backend + 'static>(bureau: Arc<Bureau<B>>) -> Router {
+    Router::new()
+        .route("/v1/health", get(health::<B>))
+        .route("/v1/login", post(login::<B>))
+        .route("/v1/refresh", post(refresh::<B>))
+        .route("/v1/sync/hello", get(hello::<B>))
+        .route("/v1/sync/push", post(push::<B>))
+        .route("/v1/sync/pull", post(pull::<B>))
+        .route("/v1/conflicts", get(conflicts::<B>))
+        .route("/v1/conflicts/{id}/resolve", post(resolve::<B>))
+        .fallback(|| async { HttpError::new(StatusCode::NOT_FOUND, "not_found", "没有这个接口") })
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(bureau)
+}
+
+#[derive(serde::Serialize)]
+struct Health {
+    status: &'static str,
+    protocol: u32,
+}
+
+async fn health<B: Backend + 'static>(State(b): Shared<B>) -> Reply<Health> {
+    // Answers only once the database answers.
+    blocking(&b, |b| {
+        b.backend().transaction(|tx| tx.head()).map(|_| Health { status: "ok", protocol: xuncha_sync::PROTOCOL })
+    })
+    .await
+}
+
+async fn login<B: Backend + 'static>(
+    State(b): Shared<B>,
+    req: Result<Json<LoginRequest>, JsonRejection>,
+) -> Reply<xuncha_sync::Session> {
+    let req = body(req)?;
+    blocking(&b, move |b| b.login(&req)).await
+}
+
+async fn refresh<B: Backend + 'static>(
+    State(b): Shared<B>,
+    req: Result<Json<RefreshRequest>, JsonRejection>,
+) -> Reply<xuncha_sync::Session> {
+    let req = body(req)?;
+    blocking(&b, move |b| b.refresh(&req.refresh_token)).await
+}
+
+async fn hello<B: Backend + 'static>(State(b): Shared<B>, headers: HeaderMap) -> Reply<xuncha_sync::Hello> {
+    let who = principal(&b, &headers).await?;
+    blocking(&b, move |b| b.hello(&who)).await
+}
+
+async fn push<B: Backend + 'static>(
+    State(b): Shared<B>,
+    headers: HeaderMap,
+    req: Result<Json<PushRequest>, JsonRejection>,
+) -> Reply<xuncha_sync::PushResponse> {
+    let who = principal(&b, &headers).await?;
+    let req = body(req)?;
+    blocking(&b, move |b| b.push(&who, &req)).await
+}
+
+async fn pull<B: Backend + 'static>(
+    State(b): Shared<B>,
+    headers: HeaderMap,
+    req: Result<Json<PullRequest>, JsonRejection>,
+) -> Reply<xuncha_sync::PullPage> {
+    let who = principal(&b, &headers).await?;
+    let req = body(req)?;
+    blocking(&b, move |b| b.pull(&who, &req)).await
+}
+
+#[derive(Deserialize)]
+struct ConflictQuery {
+    park: Uuid,
+}
+
+async fn conflicts<B: Backend + 'static>(
+    State(b): Shared<B>,
+    headers: HeaderMap,
+    query: Result<Query<ConflictQuery>, axum::extract::rejection::QueryRejection>,
+) -> Reply<Vec<xuncha_sync::ConflictRecord>> {
+    let who = principal(&b, &headers).await?;
+    let Query(q) = query
+        .map_err(|r| HttpError::new(StatusCode::BAD_REQUEST, "bad_request", format!("参数错误：{}", r.body_text())))?;
+    if !who.may_access(q.park) {
+        return Err(ServerError::Forbidden("您未被分配到该园区".into()).into());
+    }
+    blocking(&b, move |b| b.conflicts(&who, &[q.park])).await
+}
+
+async fn resolve<B: Backend + 'static>(
+    State(b): Shared<B>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    req: Result<Json<Resolve>, JsonRejection>,
+) -> Result<StatusCode, HttpError> {
+    let who = principal(&b, &headers).await?;
+    let req = body(req)?;
+    let Json(()) = blocking(&b, move |b| b.resolve(&who, id, req.take_device_value)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

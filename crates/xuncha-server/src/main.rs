@@ -1,0 +1,194 @@
+//! `xuncha-server`: the bureau server and its admin commands.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use uuid::Uuid;
+use xuncha_core::{Env, Park, Store};
+use xuncha_server::sqlite::Sqlite;
+use xuncha_server::{Bureau, Role, ServerError};
+use xuncha_sync::EntityKind;
+
+#[derive(Parser)]
+#[command(name = "xuncha-server", about = "巡查同步服务器（生态环境局）")]
+struct Cli {
+    /// The data folder: the SQLite database lives here.
+    #[arg(long, global = true, default_value = "xuncha-server-data")]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serves the sync API.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8730")]
+        listen: SocketAddr,
+        /// PEM certificate chain; with --tls-key, serves HTTPS.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Allows plain HTTP on a non-loopback address, for a TLS-terminating proxy in front.
+        #[arg(long)]
+        behind_proxy: bool,
+    },
+    /// Manages user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manages parks.
+    Park {
+        #[command(subcommand)]
+        command: ParkCommand,
+    },
+    /// Assigns a user to a park (or, with --remove, takes it away).
+    Assign {
+        user: String,
+        park: Uuid,
+        #[arg(long)]
+        remove: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Adds a user; the password is read from XUNCHA_PASSWORD or standard input.
+    Add {
+        name: String,
+        /// inspector, steward, clerk, supervisor or admin.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ParkCommand {
+    /// Creates an empty park file and prints its id.
+    Add { name: String },
+    /// Puts the sample parks and their enterprises on an empty server.
+    LoadSample,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("错误：{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(data: &Path) -> Result<Bureau<Sqlite>, String> {
+    std::fs::create_dir_all(data).map_err(|e| format!("无法创建数据目录 {}：{e}", data.display()))?;
+    let env = Env::system();
+    let now = env.now().to_rfc3339();
+    let backend = Sqlite::open(data.join("server.db"), &now).map_err(describe)?;
+    Bureau::new(backend, env).map_err(describe)
+}
+
+/// The error and its causes, for the operator's terminal.
+fn describe(e: ServerError) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve { listen, tls_cert, tls_key, behind_proxy } => {
+            let tls = tls_cert.zip(tls_key);
+            if tls.is_none() && !listen.ip().is_loopback() && !behind_proxy {
+                return Err(format!(
+                    "{listen} 不是本机地址：明文 HTTP 只允许监听本机。请用 --tls-cert/--tls-key 启用 HTTPS，\
+                     或在 TLS 反向代理之后运行并加上 --behind-proxy"
+                ));
+            }
+            let bureau = Arc::new(open(&cli.data)?);
+            serve(bureau, listen, tls)
+        }
+        Command::User { command: UserCommand::Add { name, role } } => {
+            let role = Role::parse(&role)
+                .ok_or_else(|| format!("未知角色“{role}”，可选：inspector、steward、clerk、supervisor、admin"))?;
+            let password = password()?;
+            let id = open(&cli.data)?.add_user(&name, role, &password).map_err(describe)?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::Park { command: ParkCommand::Add { name } } => {
+            let bureau = open(&cli.data)?;
+            let id = bureau.new_id();
+            let mut doc = match serde_json::to_value(Park::new(id, name.trim())) {
+                Ok(serde_json::Value::Object(doc)) => doc,
+                _ => return Err("无法生成园区档案".into()),
+            };
+            doc.remove("version");
+            bureau.put_document(EntityKind::Park, id, id, doc).map_err(describe)?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::Park { command: ParkCommand::LoadSample } => {
+            let bureau = open(&cli.data)?;
+            if bureau.park_count().map_err(describe)? > 0 {
+                return Err("服务器上已有园区；示例数据只能载入空服务器".into());
+            }
+            let mut store = Store::open(":memory:", Env::system()).map_err(|e| e.to_string())?;
+            xuncha_core::sample::load_sample(&mut store).map_err(|e| e.to_string())?;
+            let (parks, enterprises) = bureau.import_files(&store).map_err(describe)?;
+            for p in store.parks().map_err(|e| e.to_string())? {
+                println!("{}\t{}", p.id, p.name);
+            }
+            eprintln!("已载入 {parks} 个园区、{enterprises} 家企业");
+            Ok(())
+        }
+        Command::Assign { user, park, remove } => open(&cli.data)?.assign(&user, park, !remove).map_err(describe),
+    }
+}
+
+fn password() -> Result<String, String> {
+    if let Ok(p) = std::env::var("XUNCHA_PASSWORD") {
+        return Ok(p);
+    }
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).map_err(|e| format!("无法读取密码：{e}"))?;
+    Ok(text.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn serve(bureau: Arc<Bureau<Sqlite>>, listen: SocketAddr, tls: Option<(PathBuf, PathBuf)>) -> Result<(), String> {
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("无法启动：{e}"))?;
+    runtime.block_on(async move {
+        let app = xuncha_server::http::router(bureau);
+        match tls {
+            Some((cert, key)) => {
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+                    .await
+                    .map_err(|e| format!("无法读取证书 {} 或私钥 {}：{e}", cert.display(), key.display()))?;
+                eprintln!("xuncha-server: listening on https://{listen}");
+                axum_server::bind_rustls(listen, config)
+                    .serve(app.into_make_service())
+                    .await
+                    .map_err(|e| format!("无法监听 {listen}：{e}"))
+            }
+            None => {
+                let listener =
+                    tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("无法监听 {listen}：{e}"))?;
+                eprintln!("xuncha-server: listening on http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+                axum::serve(listener, app).await.map_err(|e| format!("服务中断：{e}"))
+            }
+        }
+    })
+}
