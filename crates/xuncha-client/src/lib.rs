@@ -180,16 +180,16 @@ impl HttpTransport {
     /// Sends a request, refreshing the access token once if it expired.
     fn call<T: DeserializeOwned>(
         &mut self,
-        send: impl Fn(&ureq::Agent, &str, &str) -> Result<ureq::Response, ureq::Error>,
+        send: impl Fn(&ureq::Agent, &str, &str) -> Result<ureq::Response, TransportError>,
         path: &str,
     ) -> Result<T, TransportError> {
         let url = self.url(path);
         let auth = format!("Bearer {}", self.saved.session.access_token);
-        match send(&self.agent, &url, &auth).map_err(transport_error) {
+        match send(&self.agent, &url, &auth) {
             Err(TransportError::Unauthorized) => {
                 self.refresh()?;
                 let auth = format!("Bearer {}", self.saved.session.access_token);
-                read(send(&self.agent, &url, &auth).map_err(transport_error)?)
+                read(send(&self.agent, &url, &auth)?)
             }
             other => read(other?),
         }
@@ -198,14 +198,23 @@ impl HttpTransport {
 
 impl Transport for HttpTransport {
     fn hello(&mut self, _device_id: Uuid) -> Result<Hello, TransportError> {
-        self.call(|a, url, auth| a.get(url).set("Authorization", auth).call(), "/v1/sync/hello")
+        self.call(
+            |a, url, auth| a.get(url).set("Authorization", auth).call().map_err(transport_error),
+            "/v1/sync/hello",
+        )
     }
 
     fn push(&mut self, req: &PushRequest) -> Result<PushResponse, TransportError> {
-        self.call(|a, url, auth| a.post(url).set("Authorization", auth).send_json(req), "/v1/sync/push")
+        self.call(
+            |a, url, auth| a.post(url).set("Authorization", auth).send_json(req).map_err(transport_error),
+            "/v1/sync/push",
+        )
     }
 
     fn pull(&mut self, req: &PullRequest) -> Result<PullPage, TransportError> {
-        self.call(|a, url, auth| a.post(url).set("Authorization", auth).send_json(req), "/v1/sync/pull")
+        self.call(
+            |a, url, auth| a.post(url).set("Authorization", auth).send_json(req).map_err(transport_error),
+            "/v1/sync/pull",
+        )
     }
 }

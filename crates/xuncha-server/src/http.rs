@@ -42,14 +42,7 @@ impl From<ServerError> for HttpError {
             ServerError::NotFound(m) => HttpError::new(StatusCode::NOT_FOUND, "not_found", m),
             ServerError::Unauthorized(m) => HttpError::new(StatusCode::UNAUTHORIZED, "unauthorized", m),
             other => {
-                let mut cause = other.to_string();
-                let mut source = std::error::Error::source(&other);
-                while let Some(s) = source {
-                    cause.push_str(": ");
-                    cause.push_str(&s.to_string());
-                    source = s.source();
-                }
-                eprintln!("xuncha-server: internal error: {cause}");
+                eprintln!("xuncha-server: internal error: {}", crate::describe(&other));
                 HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请联系管理员")
             }
         }

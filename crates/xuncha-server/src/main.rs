@@ -95,16 +95,8 @@ fn open(data: &Path) -> Result<Bureau<Sqlite>, String> {
     Bureau::new(backend, env).map_err(describe)
 }
 
-/// The error and its causes, for the operator's terminal.
 fn describe(e: ServerError) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
+    xuncha_server::describe(&e)
 }
 
 fn run(cli: Cli) -> Result<(), String> {

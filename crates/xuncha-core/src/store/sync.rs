@@ -189,10 +189,12 @@ impl Store {
 
     fn push_all(&mut self, t: &mut dyn Transport, report: &mut SyncReport) -> Result<(), SyncError> {
         let mut chain: Option<(i64, String)> = None;
-        // Each gap the server reports means entries this laptop took as
-        // sent are missing there; resending them closes it. A few rounds
-        // are plenty; more means the server is misbehaving.
-        for _ in 0..6 {
+        // Batches go out until nothing is pending. A gap the server reports
+        // (entries this laptop took as sent are missing there) or a result
+        // chain that differs sets entries back; a few setbacks are normal
+        // after a restore, more mean the server is misbehaving.
+        let mut setbacks = 0;
+        while setbacks <= 4 {
             let batch = self.pending_mutations(MAX_PUSH)?;
             if batch.is_empty() {
                 // Every change has its result now: they must chain to what
@@ -203,6 +205,7 @@ impl Store {
                     tx.commit()?;
                     if again > 0 {
                         report.refilled = true;
+                        setbacks += 1;
                         continue;
                     }
                 }
@@ -210,6 +213,9 @@ impl Store {
             }
             let resp =
                 t.push(&PushRequest { protocol: PROTOCOL, device_id: self.device_id, mutations: batch.clone() })?;
+            if resp.results.is_empty() && resp.stop.is_none() {
+                return Err(SyncError::BadAnswer("服务器没有处理任何修改".into()));
+            }
             report.pushed += resp.results.len();
             self.record_results(&resp)?;
             chain = Some((resp.last_seq, resp.results_digest.clone()));
@@ -228,6 +234,7 @@ impl Store {
                 Some(PushStop::Gap { expected }) => {
                     send_again(&self.conn, "seq >= ?1", expected)?;
                     report.stopped = Some(PushStop::Gap { expected });
+                    setbacks += 1;
                 }
                 None => report.stopped = None,
             }

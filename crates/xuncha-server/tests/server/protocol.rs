@@ -148,6 +148,29 @@ fn pull_pages_follow_change_numbers_and_resume_from_the_cursor() {
 }
 
 #[test]
+fn a_laptop_with_thousands_of_changes_sends_them_all_in_one_round() {
+    let dir = scratch();
+    let server = open_server(&dir.path().join("server.db"), 1);
+    seed_park(&server, P1, "甲园", 0);
+    let mut a = laptop(dir.path(), "a.db", 10);
+    let who = principal(a.device_id(), Role::Inspector, &[P1]);
+    sync(&mut a, &server, &who);
+    let n = xuncha_sync::MAX_PUSH * 7 + 3;
+    a.write(|w| {
+        for i in 0..n {
+            let id = w.new_id();
+            w.save_enterprise(&xuncha_core::Enterprise::new(id, P1, format!("企业{i}")))?;
+        }
+        Ok::<_, xuncha_core::StoreError>(())
+    })
+    .unwrap();
+    let report = sync(&mut a, &server, &who);
+    assert_eq!(report.accepted, n, "more batches than any retry limit: {report:?}");
+    assert_eq!(a.sync_status().unwrap().pending, 0);
+    assert_eq!(server.documents(P1).unwrap().len(), n + 1);
+}
+
+#[test]
 fn a_user_can_neither_pull_nor_push_a_park_they_are_not_assigned_to() {
     let dir = scratch();
     let server = open_server(&dir.path().join("server.db"), 1);
@@ -164,17 +187,34 @@ fn a_user_can_neither_pull_nor_push_a_park_they_are_not_assigned_to() {
     assert_eq!(doc["address"], serde_json::Value::Null);
 }
 
-#[test]
-fn laptops_editing_different_fields_merge_and_the_same_field_keeps_both_values() {
+/// A server with one park of `n` enterprises and two laptops that have
+/// pulled it.
+struct Pair {
+    dir: tempfile::TempDir,
+    server: xuncha_server::Bureau<xuncha_server::sqlite::Sqlite>,
+    ids: Vec<Uuid>,
+    a: xuncha_core::Store,
+    b: xuncha_core::Store,
+    who_a: xuncha_server::Principal,
+    who_b: xuncha_server::Principal,
+}
+
+fn pair(n: usize) -> Pair {
     let dir = scratch();
     let server = open_server(&dir.path().join("server.db"), 1);
-    let ids = seed_park(&server, P1, "甲园", 2);
+    let ids = seed_park(&server, P1, "甲园", n);
     let mut a = laptop(dir.path(), "a.db", 10);
     let mut b = laptop(dir.path(), "b.db", 20);
     let who_a = principal(a.device_id(), Role::Inspector, &[P1]);
     let who_b = principal(b.device_id(), Role::Steward, &[P1]);
     sync(&mut a, &server, &who_a);
     sync(&mut b, &server, &who_b);
+    Pair { dir, server, ids, a, b, who_a, who_b }
+}
+
+#[test]
+fn laptops_editing_different_fields_merge_and_the_same_field_keeps_both_values() {
+    let Pair { dir: _dir, server, ids, mut a, mut b, who_a, who_b } = pair(2);
 
     let mut ea = a.enterprise(ids[0]).unwrap().unwrap();
     ea.address = Some("甲方改的地址".into());
@@ -208,15 +248,7 @@ fn laptops_editing_different_fields_merge_and_the_same_field_keeps_both_values()
 
 #[test]
 fn a_guarded_field_changed_on_both_sides_waits_for_a_supervisor() {
-    let dir = scratch();
-    let server = open_server(&dir.path().join("server.db"), 1);
-    let ids = seed_park(&server, P1, "甲园", 1);
-    let mut a = laptop(dir.path(), "a.db", 10);
-    let mut b = laptop(dir.path(), "b.db", 20);
-    let who_a = principal(a.device_id(), Role::Inspector, &[P1]);
-    let who_b = principal(b.device_id(), Role::Steward, &[P1]);
-    sync(&mut a, &server, &who_a);
-    sync(&mut b, &server, &who_b);
+    let Pair { dir: _dir, server, ids, mut a, mut b, who_a, who_b } = pair(1);
     for (store, name) in [(&mut a, "湖南甲化工有限公司"), (&mut b, "湖南乙化工有限公司")] {
         let mut e = store.enterprise(ids[0]).unwrap().unwrap();
         e.name = name.into();

@@ -1,0 +1,164 @@
+//! Golden tests that pin the wire format. A change here breaks laptops
+//! already in the field: bump `PROTOCOL` and keep the old form readable
+//! instead of editing a golden file.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use xuncha_sync::*;
+
+fn golden<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(name: &str, value: &T) {
+    let path = format!("{}/tests/golden/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let text = serde_json::to_string_pretty(value).unwrap() + "\n";
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let pinned = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e} (UPDATE_GOLDEN=1 writes it)"));
+    assert_eq!(text, pinned, "the wire form of {name} changed");
+    let back: T = serde_json::from_str(&pinned).unwrap();
+    assert_eq!(&back, value, "{name} reads back as written");
+}
+
+fn id(n: u128) -> Uuid {
+    Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0000 + n)
+}
+
+fn mutation() -> Mutation {
+    let payload = json!({"op": "update", "fields": {"address": "祁东县归阳镇", "contacts": []}});
+    Mutation {
+        seq: 7,
+        mutation_id: id(1),
+        entity: EntityKind::Enterprise,
+        entity_id: id(2),
+        base_version: 3,
+        payload_hash: payload_hash(&payload),
+        payload,
+        created_at: "2026-11-22T09:30:00+08:00".into(),
+        receipt: None,
+    }
+}
+
+fn result() -> MutationResult {
+    MutationResult {
+        seq: 7,
+        mutation_id: id(1),
+        outcome: Outcome::Held,
+        version: None,
+        conflicts: vec![FieldConflict {
+            conflict_id: id(3),
+            field: "name".into(),
+            server_value: json!("湖南甲化工有限公司"),
+            device_value: json!("湖南乙化工有限公司"),
+            held: true,
+        }],
+        reason: None,
+        receipt: "ab".repeat(32),
+    }
+}
+
+#[test]
+fn push_request_and_response() {
+    golden("push_request", &PushRequest { protocol: PROTOCOL, device_id: id(9), mutations: vec![mutation()] });
+    golden(
+        "push_response",
+        &PushResponse {
+            epoch: id(10),
+            results: vec![result()],
+            stop: Some(PushStop::Gap { expected: 9 }),
+            last_seq: 7,
+            results_digest: chain_results("", &result()),
+        },
+    );
+}
+
+#[test]
+fn hello_and_pull() {
+    golden(
+        "hello",
+        &Hello {
+            protocol: PROTOCOL,
+            epoch: id(10),
+            last_seq: 7,
+            results_digest: String::new(),
+            parks: vec![id(20)],
+            head: 42,
+        },
+    );
+    golden("pull_request", &PullRequest { protocol: PROTOCOL, park_id: id(20), after: 40, limit: 1000 });
+    golden(
+        "pull_page",
+        &PullPage {
+            epoch: id(10),
+            park_id: id(20),
+            changes: vec![Change {
+                change_no: 41,
+                entity: EntityKind::Park,
+                entity_id: id(20),
+                park_id: id(20),
+                version: 2,
+                doc: json!({"id": id(20), "name": "湖南祁东高新技术产业开发区"}),
+            }],
+            cursor: 41,
+            more: false,
+            restart: false,
+        },
+    );
+}
+
+#[test]
+fn login_session_and_errors() {
+    golden(
+        "login_request",
+        &LoginRequest {
+            user: "zhang".into(),
+            password: "******".into(),
+            device_id: id(9),
+            device_name: "巡查笔记本".into(),
+        },
+    );
+    golden(
+        "session",
+        &Session {
+            access_token: "a".repeat(64),
+            access_expires_in: 900,
+            refresh_token: "r".repeat(64),
+            user_id: id(30),
+            user_name: "zhang".into(),
+            role: "inspector".into(),
+            parks: vec![id(20)],
+        },
+    );
+    golden("error", &ErrorBody { code: "forbidden".into(), message: "您未被分配到该园区，不能读取其档案".into() });
+}
+
+#[test]
+fn the_payload_hash_is_sha256_of_sorted_compact_json() {
+    let payload = json!({"op": "update", "fields": {"b": 1, "a": "地址"}});
+    let canonical = r#"{"fields":{"a":"地址","b":1},"op":"update"}"#;
+    assert_eq!(payload_hash(&payload), hex::encode(Sha256::digest(canonical.as_bytes())));
+}
+
+#[test]
+fn the_result_chain_hashes_the_previous_link_then_the_result() {
+    let r = result();
+    let first = chain_results("", &r);
+    let text = serde_json::to_string(&r).unwrap();
+    assert_eq!(first, hex::encode(Sha256::digest(text.as_bytes())));
+    let second = chain_results(&first, &r);
+    assert_eq!(second, hex::encode(Sha256::digest(format!("{first}{text}").as_bytes())));
+    let mut other = r.clone();
+    other.outcome = Outcome::Applied;
+    assert_ne!(chain_results("", &other), first, "a different result gives a different link");
+}
+
+#[test]
+fn only_legal_and_risk_fields_wait_for_a_supervisor() {
+    for field in ["name", "credit_code", "tier_override", "permits", "status"] {
+        assert!(EntityKind::Enterprise.is_guarded(field), "{field}");
+    }
+    for field in ["address", "contacts", "industry", "latitude", "archive"] {
+        assert!(!EntityKind::Enterprise.is_guarded(field), "{field}");
+    }
+}
