@@ -118,8 +118,8 @@ fn token(dir: &Path, server: &Server) -> (String, Uuid) {
     (saved.session.access_token, store.device_id())
 }
 
-fn error_of(result: Result<ureq::Response, ureq::Error>) -> (u16, Value) {
-    match result {
+fn error_of(result: Result<ureq::Response, impl Into<Box<ureq::Error>>>) -> (u16, Value) {
+    match result.map_err(Into::into).map_err(|e| *e) {
         Err(ureq::Error::Status(code, resp)) => (code, resp.into_json().unwrap()),
         Ok(resp) => panic!("expected an error, got {}", resp.status()),
         Err(e) => panic!("expected an HTTP error, got {e}"),
@@ -246,7 +246,9 @@ fn a_wrong_password_is_refused_and_a_reused_refresh_token_ends_the_session() {
 
     let (_, _) = token(dir.path(), &server);
     let saved = xuncha_client::SavedSession::load(&xuncha_client::session_path(&dir.path().join("t.db"))).unwrap();
-    let refresh = |t: &str| ureq::post(&format!("{}/v1/refresh", server.url)).send_json(json!({"refresh_token": t}));
+    let refresh = |t: &str| {
+        ureq::post(&format!("{}/v1/refresh", server.url)).send_json(json!({"refresh_token": t})).map_err(Box::new)
+    };
     let next: Value = refresh(&saved.session.refresh_token).unwrap().into_json().unwrap();
     assert_ne!(next["access_token"], saved.session.access_token.as_str(), "a refresh gives a new pair");
     let (code, body) = error_of(refresh(&saved.session.refresh_token));
