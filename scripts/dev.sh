@@ -17,10 +17,11 @@ say() { printf '==> %s\n' "$*"; }
 
 # System packages: a C compiler for the bundled SQLite; WebKitGTK and GTK
 # for the Tauri window; Xvfb and WebKitWebDriver for end-to-end tests;
-# a CJK font so that Chinese text renders.
+# a CJK font so that Chinese text renders; PostgreSQL for the server's
+# tests against its shared backend.
 packages=(build-essential pkg-config ca-certificates curl git file
   libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-  xvfb xauth webkit2gtk-driver fonts-noto-cjk)
+  xvfb xauth webkit2gtk-driver fonts-noto-cjk postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -62,6 +63,30 @@ fi
 say "building the UI"
 npm --prefix ui run build
 
+# Starts the local PostgreSQL cluster (creating it if the package made
+# none) and a test role that may create the tests' scratch databases.
+start_postgres() {
+  local version port
+  version=$(ls /usr/lib/postgresql | sort -V | tail -n1)
+  if ! pg_lsclusters -h | grep -q .; then
+    say "creating a PostgreSQL $version cluster"
+    pg_createcluster "$version" main >/dev/null
+  fi
+  read -r version _ port status _ < <(pg_lsclusters -h | head -n1)
+  if [ "$status" != online ]; then
+    say "starting PostgreSQL $version on port $port"
+    pg_ctlcluster "$version" main start
+  fi
+  pg() { runuser -u postgres -- psql -p "$port" -qAtX "$@"; }
+  if [ "$(pg -c "SELECT 1 FROM pg_roles WHERE rolname = 'xuncha'")" != 1 ]; then
+    pg -c "CREATE ROLE xuncha LOGIN CREATEDB PASSWORD 'xuncha'"
+  fi
+  if [ "$(pg -c "SELECT 1 FROM pg_database WHERE datname = 'xuncha'")" != 1 ]; then
+    pg -c "CREATE DATABASE xuncha OWNER xuncha"
+  fi
+  export XUNCHA_TEST_DATABASE_URL="postgres://xuncha:xuncha@127.0.0.1:$port/xuncha"
+}
+
 case "$verb" in
   run)
     say "building the desktop app"
@@ -85,6 +110,7 @@ MSG
       say "installing tauri-driver"
       cargo install tauri-driver --version '^2' --locked
     fi
+    start_postgres
     say "UI component tests"
     npm --prefix ui test
     # One build of every target: the end-to-end tests run the app binary,

@@ -219,7 +219,17 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     "推送 {} 条（接受 {}，待裁决 {}，被拒绝 {}），拉取 {} 条",
                     report.pushed, report.accepted, report.held, report.rejected, report.pulled
                 );
-                println!("待发送 {}，待裁决 {}，被拒绝 {}", status.pending, status.held, status.rejected);
+                println!(
+                    "文件：上传 {}，下载 {}，服务器尚未收到 {}",
+                    report.blobs_uploaded, report.blobs_downloaded, report.blobs_waiting
+                );
+                println!(
+                    "待发送 {}，待裁决 {}，被拒绝 {}，待上传文件 {}",
+                    status.pending, status.held, status.rejected, status.uploads_pending
+                );
+                for sha in &report.blobs_damaged {
+                    println!("注意：本机文件 {sha} 已损坏（内容与校验值不符），未上传，请重新添加原件");
+                }
                 if let Some(stop) = &report.stopped {
                     println!("注意：服务器停止接收本机修改：{stop:?}");
                 }
@@ -235,10 +245,11 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 print_json(&status)?;
             } else {
                 println!(
-                    "待发送 {}，待裁决 {}，被拒绝 {}，上次同步：{}",
+                    "待发送 {}，待裁决 {}，被拒绝 {}，待上传文件 {}，上次同步：{}",
                     status.pending,
                     status.held,
                     status.rejected,
+                    status.uploads_pending,
                     status.last_sync_at.as_deref().unwrap_or("从未同步")
                 );
             }

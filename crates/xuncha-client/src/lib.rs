@@ -15,9 +15,10 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-use xuncha_core::sync::{Transport, TransportError};
+use xuncha_core::sync::{BlobOnServer, Transport, TransportError};
 use xuncha_sync::{
-    ErrorBody, Hello, LoginRequest, PullPage, PullRequest, PushRequest, PushResponse, RefreshRequest, Session,
+    BlobUpload, ErrorBody, Hello, LoginRequest, PullPage, PullRequest, PushRequest, PushResponse, RefreshRequest,
+    Session, UPLOAD_LENGTH, UPLOAD_OFFSET,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -178,21 +179,38 @@ impl HttpTransport {
     }
 
     /// Sends a request, refreshing the access token once if it expired.
-    fn call<T: DeserializeOwned>(
+    fn send(
         &mut self,
         send: impl Fn(&ureq::Agent, &str, &str) -> Result<ureq::Response, TransportError>,
         path: &str,
-    ) -> Result<T, TransportError> {
+    ) -> Result<ureq::Response, TransportError> {
         let url = self.url(path);
         let auth = format!("Bearer {}", self.saved.session.access_token);
         match send(&self.agent, &url, &auth) {
             Err(TransportError::Unauthorized) => {
                 self.refresh()?;
                 let auth = format!("Bearer {}", self.saved.session.access_token);
-                read(send(&self.agent, &url, &auth)?)
+                send(&self.agent, &url, &auth)
             }
-            other => read(other?),
+            other => other,
         }
+    }
+
+    /// [`Self::send`], then reads the JSON answer.
+    fn call<T: DeserializeOwned>(
+        &mut self,
+        send: impl Fn(&ureq::Agent, &str, &str) -> Result<ureq::Response, TransportError>,
+        path: &str,
+    ) -> Result<T, TransportError> {
+        read(self.send(send, path)?)
+    }
+}
+
+/// A 404 is an answer for blobs ("not here"), not a failure.
+fn found_or_not(result: Result<ureq::Response, ureq::Error>) -> Result<ureq::Response, TransportError> {
+    match result {
+        Err(ureq::Error::Status(404, resp)) => Ok(resp),
+        other => other.map_err(transport_error),
     }
 }
 
@@ -216,5 +234,47 @@ impl Transport for HttpTransport {
             |a, url, auth| a.post(url).set("Authorization", auth).send_json(req).map_err(transport_error),
             "/v1/sync/pull",
         )
+    }
+
+    fn blob_state(&mut self, sha256: &str) -> Result<BlobOnServer, TransportError> {
+        let resp = self.send(
+            |a, url, auth| found_or_not(a.head(url).set("Authorization", auth).call()),
+            &format!("/v1/blobs/{sha256}"),
+        )?;
+        let received = resp.header(UPLOAD_OFFSET).and_then(|v| v.parse().ok()).unwrap_or(0);
+        Ok(if resp.status() == 200 { BlobOnServer::Stored } else { BlobOnServer::Missing { received } })
+    }
+
+    fn upload_chunk(
+        &mut self,
+        sha256: &str,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+    ) -> Result<BlobUpload, TransportError> {
+        self.call(
+            |a, url, auth| {
+                a.request("PATCH", url)
+                    .set("Authorization", auth)
+                    .set(UPLOAD_OFFSET, &offset.to_string())
+                    .set(UPLOAD_LENGTH, &total.to_string())
+                    .set("Content-Type", "application/octet-stream")
+                    .send_bytes(bytes)
+                    .map_err(transport_error)
+            },
+            &format!("/v1/blobs/{sha256}"),
+        )
+    }
+
+    fn download(&mut self, sha256: &str, into: &mut dyn Write) -> Result<bool, TransportError> {
+        let resp = self.send(
+            |a, url, auth| found_or_not(a.get(url).set("Authorization", auth).call()),
+            &format!("/v1/blobs/{sha256}"),
+        )?;
+        if resp.status() == 404 {
+            return Ok(false);
+        }
+        std::io::copy(&mut resp.into_reader(), into).map_err(|e| TransportError::NoAnswer(format!("下载中断：{e}")))?;
+        Ok(true)
     }
 }

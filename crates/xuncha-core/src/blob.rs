@@ -23,6 +23,8 @@ pub enum BlobError {
     },
     #[error("文件 {path} 为空（0字节），未保存")]
     Empty { path: String },
+    #[error("收到的文件与其校验值 {expected} 不符（传输中损坏），未保存")]
+    Mismatch { expected: String },
     #[error("保存文件失败")]
     Write(#[from] io::Error),
 }
@@ -55,38 +57,51 @@ impl BlobStore {
             _ => BlobError::Read { path: src.display().to_string(), source },
         };
         let mut input = File::open(src).map_err(read_err)?;
-        let tmp_dir = self.root.join("tmp");
-        fs::create_dir_all(&tmp_dir)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(&tmp_dir)?;
-        let mut hasher = Sha256::new();
-        let mut size = 0u64;
+        let mut writer = self.writer()?;
         let mut buf = vec![0u8; 1 << 16];
         loop {
             let n = input.read(&mut buf).map_err(read_err)?;
             if n == 0 {
                 break;
             }
-            hasher.update(&buf[..n]);
-            tmp.write_all(&buf[..n])?;
-            size += n as u64;
+            writer.write_all(&buf[..n])?;
         }
-        if size == 0 {
+        if writer.size == 0 {
             return Err(BlobError::Empty { path: src.display().to_string() });
         }
-        let sha256 = hex::encode(hasher.finalize());
-        let dest = self.path_of(&sha256);
-        if !dest.exists() {
-            tmp.as_file().sync_all()?;
-            let dir = dest.parent().expect("blob paths have a parent");
-            fs::create_dir_all(dir)?;
-            let file = tmp.persist(&dest).map_err(|e| e.error)?;
-            // Evidence is never modified: the stored copy is read-only.
-            let mut perms = file.metadata()?.permissions();
-            perms.set_readonly(true);
-            fs::set_permissions(&dest, perms)?;
-            File::open(dir)?.sync_all()?;
+        writer.finish(None)
+    }
+
+    /// A temporary file that hashes what is written to it; `finish` stores it.
+    pub fn writer(&self) -> Result<BlobWriter<'_>, BlobError> {
+        let tmp_dir = self.root.join("tmp");
+        fs::create_dir_all(&tmp_dir)?;
+        Ok(BlobWriter { store: self, tmp: tempfile::NamedTempFile::new_in(&tmp_dir)?, hasher: Sha256::new(), size: 0 })
+    }
+
+    /// The hashes of every stored blob.
+    pub fn list(&self) -> Result<Vec<String>, BlobError> {
+        let mut out = Vec::new();
+        let dirs = match fs::read_dir(&self.root) {
+            Ok(dirs) => dirs,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(e.into()),
+        };
+        for dir in dirs {
+            let dir = dir?;
+            let prefix = dir.file_name().to_string_lossy().into_owned();
+            if prefix.len() != 2 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+                continue;
+            }
+            for file in fs::read_dir(dir.path())? {
+                let rest = file?.file_name().to_string_lossy().into_owned();
+                if rest.len() == 62 && rest.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    out.push(format!("{prefix}{rest}"));
+                }
+            }
         }
-        Ok(BlobRef { sha256, size })
+        out.sort();
+        Ok(out)
     }
 
     /// Whether the stored blob still has the content its name says.
@@ -96,5 +111,51 @@ impl BlobStore {
         let mut hasher = Sha256::new();
         io::copy(&mut f, &mut hasher)?;
         Ok(hex::encode(hasher.finalize()) == sha256)
+    }
+}
+
+/// A blob being written: hashed as it goes, stored under its hash by
+/// [`BlobWriter::finish`], dropped without a trace otherwise.
+pub struct BlobWriter<'s> {
+    store: &'s BlobStore,
+    tmp: tempfile::NamedTempFile,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl Write for BlobWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.tmp.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.tmp.flush()
+    }
+}
+
+impl BlobWriter<'_> {
+    /// Flushes the file to disk and renames it to its SHA-256 name (read
+    /// only: evidence is never modified). With `expected`, a file whose
+    /// hash differs is refused and nothing is stored.
+    pub fn finish(self, expected: Option<&str>) -> Result<BlobRef, BlobError> {
+        let sha256 = hex::encode(self.hasher.finalize());
+        if let Some(expected) = expected.filter(|e| *e != sha256) {
+            return Err(BlobError::Mismatch { expected: expected.to_string() });
+        }
+        let dest = self.store.path_of(&sha256);
+        if !dest.exists() {
+            self.tmp.as_file().sync_all()?;
+            let dir = dest.parent().expect("blob paths have a parent");
+            fs::create_dir_all(dir)?;
+            let file = self.tmp.persist(&dest).map_err(|e| e.error)?;
+            let mut perms = file.metadata()?.permissions();
+            perms.set_readonly(true);
+            fs::set_permissions(&dest, perms)?;
+            File::open(dir)?.sync_all()?;
+        }
+        Ok(BlobRef { sha256, size: self.size })
     }
 }

@@ -61,7 +61,7 @@ impl<B: Backend> Bureau<B> {
             if tx.user_by_name(name)?.is_some() {
                 return Err(ServerError::BadRequest(format!("用户“{name}”已存在")));
             }
-            tx.insert_user(&UserRow { id, name: name.to_string(), role, password_hash }, &now)
+            tx.insert_user(&UserRow { id, name: name.to_string(), role, password_hash: password_hash.clone() }, &now)
         })?;
         Ok(id)
     }

@@ -2,10 +2,11 @@
 //! written once and run unchanged on SQLite and PostgreSQL.
 //!
 //! A backend hands out transactions; every method of [`Tx`] runs inside
-//! one. Change numbers are allocated inside the writing transaction under a
-//! lock held to commit (SQLite's write lock; a locked counter row in
-//! PostgreSQL), so a reader of "changes after N" can never skip a change
-//! that commits late.
+//! one. The backend numbers each entity write ([`Tx::put_entity`]) under a
+//! lock held to commit (SQLite's write lock; in PostgreSQL a counter row
+//! locked only while the transaction's writes are numbered and committed),
+//! so a reader of "changes after N" can never skip a change that commits
+//! late: committed change numbers always form an unbroken prefix.
 
 use std::collections::BTreeMap;
 
@@ -68,8 +69,7 @@ pub struct TokenRow {
 pub trait Tx {
     fn meta(&mut self, key: &str) -> Result<Option<String>, ServerError>;
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), ServerError>;
-    /// The next change number; the counter stays locked until commit.
-    fn next_change_no(&mut self) -> Result<i64, ServerError>;
+    /// The highest change number committed.
     fn head(&mut self) -> Result<i64, ServerError>;
 
     /// The highest number held for a device and its result chain (0 and
@@ -85,8 +85,16 @@ pub trait Tx {
         result: &MutationResult,
     ) -> Result<(), ServerError>;
 
+    /// Locks these entities against concurrent writers until the
+    /// transaction ends. A writer locks everything it may write up front,
+    /// in one call, so that two transactions never wait on each other in a
+    /// cycle; reading an entity does not lock it.
+    fn lock_entities(&mut self, entities: &[(EntityKind, Uuid)]) -> Result<(), ServerError>;
     fn entity(&mut self, kind: EntityKind, id: Uuid) -> Result<Option<EntityRow>, ServerError>;
     fn count(&mut self, kind: EntityKind) -> Result<usize, ServerError>;
+    /// Writes an entity's new state under a new change number (the
+    /// `change_no` of `row` is ignored). Reading the entity later in the same
+    /// transaction sees the write.
     fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow) -> Result<(), ServerError>;
     /// Entities of a park changed after `after`, by change number, at most `limit`.
     fn changes(&mut self, park: Uuid, after: i64, limit: usize) -> Result<Vec<Change>, ServerError>;
@@ -115,6 +123,24 @@ pub trait Tx {
 
 pub trait Backend: Send + Sync {
     /// Runs `f` in one transaction: committed if it returns `Ok`, rolled
-    /// back otherwise.
-    fn transaction<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, ServerError>) -> Result<T, ServerError>;
+    /// back otherwise. A backend with concurrent writers may run `f` again
+    /// after a deadlock or serialisation failure, so `f` must not act
+    /// outside the transaction.
+    fn transaction<T>(&self, f: impl FnMut(&mut dyn Tx) -> Result<T, ServerError>) -> Result<T, ServerError>;
+}
+
+/// The backend chosen when the server starts: the embedded SQLite file, or
+/// a PostgreSQL database shared by several server instances.
+pub enum Database {
+    Sqlite(crate::sqlite::Sqlite),
+    Postgres(Box<crate::postgres::Postgres>),
+}
+
+impl Backend for Database {
+    fn transaction<T>(&self, f: impl FnMut(&mut dyn Tx) -> Result<T, ServerError>) -> Result<T, ServerError> {
+        match self {
+            Database::Sqlite(db) => db.transaction(f),
+            Database::Postgres(db) => db.transaction(f),
+        }
+    }
 }

@@ -19,18 +19,20 @@ use xuncha_sync::{
 };
 
 use crate::backend::{Backend, EntityRow, FieldMeta, Tx};
+use crate::blob::{BlobState, Blobs};
 use crate::{Principal, Role, ServerError};
 
 pub struct Bureau<B> {
     backend: B,
+    blobs: Box<dyn Blobs>,
     env: Mutex<Env>,
     /// Signs receipts; made with the database and kept in it.
     receipt_key: Vec<u8>,
 }
 
 impl<B: Backend> Bureau<B> {
-    /// Wraps a backend, giving a new database its epoch.
-    pub fn new(backend: B, mut env: Env) -> Result<Self, ServerError> {
+    /// Wraps a backend and a blob store, giving a new database its epoch.
+    pub fn new(backend: B, blobs: impl Blobs + 'static, mut env: Env) -> Result<Self, ServerError> {
         let epoch = env.new_id();
         let mut key = [0u8; 32];
         env.rng.fill_bytes(&mut key);
@@ -42,7 +44,7 @@ impl<B: Backend> Bureau<B> {
             let stored = tx.meta("receipt_key")?.ok_or_else(|| ServerError::Damaged("no receipt key".into()))?;
             hex::decode(&stored).map_err(|_| ServerError::Damaged("receipt key".into()))
         })?;
-        Ok(Bureau { backend, env: Mutex::new(env), receipt_key })
+        Ok(Bureau { backend, blobs: Box::new(blobs), env: Mutex::new(env), receipt_key })
     }
 
     pub fn backend(&self) -> &B {
@@ -56,6 +58,30 @@ impl<B: Backend> Bureau<B> {
     /// A new UUIDv7 from the server's clock and random source.
     pub fn new_id(&self) -> Uuid {
         self.env().new_id()
+    }
+
+    /// Whether a blob is stored, or how much of it has arrived. Blobs are
+    /// named by their SHA-256: a caller who knows the hash has seen a
+    /// record that refers to it.
+    pub fn blob_state(&self, _who: &Principal, sha256: &str) -> Result<BlobState, ServerError> {
+        Ok(self.blobs.state(sha256)?)
+    }
+
+    /// Takes one chunk of a blob upload.
+    pub fn upload(
+        &self,
+        _who: &Principal,
+        sha256: &str,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+    ) -> Result<BlobState, ServerError> {
+        Ok(self.blobs.append(sha256, offset, total, bytes)?)
+    }
+
+    /// A stored blob's size and content.
+    pub fn blob(&self, _who: &Principal, sha256: &str) -> Result<crate::blob::StoredBlob, ServerError> {
+        self.blobs.open(sha256)?.ok_or_else(|| ServerError::NotFound("服务器上还没有这个文件".into()))
     }
 
     pub fn hello(&self, who: &Principal) -> Result<Hello, ServerError> {
@@ -92,6 +118,9 @@ impl<B: Backend> Bureau<B> {
         self.backend.transaction(|tx| {
             let epoch = epoch(tx)?;
             let (mut last, mut digest) = tx.device_log(device)?;
+            let targets: Vec<_> =
+                req.mutations.iter().filter(|m| m.seq > last).map(|m| (m.entity, m.entity_id)).collect();
+            tx.lock_entities(&targets)?;
             let mut results = Vec::with_capacity(req.mutations.len());
             let mut stop = None;
             for m in &req.mutations {
@@ -191,6 +220,7 @@ impl<B: Backend> Bureau<B> {
         doc: Map<String, Value>,
     ) -> Result<i64, ServerError> {
         self.backend.transaction(|tx| {
+            tx.lock_entities(&[(kind, id)])?;
             let mut row = tx.entity(kind, id)?.unwrap_or(EntityRow {
                 park_id,
                 version: 0,
@@ -199,11 +229,10 @@ impl<B: Backend> Bureau<B> {
                 field_meta: Default::default(),
             });
             row.version += 1;
-            for (field, value) in doc {
+            for (field, value) in &doc {
                 row.field_meta.insert(field.clone(), FieldMeta { version: row.version, device_id: Uuid::nil() });
-                row.doc.insert(field, value);
+                row.doc.insert(field.clone(), value.clone());
             }
-            row.change_no = tx.next_change_no()?;
             tx.put_entity(kind, id, &row)?;
             Ok(row.version)
         })
@@ -230,11 +259,15 @@ impl<B: Backend> Bureau<B> {
         if !matches!(who.role, Role::Supervisor | Role::Admin) {
             return Err(ServerError::Forbidden("只有主管可以裁决冲突".into()));
         }
+        let missing = || ServerError::NotFound("未找到该冲突记录".into());
         self.backend.transaction(|tx| {
-            let c = tx.conflict(conflict_id)?.ok_or_else(|| ServerError::NotFound("未找到该冲突记录".into()))?;
+            let c = tx.conflict(conflict_id)?.ok_or_else(missing)?;
             if !who.may_access(c.park_id) {
                 return Err(ServerError::Forbidden("您未被分配到该园区".into()));
             }
+            tx.lock_entities(&[(c.entity, c.entity_id)])?;
+            // Read again under the lock: another supervisor may just have decided.
+            let c = tx.conflict(conflict_id)?.ok_or_else(missing)?;
             if c.resolution.is_some() {
                 return Err(ServerError::BadRequest("该冲突已经裁决过".into()));
             }
@@ -243,7 +276,6 @@ impl<B: Backend> Bureau<B> {
                 .ok_or_else(|| ServerError::NotFound("冲突所指的记录不存在".into()))?;
             let chosen = if take_device_value {
                 row.version += 1;
-                row.change_no = tx.next_change_no()?;
                 row.doc.insert(c.field.clone(), c.device_value.clone());
                 row.field_meta.insert(c.field.clone(), FieldMeta { version: row.version, device_id: who.device_id });
                 tx.put_entity(c.entity, c.entity_id, &row)?;
@@ -349,7 +381,7 @@ fn apply(
         let row = EntityRow {
             park_id: park,
             version: 1,
-            change_no: tx.next_change_no()?,
+            change_no: 0,
             field_meta: fields.keys().map(|f| (f.clone(), FieldMeta { version: 1, device_id: device })).collect(),
             doc: fields.clone(),
         };
@@ -399,7 +431,6 @@ fn apply(
     }
     if changed {
         row.version = new_version;
-        row.change_no = tx.next_change_no()?;
         tx.put_entity(m.entity, m.entity_id, &row)?;
     }
     for c in &conflicts {

@@ -2,20 +2,27 @@
 //! convert, call [`Bureau`] on the blocking pool, answer JSON. Every error
 //! is `{code, message}` with the message in Chinese for the user.
 
+use std::io::Read;
 use std::sync::Arc;
 
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use uuid::Uuid;
-use xuncha_sync::{ErrorBody, LoginRequest, PullRequest, PushRequest, RefreshRequest, Resolve};
+use xuncha_sync::{
+    BlobUpload, ErrorBody, LoginRequest, PullRequest, PushRequest, RefreshRequest, Resolve, UPLOAD_LENGTH,
+    UPLOAD_OFFSET,
+};
 
 use crate::backend::Backend;
+use crate::blob::{BlobError, BlobState};
 use crate::{Bureau, Principal, ServerError};
 
 /// The largest request body taken; a full push of 500 mutations is far
@@ -26,11 +33,13 @@ pub struct HttpError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// The server's offset in a blob upload, sent back on a mismatch.
+    offset: Option<u64>,
 }
 
 impl HttpError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        HttpError { status, code, message: message.into() }
+        HttpError { status, code, message: message.into(), offset: None }
     }
 }
 
@@ -41,6 +50,19 @@ impl From<ServerError> for HttpError {
             ServerError::Forbidden(m) => HttpError::new(StatusCode::FORBIDDEN, "forbidden", m),
             ServerError::NotFound(m) => HttpError::new(StatusCode::NOT_FOUND, "not_found", m),
             ServerError::Unauthorized(m) => HttpError::new(StatusCode::UNAUTHORIZED, "unauthorized", m),
+            ServerError::Blob(e @ BlobError::Offset { received }) => HttpError {
+                offset: Some(received),
+                ..HttpError::new(StatusCode::CONFLICT, "upload_offset", e.to_string())
+            },
+            ServerError::Blob(e @ (BlobError::BadName | BlobError::Overrun { .. })) => {
+                HttpError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string())
+            }
+            ServerError::Blob(e @ BlobError::TooLarge { .. }) => {
+                HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
+            }
+            ServerError::Blob(e @ BlobError::Mismatch) => {
+                HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch", e.to_string())
+            }
             other => {
                 eprintln!("xuncha-server: internal error: {}", crate::describe(&other));
                 HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请联系管理员")
@@ -67,7 +89,12 @@ impl From<JsonRejection> for HttpError {
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        (self.status, Json(ErrorBody { code: self.code.into(), message: self.message })).into_response()
+        let mut response =
+            (self.status, Json(ErrorBody { code: self.code.into(), message: self.message })).into_response();
+        if let Some(offset) = self.offset {
+            response.headers_mut().insert(UPLOAD_OFFSET, HeaderValue::from(offset));
+        }
+        response
     }
 }
 
@@ -114,6 +141,7 @@ pub fn router<B: Backend + 'static>(bureau: Arc<Bureau<B>>) -> Router {
         .route("/v1/sync/pull", post(pull::<B>))
         .route("/v1/conflicts", get(conflicts::<B>))
         .route("/v1/conflicts/{id}/resolve", post(resolve::<B>))
+        .route("/v1/blobs/{sha256}", get(download::<B>).head(blob_state::<B>).patch(upload::<B>))
         .fallback(|| async { HttpError::new(StatusCode::NOT_FOUND, "not_found", "没有这个接口") })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(bureau)
@@ -203,4 +231,91 @@ async fn resolve<B: Backend + 'static>(
     let req = body(req)?;
     let Json(()) = blocking(&b, move |b| b.resolve(&who, id, req.take_device_value)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `HEAD`: 200 when the blob is stored, 404 when not (yet); either way
+/// `Upload-Offset` says how many bytes the server holds.
+async fn blob_state<B: Backend + 'static>(
+    State(b): Shared<B>,
+    headers: HeaderMap,
+    Path(sha256): Path<String>,
+) -> Result<Response, HttpError> {
+    let who = principal(&b, &headers).await?;
+    let Json(state) = blocking(&b, move |b| b.blob_state(&who, &sha256)).await?;
+    let (status, offset) = match state {
+        BlobState::Stored(size) => (StatusCode::OK, size),
+        BlobState::Partial(received) => (StatusCode::NOT_FOUND, received),
+    };
+    Ok((status, [(UPLOAD_OFFSET, HeaderValue::from(offset))]).into_response())
+}
+
+fn number_header(headers: &HeaderMap, name: &str) -> Result<u64, HttpError> {
+    headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()).ok_or_else(|| {
+        HttpError::new(StatusCode::BAD_REQUEST, "bad_request", format!("缺少或无法读取请求头 {name}（应为非负整数）"))
+    })
+}
+
+/// `PATCH`: one chunk at `Upload-Offset` of a file of `Upload-Length` bytes.
+async fn upload<B: Backend + 'static>(
+    State(b): Shared<B>,
+    headers: HeaderMap,
+    Path(sha256): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply<BlobUpload> {
+    let who = principal(&b, &headers).await?;
+    let offset = number_header(&headers, UPLOAD_OFFSET)?;
+    let total = number_header(&headers, UPLOAD_LENGTH)?;
+    let bytes = body.map_err(|r| match r.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => HttpError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("分块过大（上限 {} MB）", MAX_BODY / 1024 / 1024),
+        ),
+        _ => HttpError::new(StatusCode::BAD_REQUEST, "bad_request", format!("上传内容无法读取：{}", r.body_text())),
+    })?;
+    blocking(&b, move |b| {
+        b.upload(&who, &sha256, offset, total, &bytes).map(|state| match state {
+            BlobState::Stored(size) => BlobUpload { received: size, complete: true },
+            BlobState::Partial(received) => BlobUpload { received, complete: false },
+        })
+    })
+    .await
+}
+
+/// `GET`: the stored file, streamed from a blocking reader in 1 MB pieces.
+async fn download<B: Backend + 'static>(
+    State(b): Shared<B>,
+    headers: HeaderMap,
+    Path(sha256): Path<String>,
+) -> Result<Response, HttpError> {
+    let who = principal(&b, &headers).await?;
+    let bureau = b.clone();
+    let opened = tokio::task::spawn_blocking(move || bureau.blob(&who, &sha256))
+        .await
+        .map_err(|join| HttpError::from(ServerError::Damaged(format!("worker failed: {join}"))))?;
+    let (size, reader) = opened?;
+    let chunks = futures_util::stream::unfold(Some(reader), |reader| async move {
+        let mut reader = reader?;
+        let read = tokio::task::spawn_blocking(move || {
+            let mut buf = vec![0u8; 1 << 20];
+            let n = reader.read(&mut buf)?;
+            buf.truncate(n);
+            Ok::<_, std::io::Error>((reader, buf))
+        })
+        .await;
+        match read {
+            Ok(Ok((_, buf))) if buf.is_empty() => None,
+            Ok(Ok((reader, buf))) => Some((Ok(Bytes::from(buf)), Some(reader))),
+            Ok(Err(e)) => Some((Err(e), None)),
+            Err(join) => Some((Err(std::io::Error::other(join)), None)),
+        }
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream")),
+            (header::CONTENT_LENGTH, HeaderValue::from(size)),
+        ],
+        Body::from_stream(chunks),
+    )
+        .into_response())
 }

@@ -2,12 +2,15 @@
 //!
 //! [`bureau`] holds the sync rules (push, pull, conflicts) written once
 //! against the [`backend::Backend`] trait; [`sqlite`] is the embedded
-//! backend. The HTTP layer only authenticates and converts.
+//! backend and [`postgres`] the shared one. The HTTP layer only
+//! authenticates and converts.
 
 pub mod auth;
 pub mod backend;
+pub mod blob;
 pub mod bureau;
 pub mod http;
+pub mod postgres;
 pub mod sqlite;
 
 use uuid::Uuid;
@@ -20,8 +23,12 @@ pub use bureau::Bureau;
 pub enum ServerError {
     #[error("database error")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL error")]
+    Postgres(#[from] ::postgres::Error),
     #[error("local store error")]
     Store(#[from] xuncha_core::StoreError),
+    #[error(transparent)]
+    Blob(#[from] blob::BlobError),
     #[error("stored JSON is unreadable")]
     Json(#[from] serde_json::Error),
     #[error("stored data is damaged: {0}")]

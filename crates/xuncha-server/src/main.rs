@@ -2,13 +2,16 @@
 
 use std::io::Read;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use uuid::Uuid;
 use xuncha_core::{Env, Park, Store};
+use xuncha_server::backend::Database;
+use xuncha_server::blob::BlobDir;
+use xuncha_server::postgres::Postgres;
 use xuncha_server::sqlite::Sqlite;
 use xuncha_server::{Bureau, Role, ServerError};
 use xuncha_sync::EntityKind;
@@ -16,9 +19,16 @@ use xuncha_sync::EntityKind;
 #[derive(Parser)]
 #[command(name = "xuncha-server", about = "巡查同步服务器（生态环境局）")]
 struct Cli {
-    /// The data folder: the SQLite database lives here.
+    /// The data folder: photos and scans (blobs/) and, unless --database-url is given, the SQLite database.
     #[arg(long, global = true, default_value = "xuncha-server-data")]
     data: PathBuf,
+    /// A PostgreSQL database instead of the embedded SQLite file:
+    /// postgres://user:password@host/dbname (also XUNCHA_DATABASE_URL).
+    #[arg(long, global = true, env = "XUNCHA_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// How many PostgreSQL connections this instance keeps at most.
+    #[arg(long, global = true, default_value_t = 16)]
+    db_connections: usize,
     #[command(subcommand)]
     command: Command,
 }
@@ -87,12 +97,19 @@ fn main() -> ExitCode {
     }
 }
 
-fn open(data: &Path) -> Result<Bureau<Sqlite>, String> {
+fn open(cli: &Cli) -> Result<Bureau<Database>, String> {
+    let data = &cli.data;
     std::fs::create_dir_all(data).map_err(|e| format!("无法创建数据目录 {}：{e}", data.display()))?;
     let env = Env::system();
     let now = env.now().to_rfc3339();
-    let backend = Sqlite::open(data.join("server.db"), &now).map_err(describe)?;
-    Bureau::new(backend, env).map_err(describe)
+    let backend = match &cli.database_url {
+        Some(url) => Database::Postgres(Box::new(
+            Postgres::open(url, cli.db_connections, &now)
+                .map_err(|e| format!("无法连接 PostgreSQL 数据库：{}", describe(e)))?,
+        )),
+        None => Database::Sqlite(Sqlite::open(data.join("server.db"), &now).map_err(describe)?),
+    };
+    Bureau::new(backend, BlobDir::new(data.join("blobs")), env).map_err(describe)
 }
 
 fn describe(e: ServerError) -> String {
@@ -100,28 +117,28 @@ fn describe(e: ServerError) -> String {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
-    match cli.command {
+    match &cli.command {
         Command::Serve { listen, tls_cert, tls_key, behind_proxy } => {
-            let tls = tls_cert.zip(tls_key);
+            let tls = tls_cert.clone().zip(tls_key.clone());
             if tls.is_none() && !listen.ip().is_loopback() && !behind_proxy {
                 return Err(format!(
                     "{listen} 不是本机地址：明文 HTTP 只允许监听本机。请用 --tls-cert/--tls-key 启用 HTTPS，\
                      或在 TLS 反向代理之后运行并加上 --behind-proxy"
                 ));
             }
-            let bureau = Arc::new(open(&cli.data)?);
-            serve(bureau, listen, tls)
+            let bureau = Arc::new(open(&cli)?);
+            serve(bureau, *listen, tls)
         }
         Command::User { command: UserCommand::Add { name, role } } => {
-            let role = Role::parse(&role)
+            let role = Role::parse(role)
                 .ok_or_else(|| format!("未知角色“{role}”，可选：inspector、steward、clerk、supervisor、admin"))?;
             let password = password()?;
-            let id = open(&cli.data)?.add_user(&name, role, &password).map_err(describe)?;
+            let id = open(&cli)?.add_user(name, role, &password).map_err(describe)?;
             println!("{id}");
             Ok(())
         }
         Command::Park { command: ParkCommand::Add { name } } => {
-            let bureau = open(&cli.data)?;
+            let bureau = open(&cli)?;
             let id = bureau.new_id();
             let mut doc = match serde_json::to_value(Park::new(id, name.trim())) {
                 Ok(serde_json::Value::Object(doc)) => doc,
@@ -133,7 +150,7 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Park { command: ParkCommand::LoadSample } => {
-            let bureau = open(&cli.data)?;
+            let bureau = open(&cli)?;
             if bureau.park_count().map_err(describe)? > 0 {
                 return Err("服务器上已有园区；示例数据只能载入空服务器".into());
             }
@@ -146,7 +163,7 @@ fn run(cli: Cli) -> Result<(), String> {
             eprintln!("已载入 {parks} 个园区、{enterprises} 家企业");
             Ok(())
         }
-        Command::Assign { user, park, remove } => open(&cli.data)?.assign(&user, park, !remove).map_err(describe),
+        Command::Assign { user, park, remove } => open(&cli)?.assign(user, *park, !remove).map_err(describe),
     }
 }
 
@@ -159,7 +176,7 @@ fn password() -> Result<String, String> {
     Ok(text.trim_end_matches(['\r', '\n']).to_string())
 }
 
-fn serve(bureau: Arc<Bureau<Sqlite>>, listen: SocketAddr, tls: Option<(PathBuf, PathBuf)>) -> Result<(), String> {
+fn serve(bureau: Arc<Bureau<Database>>, listen: SocketAddr, tls: Option<(PathBuf, PathBuf)>) -> Result<(), String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("无法启动：{e}"))?;
     runtime.block_on(async move {
         let app = xuncha_server::http::router(bureau);

@@ -46,7 +46,7 @@ impl Sqlite {
 }
 
 impl Backend for Sqlite {
-    fn transaction<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, ServerError>) -> Result<T, ServerError> {
+    fn transaction<T>(&self, mut f: impl FnMut(&mut dyn Tx) -> Result<T, ServerError>) -> Result<T, ServerError> {
         let mut conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut stx = SqliteTx { tx };
@@ -126,12 +126,6 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn next_change_no(&mut self) -> Result<i64, ServerError> {
-        let next = self.head()? + 1;
-        self.set_meta("head", &next.to_string())?;
-        Ok(next)
-    }
-
     fn head(&mut self) -> Result<i64, ServerError> {
         let head = self.meta("head")?;
         head.map(|h| h.parse::<i64>().map_err(|_| ServerError::Damaged(format!("meta head {h}"))))
@@ -192,6 +186,11 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn lock_entities(&mut self, _entities: &[(EntityKind, Uuid)]) -> Result<(), ServerError> {
+        // BEGIN IMMEDIATE already holds the database's one write lock.
+        Ok(())
+    }
+
     fn entity(&mut self, kind: EntityKind, id: Uuid) -> Result<Option<EntityRow>, ServerError> {
         Ok(self
             .tx
@@ -219,6 +218,9 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow) -> Result<(), ServerError> {
+        // The write lock taken by BEGIN IMMEDIATE is held to commit.
+        let change_no = self.head()? + 1;
+        self.set_meta("head", &change_no.to_string())?;
         self.tx
             .prepare_cached(
                 "INSERT INTO entity (kind, id, park_id, version, change_no, doc, field_meta)
@@ -231,7 +233,7 @@ impl Tx for SqliteTx<'_> {
                 id.to_string(),
                 row.park_id.to_string(),
                 row.version,
-                row.change_no,
+                change_no,
                 serde_json::to_string(&row.doc)?,
                 serde_json::to_string(&row.field_meta)?
             ])?;

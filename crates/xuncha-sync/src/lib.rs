@@ -287,6 +287,23 @@ pub struct Resolve {
     pub take_device_value: bool,
 }
 
+/// The answer to one uploaded chunk of a blob (`PATCH /v1/blobs/{sha256}`):
+/// how many bytes the server now holds, and whether the file is complete
+/// and verified against its SHA-256.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobUpload {
+    pub received: u64,
+    pub complete: bool,
+}
+
+/// Request headers of a chunk upload: where the chunk starts, and the
+/// whole file's length. A 409 answer carries the server's offset in
+/// `UPLOAD_OFFSET`, as does a 404 answer to `HEAD` for a partial upload.
+pub const UPLOAD_OFFSET: &str = "upload-offset";
+pub const UPLOAD_LENGTH: &str = "upload-length";
+/// The chunk size laptops send.
+pub const BLOB_CHUNK: usize = 4 * 1024 * 1024;
+
 /// Every error the server answers with: a code the client branches on and
 /// a message in Chinese for the user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

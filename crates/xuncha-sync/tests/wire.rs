@@ -130,6 +130,7 @@ fn login_session_and_errors() {
             parks: vec![id(20)],
         },
     );
+    golden("blob_upload", &BlobUpload { received: 4_194_304, complete: false });
     golden("error", &ErrorBody { code: "forbidden".into(), message: "您未被分配到该园区，不能读取其档案".into() });
 }
 

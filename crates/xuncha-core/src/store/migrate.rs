@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "20261122190000_sync_state",
         sql: include_str!("../../migrations/20261122190000_sync_state.sql"),
     },
+    Migration { name: "20261122233000_blob_sync", sql: include_str!("../../migrations/20261122233000_blob_sync.sql") },
 ];
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -11,10 +11,13 @@
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
 use uuid::Uuid;
+
 use xuncha_sync::{
-    EntityKind, Hello, Mutation, Outcome, PullPage, PullRequest, PushRequest, PushResponse, PushStop, MAX_PAGE,
-    MAX_PUSH, PROTOCOL,
+    BlobUpload, EntityKind, Hello, Mutation, Outcome, PullPage, PullRequest, PushRequest, PushResponse, PushStop,
+    BLOB_CHUNK, MAX_PAGE, MAX_PUSH, PROTOCOL,
 };
 
 use super::{rows, Store, StoreError};
@@ -25,6 +28,27 @@ pub trait Transport {
     fn hello(&mut self, device_id: Uuid) -> Result<Hello, TransportError>;
     fn push(&mut self, req: &PushRequest) -> Result<PushResponse, TransportError>;
     fn pull(&mut self, req: &PullRequest) -> Result<PullPage, TransportError>;
+    fn blob_state(&mut self, sha256: &str) -> Result<BlobOnServer, TransportError>;
+    /// Sends `bytes` at `offset` of a file of `total` bytes.
+    fn upload_chunk(
+        &mut self,
+        sha256: &str,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+    ) -> Result<BlobUpload, TransportError>;
+    /// Writes a stored blob into `into`; `false` when the server has none.
+    fn download(&mut self, sha256: &str, into: &mut dyn Write) -> Result<bool, TransportError>;
+}
+
+/// Where a blob stands on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobOnServer {
+    Stored,
+    /// Not (completely) there: this many bytes have arrived.
+    Missing {
+        received: u64,
+    },
 }
 
 /// Why a request did not get an answer. Any of these may hide a request
@@ -83,6 +107,16 @@ pub struct SyncReport {
     pub refilled: bool,
     /// Parks no longer assigned whose files were removed from this laptop.
     pub parks_removed: Vec<Uuid>,
+    /// Scans and photos sent to the server (resumed uploads included).
+    pub blobs_uploaded: usize,
+    /// Scans and photos received from the server.
+    pub blobs_downloaded: usize,
+    /// Files a record refers to that the server does not have yet (the
+    /// laptop that made them has not uploaded them): fetched later.
+    pub blobs_waiting: usize,
+    /// Local files whose content no longer matches their hash (damaged on
+    /// disk), or that the server refused: not sent, listed for the user.
+    pub blobs_damaged: Vec<String>,
 }
 
 /// What the status bar shows.
@@ -96,6 +130,8 @@ pub struct SyncStatus {
     pub rejected: i64,
     /// When the last round finished, RFC 3339, if ever.
     pub last_sync_at: Option<String>,
+    /// Scans and photos on this laptop not yet on the server.
+    pub uploads_pending: i64,
 }
 
 fn state_of(outcome: Outcome) -> &'static str {
@@ -116,7 +152,84 @@ impl Store {
             held: count("conflict")?,
             rejected: count("rejected")?,
             last_sync_at: sync_meta(&self.conn, "last_sync_at")?,
+            uploads_pending: self.blobs_to_upload()?.len() as i64,
         })
+    }
+
+    /// Files on this laptop the server is not known to hold. Taken from
+    /// the folder, not from the records: a file whose record left this
+    /// laptop (its park was unassigned) is still sent.
+    fn blobs_to_upload(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT 1 FROM blob_synced WHERE sha256 = ?1")?;
+        let mut out = Vec::new();
+        for sha in self.blobs().list()? {
+            if !stmt.exists([&sha])? {
+                out.push(sha);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Files records refer to that this laptop does not have.
+    fn blobs_to_download(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT DISTINCT sha256 FROM archive_attachment ORDER BY sha256")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let blobs = self.blobs();
+        let mut out = Vec::new();
+        for sha in rows {
+            let sha = sha?;
+            if !blobs.path_of(&sha).exists() {
+                out.push(sha);
+            }
+        }
+        Ok(out)
+    }
+
+    fn mark_blob_synced(&self, sha256: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO blob_synced (sha256, synced_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![sha256, self.env.now().to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Uploads the files this laptop has and the server lacks (resuming
+    /// where an earlier upload stopped), and downloads the ones records
+    /// refer to that this laptop lacks. A file is marked as on the server
+    /// only once the server has verified it.
+    fn sync_blobs(&mut self, t: &mut dyn Transport, report: &mut SyncReport) -> Result<(), SyncError> {
+        let blobs = self.blobs();
+        for sha in self.blobs_to_upload()? {
+            if !blobs.verify(&sha).map_err(StoreError::from)? {
+                report.blobs_damaged.push(sha);
+                continue;
+            }
+            match upload(t, &blobs.path_of(&sha), &sha) {
+                Ok(sent) => {
+                    report.blobs_uploaded += usize::from(sent);
+                    self.mark_blob_synced(&sha)?;
+                }
+                Err(SyncError::Transport(TransportError::Refused(_))) => report.blobs_damaged.push(sha),
+                Err(e) => return Err(e),
+            }
+        }
+        for sha in self.blobs_to_download()? {
+            let mut writer = blobs.writer().map_err(StoreError::from)?;
+            if !t.download(&sha, &mut writer)? {
+                report.blobs_waiting += 1;
+                continue;
+            }
+            match writer.finish(Some(&sha)) {
+                Ok(_) => {
+                    report.blobs_downloaded += 1;
+                    self.mark_blob_synced(&sha)?;
+                }
+                // Damaged on the way: the next round fetches it again.
+                Err(crate::blob::BlobError::Mismatch { .. }) => report.blobs_waiting += 1,
+                Err(e) => return Err(StoreError::from(e).into()),
+            }
+        }
+        Ok(())
     }
 
     /// How many times a park's cursor was deliberately set back to 0 (the
@@ -163,6 +276,7 @@ impl Store {
             }
         }
         report.parks_removed = self.forget_unassigned(&hello.parks)?;
+        self.sync_blobs(t, &mut report)?;
         let now = self.env.now().to_rfc3339();
         set_sync_meta(&self.conn, "last_sync_at", &now)?;
         self.search = None;
@@ -555,4 +669,40 @@ fn set_sync_meta(conn: &rusqlite::Connection, key: &str, value: &str) -> Result<
         [key, value],
     )?;
     Ok(())
+}
+
+fn file_error(e: std::io::Error) -> SyncError {
+    SyncError::Store(crate::blob::BlobError::from(e).into())
+}
+
+/// Sends one file from where the server stopped; `false` when the server
+/// had it already. A refused chunk (the server's offset moved, say) asks
+/// where the server stands and goes on from there, a few times at most.
+fn upload(t: &mut dyn Transport, path: &std::path::Path, sha256: &str) -> Result<bool, SyncError> {
+    let mut offset = match t.blob_state(sha256)? {
+        BlobOnServer::Stored => return Ok(false),
+        BlobOnServer::Missing { received } => received,
+    };
+    let mut file = File::open(path).map_err(file_error)?;
+    let total = file.metadata().map_err(file_error)?.len();
+    let mut buf = vec![0u8; BLOB_CHUNK];
+    let mut setbacks = 0;
+    loop {
+        let len = BLOB_CHUNK.min(total.saturating_sub(offset) as usize);
+        let chunk = &mut buf[..len];
+        file.seek(SeekFrom::Start(offset)).and_then(|_| file.read_exact(chunk)).map_err(file_error)?;
+        match t.upload_chunk(sha256, offset, total, chunk) {
+            Ok(BlobUpload { complete: true, .. }) => return Ok(true),
+            Ok(BlobUpload { received, .. }) if received > offset && received < total => offset = received,
+            Ok(answer) => return Err(SyncError::BadAnswer(format!("上传进度异常：{answer:?}"))),
+            Err(TransportError::Refused(_)) if setbacks < 3 => {
+                setbacks += 1;
+                offset = match t.blob_state(sha256)? {
+                    BlobOnServer::Stored => return Ok(true),
+                    BlobOnServer::Missing { received } => received,
+                };
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }

@@ -6,6 +6,10 @@ use uuid::Uuid;
 use xuncha_server::{Role, ServerError};
 use xuncha_sync::{payload_hash, EntityKind, Mutation, Outcome, PullRequest, PushRequest, PushStop, PROTOCOL};
 
+use xuncha_core::store::sha256_hex;
+use xuncha_core::sync::{BlobOnServer, Transport, TransportError};
+use xuncha_server::blob::BlobState;
+
 use crate::common::*;
 
 const P1: Uuid = Uuid::from_u128(0x1000);
@@ -30,11 +34,9 @@ fn push(device: Uuid, mutations: Vec<Mutation>) -> PushRequest {
     PushRequest { protocol: PROTOCOL, device_id: device, mutations }
 }
 
-#[test]
-fn a_replayed_push_gets_the_stored_results_and_changes_nothing_even_across_a_restart() {
-    let dir = scratch();
-    let path = dir.path().join("server.db");
-    let server = open_server(&path, 1);
+fn a_replayed_push_gets_the_stored_results_and_changes_nothing_even_across_a_restart(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let server = db.open(1);
     let ids = seed_park(&server, P1, "甲园", 3);
     let device = Uuid::from_u128(7);
     let who = principal(device, Role::Inspector, &[P1]);
@@ -53,16 +55,15 @@ fn a_replayed_push_gets_the_stored_results_and_changes_nothing_even_across_a_res
         assert_eq!(server.push(&who, &req).unwrap(), first, "a replay returns the stored results");
     }
     drop(server);
-    let server = open_server(&path, 2);
+    let server = db.open(2);
     assert_eq!(server.push(&who, &req).unwrap(), first, "the stored results survive a restart");
     assert_eq!(server.hello(&who).unwrap().head, head, "replays numbered no new change");
     assert_eq!(server.entity(EntityKind::Enterprise, ids[0]).unwrap().unwrap().version, 2);
 }
 
-#[test]
-fn a_different_mutation_under_a_held_number_is_refused_as_a_fork() {
-    let dir = scratch();
-    let server = open_server(&dir.path().join("server.db"), 1);
+fn a_different_mutation_under_a_held_number_is_refused_as_a_fork(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let server = db.open(1);
     let ids = seed_park(&server, P1, "甲园", 1);
     let device = Uuid::from_u128(7);
     let who = principal(device, Role::Inspector, &[P1]);
@@ -76,10 +77,9 @@ fn a_different_mutation_under_a_held_number_is_refused_as_a_fork() {
     assert_eq!(doc["address"], "一号路", "the fork changed nothing");
 }
 
-#[test]
-fn a_push_with_a_gap_stops_and_names_the_number_expected() {
-    let dir = scratch();
-    let server = open_server(&dir.path().join("server.db"), 1);
+fn a_push_with_a_gap_stops_and_names_the_number_expected(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let server = db.open(1);
     let ids = seed_park(&server, P1, "甲园", 1);
     let device = Uuid::from_u128(7);
     let who = principal(device, Role::Inspector, &[P1]);
@@ -102,10 +102,9 @@ fn a_push_with_a_gap_stops_and_names_the_number_expected() {
     assert_eq!(doc["industry"], serde_json::Value::Null, "nothing after the gap was taken");
 }
 
-#[test]
-fn a_damaged_payload_is_refused_whole_with_the_number_named() {
-    let dir = scratch();
-    let server = open_server(&dir.path().join("server.db"), 1);
+fn a_damaged_payload_is_refused_whole_with_the_number_named(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let server = db.open(1);
     let ids = seed_park(&server, P1, "甲园", 1);
     let device = Uuid::from_u128(7);
     let who = principal(device, Role::Inspector, &[P1]);
@@ -118,10 +117,9 @@ fn a_damaged_payload_is_refused_whole_with_the_number_named() {
     assert_eq!(server.hello(&who).unwrap().last_seq, 0, "not even the sound mutation before it was taken");
 }
 
-#[test]
-fn pull_pages_follow_change_numbers_and_resume_from_the_cursor() {
-    let dir = scratch();
-    let server = open_server(&dir.path().join("server.db"), 1);
+fn pull_pages_follow_change_numbers_and_resume_from_the_cursor(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let server = db.open(1);
     let ids = seed_park(&server, P1, "甲园", 24);
     seed_park(&server, P2, "乙园", 5);
     let who = principal(Uuid::from_u128(7), Role::Inspector, &[P1]);
@@ -147,12 +145,87 @@ fn pull_pages_follow_change_numbers_and_resume_from_the_cursor() {
     assert!(empty.changes.is_empty() && !empty.more && empty.cursor == after, "nothing new: the cursor stays");
 }
 
-#[test]
-fn a_laptop_with_thousands_of_changes_sends_them_all_in_one_round() {
-    let dir = scratch();
-    let server = open_server(&dir.path().join("server.db"), 1);
+/// Eight devices push edits of the same two files at once, each touching
+/// the files in its own order (which makes PostgreSQL's deadlock detector
+/// abort some attempts), while a ninth device keeps pulling.
+fn concurrent_pushes_to_the_same_files_lose_no_field_and_a_puller_skips_no_change(kind: Kind) {
+    const DEVICES: u128 = 8;
+    const ROUNDS: i64 = 15;
+    let db = ServerDb::new(kind);
+    let server = db.open(1);
+    let ids = seed_park(&server, P1, "甲园", 2);
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let pulled = std::thread::scope(|scope| {
+        let puller = scope.spawn(|| {
+            let who = principal(Uuid::from_u128(0x900), Role::Inspector, &[P1]);
+            let mut seen = std::collections::HashMap::new();
+            let mut after = 0;
+            loop {
+                let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+                let page =
+                    server.pull(&who, &PullRequest { protocol: PROTOCOL, park_id: P1, after, limit: 7 }).unwrap();
+                for c in &page.changes {
+                    seen.insert(c.entity_id, c.version);
+                }
+                after = page.cursor;
+                if finished && !page.more {
+                    return seen;
+                }
+            }
+        });
+        let pushers: Vec<_> = (1..=DEVICES)
+            .map(|d| {
+                let (server, ids) = (&server, &ids);
+                scope.spawn(move || {
+                    let device = Uuid::from_u128(0x100 * d);
+                    let who = principal(device, Role::Inspector, &[P1]);
+                    let order = if d % 2 == 0 { [ids[0], ids[1]] } else { [ids[1], ids[0]] };
+                    for round in 0..ROUNDS {
+                        let batch = order
+                            .iter()
+                            .enumerate()
+                            .map(|(k, id)| {
+                                let seq = round * 2 + k as i64 + 1;
+                                let mut m =
+                                    mutation(seq, *id, 1, json!({ format!("note_{d}"): format!("第{round}轮") }));
+                                m.mutation_id = Uuid::from_u128(device.as_u128() << 32 | seq as u128);
+                                m
+                            })
+                            .collect();
+                        let resp = server.push(&who, &push(device, batch)).unwrap();
+                        assert!(resp.results.iter().all(|r| r.outcome == Outcome::Applied), "{resp:?}");
+                    }
+                })
+            })
+            .collect();
+        // Every pusher ends before the puller is told to finish, even one that failed.
+        let pushed: Vec<_> = pushers.into_iter().map(|p| p.join()).collect();
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        for outcome in pushed {
+            if let Err(panic) = outcome {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        puller.join().unwrap()
+    });
+    for id in &ids {
+        let row = server.entity(EntityKind::Enterprise, *id).unwrap().unwrap();
+        for d in 1..=DEVICES {
+            assert_eq!(row.doc[&format!("note_{d}")], format!("第{}轮", ROUNDS - 1), "device {d}'s last edit survives");
+        }
+        let edits = (DEVICES as i64) * ROUNDS;
+        assert_eq!(row.version, 1 + edits, "every edit made exactly one new version");
+        assert_eq!(pulled[id], row.version, "the puller ended on the latest version of every file");
+    }
+    let head = server.hello(&principal(Uuid::from_u128(0x900), Role::Inspector, &[P1])).unwrap().head;
+    assert_eq!(head, 3 + 2 * (DEVICES as i64) * ROUNDS, "change numbers were handed out once each, none lost");
+}
+
+fn a_laptop_with_thousands_of_changes_sends_them_all_in_one_round(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let server = db.open(1);
     seed_park(&server, P1, "甲园", 0);
-    let mut a = laptop(dir.path(), "a.db", 10);
+    let mut a = laptop(db.dir(), "a.db", 10);
     let who = principal(a.device_id(), Role::Inspector, &[P1]);
     sync(&mut a, &server, &who);
     let n = xuncha_sync::MAX_PUSH * 7 + 3;
@@ -170,10 +243,9 @@ fn a_laptop_with_thousands_of_changes_sends_them_all_in_one_round() {
     assert_eq!(server.documents(P1).unwrap().len(), n + 1);
 }
 
-#[test]
-fn a_user_can_neither_pull_nor_push_a_park_they_are_not_assigned_to() {
-    let dir = scratch();
-    let server = open_server(&dir.path().join("server.db"), 1);
+fn a_user_can_neither_pull_nor_push_a_park_they_are_not_assigned_to(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let server = db.open(1);
     seed_park(&server, P1, "甲园", 1);
     let other = seed_park(&server, P2, "乙园", 1);
     let device = Uuid::from_u128(7);
@@ -190,8 +262,8 @@ fn a_user_can_neither_pull_nor_push_a_park_they_are_not_assigned_to() {
 /// A server with one park of `n` enterprises and two laptops that have
 /// pulled it.
 struct Pair {
-    dir: tempfile::TempDir,
-    server: xuncha_server::Bureau<xuncha_server::sqlite::Sqlite>,
+    db: ServerDb,
+    server: xuncha_server::Bureau<xuncha_server::backend::Database>,
     ids: Vec<Uuid>,
     a: xuncha_core::Store,
     b: xuncha_core::Store,
@@ -199,22 +271,21 @@ struct Pair {
     who_b: xuncha_server::Principal,
 }
 
-fn pair(n: usize) -> Pair {
-    let dir = scratch();
-    let server = open_server(&dir.path().join("server.db"), 1);
+fn pair(kind: Kind, n: usize) -> Pair {
+    let db = ServerDb::new(kind);
+    let server = db.open(1);
     let ids = seed_park(&server, P1, "甲园", n);
-    let mut a = laptop(dir.path(), "a.db", 10);
-    let mut b = laptop(dir.path(), "b.db", 20);
+    let mut a = laptop(db.dir(), "a.db", 10);
+    let mut b = laptop(db.dir(), "b.db", 20);
     let who_a = principal(a.device_id(), Role::Inspector, &[P1]);
     let who_b = principal(b.device_id(), Role::Steward, &[P1]);
     sync(&mut a, &server, &who_a);
     sync(&mut b, &server, &who_b);
-    Pair { dir, server, ids, a, b, who_a, who_b }
+    Pair { db, server, ids, a, b, who_a, who_b }
 }
 
-#[test]
-fn laptops_editing_different_fields_merge_and_the_same_field_keeps_both_values() {
-    let Pair { dir: _dir, server, ids, mut a, mut b, who_a, who_b } = pair(2);
+fn laptops_editing_different_fields_merge_and_the_same_field_keeps_both_values(kind: Kind) {
+    let Pair { db: _db, server, ids, mut a, mut b, who_a, who_b } = pair(kind, 2);
 
     let mut ea = a.enterprise(ids[0]).unwrap().unwrap();
     ea.address = Some("甲方改的地址".into());
@@ -246,9 +317,8 @@ fn laptops_editing_different_fields_merge_and_the_same_field_keeps_both_values()
     assert!(!c.held);
 }
 
-#[test]
-fn a_guarded_field_changed_on_both_sides_waits_for_a_supervisor() {
-    let Pair { dir: _dir, server, ids, mut a, mut b, who_a, who_b } = pair(1);
+fn a_guarded_field_changed_on_both_sides_waits_for_a_supervisor(kind: Kind) {
+    let Pair { db: _db, server, ids, mut a, mut b, who_a, who_b } = pair(kind, 1);
     for (store, name) in [(&mut a, "湖南甲化工有限公司"), (&mut b, "湖南乙化工有限公司")] {
         let mut e = store.enterprise(ids[0]).unwrap().unwrap();
         e.name = name.into();
@@ -278,22 +348,19 @@ fn a_guarded_field_changed_on_both_sides_waits_for_a_supervisor() {
     assert!(server.resolve(&supervisor, conflicts[0].conflict_id, false).is_err(), "decided once");
 }
 
-#[test]
-fn a_server_restored_from_an_older_backup_gets_every_later_record_back() {
-    let dir = scratch();
-    let path = dir.path().join("server.db");
-    let backup = dir.path().join("backup.db");
-    let server = open_server(&path, 1);
+fn a_server_restored_from_an_older_backup_gets_every_later_record_back(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let server = db.open(1);
     let ids = seed_park(&server, P1, "甲园", 2);
-    let mut a = laptop(dir.path(), "a.db", 10);
-    let mut b = laptop(dir.path(), "b.db", 20);
+    let mut a = laptop(db.dir(), "a.db", 10);
+    let mut b = laptop(db.dir(), "b.db", 20);
     let who_a = principal(a.device_id(), Role::Inspector, &[P1]);
     let who_b = principal(b.device_id(), Role::Inspector, &[P1]);
     sync(&mut a, &server, &who_a);
     sync(&mut b, &server, &who_b);
     drop(server);
-    std::fs::copy(&path, &backup).unwrap();
-    let server = open_server(&path, 2);
+    db.backup();
+    let server = db.open(2);
 
     let mut e = a.enterprise(ids[0]).unwrap().unwrap();
     e.address = Some("备份之后改的地址".into());
@@ -305,8 +372,8 @@ fn a_server_restored_from_an_older_backup_gets_every_later_record_back() {
     assert!(b.enterprise(new_id).unwrap().is_some());
 
     drop(server);
-    std::fs::copy(&backup, &path).unwrap();
-    let server = open_server(&path, 3);
+    db.restore();
+    let server = db.open(3);
     assert!(server.entity(EntityKind::Enterprise, new_id).unwrap().is_none(), "the backup predates the new record");
     let rb = sync(&mut b, &server, &who_b);
     assert!(rb.refilled, "b saw that the server forgot its cursor");
@@ -319,13 +386,12 @@ fn a_server_restored_from_an_older_backup_gets_every_later_record_back() {
     assert_eq!(b.enterprise(new_id).unwrap().unwrap().name, "备份之后新建的企业");
 }
 
-#[test]
-fn a_park_no_longer_assigned_is_removed_except_files_with_unsent_changes() {
-    let dir = scratch();
-    let server = open_server(&dir.path().join("server.db"), 1);
+fn a_park_no_longer_assigned_is_removed_except_files_with_unsent_changes(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let server = db.open(1);
     let p1 = seed_park(&server, P1, "甲园", 2);
     let p2 = seed_park(&server, P2, "乙园", 2);
-    let mut a = laptop(dir.path(), "a.db", 10);
+    let mut a = laptop(db.dir(), "a.db", 10);
     let both = principal(a.device_id(), Role::Inspector, &[P1, P2]);
     sync(&mut a, &server, &both);
     assert_eq!(a.enterprise_ids(Some(P2)).unwrap().len(), 2);
@@ -348,3 +414,146 @@ fn a_park_no_longer_assigned_is_removed_except_files_with_unsent_changes() {
     assert!(report.pulled >= 3, "a park assigned again is filled from the start: {report:?}");
     assert_eq!(a.enterprise_ids(Some(P2)).unwrap().len(), 2);
 }
+
+on_both_backends!(
+    concurrent_pushes_to_the_same_files_lose_no_field_and_a_puller_skips_no_change,
+    a_replayed_push_gets_the_stored_results_and_changes_nothing_even_across_a_restart,
+    a_different_mutation_under_a_held_number_is_refused_as_a_fork,
+    a_push_with_a_gap_stops_and_names_the_number_expected,
+    a_damaged_payload_is_refused_whole_with_the_number_named,
+    pull_pages_follow_change_numbers_and_resume_from_the_cursor,
+    a_laptop_with_thousands_of_changes_sends_them_all_in_one_round,
+    a_user_can_neither_pull_nor_push_a_park_they_are_not_assigned_to,
+    laptops_editing_different_fields_merge_and_the_same_field_keeps_both_values,
+    a_guarded_field_changed_on_both_sides_waits_for_a_supervisor,
+    a_server_restored_from_an_older_backup_gets_every_later_record_back,
+    a_park_no_longer_assigned_is_removed_except_files_with_unsent_changes,
+);
+
+#[test]
+fn a_postgresql_database_with_an_altered_or_newer_migration_history_is_refused() {
+    let db = ServerDb::new(Kind::Postgres);
+    drop(db.open(1));
+    let mut client = postgres::Client::connect(&db.url(), postgres::NoTls).unwrap();
+    client.batch_execute("UPDATE schema_migration SET sha256 = 'edited'").unwrap();
+    let err = xuncha_server::postgres::Postgres::open(&db.url(), 1, "2026-11-22T08:00:00Z").err().unwrap();
+    assert!(err.to_string().contains("differs from the one applied"), "{err}");
+    client.batch_execute("DELETE FROM schema_migration").unwrap();
+    client
+        .batch_execute("INSERT INTO schema_migration VALUES ('29991231000000_from_the_future', 'x', 'later')")
+        .unwrap();
+    let err = xuncha_server::postgres::Postgres::open(&db.url(), 1, "2026-11-22T08:00:00Z").err().unwrap();
+    assert!(err.to_string().contains("newer program"), "{err}");
+}
+
+/// A direct transport whose connection drops after a number of chunks.
+struct Dropping<'a> {
+    inner: Direct<'a>,
+    chunks_left: usize,
+    bytes_sent: usize,
+}
+
+impl Transport for Dropping<'_> {
+    fn hello(&mut self, device: Uuid) -> Result<xuncha_sync::Hello, TransportError> {
+        self.inner.hello(device)
+    }
+    fn push(&mut self, req: &PushRequest) -> Result<xuncha_sync::PushResponse, TransportError> {
+        self.inner.push(req)
+    }
+    fn pull(&mut self, req: &PullRequest) -> Result<xuncha_sync::PullPage, TransportError> {
+        self.inner.pull(req)
+    }
+    fn blob_state(&mut self, sha256: &str) -> Result<BlobOnServer, TransportError> {
+        self.inner.blob_state(sha256)
+    }
+    fn upload_chunk(
+        &mut self,
+        sha256: &str,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+    ) -> Result<xuncha_sync::BlobUpload, TransportError> {
+        if self.chunks_left == 0 {
+            return Err(TransportError::Unreachable("网络中断".into()));
+        }
+        self.chunks_left -= 1;
+        self.bytes_sent += bytes.len();
+        self.inner.upload_chunk(sha256, offset, total, bytes)
+    }
+    fn download(&mut self, sha256: &str, into: &mut dyn std::io::Write) -> Result<bool, TransportError> {
+        self.inner.download(sha256, into)
+    }
+}
+
+/// Bytes that differ from file to file and do not compress.
+fn photo(len: usize, seed: u64) -> Vec<u8> {
+    use rand::{RngCore, SeedableRng};
+    let mut bytes = vec![0u8; len];
+    rand::rngs::StdRng::seed_from_u64(seed).fill_bytes(&mut bytes);
+    bytes
+}
+
+fn an_interrupted_upload_resumes_where_it_stopped_and_the_other_laptop_gets_the_same_bytes(kind: Kind) {
+    let Pair { db, server, ids, mut a, mut b, who_a, who_b } = pair(kind, 1);
+    let original = photo(2 * xuncha_sync::BLOB_CHUNK + 12_345, 1);
+    let path = db.dir().join("现场照片.jpg");
+    std::fs::write(&path, &original).unwrap();
+    let (attachment, _) = a.attach_archive_file(ids[0], 3, &path).unwrap();
+    assert_eq!(a.sync_status().unwrap().uploads_pending, 1);
+
+    let mut dropping =
+        Dropping { inner: Direct { server: &server, who: who_a.clone() }, chunks_left: 1, bytes_sent: 0 };
+    let err = a.sync(&mut dropping).unwrap_err();
+    assert!(err.to_string().contains("网络中断"), "{err}");
+    assert_eq!(
+        server.blob_state(&who_a, &attachment.sha256).unwrap(),
+        BlobState::Partial(xuncha_sync::BLOB_CHUNK as u64),
+        "the server kept the chunk that arrived"
+    );
+    assert_eq!(a.sync_status().unwrap().uploads_pending, 1, "not marked as sent before the server has it all");
+
+    let mut resumed = Dropping { inner: Direct { server: &server, who: who_a.clone() }, chunks_left: 9, bytes_sent: 0 };
+    let report = a.sync(&mut resumed).unwrap();
+    assert_eq!(report.blobs_uploaded, 1);
+    assert_eq!(resumed.bytes_sent, original.len() - xuncha_sync::BLOB_CHUNK, "only the rest was sent again");
+    assert_eq!(server.blob_state(&who_a, &attachment.sha256).unwrap(), BlobState::Stored(original.len() as u64));
+    assert_eq!(a.sync_status().unwrap().uploads_pending, 0);
+
+    let report = sync(&mut b, &server, &who_b);
+    assert_eq!(report.blobs_downloaded, 1, "{report:?}");
+    let copy = std::fs::read(b.blobs().path_of(&attachment.sha256)).unwrap();
+    assert!(copy == original, "the other laptop holds the same bytes");
+    assert_eq!(sync(&mut b, &server, &who_b).blobs_downloaded, 0, "fetched once");
+}
+
+fn a_flipped_bit_is_caught_and_nothing_damaged_is_kept_or_sent(kind: Kind) {
+    let Pair { db, server, ids, mut a, who_a, .. } = pair(kind, 1);
+    let original = photo(100_000, 2);
+    let sha = sha256_hex(&original);
+    let mut damaged = original.clone();
+    damaged[77_777] ^= 0x04;
+    server.upload(&who_a, &sha, 0, damaged.len() as u64, &damaged[..50_000]).unwrap();
+    let err = server.upload(&who_a, &sha, 50_000, damaged.len() as u64, &damaged[50_000..]).unwrap_err();
+    assert!(err.to_string().contains("校验值不符"), "{err}");
+    assert_eq!(server.blob_state(&who_a, &sha).unwrap(), BlobState::Partial(0), "the damaged upload was thrown away");
+
+    // A laptop whose own copy was damaged on disk does not send it.
+    let path = db.dir().join("扫描件.pdf");
+    std::fs::write(&path, &original).unwrap();
+    let (attachment, _) = a.attach_archive_file(ids[0], 2, &path).unwrap();
+    let stored = a.blobs().path_of(&attachment.sha256);
+    let mut perms = std::fs::metadata(&stored).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&stored, perms).unwrap();
+    std::fs::write(&stored, &damaged).unwrap();
+    let report = sync(&mut a, &server, &who_a);
+    assert_eq!(report.blobs_damaged, vec![attachment.sha256.clone()]);
+    assert_eq!(report.blobs_uploaded, 0);
+    assert_eq!(server.blob_state(&who_a, &attachment.sha256).unwrap(), BlobState::Partial(0));
+}
+
+on_both_backends!(
+    an_interrupted_upload_resumes_where_it_stopped_and_the_other_laptop_gets_the_same_bytes,
+    a_flipped_bit_is_caught_and_nothing_damaged_is_kept_or_sent,
+);

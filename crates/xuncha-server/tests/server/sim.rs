@@ -18,13 +18,13 @@ use rand::{Rng, SeedableRng};
 use serde_json::Value;
 use uuid::Uuid;
 use xuncha_core::env::Clock;
-use xuncha_core::sync::{Transport, TransportError};
+use xuncha_core::sync::{BlobOnServer, Transport, TransportError};
 use xuncha_core::{Enterprise, Env, Store};
-use xuncha_server::sqlite::Sqlite;
+use xuncha_server::backend::Database;
 use xuncha_server::{Bureau, Principal, Role};
-use xuncha_sync::{Hello, MutationResult, Outcome, PullPage, PullRequest, PushRequest, PushResponse};
+use xuncha_sync::{BlobUpload, Hello, MutationResult, Outcome, PullPage, PullRequest, PushRequest, PushResponse};
 
-use crate::common::{doc_of, open_server, principal, scratch, seed_park};
+use crate::common::{self, doc_of, principal, seed_park, Kind, ServerDb};
 
 const P1: Uuid = Uuid::from_u128(0x1000);
 const P2: Uuid = Uuid::from_u128(0x2000);
@@ -74,10 +74,8 @@ struct World {
     seed: u64,
     rng: StdRng,
     tick: Arc<AtomicI64>,
-    _dir: tempfile::TempDir,
-    server_path: PathBuf,
-    backup_path: PathBuf,
-    server: Option<Bureau<Sqlite>>,
+    db: ServerDb,
+    server: Option<Bureau<Database>>,
     server_starts: u64,
     has_backup: bool,
     restored: bool,
@@ -90,7 +88,7 @@ struct World {
 
 /// One laptop's way to the server through the simulated network.
 struct SimTransport<'w> {
-    server: &'w Bureau<Sqlite>,
+    server: &'w Bureau<Database>,
     who: Principal,
     laptop: usize,
     net: &'w mut Net,
@@ -154,6 +152,48 @@ impl Transport for SimTransport<'_> {
         }
         Ok(page)
     }
+
+    fn blob_state(&mut self, sha256: &str) -> Result<BlobOnServer, TransportError> {
+        self.reachable()?;
+        let state = common::blob_state(self.server, &self.who, sha256)?;
+        if self.reply_lost() {
+            return Err(TransportError::NoAnswer("答复丢失".into()));
+        }
+        Ok(state)
+    }
+
+    fn upload_chunk(
+        &mut self,
+        sha256: &str,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+    ) -> Result<BlobUpload, TransportError> {
+        self.reachable()?;
+        if !self.net.healed && bytes.len() > 1 && self.rng.gen_bool(self.net.faults.lose_reply) {
+            // The connection drops mid-chunk: the server keeps what arrived.
+            let cut = self.rng.gen_range(1..bytes.len());
+            common::upload_chunk(self.server, &self.who, sha256, offset, total, &bytes[..cut])?;
+            return Err(TransportError::NoAnswer("上传中断".into()));
+        }
+        let answer = common::upload_chunk(self.server, &self.who, sha256, offset, total, bytes)?;
+        if self.reply_lost() {
+            return Err(TransportError::NoAnswer("答复丢失".into()));
+        }
+        Ok(answer)
+    }
+
+    fn download(&mut self, sha256: &str, into: &mut dyn std::io::Write) -> Result<bool, TransportError> {
+        self.reachable()?;
+        if self.reply_lost() {
+            // Part of the file arrives, then the connection drops.
+            let mut part = Vec::new();
+            common::download(self.server, &self.who, sha256, &mut part)?;
+            into.write_all(&part[..part.len() / 2]).map_err(|e| TransportError::NoAnswer(e.to_string()))?;
+            return Err(TransportError::NoAnswer("下载中断".into()));
+        }
+        common::download(self.server, &self.who, sha256, into)
+    }
 }
 
 const ADDRESSES: &[&str] = &["一号路1号", "二号路2号", "三号路3号", "四号路4号"];
@@ -161,12 +201,10 @@ const INDUSTRIES: &[&str] = &["化工", "电子", "食品"];
 const NAMES: &[&str] = &["湖南甲有限公司", "湖南乙有限公司", "湖南丙有限公司"];
 
 impl World {
-    fn new(seed: u64) -> World {
+    fn new(kind: Kind, seed: u64) -> World {
         let mut rng = StdRng::seed_from_u64(seed);
-        let dir = scratch();
-        let server_path = dir.path().join("server.db");
-        let backup_path = dir.path().join("backup.db");
-        let server = open_server(&server_path, seed);
+        let db = ServerDb::new(kind);
+        let server = db.open(seed);
         seed_park(&server, P1, "甲园", 4);
         seed_park(&server, P2, "乙园", 3);
         let seeded = [P1, P2].iter().flat_map(|p| server.documents(*p).unwrap()).collect();
@@ -180,7 +218,10 @@ impl World {
         };
         let laptops = (0..LAPTOPS)
             .map(|i| {
-                let path = dir.path().join(format!("laptop{i}.db"));
+                // Each laptop in a folder of its own, with its photos beside it.
+                let folder = db.dir().join(format!("laptop{i}"));
+                std::fs::create_dir_all(&folder).expect("laptop folder");
+                let path = folder.join("xuncha.db");
                 let skew_minutes = rng.gen_range(-48 * 60..=48 * 60);
                 // The last laptop starts with 甲园 only; the others hold both.
                 let parks = if i == LAPTOPS - 1 { vec![P1] } else { vec![P1, P2] };
@@ -191,9 +232,7 @@ impl World {
             seed,
             rng,
             tick,
-            _dir: dir,
-            server_path,
-            backup_path,
+            db,
             server: Some(server),
             server_starts: 1,
             has_backup: false,
@@ -238,7 +277,7 @@ impl World {
     fn restart_server(&mut self) {
         self.server = None;
         self.server_starts += 1;
-        self.server = Some(open_server(&self.server_path, self.seed * 7 + self.server_starts));
+        self.server = Some(self.db.open(self.seed * 7 + self.server_starts));
     }
 
     fn step(&mut self, step: usize) {
@@ -246,7 +285,8 @@ impl World {
         let roll = self.rng.gen_range(0..100);
         let i = self.rng.gen_range(0..LAPTOPS);
         match roll {
-            0..=39 => self.edit(step, i),
+            0..=35 => self.edit(step, i),
+            36..=39 => self.attach(step, i),
             40..=47 => self.create(step, i),
             48..=77 => {
                 self.sync(step, i);
@@ -263,14 +303,14 @@ impl World {
             }
             84 if !self.has_backup => {
                 self.server = None;
-                std::fs::copy(&self.server_path, &self.backup_path).expect("backup");
+                self.db.backup();
                 self.has_backup = true;
                 self.restart_server();
                 self.note(step, "server backed up".into());
             }
             85 if self.has_backup && !self.restored => {
                 self.server = None;
-                std::fs::copy(&self.backup_path, &self.server_path).expect("restore");
+                self.db.restore();
                 self.restored = true;
                 self.restart_server();
                 self.note(step, "server restored from the older backup".into());
@@ -324,6 +364,24 @@ impl World {
         };
         let saved = store.save_enterprise(&e).unwrap();
         self.note(step, format!("laptop {i} edits {what} of {id} -> seq {:?}", saved.seq));
+    }
+
+    /// A photo of an archive document, attached on site.
+    fn attach(&mut self, step: usize, i: usize) {
+        let len = self.rng.gen_range(1..3000);
+        let bytes: Vec<u8> = (0..len).map(|_| self.rng.gen()).collect();
+        let item_no = self.rng.gen_range(1..=5);
+        let folder = self.laptops[i].path.parent().unwrap().to_path_buf();
+        let store = self.laptops[i].store.as_mut().unwrap();
+        let ids = store.enterprise_ids(None).unwrap();
+        if ids.is_empty() {
+            return;
+        }
+        let id = ids[self.rng.gen_range(0..ids.len())];
+        let photo = folder.join(format!("照片{step}.jpg"));
+        std::fs::write(&photo, &bytes).unwrap();
+        let (a, _) = store.attach_archive_file(id, item_no, &photo).unwrap();
+        self.note(step, format!("laptop {i} attaches {} to item {item_no} of {id}", &a.sha256[..8]));
     }
 
     fn create(&mut self, step: usize, i: usize) {
@@ -394,25 +452,20 @@ impl World {
 
     fn check(&self) {
         let server = self.server.as_ref().unwrap();
-        let conn = rusqlite::Connection::open(&self.server_path).unwrap();
         // Every mutation the server holds, in arrival order.
-        let mut stmt = conn
-            .prepare("SELECT device_id, seq, mutation_id, payload, payload_hash, result FROM mutation ORDER BY rowid")
-            .unwrap();
-        let held: Vec<Arrived> = stmt
-            .query_map([], |r| {
-                Ok(Arrived {
-                    device: Uuid::parse_str(&r.get::<_, String>(0)?).unwrap(),
-                    seq: r.get(1)?,
-                    mutation_id: Uuid::parse_str(&r.get::<_, String>(2)?).unwrap(),
-                    payload: serde_json::from_str(&r.get::<_, String>(3)?).unwrap(),
-                    payload_hash: r.get(4)?,
-                    result: serde_json::from_str(&r.get::<_, String>(5)?).unwrap(),
-                })
+        let held: Vec<Arrived> = self
+            .db
+            .stored_mutations()
+            .into_iter()
+            .map(|(device, seq, mutation_id, payload, payload_hash, result)| Arrived {
+                device,
+                seq,
+                mutation_id,
+                payload: serde_json::from_str(&payload).unwrap(),
+                payload_hash,
+                result: serde_json::from_str(&result).unwrap(),
             })
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+            .collect();
         let mut on_server: BTreeMap<(Uuid, i64), &Arrived> = BTreeMap::new();
         for m in &held {
             if on_server.insert((m.device, m.seq), m).is_some() {
@@ -446,6 +499,27 @@ impl World {
             let extra = on_server.keys().filter(|(d, s)| *d == device && !outbox.iter().any(|e| e.seq == *s)).count();
             if extra > 0 {
                 self.fail(format!("the server holds {extra} change(s) of laptop {i} that the laptop never made"));
+            }
+
+            // Every photo a record on this laptop refers to is here, intact,
+            // and on the server; and every photo taken here reached the server.
+            let blobs = store.blobs();
+            for id in store.enterprise_ids(None).unwrap() {
+                for item in store.enterprise(id).unwrap().unwrap().archive {
+                    for a in item.attachments {
+                        if !blobs.path_of(&a.sha256).exists() || !blobs.verify(&a.sha256).unwrap() {
+                            self.fail(format!("laptop {i} lacks photo {} of {id} or holds it damaged", a.sha256));
+                        }
+                    }
+                }
+            }
+            for sha in blobs.list().unwrap() {
+                let who = principal(device, Role::Steward, &[]);
+                if server.blob_state(&who, &sha).unwrap()
+                    != xuncha_server::blob::BlobState::Stored(std::fs::metadata(blobs.path_of(&sha)).unwrap().len())
+                {
+                    self.fail(format!("photo {sha} of laptop {i} never reached the server"));
+                }
             }
 
             // Replicas equal the server for the parks assigned.
@@ -497,7 +571,7 @@ impl World {
     /// came from another device after the version the edit started from,
     /// and the values differ), and checks each has its conflict record
     /// with both values.
-    fn check_conflicts(&self, server: &Bureau<Sqlite>, held: &[Arrived]) {
+    fn check_conflicts(&self, server: &Bureau<Database>, held: &[Arrived]) {
         let who = principal(Uuid::nil(), Role::Admin, &[]);
         let records = server.conflicts(&who, &[P1, P2]).unwrap();
         // field -> (value, device, version) of its latest accepted write.
@@ -564,8 +638,8 @@ struct Arrived {
     result: MutationResult,
 }
 
-fn run(seed: u64) {
-    let mut world = World::new(seed);
+fn run(kind: Kind, seed: u64) {
+    let mut world = World::new(kind, seed);
     for step in 0..STEPS {
         world.step(step);
     }
@@ -573,14 +647,27 @@ fn run(seed: u64) {
     world.check();
 }
 
-#[test]
-fn every_laptop_converges_with_nothing_lost_or_doubled_under_a_hostile_network() {
+/// Runs the seeds chosen by the environment: `XUNCHA_SIM_SEED` alone, or
+/// the first `count_var` seeds (default `default`).
+fn run_seeds(kind: Kind, count_var: &str, default: u64) {
     if let Ok(seed) = std::env::var("XUNCHA_SIM_SEED") {
-        run(seed.parse().expect("XUNCHA_SIM_SEED is a number"));
+        run(kind, seed.parse().expect("XUNCHA_SIM_SEED is a number"));
         return;
     }
-    let seeds: u64 = std::env::var("XUNCHA_SIM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let seeds: u64 = std::env::var(count_var).ok().and_then(|s| s.parse().ok()).unwrap_or(default);
     for seed in 0..seeds {
-        run(seed);
+        run(kind, seed);
     }
+}
+
+#[test]
+fn every_laptop_converges_with_nothing_lost_or_doubled_under_a_hostile_network() {
+    run_seeds(Kind::Sqlite, "XUNCHA_SIM_SEEDS", 1000);
+}
+
+/// The same simulation against PostgreSQL: fewer seeds by default, as
+/// every step costs real round trips to the database.
+#[test]
+fn every_laptop_converges_on_postgresql_too() {
+    run_seeds(Kind::Postgres, "XUNCHA_SIM_PG_SEEDS", 200);
 }

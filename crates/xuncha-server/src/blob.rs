@@ -1,0 +1,183 @@
+//! Photos and scans, stored by SHA-256 and written once.
+//!
+//! An upload arrives in chunks at stated offsets, so a laptop whose
+//! connection dropped resumes where the server stopped rather than from
+//! the start. Only when the last byte is in is the whole file hashed; a
+//! file whose hash differs from its name is thrown away (a file of the
+//! right size can still be wrong). The store is a trait so that an object
+//! store can take the folder's place.
+
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+
+/// The largest file taken (a scanned archive volume can be large).
+pub const MAX_BLOB: u64 = 512 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    #[error("文件标识不是 64 位十六进制的 SHA-256 值")]
+    BadName,
+    #[error("上传位置不符：服务器已收到 {received} 字节")]
+    Offset { received: u64 },
+    #[error("文件大小 {total} 字节超过上限 {max} 字节", max = MAX_BLOB)]
+    TooLarge { total: u64 },
+    #[error("分块超出文件总长：总长 {total} 字节，分块止于 {end} 字节")]
+    Overrun { total: u64, end: u64 },
+    #[error("文件内容与校验值不符（传输中损坏），已丢弃，请重新上传")]
+    Mismatch,
+    #[error("blob storage failed")]
+    Io(#[from] io::Error),
+}
+
+/// Where an upload stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobState {
+    /// Stored and verified, with its size.
+    Stored(u64),
+    /// Not complete: this many bytes are in (0 when none).
+    Partial(u64),
+}
+
+/// A stored blob: its size and a reader of its bytes.
+pub type StoredBlob = (u64, Box<dyn Read + Send>);
+
+pub trait Blobs: Send + Sync {
+    fn state(&self, sha256: &str) -> Result<BlobState, BlobError>;
+    /// Appends `bytes` at `offset` of a file of `total` bytes; verifies and
+    /// keeps the file when it is complete. Returns the new state.
+    fn append(&self, sha256: &str, offset: u64, total: u64, bytes: &[u8]) -> Result<BlobState, BlobError>;
+    /// The stored file, or `None`.
+    fn open(&self, sha256: &str) -> Result<Option<StoredBlob>, BlobError>;
+}
+
+/// Blobs in a folder: `ab/cdef…` when stored, `partial/<hash>` while an
+/// upload is under way.
+pub struct BlobDir {
+    root: PathBuf,
+    /// One lock per hash being written, so two laptops uploading the same
+    /// photo at once take turns.
+    writing: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+}
+
+pub fn valid_name(sha256: &str) -> bool {
+    sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+impl BlobDir {
+    pub fn new(root: impl Into<PathBuf>) -> BlobDir {
+        BlobDir { root: root.into(), writing: Mutex::new(HashMap::new()) }
+    }
+
+    fn stored_path(&self, sha256: &str) -> PathBuf {
+        self.root.join(&sha256[..2]).join(&sha256[2..])
+    }
+
+    fn partial_path(&self, sha256: &str) -> PathBuf {
+        self.root.join("partial").join(sha256)
+    }
+
+    fn lock(&self, sha256: &str) -> Arc<Mutex<()>> {
+        let mut writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        writing.retain(|_, lock| Arc::strong_count(lock) > 1);
+        writing.entry(sha256.to_string()).or_default().clone()
+    }
+}
+
+fn len_of(path: &Path) -> io::Result<Option<u64>> {
+    match fs::metadata(path) {
+        Ok(m) => Ok(Some(m.len())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Feeds the first `len` bytes of a file to `hasher`.
+fn hash_prefix(path: &Path, len: u64, hasher: &mut Sha256) -> io::Result<()> {
+    if len == 0 {
+        return Ok(());
+    }
+    let mut file = File::open(path)?.take(len);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(());
+        }
+        hasher.update(&buf[..n]);
+    }
+}
+
+impl Blobs for BlobDir {
+    fn state(&self, sha256: &str) -> Result<BlobState, BlobError> {
+        if !valid_name(sha256) {
+            return Err(BlobError::BadName);
+        }
+        if let Some(size) = len_of(&self.stored_path(sha256))? {
+            return Ok(BlobState::Stored(size));
+        }
+        Ok(BlobState::Partial(len_of(&self.partial_path(sha256))?.unwrap_or(0)))
+    }
+
+    fn append(&self, sha256: &str, offset: u64, total: u64, bytes: &[u8]) -> Result<BlobState, BlobError> {
+        if !valid_name(sha256) {
+            return Err(BlobError::BadName);
+        }
+        if total > MAX_BLOB {
+            return Err(BlobError::TooLarge { total });
+        }
+        let end = offset + bytes.len() as u64;
+        if end > total {
+            return Err(BlobError::Overrun { total, end });
+        }
+        let lock = self.lock(sha256);
+        let _turn = lock.lock().unwrap_or_else(|p| p.into_inner());
+        let state = self.state(sha256)?;
+        let received = match state {
+            BlobState::Stored(_) => return Ok(state),
+            BlobState::Partial(received) => received,
+        };
+        if offset != received {
+            return Err(BlobError::Offset { received });
+        }
+        let partial = self.partial_path(sha256);
+        fs::create_dir_all(partial.parent().expect("partial has a folder"))?;
+        let mut file = OpenOptions::new().create(true).append(true).open(&partial)?;
+        file.write_all(bytes)?;
+        if end < total {
+            return Ok(BlobState::Partial(end));
+        }
+        // The whole file's hash: what was on disk before this chunk, then
+        // the chunk as received (a one-chunk photo is not read back).
+        let mut hasher = Sha256::new();
+        hash_prefix(&partial, offset, &mut hasher)?;
+        hasher.update(bytes);
+        if hex::encode(hasher.finalize()) != sha256 {
+            drop(file);
+            fs::remove_file(&partial)?;
+            return Err(BlobError::Mismatch);
+        }
+        file.sync_all()?;
+        drop(file);
+        let stored = self.stored_path(sha256);
+        fs::create_dir_all(stored.parent().expect("stored has a folder"))?;
+        fs::rename(&partial, &stored)?;
+        File::open(stored.parent().expect("stored has a folder"))?.sync_all()?;
+        Ok(BlobState::Stored(total))
+    }
+
+    fn open(&self, sha256: &str) -> Result<Option<StoredBlob>, BlobError> {
+        if !valid_name(sha256) {
+            return Err(BlobError::BadName);
+        }
+        match File::open(self.stored_path(sha256)) {
+            Ok(file) => Ok(Some((file.metadata()?.len(), Box::new(file)))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,639 @@
+//! The shared backend: a PostgreSQL database, for bureaus that run several
+//! server instances behind a load balancer (each instance keeps nothing but
+//! a connection pool).
+//!
+//! Transactions run at READ COMMITTED with explicit locks, taken in one
+//! order so that waits rarely form a cycle:
+//! 1. a device's advisory lock when its log is read (a push, a hello), so
+//!    two copies of one push are handled one after the other;
+//! 2. the advisory locks of every entity the transaction may write, all
+//!    at once in ascending key order ([`Tx::lock_entities`]), so concurrent
+//!    edits of one file merge instead of overwriting, two pushes touching
+//!    the same files in different orders cannot deadlock, and a file that
+//!    does not exist yet is covered too;
+//! 3. the change counter row, last: entity writes are kept in the
+//!    transaction and numbered just before commit, so the counter is held
+//!    for two statements and the commit rather than for a whole push.
+//!
+//! A deadlock or serialisation failure that still happens runs the whole
+//! transaction again (see [`crate::backend::Backend::transaction`]).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Condvar, Mutex};
+
+use postgres::error::SqlState;
+use postgres::{Client, NoTls, Statement};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use xuncha_sync::{Change, ConflictRecord, EntityKind, Mutation, MutationResult};
+
+use crate::backend::{Backend, EntityRow, StoredMutation, TokenRow, Tx, UserRow};
+use crate::{Role, ServerError};
+
+/// The server's PostgreSQL migrations, oldest first. Append only.
+pub const MIGRATIONS: &[(&str, &str)] =
+    &[("20261122230000_sync_and_people", include_str!("../migrations/postgres/20261122230000_sync_and_people.sql"))];
+
+/// How often a transaction is tried when PostgreSQL aborts it for a
+/// deadlock or a conflicting concurrent write.
+const ATTEMPTS: usize = 8;
+
+/// Lock-key salts: devices and entities live in one 64-bit key space.
+const DEVICE_SALT: u64 = 0x6465_7669_6365_0000;
+const MIGRATION_LOCK: i64 = 0x7875_6e63_6861;
+
+struct Conn {
+    client: Client,
+    /// Prepared statements of this connection, by their SQL.
+    statements: HashMap<&'static str, Statement>,
+}
+
+struct Pool {
+    idle: Vec<Conn>,
+    open: usize,
+}
+
+pub struct Postgres {
+    config: postgres::Config,
+    max: usize,
+    pool: Mutex<Pool>,
+    returned: Condvar,
+}
+
+impl Postgres {
+    /// Connects to `url` (`postgres://user:password@host/db`), applies
+    /// missing migrations and keeps up to `max_connections` connections.
+    pub fn open(url: &str, max_connections: usize, now: &str) -> Result<Postgres, ServerError> {
+        let config: postgres::Config = url.parse()?;
+        let db = Postgres {
+            config,
+            max: max_connections.max(1),
+            pool: Mutex::new(Pool { idle: Vec::new(), open: 0 }),
+            returned: Condvar::new(),
+        };
+        let mut conn = db.checkout()?;
+        let applied = migrate(&mut conn.client, now);
+        db.checkin(conn);
+        applied?;
+        Ok(db)
+    }
+
+    fn checkout(&self) -> Result<Conn, ServerError> {
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(conn) = pool.idle.pop() {
+                return Ok(conn);
+            }
+            if pool.open < self.max {
+                pool.open += 1;
+                drop(pool);
+                return match self.config.connect(NoTls) {
+                    Ok(client) => Ok(Conn { client, statements: HashMap::new() }),
+                    Err(e) => {
+                        self.forget();
+                        Err(e.into())
+                    }
+                };
+            }
+            pool = self.returned.wait(pool).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    fn checkin(&self, conn: Conn) {
+        if conn.client.is_closed() {
+            return self.forget();
+        }
+        self.pool.lock().unwrap_or_else(|p| p.into_inner()).idle.push(conn);
+        self.returned.notify_one();
+    }
+
+    /// A connection was lost: make room for a new one.
+    fn forget(&self) {
+        self.pool.lock().unwrap_or_else(|p| p.into_inner()).open -= 1;
+        self.returned.notify_one();
+    }
+}
+
+fn migrate(client: &mut Client, now: &str) -> Result<(), ServerError> {
+    let mut tx = client.transaction()?;
+    // Instances started together wait for one another here.
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )?;
+    let applied: HashMap<String, String> =
+        tx.query("SELECT name, sha256 FROM schema_migration", &[])?.iter().map(|r| (r.get(0), r.get(1))).collect();
+    if let Some(unknown) = applied.keys().find(|name| !MIGRATIONS.iter().any(|(known, _)| known == name)) {
+        return Err(ServerError::Damaged(format!(
+            "the database has migration {unknown}, which this program does not know: it belongs to a newer program"
+        )));
+    }
+    for (name, sql) in MIGRATIONS {
+        let sha = hex::encode(Sha256::digest(sql.as_bytes()));
+        match applied.get(*name) {
+            Some(recorded) if *recorded == sha => {}
+            Some(_) => return Err(ServerError::Damaged(format!("migration {name} differs from the one applied"))),
+            None => {
+                tx.batch_execute(sql)?;
+                tx.execute(
+                    "INSERT INTO schema_migration (name, sha256, applied_at) VALUES ($1, $2, $3)",
+                    &[name, &sha, &now],
+                )?;
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn retryable(e: &ServerError) -> bool {
+    let ServerError::Postgres(e) = e else { return false };
+    matches!(
+        e.code(),
+        Some(&SqlState::T_R_DEADLOCK_DETECTED | &SqlState::T_R_SERIALIZATION_FAILURE | &SqlState::UNIQUE_VIOLATION)
+    )
+}
+
+impl Backend for Postgres {
+    fn transaction<T>(&self, mut f: impl FnMut(&mut dyn Tx) -> Result<T, ServerError>) -> Result<T, ServerError> {
+        let mut conn = self.checkout()?;
+        let mut attempt = 1;
+        let out = loop {
+            let out = run(&mut conn, &mut f);
+            match out {
+                Err(e) if retryable(&e) && attempt < ATTEMPTS && !conn.client.is_closed() => attempt += 1,
+                out => break out,
+            }
+        };
+        self.checkin(conn);
+        out
+    }
+}
+
+fn run<T>(conn: &mut Conn, f: &mut impl FnMut(&mut dyn Tx) -> Result<T, ServerError>) -> Result<T, ServerError> {
+    let Conn { client, statements } = conn;
+    let tx = client.transaction()?;
+    let mut ptx = PgTx {
+        tx,
+        statements,
+        locked: HashSet::new(),
+        known: HashMap::new(),
+        pending: Vec::new(),
+        mutations: Vec::new(),
+    };
+    let out = f(&mut ptx)?;
+    ptx.flush()?;
+    ptx.tx.commit()?;
+    Ok(out)
+}
+
+struct PgTx<'c> {
+    tx: postgres::Transaction<'c>,
+    statements: &'c mut HashMap<&'static str, Statement>,
+    /// Advisory lock keys this transaction holds.
+    locked: HashSet<i64>,
+    /// Entities as this transaction sees them: read under its lock, or
+    /// written by it (`None`: known not to exist).
+    known: HashMap<(EntityKind, Uuid), Option<EntityRow>>,
+    /// Entity writes not yet numbered, in write order (one per entity).
+    pending: Vec<(EntityKind, Uuid)>,
+    /// Handled mutations not yet inserted: device, user, mutation, result.
+    mutations: Vec<(Uuid, Uuid, Mutation, MutationResult)>,
+}
+
+fn lock_key(salt: u64, id: Uuid) -> i64 {
+    let (hi, lo) = id.as_u64_pair();
+    (hi ^ lo ^ salt) as i64
+}
+
+fn entity_salt(kind: EntityKind) -> u64 {
+    match kind {
+        EntityKind::Park => 0x7061_726b,
+        EntityKind::Enterprise => 0x656e_7465_7270,
+    }
+}
+
+fn damaged(what: &str, e: impl std::fmt::Display) -> ServerError {
+    ServerError::Damaged(format!("{what}: {e}"))
+}
+
+fn kind_of(s: &str) -> Result<EntityKind, ServerError> {
+    EntityKind::parse(s).ok_or_else(|| damaged("entity kind", s))
+}
+
+fn conflict_of(r: &postgres::Row) -> Result<ConflictRecord, ServerError> {
+    let resolution: Option<String> = r.get(10);
+    Ok(ConflictRecord {
+        conflict_id: r.get(0),
+        entity: kind_of(r.get(1))?,
+        entity_id: r.get(2),
+        park_id: r.get(3),
+        field: r.get(4),
+        server_value: serde_json::from_str(r.get(5))?,
+        device_value: serde_json::from_str(r.get(6))?,
+        device_id: r.get(7),
+        mutation_id: r.get(8),
+        held: r.get(9),
+        resolution: resolution.map(|s| serde_json::from_str(&s)).transpose()?,
+    })
+}
+
+/// An entity row from its five columns starting at `at`.
+fn entity_row(r: &postgres::Row, at: usize) -> Result<EntityRow, ServerError> {
+    Ok(EntityRow {
+        park_id: r.get(at),
+        version: r.get(at + 1),
+        change_no: r.get(at + 2),
+        doc: serde_json::from_str(r.get(at + 3))?,
+        field_meta: serde_json::from_str(r.get(at + 4))?,
+    })
+}
+
+fn user_of(r: &postgres::Row) -> Result<UserRow, ServerError> {
+    let role: &str = r.get(2);
+    Ok(UserRow {
+        id: r.get(0),
+        name: r.get(1),
+        role: Role::parse(role).ok_or_else(|| damaged("role", role))?,
+        password_hash: r.get(3),
+    })
+}
+
+impl PgTx<'_> {
+    fn statement(&mut self, sql: &'static str) -> Result<Statement, ServerError> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(sql)?;
+        self.statements.insert(sql, s.clone());
+        Ok(s)
+    }
+
+    fn lock(&mut self, key: i64) -> Result<(), ServerError> {
+        if self.locked.insert(key) {
+            let s = self.statement("SELECT pg_advisory_xact_lock($1)")?;
+            self.tx.execute(&s, &[&key])?;
+        }
+        Ok(())
+    }
+
+    /// Writes what the transaction kept back: the handled mutations, and
+    /// the entity writes, numbered, each in one statement.
+    fn flush(&mut self) -> Result<(), ServerError> {
+        self.flush_mutations()?;
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let n = self.pending.len() as i64;
+        let s = self.statement("UPDATE change_counter SET head = head + $1 RETURNING head")?;
+        let head: i64 = self.tx.query_one(&s, &[&n])?.get(0);
+        let mut kinds = Vec::new();
+        let mut ids = Vec::new();
+        let mut parks = Vec::new();
+        let mut versions = Vec::new();
+        let mut numbers = Vec::new();
+        let mut docs = Vec::new();
+        let mut metas = Vec::new();
+        for (i, (kind, id)) in std::mem::take(&mut self.pending).into_iter().enumerate() {
+            let row = self.known[&(kind, id)].as_ref().expect("a pending write has its row");
+            kinds.push(kind.as_str());
+            ids.push(id);
+            parks.push(row.park_id);
+            versions.push(row.version);
+            numbers.push(head - n + 1 + i as i64);
+            docs.push(serde_json::to_string(&row.doc)?);
+            metas.push(serde_json::to_string(&row.field_meta)?);
+        }
+        let s = self.statement(
+            "INSERT INTO entity (kind, id, park_id, version, change_no, doc, field_meta)
+             SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::int8[], $5::int8[], $6::text[], $7::text[])
+             ON CONFLICT (kind, id) DO UPDATE SET park_id = EXCLUDED.park_id, version = EXCLUDED.version,
+                 change_no = EXCLUDED.change_no, doc = EXCLUDED.doc, field_meta = EXCLUDED.field_meta",
+        )?;
+        self.tx.execute(&s, &[&kinds, &ids, &parks, &versions, &numbers, &docs, &metas])?;
+        Ok(())
+    }
+
+    fn flush_mutations(&mut self) -> Result<(), ServerError> {
+        if self.mutations.is_empty() {
+            return Ok(());
+        }
+        let (mut devices, mut seqs, mut ids, mut users) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut payloads, mut hashes, mut results) = (Vec::new(), Vec::new(), Vec::new());
+        for (device, user, m, result) in std::mem::take(&mut self.mutations) {
+            devices.push(device);
+            seqs.push(m.seq);
+            ids.push(m.mutation_id);
+            users.push(user);
+            payloads.push(serde_json::to_string(&m.payload)?);
+            hashes.push(m.payload_hash);
+            results.push(serde_json::to_string(&result)?);
+        }
+        let s = self.statement(
+            "INSERT INTO mutation (device_id, seq, mutation_id, user_id, payload, payload_hash, result)
+             SELECT * FROM unnest($1::uuid[], $2::int8[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[])",
+        )?;
+        self.tx.execute(&s, &[&devices, &seqs, &ids, &users, &payloads, &hashes, &results])?;
+        Ok(())
+    }
+}
+
+impl Tx for PgTx<'_> {
+    fn meta(&mut self, key: &str) -> Result<Option<String>, ServerError> {
+        let s = self.statement("SELECT value FROM meta WHERE key = $1")?;
+        Ok(self.tx.query_opt(&s, &[&key])?.map(|r| r.get(0)))
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), ServerError> {
+        let s = self.statement(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+        )?;
+        self.tx.execute(&s, &[&key, &value])?;
+        Ok(())
+    }
+
+    fn head(&mut self) -> Result<i64, ServerError> {
+        let s = self.statement("SELECT head FROM change_counter")?;
+        Ok(self.tx.query_one(&s, &[])?.get(0))
+    }
+
+    fn device_log(&mut self, device: Uuid) -> Result<(i64, String), ServerError> {
+        self.lock(lock_key(DEVICE_SALT, device))?;
+        let s = self.statement("SELECT last_seq, results_digest FROM device_log WHERE device_id = $1")?;
+        Ok(self.tx.query_opt(&s, &[&device])?.map(|r| (r.get(0), r.get(1))).unwrap_or_default())
+    }
+
+    fn set_device_log(&mut self, device: Uuid, seq: i64, digest: &str) -> Result<(), ServerError> {
+        let s = self.statement(
+            "INSERT INTO device_log (device_id, last_seq, results_digest) VALUES ($1, $2, $3)
+             ON CONFLICT (device_id) DO UPDATE SET last_seq = EXCLUDED.last_seq,
+                                                   results_digest = EXCLUDED.results_digest",
+        )?;
+        self.tx.execute(&s, &[&device, &seq, &digest])?;
+        Ok(())
+    }
+
+    fn mutation(&mut self, device: Uuid, seq: i64) -> Result<Option<StoredMutation>, ServerError> {
+        if let Some((_, _, m, result)) = self.mutations.iter().find(|(d, _, m, _)| *d == device && m.seq == seq) {
+            return Ok(Some(StoredMutation {
+                mutation_id: m.mutation_id,
+                payload_hash: m.payload_hash.clone(),
+                result: result.clone(),
+            }));
+        }
+        let s =
+            self.statement("SELECT mutation_id, payload_hash, result FROM mutation WHERE device_id = $1 AND seq = $2")?;
+        self.tx
+            .query_opt(&s, &[&device, &seq])?
+            .map(|r| {
+                Ok(StoredMutation {
+                    mutation_id: r.get(0),
+                    payload_hash: r.get(1),
+                    result: serde_json::from_str(r.get(2))?,
+                })
+            })
+            .transpose()
+    }
+
+    fn insert_mutation(
+        &mut self,
+        device: Uuid,
+        user: Uuid,
+        m: &Mutation,
+        result: &MutationResult,
+    ) -> Result<(), ServerError> {
+        self.mutations.push((device, user, m.clone(), result.clone()));
+        Ok(())
+    }
+
+    fn lock_entities(&mut self, entities: &[(EntityKind, Uuid)]) -> Result<(), ServerError> {
+        let mut keys: Vec<i64> = entities
+            .iter()
+            .map(|(kind, id)| lock_key(entity_salt(*kind), *id))
+            .filter(|key| !self.locked.contains(key))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        // One statement takes them all, in the array's (ascending) order.
+        let s = self.statement("SELECT pg_advisory_xact_lock(k) FROM unnest($1::int8[]) AS k")?;
+        self.tx.execute(&s, &[&keys])?;
+        self.locked.extend(keys);
+        // Read them all now: nobody else can change them until commit.
+        let wanted: Vec<(EntityKind, Uuid)> =
+            entities.iter().filter(|(kind, id)| !self.pending.contains(&(*kind, *id))).copied().collect();
+        let kinds: Vec<&str> = wanted.iter().map(|(kind, _)| kind.as_str()).collect();
+        let ids: Vec<Uuid> = wanted.iter().map(|(_, id)| *id).collect();
+        let s = self.statement(
+            "SELECT kind, id, park_id, version, change_no, doc, field_meta FROM entity
+             WHERE (kind, id) IN (SELECT * FROM unnest($1::text[], $2::uuid[]))",
+        )?;
+        let rows = self.tx.query(&s, &[&kinds, &ids])?;
+        for (kind, id) in &wanted {
+            self.known.insert((*kind, *id), None);
+        }
+        for r in &rows {
+            let kind = kind_of(r.get(0))?;
+            self.known.insert((kind, r.get(1)), Some(entity_row(r, 2)?));
+        }
+        Ok(())
+    }
+
+    fn entity(&mut self, kind: EntityKind, id: Uuid) -> Result<Option<EntityRow>, ServerError> {
+        if let Some(known) = self.known.get(&(kind, id)) {
+            return Ok(known.clone());
+        }
+        let s = self
+            .statement("SELECT park_id, version, change_no, doc, field_meta FROM entity WHERE kind = $1 AND id = $2")?;
+        let row = self.tx.query_opt(&s, &[&kind.as_str(), &id])?.map(|r| entity_row(&r, 0)).transpose()?;
+        self.known.insert((kind, id), row.clone());
+        Ok(row)
+    }
+
+    fn count(&mut self, kind: EntityKind) -> Result<usize, ServerError> {
+        self.flush()?;
+        let s = self.statement("SELECT COUNT(*) FROM entity WHERE kind = $1")?;
+        let n: i64 = self.tx.query_one(&s, &[&kind.as_str()])?.get(0);
+        Ok(n as usize)
+    }
+
+    fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow) -> Result<(), ServerError> {
+        // Normally taken already by lock_entities; a retry follows if not.
+        self.lock(lock_key(entity_salt(kind), id))?;
+        self.pending.retain(|pending| *pending != (kind, id));
+        self.pending.push((kind, id));
+        self.known.insert((kind, id), Some(row.clone()));
+        Ok(())
+    }
+
+    fn changes(&mut self, park: Uuid, after: i64, limit: usize) -> Result<Vec<Change>, ServerError> {
+        self.flush()?;
+        let s = self.statement(
+            "SELECT change_no, kind, id, park_id, version, doc FROM entity
+             WHERE park_id = $1 AND change_no > $2 ORDER BY change_no LIMIT $3",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.tx
+            .query(&s, &[&park, &after, &limit])?
+            .iter()
+            .map(|r| {
+                Ok(Change {
+                    change_no: r.get(0),
+                    entity: kind_of(r.get(1))?,
+                    entity_id: r.get(2),
+                    park_id: r.get(3),
+                    version: r.get(4),
+                    doc: serde_json::from_str(r.get(5))?,
+                })
+            })
+            .collect()
+    }
+
+    fn checkpoint(&mut self, device: Uuid, park: Uuid) -> Result<Option<i64>, ServerError> {
+        let s = self.statement("SELECT cursor FROM pull_checkpoint WHERE device_id = $1 AND park_id = $2")?;
+        Ok(self.tx.query_opt(&s, &[&device, &park])?.map(|r| r.get(0)))
+    }
+
+    fn set_checkpoint(&mut self, device: Uuid, park: Uuid, cursor: i64) -> Result<(), ServerError> {
+        let s = self.statement(
+            "INSERT INTO pull_checkpoint (device_id, park_id, cursor) VALUES ($1, $2, $3)
+             ON CONFLICT (device_id, park_id) DO UPDATE
+                 SET cursor = GREATEST(pull_checkpoint.cursor, EXCLUDED.cursor)",
+        )?;
+        self.tx.execute(&s, &[&device, &park, &cursor])?;
+        Ok(())
+    }
+
+    fn insert_user(&mut self, u: &UserRow, now: &str) -> Result<(), ServerError> {
+        let s = self.statement(
+            "INSERT INTO app_user (id, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )?;
+        self.tx.execute(&s, &[&u.id, &u.name, &u.role.as_str(), &u.password_hash, &now])?;
+        Ok(())
+    }
+
+    fn user_by_name(&mut self, name: &str) -> Result<Option<UserRow>, ServerError> {
+        let s = self.statement("SELECT id, name, role, password_hash FROM app_user WHERE name = $1")?;
+        self.tx.query_opt(&s, &[&name])?.as_ref().map(user_of).transpose()
+    }
+
+    fn user(&mut self, id: Uuid) -> Result<Option<UserRow>, ServerError> {
+        let s = self.statement("SELECT id, name, role, password_hash FROM app_user WHERE id = $1")?;
+        self.tx.query_opt(&s, &[&id])?.as_ref().map(user_of).transpose()
+    }
+
+    fn set_assigned(&mut self, user: Uuid, park: Uuid, assigned: bool) -> Result<(), ServerError> {
+        let s = if assigned {
+            self.statement("INSERT INTO assignment (user_id, park_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")?
+        } else {
+            self.statement("DELETE FROM assignment WHERE user_id = $1 AND park_id = $2")?
+        };
+        self.tx.execute(&s, &[&user, &park])?;
+        Ok(())
+    }
+
+    fn parks_of(&mut self, user: Uuid) -> Result<Vec<Uuid>, ServerError> {
+        let s = self.statement("SELECT park_id FROM assignment WHERE user_id = $1 ORDER BY park_id")?;
+        Ok(self.tx.query(&s, &[&user])?.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn register_device(&mut self, device: Uuid, user: Uuid, name: &str, now: &str) -> Result<Uuid, ServerError> {
+        let s = self.statement(
+            "INSERT INTO device (id, user_id, name, registered_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (id) DO NOTHING",
+        )?;
+        self.tx.execute(&s, &[&device, &user, &name, &now])?;
+        let s = self.statement("SELECT user_id FROM device WHERE id = $1")?;
+        Ok(self.tx.query_one(&s, &[&device])?.get(0))
+    }
+
+    fn insert_token(&mut self, t: &TokenRow) -> Result<(), ServerError> {
+        let s = self.statement(
+            "INSERT INTO session_token (hash, kind, user_id, device_id, family, expires_at, used)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )?;
+        let kind = if t.refresh { "refresh" } else { "access" };
+        self.tx.execute(&s, &[&t.hash, &kind, &t.user_id, &t.device_id, &t.family, &t.expires_at, &t.used])?;
+        Ok(())
+    }
+
+    fn token(&mut self, hash: &str) -> Result<Option<TokenRow>, ServerError> {
+        let s = self.statement(
+            "SELECT hash, kind, user_id, device_id, family, expires_at, used FROM session_token WHERE hash = $1",
+        )?;
+        Ok(self.tx.query_opt(&s, &[&hash])?.map(|r| TokenRow {
+            hash: r.get(0),
+            refresh: r.get::<_, &str>(1) == "refresh",
+            user_id: r.get(2),
+            device_id: r.get(3),
+            family: r.get(4),
+            expires_at: r.get(5),
+            used: r.get(6),
+        }))
+    }
+
+    fn mark_token_used(&mut self, hash: &str) -> Result<(), ServerError> {
+        let s = self.statement("UPDATE session_token SET used = TRUE WHERE hash = $1")?;
+        self.tx.execute(&s, &[&hash])?;
+        Ok(())
+    }
+
+    fn revoke_family(&mut self, family: Uuid) -> Result<(), ServerError> {
+        let s = self.statement("DELETE FROM session_token WHERE family = $1")?;
+        self.tx.execute(&s, &[&family])?;
+        Ok(())
+    }
+
+    fn insert_conflict(&mut self, c: &ConflictRecord) -> Result<(), ServerError> {
+        let s = self.statement(
+            "INSERT INTO conflict (id, kind, entity_id, park_id, field, server_value, device_value, device_id,
+                                   mutation_id, held, resolution)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )?;
+        let server_value = serde_json::to_string(&c.server_value)?;
+        let device_value = serde_json::to_string(&c.device_value)?;
+        let resolution = c.resolution.as_ref().map(serde_json::to_string).transpose()?;
+        self.tx.execute(
+            &s,
+            &[
+                &c.conflict_id,
+                &c.entity.as_str(),
+                &c.entity_id,
+                &c.park_id,
+                &c.field,
+                &server_value,
+                &device_value,
+                &c.device_id,
+                &c.mutation_id,
+                &c.held,
+                &resolution,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn conflict(&mut self, id: Uuid) -> Result<Option<ConflictRecord>, ServerError> {
+        let s = self.statement(
+            "SELECT id, kind, entity_id, park_id, field, server_value, device_value, device_id,
+                    mutation_id, held, resolution FROM conflict WHERE id = $1",
+        )?;
+        self.tx.query_opt(&s, &[&id])?.as_ref().map(conflict_of).transpose()
+    }
+
+    fn set_resolution(&mut self, id: Uuid, value: &serde_json::Value) -> Result<(), ServerError> {
+        let s = self.statement("UPDATE conflict SET resolution = $2 WHERE id = $1")?;
+        self.tx.execute(&s, &[&id, &serde_json::to_string(value)?])?;
+        Ok(())
+    }
+
+    fn conflicts(&mut self, parks: &[Uuid]) -> Result<Vec<ConflictRecord>, ServerError> {
+        let s = self.statement(
+            "SELECT id, kind, entity_id, park_id, field, server_value, device_value, device_id,
+                    mutation_id, held, resolution FROM conflict WHERE park_id = ANY($1) ORDER BY id",
+        )?;
+        let parks = parks.to_vec();
+        self.tx.query(&s, &[&parks])?.iter().map(conflict_of).collect()
+    }
+}
