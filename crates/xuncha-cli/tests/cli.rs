@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+#[path = "cli/crash.rs"]
+mod crash;
+
 fn xuncha(db: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_xuncha")).arg("--db").arg(db).args(args).output().unwrap()
 }
