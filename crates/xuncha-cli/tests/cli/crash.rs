@@ -102,15 +102,15 @@ fn relay(
                 let armed = *trap.lock().unwrap();
                 let matches = |line: &str| chunk.starts_with(line.as_bytes());
                 match armed {
-                    Some(Trap::HoldReply { request, nth }) if matches(request) => {
-                        if seen.fetch_add(1, Ordering::SeqCst) + 1 == nth {
-                            held.store(true, Ordering::SeqCst);
-                        }
+                    Some(Trap::HoldReply { request, nth })
+                        if matches(request) && seen.fetch_add(1, Ordering::SeqCst) + 1 == nth =>
+                    {
+                        held.store(true, Ordering::SeqCst);
                     }
-                    Some(Trap::CutRequest { request, nth, keep }) if matches(request) => {
-                        if seen.fetch_add(1, Ordering::SeqCst) + 1 == nth {
-                            allowance = Some(keep);
-                        }
+                    Some(Trap::CutRequest { request, nth, keep })
+                        if matches(request) && seen.fetch_add(1, Ordering::SeqCst) + 1 == nth =>
+                    {
+                        allowance = Some(keep);
                     }
                     _ => {}
                 }
