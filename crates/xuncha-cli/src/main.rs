@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use uuid::Uuid;
 use xuncha_core::enterprise::{EnterpriseStatus, ManagementCategory, Tier};
 use xuncha_core::ident::Severity;
 use xuncha_core::roster::{self, ImportOptions};
@@ -46,6 +47,23 @@ enum Command {
     Status {
         #[arg(long)]
         json: bool,
+    },
+    /// 列出所分配园区的同步冲突（两边的值，是否待主管裁决）
+    Conflicts {
+        /// 只看这个园区（默认：本机所有园区）
+        #[arg(long)]
+        park: Option<Uuid>,
+        /// 连已裁决的一起列出
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 主管裁决一条冲突：--take laptop 采用笔记本上的值，--take server 保留服务器上的值
+    Resolve {
+        conflict: Uuid,
+        #[arg(long, value_parser = ["laptop", "server"])]
+        take: String,
     },
     /// 创建（或升级）本地数据库；--sample 载入示例园区
     Init {
@@ -237,6 +255,48 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             if report.stopped.is_some() {
                 return Ok(ExitCode::FAILURE);
             }
+        }
+        Command::Conflicts { park, all, json } => {
+            let store = open_existing(db)?;
+            let mut transport = xuncha_client::HttpTransport::for_store(store.path())?;
+            let parks = match park {
+                Some(p) => vec![p],
+                None => store.parks()?.into_iter().map(|p| p.id).collect(),
+            };
+            let mut listed = Vec::new();
+            for p in parks {
+                listed.extend(transport.conflicts(p)?.into_iter().filter(|c| all || c.resolution.is_none()));
+            }
+            if json {
+                print_json(&listed)?;
+            } else if listed.is_empty() {
+                println!("没有待裁决的冲突");
+            } else {
+                for c in &listed {
+                    let name = match c.entity {
+                        xuncha_sync::EntityKind::Enterprise => store.enterprise(c.entity_id)?.map(|e| e.name),
+                        xuncha_sync::EntityKind::Park => store.park(c.entity_id)?.map(|p| p.name),
+                    }
+                    .unwrap_or_else(|| c.entity_id.to_string());
+                    let state = match &c.resolution {
+                        None => "待主管裁决".to_string(),
+                        Some(v) => format!("已定为 {v}"),
+                    };
+                    println!(
+                        "{}  {name}  字段 {}：服务器 {}，笔记本 {}（{state}）",
+                        c.conflict_id, c.field, c.server_value, c.device_value
+                    );
+                }
+            }
+        }
+        Command::Resolve { conflict, take } => {
+            let store = open_existing(db)?;
+            let mut transport = xuncha_client::HttpTransport::for_store(store.path())?;
+            transport.resolve(conflict, take == "laptop")?;
+            println!(
+                "已裁决：{}。各笔记本下次同步时得到结果",
+                if take == "laptop" { "采用笔记本上的值" } else { "保留服务器上的值" }
+            );
         }
         Command::Status { json } => {
             let store = open_existing(db)?;

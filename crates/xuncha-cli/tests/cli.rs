@@ -8,6 +8,8 @@ use serde_json::Value;
 
 #[path = "cli/crash.rs"]
 mod crash;
+#[path = "cli/server.rs"]
+mod server;
 
 fn xuncha(db: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_xuncha")).arg("--db").arg(db).args(args).output().unwrap()
@@ -273,4 +275,57 @@ fn login_and_sync_report_what_was_pushed_and_pulled() {
     assert!(status.contains("待发送 0") && !status.contains("从未同步"), "{status}");
     let _ = child.kill();
     let _ = child.wait();
+}
+
+#[test]
+fn a_supervisor_lists_and_decides_a_held_conflict_and_every_laptop_gets_the_decision() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    let park =
+        server::admin(&data, &["park", "load-sample"]).lines().next().unwrap().split('\t').next().unwrap().to_string();
+    for (user, role) in [("zhao", "inspector"), ("qian", "steward"), ("sun", "supervisor")] {
+        server::admin(&data, &["user", "add", user, "--role", role]);
+        server::admin(&data, &["assign", user, &park]);
+    }
+    let bureau = server::Bureau::start(&data);
+    let url = format!("http://{}", bureau.addr);
+    let laptop = |user: &str| {
+        let db = dir.path().join(user).join("xuncha.db");
+        std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+        ok(xuncha(&db, &["init"]));
+        server::login(&db, &url, user);
+        ok(xuncha(&db, &["sync"]));
+        db
+    };
+    let (a, b, s) = (laptop("zhao"), laptop("qian"), laptop("sun"));
+    let hits: Value = serde_json::from_str(&ok(xuncha(&a, &["search", "领湃", "--json"]))).unwrap();
+    let id = hits[0]["id"].as_str().unwrap().to_string();
+    ok(xuncha(&a, &["enterprise", "tier", &id, "A", "--reason", "群众投诉较多，加密巡查"]));
+    ok(xuncha(&b, &["enterprise", "tier", &id, "C", "--reason", "已停产，减少巡查"]));
+    assert!(ok(xuncha(&a, &["sync"])).contains("接受 1"));
+    let said = ok(xuncha(&b, &["sync"]));
+    assert!(said.contains("待裁决 1"), "the second change of a guarded field waits: {said}");
+
+    let open: Value = serde_json::from_str(&ok(xuncha(&s, &["conflicts", "--json"]))).unwrap();
+    let open = open.as_array().unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0]["field"], "tier_override");
+    assert_eq!(open[0]["held"], true);
+    assert_eq!(open[0]["server_value"]["tier"], "A", "the value that arrived first");
+    assert_eq!(open[0]["device_value"]["tier"], "C", "the laptop's value, kept for the decision");
+    let conflict = open[0]["conflict_id"].as_str().unwrap().to_string();
+    let listed = ok(xuncha(&s, &["conflicts"]));
+    assert!(listed.contains("湖南领湃") && listed.contains("待主管裁决"), "{listed}");
+
+    let refused = xuncha(&a, &["resolve", &conflict, "--take", "laptop"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("只有主管可以裁决冲突"), "an inspector cannot decide");
+    ok(xuncha(&s, &["resolve", &conflict, "--take", "laptop"]));
+    for db in [&a, &b] {
+        ok(xuncha(db, &["sync"]));
+        let shown: Value = serde_json::from_str(&ok(xuncha(db, &["enterprise", "show", &id, "--json"]))).unwrap();
+        assert_eq!(shown["tier"], "C", "the decision reached every laptop");
+    }
+    assert!(ok(xuncha(&s, &["conflicts"])).contains("没有待裁决的冲突"));
+    drop(bureau);
 }

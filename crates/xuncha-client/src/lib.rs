@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use xuncha_core::sync::{BlobOnServer, Transport, TransportError};
 use xuncha_sync::{
-    BlobUpload, ErrorBody, Hello, LoginRequest, PullPage, PullRequest, PushRequest, PushResponse, RefreshRequest,
-    Session, UPLOAD_LENGTH, UPLOAD_OFFSET,
+    BlobUpload, ConflictRecord, ErrorBody, Hello, LoginRequest, PullPage, PullRequest, PushRequest, PushResponse,
+    RefreshRequest, Resolve, Session, UPLOAD_LENGTH, UPLOAD_OFFSET,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -203,6 +203,27 @@ impl HttpTransport {
         path: &str,
     ) -> Result<T, TransportError> {
         read(self.send(send, path)?)
+    }
+}
+
+impl HttpTransport {
+    /// The conflicts of a park, oldest first: both values, and whether a
+    /// supervisor still has to decide.
+    pub fn conflicts(&mut self, park: Uuid) -> Result<Vec<ConflictRecord>, TransportError> {
+        self.call(
+            |a, url, auth| a.get(url).set("Authorization", auth).call().map_err(transport_error),
+            &format!("/v1/conflicts?park={park}"),
+        )
+    }
+
+    /// A supervisor's decision: take the laptop's value, or keep the server's.
+    pub fn resolve(&mut self, conflict: Uuid, take_device_value: bool) -> Result<(), TransportError> {
+        let req = Resolve { take_device_value };
+        self.send(
+            |a, url, auth| a.post(url).set("Authorization", auth).send_json(&req).map_err(transport_error),
+            &format!("/v1/conflicts/{conflict}/resolve"),
+        )?;
+        Ok(())
     }
 }
 

@@ -7,8 +7,8 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -16,9 +16,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{ok, server_binary, xuncha};
-
-const PASSWORD: &str = "steward-secret-9";
+use super::server::{admin, login, Bureau};
+use super::{ok, xuncha};
 
 /// Where the proxy stops traffic.
 #[derive(Clone, Copy)]
@@ -156,73 +155,6 @@ fn relay(
     });
 }
 
-struct Bureau {
-    data: PathBuf,
-    child: Option<Child>,
-    addr: SocketAddr,
-}
-
-impl Bureau {
-    fn start(data: &Path) -> Bureau {
-        let mut b = Bureau { data: data.to_path_buf(), child: None, addr: "127.0.0.1:0".parse().unwrap() };
-        b.restart();
-        b
-    }
-
-    fn restart(&mut self) {
-        let listen = if self.addr.port() == 0 { "127.0.0.1:0".to_string() } else { self.addr.to_string() };
-        let mut child = Command::new(server_binary())
-            .args(["serve", "--listen", &listen, "--data"])
-            .arg(&self.data)
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stderr.take().unwrap()), &mut line).unwrap();
-        let url = line.trim().split("listening on http://").nth(1).unwrap_or_else(|| panic!("server said: {line}"));
-        self.addr = url.parse().unwrap();
-        self.child = Some(child);
-    }
-
-    fn kill9(&mut self) {
-        let mut child = self.child.take().unwrap();
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
-}
-
-impl Drop for Bureau {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn admin(data: &Path, args: &[&str]) -> String {
-    let out = Command::new(server_binary())
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("XUNCHA_PASSWORD", PASSWORD)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn login(db: &Path, url: &str) {
-    let out = Command::new(env!("CARGO_BIN_EXE_xuncha"))
-        .arg("--db")
-        .arg(db)
-        .args(["login", "--server", url, "--user", "zhou"])
-        .env("XUNCHA_PASSWORD", PASSWORD)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
-
 fn integrity(db: &Path) -> String {
     let conn = rusqlite::Connection::open(db).unwrap();
     conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap()
@@ -253,7 +185,7 @@ fn killed_at(trap: Trap, victim: Victim) {
     let db = dir.path().join("laptop").join("xuncha.db");
     std::fs::create_dir_all(db.parent().unwrap()).unwrap();
     ok(xuncha(&db, &["init"]));
-    login(&db, &proxy.url);
+    login(&db, &proxy.url, "zhou");
     ok(xuncha(&db, &["sync"]));
     let listed: Value = serde_json::from_str(&ok(xuncha(&db, &["search", "有限公司", "--json"]))).unwrap();
     let ids: Vec<String> =
@@ -321,7 +253,7 @@ fn killed_at(trap: Trap, victim: Victim) {
     let other = dir.path().join("other").join("xuncha.db");
     std::fs::create_dir_all(other.parent().unwrap()).unwrap();
     ok(xuncha(&other, &["init"]));
-    login(&other, &proxy.url);
+    login(&other, &proxy.url, "zhou");
     let got: Value = serde_json::from_str(&ok(xuncha(&other, &["sync", "--json"]))).unwrap();
     assert_eq!(got["report"]["blobs_downloaded"], 1, "{got}");
     for id in &ids {
