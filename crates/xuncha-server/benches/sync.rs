@@ -242,20 +242,24 @@ fn scenarios(dir: &Path, data: &[OsString]) {
             })
         })
         .collect();
-    let mut rounds = Vec::new();
-    let mut pushes = Vec::new();
-    let mut last_ack = start;
-    for h in handles {
-        let (round, push, acked) = h.join().unwrap();
-        rounds.push(round);
-        pushes.extend(push);
-        last_ack = last_ack.max(acked);
-    }
+    let results = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    print_crowd("200 laptops × 100 mutations at once (10 laptops per park):", start, results);
+    crowd_over_http(dir, &url, &crowd_parks);
+    photos(dir, &url, big);
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+/// Prints a crowd's throughput and latencies from each laptop's whole
+/// round, push request times and the moment its push was acknowledged.
+fn print_crowd(title: &str, start: Instant, results: Vec<(Duration, Vec<Duration>, Instant)>) {
     let wall = start.elapsed();
-    let acked = last_ack - start;
+    let acked = results.iter().map(|(_, _, at)| *at).max().unwrap_or(start) - start;
+    let mut rounds: Vec<Duration> = results.iter().map(|(round, _, _)| *round).collect();
+    let mut pushes: Vec<Duration> = results.into_iter().flat_map(|(_, push, _)| push).collect();
     rounds.sort();
     pushes.sort();
-    println!("200 laptops × 100 mutations at once (10 laptops per park):");
+    println!("{title}");
     println!(
         "  all 20,000 acknowledged after {:.2} s ({:.0} mutations/s); with every laptop's pull too {:.2} s ({:.0} mutations/s)",
         acked.as_secs_f64(),
@@ -270,10 +274,6 @@ fn scenarios(dir: &Path, data: &[OsString]) {
         pct(&rounds, 0.5),
         pct(&rounds, 0.99)
     );
-    crowd_over_http(dir, &url, &crowd_parks);
-    photos(dir, &url, big);
-    let _ = server.kill();
-    let _ = server.wait();
 }
 
 /// A new enterprise file as a laptop would push it.
@@ -349,33 +349,11 @@ fn crowd_over_http(dir: &Path, url: &str, parks: &[Uuid]) {
             })
         })
         .collect();
-    let mut rounds = Vec::new();
-    let mut pushes = Vec::new();
-    let mut last_ack = start;
-    for h in handles {
-        let (round, push, acked) = h.join().unwrap();
-        rounds.push(round);
-        pushes.push(push);
-        last_ack = last_ack.max(acked);
-    }
-    let wall = start.elapsed();
-    let acked = last_ack - start;
-    rounds.sort();
-    pushes.sort();
-    println!("200 simulated laptops (protocol over HTTP, no local database) × 100 mutations at once:");
-    println!(
-        "  all 20,000 acknowledged after {:.2} s ({:.0} mutations/s); with every laptop's pull too {:.2} s ({:.0} mutations/s)",
-        acked.as_secs_f64(),
-        20_000.0 / acked.as_secs_f64(),
-        wall.as_secs_f64(),
-        20_000.0 / wall.as_secs_f64()
-    );
-    println!(
-        "  push request p50 {:.0} ms, p99 {:.0} ms; whole sync round p50 {:.0} ms, p99 {:.0} ms",
-        pct(&pushes, 0.5),
-        pct(&pushes, 0.99),
-        pct(&rounds, 0.5),
-        pct(&rounds, 0.99)
+    let results = handles.into_iter().map(|h| h.join().unwrap()).map(|(r, p, a)| (r, vec![p], a)).collect();
+    print_crowd(
+        "200 simulated laptops (protocol over HTTP, no local database) × 100 mutations at once:",
+        start,
+        results,
     );
 }
 
