@@ -8,13 +8,13 @@
 //! mutations again (the server answers replays from its stored results)
 //! and pulls from the last committed cursor.
 
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
 use uuid::Uuid;
-
 use xuncha_sync::{
     BlobUpload, EntityKind, Hello, Mutation, Outcome, PullPage, PullRequest, PushRequest, PushResponse, PushStop,
     BLOB_CHUNK, MAX_PAGE, MAX_PUSH, PROTOCOL,
