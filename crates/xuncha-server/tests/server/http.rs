@@ -348,3 +348,33 @@ fn blobs_resume_at_the_servers_offset_and_a_damaged_file_is_refused_over_http(ki
 }
 
 on_both_backends!(blobs_resume_at_the_servers_offset_and_a_damaged_file_is_refused_over_http);
+
+fn several_photos_go_up_and_come_down_intact_over_http(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let (server, parks) = sample_server(&db);
+    let mut a = logged_in_laptop(db.dir(), &server, "a.db");
+    a.sync(&mut HttpTransport::for_store(a.path()).unwrap()).unwrap();
+    let id = a.enterprise_ids(Some(parks[0])).unwrap()[0];
+    let photos: Vec<Vec<u8>> = (0..7u8)
+        .map(|n| (0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> (n + 3)) as u8 ^ n).collect())
+        .collect();
+    for (n, bytes) in photos.iter().enumerate() {
+        let path = db.dir().join(format!("现场照片{n}.jpg"));
+        std::fs::write(&path, bytes).unwrap();
+        a.attach_archive_file(id, 5, &path).unwrap();
+    }
+    assert_eq!(a.sync_status().unwrap().uploads_pending, photos.len() as i64);
+    let report = a.sync(&mut HttpTransport::for_store(a.path()).unwrap()).unwrap();
+    assert_eq!(report.blobs_uploaded, photos.len(), "{report:?}");
+    assert_eq!(a.sync_status().unwrap().uploads_pending, 0);
+
+    let mut b = logged_in_laptop(db.dir(), &server, "b.db");
+    let report = b.sync(&mut HttpTransport::for_store(b.path()).unwrap()).unwrap();
+    assert_eq!(report.blobs_downloaded, photos.len(), "{report:?}");
+    for bytes in &photos {
+        let sha = xuncha_core::store::sha256_hex(bytes);
+        assert!(std::fs::read(b.blobs().path_of(&sha)).unwrap() == *bytes, "photo {sha} arrived intact");
+    }
+}
+
+on_both_backends!(several_photos_go_up_and_come_down_intact_over_http);
