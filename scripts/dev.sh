@@ -81,6 +81,9 @@ start_postgres() {
   if [ "$(pg -c "SELECT 1 FROM pg_roles WHERE rolname = 'xuncha'")" != 1 ]; then
     pg -c "CREATE ROLE xuncha LOGIN CREATEDB PASSWORD 'xuncha'"
   fi
+  # Tests drop their databases WITH (FORCE), which must be allowed to end
+  # other sessions on them (an autovacuum worker, say).
+  pg -c "GRANT pg_signal_backend TO xuncha" 2>/dev/null
   if [ "$(pg -c "SELECT 1 FROM pg_database WHERE datname = 'xuncha'")" != 1 ]; then
     pg -c "CREATE DATABASE xuncha OWNER xuncha"
   fi

@@ -212,7 +212,13 @@ impl ServerDb {
 /// connections take a moment to go.
 fn copy_database(drop: &str, to: &str, from: &str) {
     let mut admin = admin_client();
-    admin.batch_execute(drop).expect("drop before copy");
+    for attempt in 0.. {
+        match admin.batch_execute(drop) {
+            Ok(()) => break,
+            Err(_) if attempt < 100 => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Err(e) => panic!("dropping before copying {from} to {to}: {e}"),
+        }
+    }
     for attempt in 0.. {
         match admin.batch_execute(&format!("CREATE DATABASE {to} TEMPLATE {from}")) {
             Ok(()) => return,
