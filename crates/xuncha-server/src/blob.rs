@@ -164,9 +164,15 @@ impl Blobs for BlobDir {
         file.sync_all()?;
         drop(file);
         let stored = self.stored_path(sha256);
-        fs::create_dir_all(stored.parent().expect("stored has a folder"))?;
+        let folder = stored.parent().expect("stored has a folder");
+        let new_folder = !folder.exists();
+        fs::create_dir_all(folder)?;
         fs::rename(&partial, &stored)?;
-        File::open(stored.parent().expect("stored has a folder"))?.sync_all()?;
+        File::open(folder)?.sync_all()?;
+        if new_folder {
+            // The new folder's own entry must survive a power cut too.
+            File::open(&self.root)?.sync_all()?;
+        }
         Ok(BlobState::Stored(total))
     }
 
