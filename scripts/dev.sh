@@ -18,10 +18,11 @@ say() { printf '==> %s\n' "$*"; }
 # System packages: a C compiler for the bundled SQLite; WebKitGTK and GTK
 # for the Tauri window; Xvfb and WebKitWebDriver for end-to-end tests;
 # a CJK font so that Chinese text renders; PostgreSQL for the server's
-# tests against its shared backend.
+# tests against its shared backend; libdbus for the OS keyring, and a
+# D-Bus daemon with gnome-keyring for the keyring's test.
 packages=(build-essential pkg-config ca-certificates curl git file
   libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-  xvfb xauth webkit2gtk-driver fonts-noto-cjk postgresql)
+  xvfb xauth webkit2gtk-driver fonts-noto-cjk postgresql libdbus-1-dev dbus gnome-keyring)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -7,12 +7,13 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod state;
+mod sync;
 
 use std::path::PathBuf;
 
 use tauri::{AppHandle, Manager, State};
 use uuid::Uuid;
-use xuncha_core::api::{ApiError, AppInfo, ErrorCode};
+use xuncha_core::api::{ApiError, AppInfo, ConflictItem, ErrorCode, SyncRound, SyncState};
 use xuncha_core::enterprise::{Attachment, FieldProblem};
 use xuncha_core::overview::{self, ParkOverview};
 use xuncha_core::roster::{self, ImportOptions, ImportReport};
@@ -22,6 +23,7 @@ use xuncha_core::store::{ParkSummary, Saved};
 use xuncha_core::{Enterprise, Park};
 
 use state::AppState;
+use sync::Sync;
 
 type Answer<T> = Result<T, ApiError>;
 
@@ -99,13 +101,72 @@ fn open_attachment(app: AppHandle, state: State<'_, AppState>, sha256: String) -
         .map_err(|e| ApiError::new(ErrorCode::File, format!("无法用系统程序打开附件：{e}")))
 }
 
+#[tauri::command]
+fn sync_state(state: State<'_, AppState>, sync: State<'_, Sync>) -> Answer<SyncState> {
+    sync.state(&state)
+}
+
+#[tauri::command]
+async fn sync_now(app: AppHandle) -> Answer<SyncRound> {
+    off_main(move || app.state::<Sync>().round(&app)).await
+}
+
+#[tauri::command]
+async fn login(app: AppHandle, server: String, user: String, password: String) -> Answer<SyncState> {
+    off_main(move || {
+        let state = app.state::<AppState>();
+        let device = state.with_store(|s| Ok(s.device_id()))?;
+        xuncha_client::login(&state.db_path()?, &server, &user, &password, device, &xuncha_client::device_name())?;
+        let sync = app.state::<Sync>();
+        sync.reset();
+        sync.state(&state)
+    })
+    .await
+}
+
+#[tauri::command]
+fn logout(state: State<'_, AppState>, sync: State<'_, Sync>) -> Answer<SyncState> {
+    xuncha_client::logout(&state.db_path()?)?;
+    sync.reset();
+    sync.state(&state)
+}
+
+/// The conflicts of every park on this laptop, named from its records.
+#[tauri::command]
+async fn conflicts(app: AppHandle) -> Answer<Vec<ConflictItem>> {
+    off_main(move || {
+        let state = app.state::<AppState>();
+        let mut transport = xuncha_client::HttpTransport::for_store(&state.db_path()?)?;
+        let parks = state.with_store(|s| Ok(s.parks()?))?;
+        let records = transport.conflicts(parks.iter().map(|p| p.id))?;
+        state.with_store(|s| Ok(s.conflict_items(records)?))
+    })
+    .await
+}
+
+/// A supervisor's decision, then a round so that it arrives here too.
+#[tauri::command]
+async fn resolve_conflict(app: AppHandle, id: Uuid, take_laptop: bool) -> Answer<SyncRound> {
+    off_main(move || {
+        let mut transport = xuncha_client::HttpTransport::for_store(&app.state::<AppState>().db_path()?)?;
+        transport.resolve(id, take_laptop)?;
+        app.state::<Sync>().round(&app)
+    })
+    .await
+}
+
 /// Runs a long store operation off the main thread, so the window stays
 /// responsive while a roster is imported.
 async fn blocking<T: Send + 'static>(
     app: AppHandle,
     f: impl FnOnce(&mut xuncha_core::Store) -> Answer<T> + Send + 'static,
 ) -> Answer<T> {
-    tauri::async_runtime::spawn_blocking(move || app.state::<AppState>().with_store(f))
+    off_main(move || app.state::<AppState>().with_store(f)).await
+}
+
+/// Runs `f` off the main thread: network calls and long work.
+async fn off_main<T: Send + 'static>(f: impl FnOnce() -> Answer<T> + Send + 'static) -> Answer<T> {
+    tauri::async_runtime::spawn_blocking(f)
         .await
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("后台任务失败：{e}")))?
 }
@@ -117,6 +178,8 @@ fn main() {
         .setup(|app| {
             let state = AppState::load(app.handle())?;
             app.manage(state);
+            app.manage(Sync::default());
+            Sync::run_in_background(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -134,6 +197,12 @@ fn main() {
             export_roster,
             attach_archive_file,
             open_attachment,
+            sync_state,
+            sync_now,
+            login,
+            logout,
+            conflicts,
+            resolve_conflict,
         ])
         .run(tauri::generate_context!())
         .expect("the 巡查 window could not be started");

@@ -76,6 +76,12 @@ impl AppState {
         self.info()
     }
 
+    /// The database file of the chosen data folder.
+    pub fn db_path(&self) -> Result<PathBuf, ApiError> {
+        let dir = self.data_dir.lock().expect("data_dir lock").clone();
+        dir.map(|d| d.join(DB_FILE)).ok_or_else(|| ApiError::new(ErrorCode::NoDataFolder, "尚未选择数据文件夹"))
+    }
+
     /// Runs `f` on the open store.
     pub fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, ApiError>) -> Result<T, ApiError> {
         let mut guard = self.store.lock().expect("store lock");

@@ -4,6 +4,7 @@ import ParkOverview from './views/ParkOverview.vue'
 import EnterpriseList from './views/EnterpriseList.vue'
 import EnterpriseFile from './views/EnterpriseFile.vue'
 import RosterView from './views/RosterView.vue'
+import ConflictsView from './views/ConflictsView.vue'
 import { useAppStore } from './stores/app'
 
 export const router = createRouter({
@@ -15,6 +16,7 @@ export const router = createRouter({
     { path: '/enterprises', component: EnterpriseList },
     { path: '/enterprises/:id', component: EnterpriseFile, props: true },
     { path: '/roster', component: RosterView },
+    { path: '/conflicts', component: ConflictsView },
   ],
 })
 

@@ -48,6 +48,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// 本机的文书编号余量（联网同步时从服务器领取编号段）
+    Numbers {
+        #[arg(long)]
+        json: bool,
+    },
+    /// 本机保存的参考资料（检查表模板等）及其版本
+    Reference {
+        #[arg(long)]
+        json: bool,
+    },
     /// 列出所分配园区的同步冲突（两边的值，是否待主管裁决）
     Conflicts {
         /// 只看这个园区（默认：本机所有园区）
@@ -241,15 +251,21 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     "文件：上传 {}，下载 {}，服务器尚未收到 {}",
                     report.blobs_uploaded, report.blobs_downloaded, report.blobs_waiting
                 );
+                if report.reference_received > 0 || report.numbers_leased > 0 {
+                    println!(
+                        "参考资料：收到 {} 份；文书编号：领取 {} 个",
+                        report.reference_received, report.numbers_leased
+                    );
+                }
                 println!(
-                    "待发送 {}，待裁决 {}，被拒绝 {}，待上传文件 {}",
-                    status.pending, status.held, status.rejected, status.uploads_pending
+                    "待发送 {}，待裁决 {}，被拒绝 {}，待上传文件 {}；园区内冲突待主管裁决 {}",
+                    status.pending, status.held, status.rejected, status.uploads_pending, status.conflicts_waiting
                 );
                 for sha in &report.blobs_damaged {
                     println!("注意：本机文件 {sha} 已损坏（内容与校验值不符），未上传，请重新添加原件");
                 }
                 if let Some(stop) = &report.stopped {
-                    println!("注意：服务器停止接收本机修改：{stop:?}");
+                    println!("注意：{}", xuncha_core::sync::describe_stop(stop));
                 }
             }
             if report.stopped.is_some() {
@@ -263,28 +279,21 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 Some(p) => vec![p],
                 None => store.parks()?.into_iter().map(|p| p.id).collect(),
             };
-            let mut listed = Vec::new();
-            for p in parks {
-                listed.extend(transport.conflicts(p)?.into_iter().filter(|c| all || c.resolution.is_none()));
-            }
+            let mut listed = transport.conflicts(parks)?;
+            listed.retain(|c| all || c.resolution.is_none());
             if json {
                 print_json(&listed)?;
             } else if listed.is_empty() {
                 println!("没有待裁决的冲突");
             } else {
-                for c in &listed {
-                    let name = match c.entity {
-                        xuncha_sync::EntityKind::Enterprise => store.enterprise(c.entity_id)?.map(|e| e.name),
-                        xuncha_sync::EntityKind::Park => store.park(c.entity_id)?.map(|p| p.name),
-                    }
-                    .unwrap_or_else(|| c.entity_id.to_string());
+                for c in store.conflict_items(listed)? {
                     let state = match &c.resolution {
                         None => "待主管裁决".to_string(),
                         Some(v) => format!("已定为 {v}"),
                     };
                     println!(
-                        "{}  {name}  字段 {}：服务器 {}，笔记本 {}（{state}）",
-                        c.conflict_id, c.field, c.server_value, c.device_value
+                        "{}  {}  字段 {}：服务器 {}，笔记本 {}（{state}）",
+                        c.conflict_id, c.entity_name, c.field, c.server_value, c.device_value
                     );
                 }
             }
@@ -297,6 +306,36 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 "已裁决：{}。各笔记本下次同步时得到结果",
                 if take == "laptop" { "采用笔记本上的值" } else { "保留服务器上的值" }
             );
+        }
+        Command::Numbers { json } => {
+            let left = open_existing(db)?.numbers_left()?;
+            if json {
+                print_json(&left)?;
+            } else if left.is_empty() {
+                println!("本机没有可用的文书编号：请联网同步以领取编号段（环保管家账号不领取编号）");
+            } else {
+                for n in &left {
+                    match n.next {
+                        Some(next) => println!(
+                            "{}（{}年）：余 {} 个，下一个 {}〔{}〕{}号",
+                            n.series, n.year, n.left, n.prefix, n.year, next
+                        ),
+                        None => println!("{}（{}年）：已用完，请联网同步领取", n.series, n.year),
+                    }
+                }
+            }
+        }
+        Command::Reference { json } => {
+            let entries = open_existing(db)?.reference_entries()?;
+            if json {
+                print_json(&entries)?;
+            } else if entries.is_empty() {
+                println!("本机还没有参考资料：联网同步后从服务器获取");
+            } else {
+                for e in &entries {
+                    println!("{}/{} 第 {} 版  {}（发布于 {}）", e.kind, e.key, e.version, e.title, e.published_at);
+                }
+            }
         }
         Command::Status { json } => {
             let store = open_existing(db)?;

@@ -232,6 +232,7 @@ fn login_and_sync_report_what_was_pushed_and_pulled() {
     let park = admin(&["park", "load-sample"]).lines().next().unwrap().split('\t').next().unwrap().to_string();
     admin(&["user", "add", "wang", "--role", "clerk"]);
     admin(&["assign", "wang", &park]);
+    admin(&["series", "add", "notice", "--prefix", "祁环改", "--title", "生态环境问题整改通知书"]);
     let mut child = Command::new(&server)
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(&data)
@@ -273,6 +274,11 @@ fn login_and_sync_report_what_was_pushed_and_pulled() {
     assert!(second.contains("推送 1 条（接受 1，待裁决 0，被拒绝 0）"), "{second}");
     let status = ok(xuncha(&db, &["status"]));
     assert!(status.contains("待发送 0") && !status.contains("从未同步"), "{status}");
+    let numbers = ok(xuncha(&db, &["numbers"]));
+    assert!(
+        numbers.contains("余 30 个，下一个 祁环改〔") && numbers.contains("〕1号"),
+        "the clerk can number offline: {numbers}"
+    );
     let _ = child.kill();
     let _ = child.wait();
 }
@@ -305,6 +311,7 @@ fn a_supervisor_lists_and_decides_a_held_conflict_and_every_laptop_gets_the_deci
     assert!(ok(xuncha(&a, &["sync"])).contains("接受 1"));
     let said = ok(xuncha(&b, &["sync"]));
     assert!(said.contains("待裁决 1"), "the second change of a guarded field waits: {said}");
+    assert!(said.contains("园区内冲突待主管裁决 1"), "and the laptop counts the open conflict: {said}");
 
     let open: Value = serde_json::from_str(&ok(xuncha(&s, &["conflicts", "--json"]))).unwrap();
     let open = open.as_array().unwrap();
@@ -322,7 +329,8 @@ fn a_supervisor_lists_and_decides_a_held_conflict_and_every_laptop_gets_the_deci
     assert!(String::from_utf8_lossy(&refused.stderr).contains("只有主管可以裁决冲突"), "an inspector cannot decide");
     ok(xuncha(&s, &["resolve", &conflict, "--take", "laptop"]));
     for db in [&a, &b] {
-        ok(xuncha(db, &["sync"]));
+        let said = ok(xuncha(db, &["sync"]));
+        assert!(said.contains("园区内冲突待主管裁决 0"), "nothing waits once decided: {said}");
         let shown: Value = serde_json::from_str(&ok(xuncha(db, &["enterprise", "show", &id, "--json"]))).unwrap();
         assert_eq!(shown["tier"], "C", "the decision reached every laptop");
     }

@@ -1,24 +1,28 @@
 //! The laptop's way to the bureau server: log in, keep the session outside
 //! the database, and carry sync requests over HTTP(S).
 //!
-//! The session (server address and tokens) is saved in a file next to the
-//! store, readable by its owner only (`<store>.session`). It is never put
-//! in the database, so a copied database carries no credentials. An
-//! expired access token is refreshed once and the request repeated; any
-//! failure without an answer is reported as "no answer", because the
-//! server may have carried the request out.
+//! The session is kept outside the database ([`session`]), so a copied
+//! database carries no credentials. An expired access token is refreshed
+//! once and the request repeated; any failure without an answer is
+//! reported as "no answer", because the server may have carried the
+//! request out.
+
+pub mod session;
+
+pub use session::{logout, session_path, signed_in, SavedSession};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use xuncha_core::api::{ApiError, ErrorCode};
 use xuncha_core::sync::{BlobOnServer, Transport, TransportError};
 use xuncha_sync::{
-    BlobUpload, ConflictRecord, ErrorBody, Hello, LoginRequest, PullPage, PullRequest, PushRequest, PushResponse,
-    RefreshRequest, Resolve, Session, UPLOAD_LENGTH, UPLOAD_OFFSET,
+    BlobUpload, ConflictRecord, ErrorBody, Hello, LeaseRequest, LoginRequest, NumberBlock, NumberSeries, PullPage,
+    PullRequest, PushRequest, PushResponse, ReferenceDoc, ReferenceEntry, RefreshRequest, Resolve, Session,
+    UPLOAD_LENGTH, UPLOAD_OFFSET,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -31,50 +35,37 @@ pub enum ClientError {
     ReadSession { path: PathBuf, source: std::io::Error },
     #[error("登录信息文件 {path} 已损坏，请重新登录")]
     DamagedSession { path: PathBuf },
+    #[error("无法从系统密钥环取出登录凭据（{0}），请重新登录")]
+    Keyring(String),
     #[error("尚未登录同步服务器，请先运行 login")]
     NotLoggedIn,
     #[error("服务器地址“{0}”无效，应以 http:// 或 https:// 开头")]
     BadUrl(String),
 }
 
-/// What is kept between runs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SavedSession {
-    pub server: String,
-    pub session: Session,
-}
-
-/// The session file of a store.
-pub fn session_path(store_path: &Path) -> PathBuf {
-    let mut name = store_path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".session");
-    store_path.with_file_name(name)
-}
-
-impl SavedSession {
-    pub fn load(path: &Path) -> Result<SavedSession, ClientError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ClientError::NotLoggedIn),
-            Err(source) => return Err(ClientError::ReadSession { path: path.into(), source }),
+impl From<ClientError> for ApiError {
+    fn from(e: ClientError) -> Self {
+        let code = match e {
+            ClientError::Transport(t) => return t.into(),
+            ClientError::NotLoggedIn | ClientError::DamagedSession { .. } | ClientError::Keyring(_) => {
+                ErrorCode::SignedOut
+            }
+            ClientError::BadUrl(_) => ErrorCode::Invalid,
+            ClientError::SaveSession { .. } | ClientError::ReadSession { .. } => ErrorCode::File,
         };
-        serde_json::from_str(&text).map_err(|_| ClientError::DamagedSession { path: path.into() })
+        // The io cause is part of the message already.
+        ApiError::new(code, e.to_string())
     }
+}
 
-    /// Writes the file atomically (temporary file, then rename), readable
-    /// by its owner only.
-    pub fn save(&self, path: &Path) -> Result<(), ClientError> {
-        let err = |source| ClientError::SaveSession { path: path.into(), source };
-        let tmp = path.with_extension("session.tmp");
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&tmp).map_err(err)?;
-        file.write_all(serde_json::to_string_pretty(self).expect("a session serialises").as_bytes()).map_err(err)?;
-        file.sync_all().map_err(err)?;
-        std::fs::rename(&tmp, path).map_err(err)
-    }
+/// This computer's name, shown to administrators in the device list.
+pub fn device_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "巡查笔记本".to_string())
 }
 
 fn agent() -> ureq::Agent {
@@ -175,7 +166,7 @@ impl HttpTransport {
         let session: Session =
             read(self.agent.post(&self.url("/v1/refresh")).send_json(&req).map_err(transport_error)?)?;
         self.saved.session = session;
-        self.saved.save(&self.session_file).map_err(|e| TransportError::Refused(e.to_string()))
+        self.saved.save(&self.session_file).map(|_| ()).map_err(|e| TransportError::Refused(e.to_string()))
     }
 
     /// Sends a request, refreshing the access token once if it expired.
@@ -207,13 +198,17 @@ impl HttpTransport {
 }
 
 impl HttpTransport {
-    /// The conflicts of a park, oldest first: both values, and whether a
-    /// supervisor still has to decide.
-    pub fn conflicts(&mut self, park: Uuid) -> Result<Vec<ConflictRecord>, TransportError> {
-        self.call(
-            |a, url, auth| a.get(url).set("Authorization", auth).call().map_err(transport_error),
-            &format!("/v1/conflicts?park={park}"),
-        )
+    /// The conflicts of these parks, each park's oldest first: both
+    /// values, and whether a supervisor still has to decide.
+    pub fn conflicts(&mut self, parks: impl IntoIterator<Item = Uuid>) -> Result<Vec<ConflictRecord>, TransportError> {
+        let mut all = Vec::new();
+        for park in parks {
+            all.extend(self.call::<Vec<ConflictRecord>>(
+                |a, url, auth| a.get(url).set("Authorization", auth).call().map_err(transport_error),
+                &format!("/v1/conflicts?park={park}"),
+            )?);
+        }
+        Ok(all)
     }
 
     /// A supervisor's decision: take the laptop's value, or keep the server's.
@@ -297,5 +292,31 @@ impl Transport for HttpTransport {
         }
         std::io::copy(&mut resp.into_reader(), into).map_err(|e| TransportError::NoAnswer(format!("下载中断：{e}")))?;
         Ok(true)
+    }
+
+    fn reference_index(&mut self) -> Result<Vec<ReferenceEntry>, TransportError> {
+        self.call(|a, url, auth| a.get(url).set("Authorization", auth).call().map_err(transport_error), "/v1/reference")
+    }
+
+    fn reference_doc(&mut self, e: &ReferenceEntry) -> Result<ReferenceDoc, TransportError> {
+        // Kinds and keys are lower-case letters, digits and underscores: nothing to escape.
+        self.call(
+            |a, url, auth| a.get(url).set("Authorization", auth).call().map_err(transport_error),
+            &format!("/v1/reference/{}/{}/{}", e.kind, e.key, e.version),
+        )
+    }
+
+    fn number_series(&mut self) -> Result<Vec<NumberSeries>, TransportError> {
+        self.call(
+            |a, url, auth| a.get(url).set("Authorization", auth).call().map_err(transport_error),
+            "/v1/numbers/series",
+        )
+    }
+
+    fn lease(&mut self, req: &LeaseRequest) -> Result<NumberBlock, TransportError> {
+        self.call(
+            |a, url, auth| a.post(url).set("Authorization", auth).send_json(req).map_err(transport_error),
+            "/v1/numbers/lease",
+        )
     }
 }

@@ -13,7 +13,8 @@ use ts_rs::TS;
 use crate::blob::BlobError;
 use crate::enterprise::FieldProblem;
 use crate::roster::RosterError;
-use crate::store::StoreError;
+use crate::store::sync::{describe_stop, SyncError, SyncReport, SyncStatus, TransportError};
+use crate::store::{NumbersLeft, StoreError};
 
 /// The closed set of error kinds the UI branches on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -29,6 +30,15 @@ pub enum ErrorCode {
     Stale,
     /// A file could not be read or written.
     File,
+    /// Not logged in to the bureau server, or the login expired: the UI
+    /// asks for the password again.
+    SignedOut,
+    /// The bureau server could not be reached or did not answer: the work
+    /// stays on this laptop and goes out with a later round.
+    Offline,
+    /// The server answered and refused (a permission or a rule); the
+    /// message says why.
+    Refused,
     /// Anything else: the message says what.
     Internal,
 }
@@ -83,6 +93,27 @@ impl From<StoreError> for ApiError {
             _ => Vec::new(),
         };
         ApiError { code, message: chain(&e), problems }
+    }
+}
+
+impl From<TransportError> for ApiError {
+    fn from(e: TransportError) -> Self {
+        let code = match &e {
+            TransportError::Unreachable(_) | TransportError::NoAnswer(_) => ErrorCode::Offline,
+            TransportError::Unauthorized => ErrorCode::SignedOut,
+            TransportError::Refused(_) => ErrorCode::Refused,
+        };
+        ApiError::new(code, chain(&e))
+    }
+}
+
+impl From<SyncError> for ApiError {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Transport(e) => e.into(),
+            SyncError::Store(e) => e.into(),
+            other @ SyncError::BadAnswer(_) => ApiError::new(ErrorCode::Internal, chain(&other)),
+        }
     }
 }
 
@@ -145,6 +176,12 @@ pub fn typescript_bindings() -> String {
         RowProblem::decl(&cfg),
         RowChange::decl(&cfg),
         ImportReport::decl(&cfg),
+        SyncStatus::decl(&cfg),
+        SyncRound::decl(&cfg),
+        SignedIn::decl(&cfg),
+        NumbersLeft::decl(&cfg),
+        SyncState::decl(&cfg),
+        ConflictItem::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `xuncha_core::api::typescript_bindings`; do not edit.\n\
@@ -167,6 +204,108 @@ pub struct AppInfo {
     pub default_data_dir: String,
     /// Parks in the open store (0 when none is open).
     pub parks: usize,
+}
+
+/// What one sync round did, as the status bar reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SyncRound {
+    pub pushed: usize,
+    pub accepted: usize,
+    pub held: usize,
+    pub rejected: usize,
+    pub pulled: usize,
+    pub uploaded: usize,
+    pub downloaded: usize,
+    /// Files other laptops have not uploaded yet.
+    pub waiting: usize,
+    /// Local files found damaged (content no longer matches the hash).
+    pub damaged: Vec<String>,
+    /// Parks no longer assigned, removed from this laptop.
+    pub parks_removed: usize,
+    /// Reference versions (checklist templates, …) received.
+    pub reference_received: usize,
+    /// Document numbers leased.
+    pub numbers_leased: i64,
+    /// The server was new or restored and this laptop sent its history again.
+    pub refilled: bool,
+    /// Why the server stopped taking this laptop's changes, in Chinese.
+    pub stopped: Option<String>,
+}
+
+impl From<&SyncReport> for SyncRound {
+    fn from(r: &SyncReport) -> Self {
+        SyncRound {
+            pushed: r.pushed,
+            accepted: r.accepted,
+            held: r.held,
+            rejected: r.rejected,
+            pulled: r.pulled,
+            uploaded: r.blobs_uploaded,
+            downloaded: r.blobs_downloaded,
+            waiting: r.blobs_waiting,
+            damaged: r.blobs_damaged.clone(),
+            parks_removed: r.parks_removed.len(),
+            reference_received: r.reference_received,
+            numbers_leased: r.numbers_leased,
+            refilled: r.refilled,
+            stopped: r.stopped.as_ref().map(describe_stop),
+        }
+    }
+}
+
+/// Who this laptop is logged in as.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SignedIn {
+    pub server: String,
+    pub user_name: String,
+    /// inspector, steward, clerk, supervisor or admin.
+    pub role: String,
+    pub parks: usize,
+}
+
+/// Everything the sync status bar shows.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SyncState {
+    /// `None`: not logged in.
+    pub signed_in: Option<SignedIn>,
+    pub status: SyncStatus,
+    /// A round is under way.
+    pub running: bool,
+    /// Why the last round did not finish (offline, signed out, …).
+    pub last_error: Option<ApiError>,
+    /// The last round that finished.
+    pub last_round: Option<SyncRound>,
+    /// Document numbers this laptop can still give out offline.
+    pub numbers: Vec<NumbersLeft>,
+}
+
+/// One conflict as the conflicts screen shows it: both values and whose
+/// record it is.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ConflictItem {
+    pub conflict_id: uuid::Uuid,
+    /// `enterprise` or `park`.
+    pub entity: String,
+    pub entity_id: uuid::Uuid,
+    /// The enterprise's or park's name on this laptop.
+    pub entity_name: String,
+    pub park_name: String,
+    /// The field's name in the record (`legal_representative`, …).
+    pub field: String,
+    /// The value the server holds (the one that arrived first).
+    #[ts(type = "unknown")]
+    pub server_value: serde_json::Value,
+    /// The value a laptop sent later.
+    #[ts(type = "unknown")]
+    pub device_value: serde_json::Value,
+    /// The later value came from this laptop.
+    pub from_this_laptop: bool,
+    /// Waiting for a supervisor (a field with legal or risk weight).
+    pub held: bool,
+    /// The value that stands once decided, or for unguarded fields the
+    /// value that was taken on arrival.
+    #[ts(type = "unknown | null")]
+    pub resolution: Option<serde_json::Value>,
 }
 
 /// The archive checklists' item names, as committed in

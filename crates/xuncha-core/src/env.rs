@@ -51,6 +51,12 @@ impl Env {
         self.clock.now()
     }
 
+    /// Now in China Standard Time (UTC+8), the time documents are dated in.
+    pub fn now_in_china(&self) -> DateTime<chrono::FixedOffset> {
+        let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+        self.now().with_timezone(&cst)
+    }
+
     /// A new UUIDv7 from this environment's clock and random source. Ids
     /// from one environment always increase: within one millisecond the
     /// random tail of the previous id is counted up instead.

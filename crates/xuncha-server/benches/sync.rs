@@ -79,6 +79,18 @@ impl<T: Transport> Transport for Timed<T> {
         self.pull.push(t.elapsed());
         r
     }
+    fn reference_index(&mut self) -> Result<Vec<xuncha_sync::ReferenceEntry>, TransportError> {
+        self.inner.reference_index()
+    }
+    fn reference_doc(&mut self, e: &xuncha_sync::ReferenceEntry) -> Result<xuncha_sync::ReferenceDoc, TransportError> {
+        self.inner.reference_doc(e)
+    }
+    fn number_series(&mut self) -> Result<Vec<xuncha_sync::NumberSeries>, TransportError> {
+        self.inner.number_series()
+    }
+    fn lease(&mut self, req: &xuncha_sync::LeaseRequest) -> Result<xuncha_sync::NumberBlock, TransportError> {
+        self.inner.lease(req)
+    }
 }
 
 fn admin(server: &[OsString], args: &[&str]) -> String {

@@ -13,7 +13,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
-use xuncha_sync::{Change, ConflictRecord, EntityKind, Mutation, MutationResult};
+use xuncha_sync::{
+    Change, ConflictRecord, EntityKind, Mutation, MutationResult, NumberBlock, NumberSeries, ReferenceDoc,
+    ReferenceEntry,
+};
 
 use crate::{Role, ServerError};
 
@@ -51,6 +54,19 @@ pub struct UserRow {
     pub name: String,
     pub role: Role,
     pub password_hash: String,
+}
+
+/// A block of numbers to hand out, before the backend numbers it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewBlock {
+    pub block_id: Uuid,
+    pub request_id: Uuid,
+    pub series: String,
+    pub year: i32,
+    pub size: i64,
+    pub device_id: Uuid,
+    pub user_id: Uuid,
+    pub leased_at: String,
 }
 
 /// A stored session token (only its hash).
@@ -119,6 +135,25 @@ pub trait Tx {
     fn set_resolution(&mut self, id: Uuid, value: &Value) -> Result<(), ServerError>;
     /// Conflicts in these parks, oldest first.
     fn conflicts(&mut self, parks: &[Uuid]) -> Result<Vec<ConflictRecord>, ServerError>;
+    /// How many held conflicts in these parks wait for a decision.
+    fn open_conflicts(&mut self, parks: &[Uuid]) -> Result<i64, ServerError>;
+
+    /// Every published reference version, ordered by kind, key, version.
+    fn reference_index(&mut self) -> Result<Vec<ReferenceEntry>, ServerError>;
+    fn reference_doc(&mut self, kind: &str, key: &str, version: i64) -> Result<Option<ReferenceDoc>, ServerError>;
+    /// Stores `entry`'s document as the next version of its kind and key
+    /// (`entry.version` is ignored); returns that version.
+    fn publish_reference(&mut self, entry: &ReferenceEntry, doc: &str) -> Result<i64, ServerError>;
+
+    fn number_series(&mut self) -> Result<Vec<NumberSeries>, ServerError>;
+    fn add_series(&mut self, series: &NumberSeries, now: &str) -> Result<(), ServerError>;
+    /// The block given for a lease request, and the device it went to.
+    fn block_by_request(&mut self, request_id: Uuid) -> Result<Option<(NumberBlock, Uuid)>, ServerError>;
+    /// Takes the next `size` numbers of the series and year for a device.
+    fn lease_block(&mut self, block: &NewBlock) -> Result<NumberBlock, ServerError>;
+    /// Every block of a series, with the device it went to (nil for numbers
+    /// skipped by an administrator), by year and first number.
+    fn number_blocks(&mut self, series: &str) -> Result<Vec<(NumberBlock, Uuid)>, ServerError>;
 }
 
 pub trait Backend: Send + Sync {

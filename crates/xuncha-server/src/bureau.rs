@@ -94,6 +94,7 @@ impl<B: Backend> Bureau<B> {
                 results_digest,
                 parks: who.parks.clone(),
                 head: tx.head()?,
+                open_conflicts: tx.open_conflicts(&who.parks)?,
             })
         })
     }

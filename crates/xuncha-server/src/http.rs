@@ -141,6 +141,10 @@ pub fn router<B: Backend + 'static>(bureau: Arc<Bureau<B>>) -> Router {
         .route("/v1/sync/pull", post(pull::<B>))
         .route("/v1/conflicts", get(conflicts::<B>))
         .route("/v1/conflicts/{id}/resolve", post(resolve::<B>))
+        .route("/v1/reference", get(reference_index::<B>))
+        .route("/v1/reference/{kind}/{key}/{version}", get(reference_doc::<B>))
+        .route("/v1/numbers/series", get(number_series::<B>))
+        .route("/v1/numbers/lease", post(lease::<B>))
         .route("/v1/blobs/{sha256}", get(download::<B>).head(blob_state::<B>).patch(upload::<B>))
         .fallback(|| async { HttpError::new(StatusCode::NOT_FOUND, "not_found", "没有这个接口") })
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -231,6 +235,43 @@ async fn resolve<B: Backend + 'static>(
     let req = body(req)?;
     let Json(()) = blocking(&b, move |b| b.resolve(&who, id, req.take_device_value)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn reference_index<B: Backend + 'static>(
+    State(b): Shared<B>,
+    headers: HeaderMap,
+) -> Reply<Vec<xuncha_sync::ReferenceEntry>> {
+    let who = principal(&b, &headers).await?;
+    blocking(&b, move |b| b.reference_index(&who)).await
+}
+
+async fn reference_doc<B: Backend + 'static>(
+    State(b): Shared<B>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String, i64)>, axum::extract::rejection::PathRejection>,
+) -> Reply<xuncha_sync::ReferenceDoc> {
+    let who = principal(&b, &headers).await?;
+    let Path((kind, key, version)) = path
+        .map_err(|r| HttpError::new(StatusCode::BAD_REQUEST, "bad_request", format!("地址错误：{}", r.body_text())))?;
+    blocking(&b, move |b| b.reference_doc(&who, &kind, &key, version)).await
+}
+
+async fn number_series<B: Backend + 'static>(
+    State(b): Shared<B>,
+    headers: HeaderMap,
+) -> Reply<Vec<xuncha_sync::NumberSeries>> {
+    let who = principal(&b, &headers).await?;
+    blocking(&b, move |b| b.number_series(&who)).await
+}
+
+async fn lease<B: Backend + 'static>(
+    State(b): Shared<B>,
+    headers: HeaderMap,
+    req: Result<Json<xuncha_sync::LeaseRequest>, JsonRejection>,
+) -> Reply<xuncha_sync::NumberBlock> {
+    let who = principal(&b, &headers).await?;
+    let req = body(req)?;
+    blocking(&b, move |b| b.lease(&who, &req)).await
 }
 
 /// `HEAD`: 200 when the blob is stored, 404 when not (yet); either way

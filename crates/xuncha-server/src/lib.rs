@@ -11,6 +11,7 @@ pub mod blob;
 pub mod bureau;
 pub mod http;
 pub mod postgres;
+pub mod reference;
 pub mod sqlite;
 
 use uuid::Uuid;

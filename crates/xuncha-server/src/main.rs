@@ -13,8 +13,8 @@ use xuncha_server::backend::Database;
 use xuncha_server::blob::BlobDir;
 use xuncha_server::postgres::Postgres;
 use xuncha_server::sqlite::Sqlite;
-use xuncha_server::{Bureau, Role, ServerError};
-use xuncha_sync::EntityKind;
+use xuncha_server::{Bureau, Principal, Role, ServerError};
+use xuncha_sync::{EntityKind, NumberSeries};
 
 #[derive(Parser)]
 #[command(name = "xuncha-server", about = "巡查同步服务器（生态环境局）")]
@@ -58,6 +58,16 @@ enum Command {
         #[command(subcommand)]
         command: ParkCommand,
     },
+    /// Publishes reference data (checklist templates, …) to every laptop.
+    Reference {
+        #[command(subcommand)]
+        command: ReferenceCommand,
+    },
+    /// Manages document-number series (numbers are leased to laptops in blocks).
+    Series {
+        #[command(subcommand)]
+        command: SeriesCommand,
+    },
     /// Assigns a user to a park (or, with --remove, takes it away).
     Assign {
         user: String,
@@ -75,6 +85,46 @@ enum UserCommand {
         /// inspector, steward, clerk, supervisor or admin.
         #[arg(long)]
         role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReferenceCommand {
+    /// Publishes FILE (a JSON object) as the next version of KIND/KEY; prints the version.
+    Publish {
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        key: String,
+        #[arg(long)]
+        title: String,
+        file: PathBuf,
+    },
+    /// Lists every published version.
+    List,
+}
+
+#[derive(Subcommand)]
+enum SeriesCommand {
+    /// Creates a series, e.g. `series add notice --prefix 祁环改 --title 生态环境问题整改通知书`.
+    Add {
+        series: String,
+        #[arg(long)]
+        prefix: String,
+        #[arg(long)]
+        title: String,
+    },
+    /// Lists the series.
+    List,
+    /// Lists the blocks of a series: year, numbers, and the device each went to.
+    Blocks { series: String },
+    /// Gives the next COUNT numbers of a year to no one (after restoring a backup).
+    Skip {
+        series: String,
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        count: i64,
     },
 }
 
@@ -163,8 +213,52 @@ fn run(cli: Cli) -> Result<(), String> {
             eprintln!("已载入 {parks} 个园区、{enterprises} 家企业");
             Ok(())
         }
+        Command::Reference { command: ReferenceCommand::Publish { kind, key, title, file } } => {
+            let text = std::fs::read_to_string(file).map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
+            let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                format!("{} 不是有效的 JSON：第 {} 行第 {} 列：{e}", file.display(), e.line(), e.column())
+            })?;
+            let version = open(&cli)?.publish_reference(kind, key, title, &doc).map_err(describe)?;
+            println!("{version}");
+            Ok(())
+        }
+        Command::Reference { command: ReferenceCommand::List } => {
+            let admin = admin_principal();
+            for e in open(&cli)?.reference_index(&admin).map_err(describe)? {
+                println!("{}\t{}\t{}\t{}\t{}", e.kind, e.key, e.version, e.title, e.published_at);
+            }
+            Ok(())
+        }
+        Command::Series { command: SeriesCommand::Add { series, prefix, title } } => {
+            let series =
+                NumberSeries { series: series.clone(), prefix: prefix.trim().into(), title: title.trim().into() };
+            open(&cli)?.add_series(&series).map_err(describe)
+        }
+        Command::Series { command: SeriesCommand::List } => {
+            for s in open(&cli)?.number_series(&admin_principal()).map_err(describe)? {
+                println!("{}\t{}\t{}", s.series, s.prefix, s.title);
+            }
+            Ok(())
+        }
+        Command::Series { command: SeriesCommand::Blocks { series } } => {
+            for (b, device) in open(&cli)?.number_blocks(series).map_err(describe)? {
+                let to = if device.is_nil() { "（已跳过）".to_string() } else { device.to_string() };
+                println!("{}\t{}〔{}〕{}–{}号\t{to}", b.series, b.prefix, b.year, b.first, b.last);
+            }
+            Ok(())
+        }
+        Command::Series { command: SeriesCommand::Skip { series, year, count } } => {
+            let b = open(&cli)?.skip_numbers(series, *year, *count).map_err(describe)?;
+            println!("已跳过 {}〔{}〕{}–{}号", b.prefix, b.year, b.first, b.last);
+            Ok(())
+        }
         Command::Assign { user, park, remove } => open(&cli)?.assign(user, *park, !remove).map_err(describe),
     }
+}
+
+/// The operator at the server's console.
+fn admin_principal() -> Principal {
+    Principal { user_id: Uuid::nil(), device_id: Uuid::nil(), role: Role::Admin, parks: Vec::new() }
 }
 
 fn password() -> Result<String, String> {

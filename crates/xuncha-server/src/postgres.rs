@@ -25,14 +25,46 @@ use postgres::error::SqlState;
 use postgres::{Client, NoTls, Statement};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
-use xuncha_sync::{Change, ConflictRecord, EntityKind, Mutation, MutationResult};
+use xuncha_sync::{
+    Change, ConflictRecord, EntityKind, Mutation, MutationResult, NumberBlock, NumberSeries, ReferenceDoc,
+    ReferenceEntry,
+};
 
-use crate::backend::{Backend, EntityRow, StoredMutation, TokenRow, Tx, UserRow};
+use crate::backend::{Backend, EntityRow, NewBlock, StoredMutation, TokenRow, Tx, UserRow};
 use crate::{Role, ServerError};
 
+fn reference_entry(r: &postgres::Row) -> ReferenceEntry {
+    ReferenceEntry {
+        kind: r.get(0),
+        key: r.get(1),
+        version: r.get(2),
+        title: r.get(3),
+        sha256: r.get(4),
+        published_at: r.get(5),
+    }
+}
+
+/// A block and its device from `block_id, series, prefix, year, first, last, device_id`.
+fn block_of(r: &postgres::Row) -> (NumberBlock, Uuid) {
+    let block = NumberBlock {
+        block_id: r.get(0),
+        series: r.get(1),
+        prefix: r.get(2),
+        year: r.get(3),
+        first: r.get(4),
+        last: r.get(5),
+    };
+    (block, r.get(6))
+}
+
 /// The server's PostgreSQL migrations, oldest first. Append only.
-pub const MIGRATIONS: &[(&str, &str)] =
-    &[("20261122230000_sync_and_people", include_str!("../migrations/postgres/20261122230000_sync_and_people.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("20261122230000_sync_and_people", include_str!("../migrations/postgres/20261122230000_sync_and_people.sql")),
+    (
+        "20261123030000_reference_and_numbers",
+        include_str!("../migrations/postgres/20261123030000_reference_and_numbers.sql"),
+    ),
+];
 
 /// How often a transaction is tried when PostgreSQL aborts it for a
 /// deadlock or a conflicting concurrent write.
@@ -635,5 +667,99 @@ impl Tx for PgTx<'_> {
         )?;
         let parks = parks.to_vec();
         self.tx.query(&s, &[&parks])?.iter().map(conflict_of).collect()
+    }
+
+    fn reference_index(&mut self) -> Result<Vec<ReferenceEntry>, ServerError> {
+        let s = self.statement(
+            "SELECT kind, key, version, title, sha256, published_at FROM reference_doc ORDER BY kind, key, version",
+        )?;
+        Ok(self.tx.query(&s, &[])?.iter().map(reference_entry).collect())
+    }
+
+    fn reference_doc(&mut self, kind: &str, key: &str, version: i64) -> Result<Option<ReferenceDoc>, ServerError> {
+        let s = self.statement(
+            "SELECT kind, key, version, title, sha256, published_at, doc FROM reference_doc
+             WHERE kind = $1 AND key = $2 AND version = $3",
+        )?;
+        self.tx
+            .query_opt(&s, &[&kind, &key, &version])?
+            .map(|r| Ok(ReferenceDoc { entry: reference_entry(&r), doc: serde_json::from_str(r.get(6))? }))
+            .transpose()
+    }
+
+    fn publish_reference(&mut self, e: &ReferenceEntry, doc: &str) -> Result<i64, ServerError> {
+        // Two publishers of one key pick the same version; the primary key
+        // refuses the second, and its transaction is tried again.
+        let s = self.statement(
+            "INSERT INTO reference_doc (kind, key, version, title, doc, sha256, published_at)
+             SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5, $6 FROM reference_doc
+             WHERE kind = $1 AND key = $2
+             RETURNING version",
+        )?;
+        Ok(self.tx.query_one(&s, &[&e.kind, &e.key, &e.title, &doc, &e.sha256, &e.published_at])?.get(0))
+    }
+
+    fn number_series(&mut self) -> Result<Vec<NumberSeries>, ServerError> {
+        let s = self.statement("SELECT series, prefix, title FROM number_series ORDER BY series")?;
+        Ok(self
+            .tx
+            .query(&s, &[])?
+            .iter()
+            .map(|r| NumberSeries { series: r.get(0), prefix: r.get(1), title: r.get(2) })
+            .collect())
+    }
+
+    fn add_series(&mut self, series: &NumberSeries, now: &str) -> Result<(), ServerError> {
+        let s =
+            self.statement("INSERT INTO number_series (series, prefix, title, created_at) VALUES ($1, $2, $3, $4)")?;
+        self.tx.execute(&s, &[&series.series, &series.prefix, &series.title, &now])?;
+        Ok(())
+    }
+
+    fn block_by_request(&mut self, request_id: Uuid) -> Result<Option<(NumberBlock, Uuid)>, ServerError> {
+        let s = self.statement(
+            "SELECT b.block_id, b.series, s.prefix, b.year, b.first, b.last, b.device_id
+             FROM number_block b JOIN number_series s USING (series) WHERE b.request_id = $1",
+        )?;
+        Ok(self.tx.query_opt(&s, &[&request_id])?.as_ref().map(block_of))
+    }
+
+    fn lease_block(&mut self, b: &NewBlock) -> Result<NumberBlock, ServerError> {
+        let ensure =
+            self.statement("INSERT INTO number_next (series, year, next) VALUES ($1, $2, 1) ON CONFLICT DO NOTHING")?;
+        self.tx.execute(&ensure, &[&b.series, &b.year])?;
+        // The row lock taken by UPDATE makes concurrent leases of one series wait in turn.
+        let take = self.statement(
+            "UPDATE number_next n SET next = n.next + $3 FROM number_series s
+             WHERE n.series = $1 AND n.year = $2 AND s.series = n.series
+             RETURNING n.next - $3, s.prefix",
+        )?;
+        let row = self.tx.query_one(&take, &[&b.series, &b.year, &b.size])?;
+        let (first, prefix): (i64, String) = (row.get(0), row.get(1));
+        let last = first + b.size - 1;
+        let insert = self.statement(
+            "INSERT INTO number_block (block_id, request_id, series, year, first, last, device_id, user_id, leased_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )?;
+        self.tx.execute(
+            &insert,
+            &[&b.block_id, &b.request_id, &b.series, &b.year, &first, &last, &b.device_id, &b.user_id, &b.leased_at],
+        )?;
+        Ok(NumberBlock { block_id: b.block_id, series: b.series.clone(), prefix, year: b.year, first, last })
+    }
+
+    fn number_blocks(&mut self, series: &str) -> Result<Vec<(NumberBlock, Uuid)>, ServerError> {
+        let s = self.statement(
+            "SELECT b.block_id, b.series, s.prefix, b.year, b.first, b.last, b.device_id
+             FROM number_block b JOIN number_series s USING (series) WHERE b.series = $1 ORDER BY b.year, b.first",
+        )?;
+        Ok(self.tx.query(&s, &[&series])?.iter().map(block_of).collect())
+    }
+
+    fn open_conflicts(&mut self, parks: &[Uuid]) -> Result<i64, ServerError> {
+        let s =
+            self.statement("SELECT COUNT(*) FROM conflict WHERE park_id = ANY($1) AND held AND resolution IS NULL")?;
+        let parks = parks.to_vec();
+        Ok(self.tx.query_one(&s, &[&parks])?.get(0))
     }
 }

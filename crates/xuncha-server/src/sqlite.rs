@@ -10,15 +10,49 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::Value;
 use uuid::Uuid;
 use xuncha_core::store::{apply_migrations, Migration};
-use xuncha_sync::{Change, ConflictRecord, EntityKind, Mutation, MutationResult};
+use xuncha_sync::{
+    Change, ConflictRecord, EntityKind, Mutation, MutationResult, NumberBlock, NumberSeries, ReferenceDoc,
+    ReferenceEntry,
+};
 
-use crate::backend::{Backend, EntityRow, StoredMutation, TokenRow, Tx, UserRow};
+use crate::backend::{Backend, EntityRow, NewBlock, StoredMutation, TokenRow, Tx, UserRow};
 use crate::{Role, ServerError};
+
+fn reference_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReferenceEntry> {
+    Ok(ReferenceEntry {
+        kind: r.get(0)?,
+        key: r.get(1)?,
+        version: r.get(2)?,
+        title: r.get(3)?,
+        sha256: r.get(4)?,
+        published_at: r.get(5)?,
+    })
+}
+
+const BLOCK_SELECT: &str = "SELECT b.block_id, b.series, s.prefix, b.year, b.first, b.last, b.device_id
+     FROM number_block b JOIN number_series s USING (series)";
+
+type BlockRow = (String, String, String, i32, i64, i64, String);
+
+fn block_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BlockRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+}
+
+fn block_of(
+    (block_id, series, prefix, year, first, last, device): BlockRow,
+) -> Result<(NumberBlock, Uuid), ServerError> {
+    let id = |text: String| Uuid::parse_str(&text).map_err(|_| ServerError::Damaged(format!("id {text}")));
+    Ok((NumberBlock { block_id: id(block_id)?, series, prefix, year, first, last }, id(device)?))
+}
 
 /// The server's SQLite migrations, oldest first. Append only.
 pub const MIGRATIONS: &[Migration] = &[
     Migration { name: "20261122190000_sync", sql: include_str!("../migrations/sqlite/20261122190000_sync.sql") },
     Migration { name: "20261122200000_people", sql: include_str!("../migrations/sqlite/20261122200000_people.sql") },
+    Migration {
+        name: "20261123030000_reference_and_numbers",
+        sql: include_str!("../migrations/sqlite/20261123030000_reference_and_numbers.sql"),
+    },
 ];
 
 pub struct Sqlite {
@@ -427,5 +461,113 @@ impl Tx for SqliteTx<'_> {
         }
         out.sort_by_key(|c| c.conflict_id);
         Ok(out)
+    }
+
+    fn reference_index(&mut self) -> Result<Vec<ReferenceEntry>, ServerError> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT kind, key, version, title, sha256, published_at FROM reference_doc ORDER BY kind, key, version",
+        )?;
+        let rows = stmt.query_map([], reference_entry)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn reference_doc(&mut self, kind: &str, key: &str, version: i64) -> Result<Option<ReferenceDoc>, ServerError> {
+        let row = self
+            .tx
+            .prepare_cached(
+                "SELECT kind, key, version, title, sha256, published_at, doc FROM reference_doc
+                 WHERE kind = ?1 AND key = ?2 AND version = ?3",
+            )?
+            .query_row(params![kind, key, version], |r| Ok((reference_entry(r)?, r.get::<_, String>(6)?)))
+            .optional()?;
+        row.map(|(entry, doc)| Ok(ReferenceDoc { entry, doc: serde_json::from_str(&doc)? })).transpose()
+    }
+
+    fn publish_reference(&mut self, e: &ReferenceEntry, doc: &str) -> Result<i64, ServerError> {
+        let version: i64 = self.tx.query_row(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM reference_doc WHERE kind = ?1 AND key = ?2",
+            params![e.kind, e.key],
+            |r| r.get(0),
+        )?;
+        self.tx.execute(
+            "INSERT INTO reference_doc (kind, key, version, title, doc, sha256, published_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![e.kind, e.key, version, e.title, doc, e.sha256, e.published_at],
+        )?;
+        Ok(version)
+    }
+
+    fn number_series(&mut self) -> Result<Vec<NumberSeries>, ServerError> {
+        let mut stmt = self.tx.prepare_cached("SELECT series, prefix, title FROM number_series ORDER BY series")?;
+        let rows =
+            stmt.query_map([], |r| Ok(NumberSeries { series: r.get(0)?, prefix: r.get(1)?, title: r.get(2)? }))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn add_series(&mut self, s: &NumberSeries, now: &str) -> Result<(), ServerError> {
+        self.tx.execute(
+            "INSERT INTO number_series (series, prefix, title, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![s.series, s.prefix, s.title, now],
+        )?;
+        Ok(())
+    }
+
+    fn block_by_request(&mut self, request_id: Uuid) -> Result<Option<(NumberBlock, Uuid)>, ServerError> {
+        let row = self
+            .tx
+            .prepare_cached(&format!("{BLOCK_SELECT} WHERE b.request_id = ?1"))?
+            .query_row([request_id.to_string()], block_row)
+            .optional()?;
+        row.map(block_of).transpose()
+    }
+
+    fn lease_block(&mut self, b: &NewBlock) -> Result<NumberBlock, ServerError> {
+        // BEGIN IMMEDIATE holds the write lock: no other lease runs between these statements.
+        self.tx.execute(
+            "INSERT INTO number_next (series, year, next) VALUES (?1, ?2, 1) ON CONFLICT DO NOTHING",
+            params![b.series, b.year],
+        )?;
+        let first: i64 = self.tx.query_row(
+            "UPDATE number_next SET next = next + ?3 WHERE series = ?1 AND year = ?2 RETURNING next - ?3",
+            params![b.series, b.year, b.size],
+            |r| r.get(0),
+        )?;
+        let last = first + b.size - 1;
+        self.tx.execute(
+            "INSERT INTO number_block (block_id, request_id, series, year, first, last, device_id, user_id, leased_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                b.block_id.to_string(),
+                b.request_id.to_string(),
+                b.series,
+                b.year,
+                first,
+                last,
+                b.device_id.to_string(),
+                b.user_id.to_string(),
+                b.leased_at
+            ],
+        )?;
+        let prefix: String =
+            self.tx.query_row("SELECT prefix FROM number_series WHERE series = ?1", [&b.series], |r| r.get(0))?;
+        Ok(NumberBlock { block_id: b.block_id, series: b.series.clone(), prefix, year: b.year, first, last })
+    }
+
+    fn number_blocks(&mut self, series: &str) -> Result<Vec<(NumberBlock, Uuid)>, ServerError> {
+        let mut stmt =
+            self.tx.prepare_cached(&format!("{BLOCK_SELECT} WHERE b.series = ?1 ORDER BY b.year, b.first"))?;
+        let rows = stmt.query_map([series], block_row)?;
+        rows.map(|row| block_of(row?)).collect()
+    }
+
+    fn open_conflicts(&mut self, parks: &[Uuid]) -> Result<i64, ServerError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT COUNT(*) FROM conflict WHERE park_id = ?1 AND held = 1 AND resolution IS NULL")?;
+        let mut open = 0;
+        for park in parks {
+            open += stmt.query_row([park.to_string()], |r| r.get::<_, i64>(0))?;
+        }
+        Ok(open)
     }
 }

@@ -210,6 +210,11 @@ pub struct Hello {
     pub parks: Vec<Uuid>,
     /// The highest change number the server has given out.
     pub head: i64,
+    /// Conflicts in these parks that wait for a supervisor's decision.
+    /// Added in protocol 1 without a version change: older laptops ignore
+    /// it, and an older server's hello reads as 0.
+    #[serde(default)]
+    pub open_conflicts: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -328,4 +333,70 @@ pub struct ConflictRecord {
     /// `None` while open; the value chosen once a supervisor decided (or,
     /// for unguarded fields, the value taken on arrival).
     pub resolution: Option<Value>,
+}
+
+/// One published version of a reference document (a checklist template,
+/// …), as listed by `GET /v1/reference`. Reference data is written only by
+/// the server and never changes once published: a new text is a new
+/// version, and records keep the version they used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceEntry {
+    /// What it is, e.g. `checklist_template`.
+    pub kind: String,
+    /// Which one, e.g. `enterprise_problems`.
+    pub key: String,
+    /// 1, 2, … per kind and key.
+    pub version: i64,
+    pub title: String,
+    /// [`payload_hash`] of the document.
+    pub sha256: String,
+    pub published_at: String,
+}
+
+/// `GET /v1/reference/{kind}/{key}/{version}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceDoc {
+    #[serde(flatten)]
+    pub entry: ReferenceEntry,
+    pub doc: Value,
+}
+
+/// A numbering series a user may lease numbers from (`GET
+/// /v1/numbers/series`): one per kind of document and issuing office,
+/// numbered from 1 each year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NumberSeries {
+    /// e.g. `notice`.
+    pub series: String,
+    /// The office's mark in the number, e.g. `祁环改` in `祁环改〔2026〕12号`.
+    pub prefix: String,
+    /// What the numbers are for, e.g. `生态环境问题整改通知书`.
+    pub title: String,
+}
+
+/// The most numbers one lease may take.
+pub const MAX_LEASE: i64 = 200;
+
+/// `POST /v1/numbers/lease`. A repeated request (same `request_id`, after
+/// a lost reply) gets the block it was given the first time, so no number
+/// is skipped silently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeaseRequest {
+    pub protocol: u32,
+    pub request_id: Uuid,
+    pub series: String,
+    pub year: i32,
+    /// 1 to [`MAX_LEASE`].
+    pub size: i64,
+}
+
+/// Numbers `first..=last` of a series and year, for this device alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NumberBlock {
+    pub block_id: Uuid,
+    pub series: String,
+    pub prefix: String,
+    pub year: i32,
+    pub first: i64,
+    pub last: i64,
 }

@@ -84,8 +84,14 @@ fn hello_and_pull() {
             results_digest: String::new(),
             parks: vec![id(20)],
             head: 42,
+            open_conflicts: 1,
         },
     );
+    let older: Hello = serde_json::from_str(
+        r#"{"protocol":1,"epoch":"0193a0c2-7d1e-7c3a-9f00-000000000001","last_seq":0,"results_digest":"","parks":[],"head":0}"#,
+    )
+    .unwrap();
+    assert_eq!(older.open_conflicts, 0, "a hello from a server without the count reads as no conflicts");
     golden("pull_request", &PullRequest { protocol: PROTOCOL, park_id: id(20), after: 40, limit: 1000 });
     golden(
         "pull_page",
@@ -162,4 +168,41 @@ fn only_legal_and_risk_fields_wait_for_a_supervisor() {
     for field in ["address", "contacts", "industry", "latitude", "archive"] {
         assert!(!EntityKind::Enterprise.is_guarded(field), "{field}");
     }
+}
+
+#[test]
+fn reference_data_and_number_blocks() {
+    let entry = ReferenceEntry {
+        kind: "checklist_template".into(),
+        key: "enterprise_problems".into(),
+        version: 2,
+        title: "企业环境问题排查清单".into(),
+        sha256: payload_hash(&json!({"items": []})),
+        published_at: "2026-11-23T03:00:00+00:00".into(),
+    };
+    golden("reference_index", &vec![entry.clone()]);
+    golden("reference_doc", &ReferenceDoc { entry, doc: json!({"items": []}) });
+    golden(
+        "number_series",
+        &vec![NumberSeries {
+            series: "notice".into(),
+            prefix: "祁环改".into(),
+            title: "生态环境问题整改通知书".into(),
+        }],
+    );
+    golden(
+        "lease_request",
+        &LeaseRequest { protocol: PROTOCOL, request_id: id(30), series: "notice".into(), year: 2026, size: 20 },
+    );
+    golden(
+        "number_block",
+        &NumberBlock {
+            block_id: id(31),
+            series: "notice".into(),
+            prefix: "祁环改".into(),
+            year: 2026,
+            first: 41,
+            last: 60,
+        },
+    );
 }

@@ -6,6 +6,8 @@
 //! starts from a first run, and starting a second `App` on the same folder
 //! is a restart of the same installation.
 
+pub mod bureau;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -52,23 +54,17 @@ impl Drop for Killed {
     }
 }
 
-/// A running app with a WebDriver client attached.
-pub struct App {
-    pub client: Client,
-    _driver: Killed,
+/// The screen apps run on: a display (Xvfb when there is none) and the
+/// turn to use it. Several apps may run on one desk at once.
+pub struct Desk {
+    display: String,
     _xvfb: Option<Killed>,
     _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
-impl App {
-    /// Starts the app with `config_dir` as its config folder.
-    pub async fn start(config_dir: &Path) -> App {
+impl Desk {
+    pub async fn open() -> Desk {
         let turn = ONE_AT_A_TIME.lock().await;
-        // XUNCHA_APP points at another build, e.g. target/release/xuncha-app for benchmarks.
-        let application = std::env::var_os("XUNCHA_APP")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| workspace_root().join("target/debug/xuncha-app"));
-        assert!(application.is_file(), "build the app first: cargo build -p xuncha-app ({})", application.display());
         let (display, xvfb) = match std::env::var("DISPLAY") {
             Ok(d) if !d.is_empty() => (d, None),
             _ => {
@@ -84,15 +80,30 @@ impl App {
                 (display, Some(Killed(child)))
             }
         };
+        Desk { display, _xvfb: xvfb, _turn: turn }
+    }
+
+    /// Starts the app with `config_dir` as its config folder and `env`
+    /// added to its environment.
+    pub async fn start(&self, config_dir: &Path, env: &[(&str, &str)]) -> App {
+        // XUNCHA_APP points at another build, e.g. target/release/xuncha-app for benchmarks.
+        let application = std::env::var_os("XUNCHA_APP")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join("target/debug/xuncha-app"));
+        assert!(application.is_file(), "build the app first: cargo build -p xuncha-app ({})", application.display());
         let driver_bin =
             which("tauri-driver").expect("tauri-driver: cargo install tauri-driver --version '^2' --locked");
         let port = free_port();
         let native = free_port();
         let driver = Command::new(driver_bin)
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .env("DISPLAY", &display)
+            .env("DISPLAY", &self.display)
             .env("XUNCHA_CONFIG_DIR", config_dir)
             .env("LANG", "zh_CN.UTF-8")
+            // With a display, libdbus could start a session bus whose keyring
+            // asks for a password on screen; the keyring has its own test.
+            .env("XUNCHA_KEYRING", "off")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -113,7 +124,25 @@ impl App {
                 Err(e) => panic!("no WebDriver session with the app: {e}"),
             }
         };
-        App { client, _driver: driver, _xvfb: xvfb, _turn: turn }
+        App { client, _driver: driver, _desk: None }
+    }
+}
+
+/// A running app with a WebDriver client attached.
+pub struct App {
+    pub client: Client,
+    _driver: Killed,
+    /// The desk of an app started on its own.
+    _desk: Option<Desk>,
+}
+
+impl App {
+    /// Starts the app alone, with `config_dir` as its config folder.
+    pub async fn start(config_dir: &Path) -> App {
+        let desk = Desk::open().await;
+        let mut app = desk.start(config_dir, &[]).await;
+        app._desk = Some(desk);
+        app
     }
 
     /// Waits (up to 20 s) for an element matching `css`.

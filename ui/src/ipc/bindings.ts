@@ -1,7 +1,7 @@
 // Generated from the Rust types by `xuncha_core::api::typescript_bindings`; do not edit.
 // Regenerate: UPDATE_BINDINGS=1 cargo test -p xuncha-core bindings
 
-export type ErrorCode = "no_data_folder" | "not_found" | "invalid" | "stale" | "file" | "internal";
+export type ErrorCode = "no_data_folder" | "not_found" | "invalid" | "stale" | "file" | "signed_out" | "offline" | "refused" | "internal";
 
 export type ApiError = { code: ErrorCode, message: string, problems: Array<FieldProblem>, };
 
@@ -323,4 +323,135 @@ enterprises_read: number, created: Array<RowChange>, updated: Array<RowChange>, 
  * Whether anything was written. False when any row has an error.
  */
 committed: boolean, };
+
+export type SyncStatus = { 
+/**
+ * Changes not yet accepted by the server.
+ */
+pending: number, 
+/**
+ * Changes of this laptop that met another person's edit of a
+ * guarded field and were held for a supervisor (decided or not).
+ */
+held: number, 
+/**
+ * Conflicts in this laptop's parks waiting for a supervisor, as of
+ * the last round.
+ */
+conflicts_waiting: number, 
+/**
+ * Changes the server refused.
+ */
+rejected: number, 
+/**
+ * When the last round finished, RFC 3339, if ever.
+ */
+last_sync_at: string | null, 
+/**
+ * Scans and photos on this laptop not yet on the server.
+ */
+uploads_pending: number, };
+
+export type SyncRound = { pushed: number, accepted: number, held: number, rejected: number, pulled: number, uploaded: number, downloaded: number, 
+/**
+ * Files other laptops have not uploaded yet.
+ */
+waiting: number, 
+/**
+ * Local files found damaged (content no longer matches the hash).
+ */
+damaged: Array<string>, 
+/**
+ * Parks no longer assigned, removed from this laptop.
+ */
+parks_removed: number, 
+/**
+ * Reference versions (checklist templates, …) received.
+ */
+reference_received: number, 
+/**
+ * Document numbers leased.
+ */
+numbers_leased: number, 
+/**
+ * The server was new or restored and this laptop sent its history again.
+ */
+refilled: boolean, 
+/**
+ * Why the server stopped taking this laptop's changes, in Chinese.
+ */
+stopped: string | null, };
+
+export type SignedIn = { server: string, user_name: string, 
+/**
+ * inspector, steward, clerk, supervisor or admin.
+ */
+role: string, parks: number, };
+
+export type NumbersLeft = { series: string, 
+/**
+ * The office's mark, e.g. `祁环改`.
+ */
+prefix: string, year: number, left: number, 
+/**
+ * The next number this laptop would give, if any.
+ */
+next: number | null, };
+
+export type SyncState = { 
+/**
+ * `None`: not logged in.
+ */
+signed_in: SignedIn | null, status: SyncStatus, 
+/**
+ * A round is under way.
+ */
+running: boolean, 
+/**
+ * Why the last round did not finish (offline, signed out, …).
+ */
+last_error: ApiError | null, 
+/**
+ * The last round that finished.
+ */
+last_round: SyncRound | null, 
+/**
+ * Document numbers this laptop can still give out offline.
+ */
+numbers: Array<NumbersLeft>, };
+
+export type ConflictItem = { conflict_id: string, 
+/**
+ * `enterprise` or `park`.
+ */
+entity: string, entity_id: string, 
+/**
+ * The enterprise's or park's name on this laptop.
+ */
+entity_name: string, park_name: string, 
+/**
+ * The field's name in the record (`legal_representative`, …).
+ */
+field: string, 
+/**
+ * The value the server holds (the one that arrived first).
+ */
+server_value: unknown, 
+/**
+ * The value a laptop sent later.
+ */
+device_value: unknown, 
+/**
+ * The later value came from this laptop.
+ */
+from_this_laptop: boolean, 
+/**
+ * Waiting for a supervisor (a field with legal or risk weight).
+ */
+held: boolean, 
+/**
+ * The value that stands once decided, or for unguarded fields the
+ * value that was taken on arrival.
+ */
+resolution: unknown | null, };
 

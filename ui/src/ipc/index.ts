@@ -1,11 +1,13 @@
 // The only module that talks to Tauri. Every command is typed with the
 // types generated from Rust (bindings.ts).
 import { invoke } from '@tauri-apps/api/core'
+import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import { open, save } from '@tauri-apps/plugin-dialog'
 import type {
   ApiError,
   AppInfo,
   Attachment,
+  ConflictItem,
   Enterprise,
   FieldProblem,
   ImportReport,
@@ -16,6 +18,8 @@ import type {
   SampleLoaded,
   SearchPage,
   Saved,
+  SyncRound,
+  SyncState,
 } from './bindings'
 
 export type * from './bindings'
@@ -41,6 +45,17 @@ export const api = {
   attachArchiveFile: (enterprise: string, itemNo: number, path: string) =>
     invoke<Attachment>('attach_archive_file', { enterprise, itemNo, path }),
   openAttachment: (sha256: string) => invoke<void>('open_attachment', { sha256 }),
+  syncState: () => invoke<SyncState>('sync_state'),
+  syncNow: () => invoke<SyncRound>('sync_now'),
+  login: (server: string, user: string, password: string) => invoke<SyncState>('login', { server, user, password }),
+  logout: () => invoke<SyncState>('logout'),
+  conflicts: () => invoke<ConflictItem[]>('conflicts'),
+  resolveConflict: (id: string, takeLaptop: boolean) => invoke<SyncRound>('resolve_conflict', { id, takeLaptop }),
+}
+
+export const events = {
+  /** The app sends its sync state whenever a round starts or ends. */
+  onSyncState: (f: (s: SyncState) => void): Promise<UnlistenFn> => listen<SyncState>('sync-state', (e) => f(e.payload)),
 }
 
 export const dialogs = {

@@ -27,6 +27,10 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/20261122190000_sync_state.sql"),
     },
     Migration { name: "20261122233000_blob_sync", sql: include_str!("../../migrations/20261122233000_blob_sync.sql") },
+    Migration {
+        name: "20261123030000_reference_and_numbers",
+        sql: include_str!("../../migrations/20261123030000_reference_and_numbers.sql"),
+    },
 ];
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

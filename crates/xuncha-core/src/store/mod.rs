@@ -8,6 +8,7 @@
 
 mod migrate;
 mod outbox;
+mod reference;
 mod rows;
 pub mod sync;
 
@@ -28,6 +29,7 @@ use crate::search::{self, Hit, Query, SearchIndex, SearchPage};
 
 pub use migrate::{apply as apply_migrations, sha256_hex, Migration, MIGRATIONS};
 pub use outbox::OutboxEntry;
+pub use reference::{NumbersLeft, NUMBERS_BLOCK, NUMBERS_LOW};
 
 /// What can go wrong in the store. Messages are for the user, in Chinese.
 #[derive(Debug, thiserror::Error)]

@@ -16,11 +16,13 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 use xuncha_sync::{
-    BlobUpload, EntityKind, Hello, Mutation, Outcome, PullPage, PullRequest, PushRequest, PushResponse, PushStop,
-    BLOB_CHUNK, MAX_PAGE, MAX_PUSH, PROTOCOL,
+    BlobUpload, ConflictRecord, EntityKind, Hello, LeaseRequest, Mutation, NumberBlock, NumberSeries, Outcome,
+    PullPage, PullRequest, PushRequest, PushResponse, PushStop, ReferenceDoc, ReferenceEntry, BLOB_CHUNK, MAX_PAGE,
+    MAX_PUSH, PROTOCOL,
 };
 
 use super::{rows, Store, StoreError};
+use crate::api::ConflictItem;
 
 /// The way to the server. The HTTP client implements it, and so does the
 /// simulated network of the sync simulation.
@@ -39,6 +41,12 @@ pub trait Transport {
     ) -> Result<BlobUpload, TransportError>;
     /// Writes a stored blob into `into`; `false` when the server has none.
     fn download(&mut self, sha256: &str, into: &mut dyn Write) -> Result<bool, TransportError>;
+    /// Every published reference version.
+    fn reference_index(&mut self) -> Result<Vec<ReferenceEntry>, TransportError>;
+    fn reference_doc(&mut self, entry: &ReferenceEntry) -> Result<ReferenceDoc, TransportError>;
+    /// The numbering series this user may lease from.
+    fn number_series(&mut self) -> Result<Vec<NumberSeries>, TransportError>;
+    fn lease(&mut self, req: &LeaseRequest) -> Result<NumberBlock, TransportError>;
 }
 
 /// Where a blob stands on the server.
@@ -117,6 +125,10 @@ pub struct SyncReport {
     /// Local files whose content no longer matches their hash (damaged on
     /// disk), or that the server refused: not sent, listed for the user.
     pub blobs_damaged: Vec<String>,
+    /// Reference versions (checklist templates, …) received.
+    pub reference_received: usize,
+    /// Document numbers leased in this round.
+    pub numbers_leased: i64,
 }
 
 /// What the status bar shows.
@@ -124,14 +136,30 @@ pub struct SyncReport {
 pub struct SyncStatus {
     /// Changes not yet accepted by the server.
     pub pending: i64,
-    /// Changes with a field waiting for a supervisor.
+    /// Changes of this laptop that met another person's edit of a
+    /// guarded field and were held for a supervisor (decided or not).
     pub held: i64,
+    /// Conflicts in this laptop's parks waiting for a supervisor, as of
+    /// the last round.
+    pub conflicts_waiting: i64,
     /// Changes the server refused.
     pub rejected: i64,
     /// When the last round finished, RFC 3339, if ever.
     pub last_sync_at: Option<String>,
     /// Scans and photos on this laptop not yet on the server.
     pub uploads_pending: i64,
+}
+
+/// Why the server stopped taking this laptop's changes, for the user.
+pub fn describe_stop(stop: &PushStop) -> String {
+    match stop {
+        PushStop::Gap { expected } => {
+            format!("服务器缺少本机第 {expected} 条修改之前的记录，已停止接收；下次同步会从第 {expected} 条补发")
+        }
+        PushStop::Fork { seq } => format!(
+            "服务器上本机第 {seq} 条修改与本机记录不一致（数据库可能被复制或从旧备份恢复），已停止接收本机修改，请联系管理员"
+        ),
+    }
 }
 
 fn state_of(outcome: Outcome) -> &'static str {
@@ -150,6 +178,7 @@ impl Store {
         Ok(SyncStatus {
             pending: count("pending")?,
             held: count("conflict")?,
+            conflicts_waiting: sync_meta(&self.conn, "open_conflicts")?.and_then(|v| v.parse().ok()).unwrap_or(0),
             rejected: count("rejected")?,
             last_sync_at: sync_meta(&self.conn, "last_sync_at")?,
             uploads_pending: self.blobs_to_upload()?.len() as i64,
@@ -232,6 +261,33 @@ impl Store {
         Ok(())
     }
 
+    /// Names the records of the server's conflict records from this
+    /// laptop's copy, for the conflicts screen.
+    pub fn conflict_items(&self, records: Vec<ConflictRecord>) -> Result<Vec<ConflictItem>, StoreError> {
+        let mut items = Vec::with_capacity(records.len());
+        for c in records {
+            let entity_name = match c.entity {
+                EntityKind::Enterprise => self.enterprise(c.entity_id)?.map(|e| e.name),
+                EntityKind::Park => self.park(c.entity_id)?.map(|p| p.name),
+            };
+            let park_name = self.park(c.park_id)?.map(|p| p.name);
+            items.push(ConflictItem {
+                conflict_id: c.conflict_id,
+                entity: c.entity.as_str().to_string(),
+                entity_id: c.entity_id,
+                entity_name: entity_name.unwrap_or_else(|| c.entity_id.to_string()),
+                park_name: park_name.unwrap_or_else(|| c.park_id.to_string()),
+                field: c.field,
+                server_value: c.server_value,
+                device_value: c.device_value,
+                from_this_laptop: c.device_id == self.device_id,
+                held: c.held,
+                resolution: c.resolution,
+            });
+        }
+        Ok(items)
+    }
+
     /// How many times a park's cursor was deliberately set back to 0 (the
     /// server was restored, or a refused change made its park refetch).
     /// Apart from these, cursors only move forward.
@@ -277,6 +333,16 @@ impl Store {
         }
         report.parks_removed = self.forget_unassigned(&hello.parks)?;
         self.sync_blobs(t, &mut report)?;
+        report.reference_received = self.sync_reference(t)?;
+        report.numbers_leased = self.stock_numbers(t)?;
+        // This round's own held changes are not in the first count: ask
+        // again. Should that fail, the work is done and the count waits
+        // for the next round.
+        let open_conflicts = match report.held {
+            0 => hello.open_conflicts,
+            _ => t.hello(self.device_id).map_or(hello.open_conflicts, |h| h.open_conflicts),
+        };
+        set_sync_meta(&self.conn, "open_conflicts", &open_conflicts.to_string())?;
         let now = self.env.now().to_rfc3339();
         set_sync_meta(&self.conn, "last_sync_at", &now)?;
         self.search = None;
@@ -659,7 +725,7 @@ fn reset_cursor(conn: &rusqlite::Connection, sql: &str, param: &str) -> Result<(
     Ok(())
 }
 
-fn sync_meta(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>, StoreError> {
+pub(super) fn sync_meta(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>, StoreError> {
     Ok(conn.query_row("SELECT value FROM sync_meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }
 

@@ -9,6 +9,7 @@ const LANDED: &[(&str, &str)] = &[
     ("20261122120000_park_and_enterprise_files", "9e425afaa14c19dde698d2ae1c38dc9f2f7adcd8023bd9b62c1a90aec2b4f35a"),
     ("20261122190000_sync_state", "ea91cb6157a1ff964017ab1cf7c1cfda63927ef34f8ebb895fb72b8b25987bdf"),
     ("20261122233000_blob_sync", "42998446a69833792552579ea7517471c701717ecec35a65fa47f7b2e2dc7d40"),
+    ("20261123030000_reference_and_numbers", "26e4782174febeb296697c10388b03009c8b1cd4f40ffd464e23a9dcf151d4e7"),
 ];
 
 #[test]

@@ -12,7 +12,10 @@ use xuncha_server::blob::BlobState;
 use xuncha_server::postgres::Postgres;
 use xuncha_server::sqlite::Sqlite;
 use xuncha_server::{Bureau, Principal, Role};
-use xuncha_sync::{BlobUpload, EntityKind, Hello, PullPage, PullRequest, PushRequest, PushResponse};
+use xuncha_sync::{
+    BlobUpload, EntityKind, Hello, LeaseRequest, NumberBlock, NumberSeries, PullPage, PullRequest, PushRequest,
+    PushResponse, ReferenceDoc, ReferenceEntry,
+};
 
 pub fn env(seed: u64) -> Env {
     Env::fixed(Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).unwrap(), seed)
@@ -97,7 +100,7 @@ impl ServerDb {
         self.dir.path()
     }
 
-    fn sqlite_path(&self) -> PathBuf {
+    pub fn sqlite_path(&self) -> PathBuf {
         self.dir.path().join("server").join("server.db")
     }
 
@@ -353,6 +356,22 @@ impl Transport for Direct<'_> {
 
     fn pull(&mut self, req: &PullRequest) -> Result<PullPage, TransportError> {
         self.server.pull(&self.who, req).map_err(refused)
+    }
+
+    fn reference_index(&mut self) -> Result<Vec<ReferenceEntry>, TransportError> {
+        self.server.reference_index(&self.who).map_err(refused)
+    }
+
+    fn reference_doc(&mut self, e: &ReferenceEntry) -> Result<ReferenceDoc, TransportError> {
+        self.server.reference_doc(&self.who, &e.kind, &e.key, e.version).map_err(refused)
+    }
+
+    fn number_series(&mut self) -> Result<Vec<NumberSeries>, TransportError> {
+        self.server.number_series(&self.who).map_err(refused)
+    }
+
+    fn lease(&mut self, req: &LeaseRequest) -> Result<NumberBlock, TransportError> {
+        self.server.lease(&self.who, req).map_err(refused)
     }
 }
 

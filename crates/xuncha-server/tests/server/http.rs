@@ -280,6 +280,59 @@ on_both_backends!(
     a_wrong_password_is_refused_and_a_reused_refresh_token_ends_the_session,
 );
 
+fn reference_data_and_number_blocks_travel_over_http_and_a_steward_is_refused_numbers(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let (server, _) = sample_server(&db);
+    let template = db.dir().join("template.json");
+    std::fs::write(&template, r#"{"items": [{"code": "2a", "text": "污染防治设施未正常运行"}]}"#).unwrap();
+    let path = template.to_str().unwrap();
+    let args = ["--kind", "checklist_template", "--key", "enterprise_problems", "--title", "企业问题清单", path];
+    assert_eq!(admin(&db, &[&["reference", "publish"][..], &args[..]].concat()).trim(), "1");
+    admin(&db, &["series", "add", "notice", "--prefix", "祁环改", "--title", "生态环境问题整改通知书"]);
+
+    let mut zhang = logged_in_laptop(db.dir(), &server, "a.db");
+    let report = zhang.sync(&mut HttpTransport::for_store(zhang.path()).unwrap()).unwrap();
+    assert_eq!((report.reference_received, report.numbers_leased), (1, xuncha_core::store::NUMBERS_BLOCK));
+    let doc = zhang.reference("checklist_template", "enterprise_problems", None).unwrap().unwrap();
+    assert_eq!(doc.doc["items"][0]["text"], "污染防治设施未正常运行");
+    let blocks = admin(&db, &["series", "blocks", "notice"]);
+    assert!(
+        blocks.contains(&format!("祁环改〔{}〕1–30号\t{}", zhang.numbers_left().unwrap()[0].year, zhang.device_id())),
+        "{blocks}"
+    );
+
+    let li = login_as(db.dir(), &server, "li.db", "li");
+    let saved = xuncha_client::SavedSession::load(&xuncha_client::session_path(li.path())).unwrap();
+    let auth = format!("Bearer {}", saved.session.access_token);
+    let series: Value = ureq::get(&format!("{}/v1/numbers/series", server.url))
+        .set("Authorization", &auth)
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(series, json!([]), "a steward is offered no series");
+    let lease = json!({"protocol": 1, "request_id": Uuid::from_u128(1), "series": "notice", "year": 2026, "size": 5});
+    let (code, body) =
+        error_of(ureq::post(&format!("{}/v1/numbers/lease", server.url)).set("Authorization", &auth).send_json(lease));
+    assert_eq!((code, body["code"].as_str()), (403, Some("forbidden")));
+    let (code, body) = error_of(
+        ureq::post(&format!("{}/v1/numbers/lease", server.url))
+            .set("Authorization", &auth)
+            .send_json(json!({"protocol": 1, "series": "notice"})),
+    );
+    assert_eq!(code, 400, "a lease without its id is refused: {body}");
+    let (code, _) = error_of(
+        ureq::get(&format!("{}/v1/reference/checklist_template/enterprise_problems/9", server.url))
+            .set("Authorization", &auth)
+            .call(),
+    );
+    assert_eq!(code, 404, "a version never published");
+    let (code, _) = error_of(ureq::get(&format!("{}/v1/reference", server.url)).call());
+    assert_eq!(code, 401, "reference data needs a login");
+}
+
+on_both_backends!(reference_data_and_number_blocks_travel_over_http_and_a_steward_is_refused_numbers);
+
 fn blobs_resume_at_the_servers_offset_and_a_damaged_file_is_refused_over_http(kind: Kind) {
     let db = ServerDb::new(kind);
     let (server, _) = sample_server(&db);

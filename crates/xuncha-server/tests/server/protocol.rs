@@ -328,6 +328,7 @@ fn a_guarded_field_changed_on_both_sides_waits_for_a_supervisor(kind: Kind) {
     let rb = sync(&mut b, &server, &who_b);
     assert_eq!(rb.held, 1);
     assert_eq!(b.sync_status().unwrap().held, 1, "the laptop shows a change waiting");
+    assert_eq!(b.sync_status().unwrap().conflicts_waiting, 1, "and counts the open conflict in the same round");
     assert_eq!(
         b.enterprise(ids[0]).unwrap().unwrap().name,
         "湖南甲化工有限公司",
@@ -345,6 +346,7 @@ fn a_guarded_field_changed_on_both_sides_waits_for_a_supervisor(kind: Kind) {
     server.resolve(&supervisor, conflicts[0].conflict_id, true).unwrap();
     sync(&mut a, &server, &who_a);
     assert_eq!(a.enterprise(ids[0]).unwrap().unwrap().name, "湖南乙化工有限公司", "the decision reaches every laptop");
+    assert_eq!(a.sync_status().unwrap().conflicts_waiting, 0, "nothing waits once decided");
     assert!(server.resolve(&supervisor, conflicts[0].conflict_id, false).is_err(), "decided once");
 }
 
@@ -483,6 +485,18 @@ impl Transport for Dropping<'_> {
     fn download(&mut self, sha256: &str, into: &mut dyn std::io::Write) -> Result<bool, TransportError> {
         self.inner.download(sha256, into)
     }
+    fn reference_index(&mut self) -> Result<Vec<xuncha_sync::ReferenceEntry>, TransportError> {
+        self.inner.reference_index()
+    }
+    fn reference_doc(&mut self, e: &xuncha_sync::ReferenceEntry) -> Result<xuncha_sync::ReferenceDoc, TransportError> {
+        self.inner.reference_doc(e)
+    }
+    fn number_series(&mut self) -> Result<Vec<xuncha_sync::NumberSeries>, TransportError> {
+        self.inner.number_series()
+    }
+    fn lease(&mut self, req: &xuncha_sync::LeaseRequest) -> Result<xuncha_sync::NumberBlock, TransportError> {
+        self.inner.lease(req)
+    }
 }
 
 /// Bytes that differ from file to file and do not compress.
@@ -557,3 +571,180 @@ on_both_backends!(
     an_interrupted_upload_resumes_where_it_stopped_and_the_other_laptop_gets_the_same_bytes,
     a_flipped_bit_is_caught_and_nothing_damaged_is_kept_or_sent,
 );
+
+fn numbered_pair(kind: Kind) -> Pair {
+    let p = pair(kind, 1);
+    let notice = xuncha_sync::NumberSeries {
+        series: "notice".into(),
+        prefix: "祁环改".into(),
+        title: "生态环境问题整改通知书".into(),
+    };
+    p.server.add_series(&notice).unwrap();
+    p
+}
+
+fn lease_request(id: u128, year: i32, size: i64) -> xuncha_sync::LeaseRequest {
+    xuncha_sync::LeaseRequest {
+        protocol: xuncha_sync::PROTOCOL,
+        request_id: Uuid::from_u128(id),
+        series: "notice".into(),
+        year,
+        size,
+    }
+}
+
+fn two_laptops_never_get_the_same_number_and_a_repeated_lease_gets_the_same_block(kind: Kind) {
+    let Pair { db: _db, server, mut a, who_a, .. } = numbered_pair(kind);
+    let mut c = laptop(_db.dir(), "c.db", 30);
+    let who_c = principal(c.device_id(), Role::Clerk, &[P1]);
+    let ra = sync(&mut a, &server, &who_a);
+    let rc = sync(&mut c, &server, &who_c);
+    assert_eq!(ra.numbers_leased, xuncha_core::store::NUMBERS_BLOCK, "the inspector's laptop stocks up");
+    assert_eq!(rc.numbers_leased, xuncha_core::store::NUMBERS_BLOCK, "so does the clerk's");
+    let left = |s: &xuncha_core::Store| s.numbers_left().unwrap();
+    let (na, nc) = (left(&a), left(&c));
+    assert_eq!(na.len(), 1, "{na:?}");
+    assert_eq!((na[0].prefix.as_str(), na[0].next), ("祁环改", Some(1)), "numbering starts at 1");
+    assert_eq!(nc[0].next, Some(1 + xuncha_core::store::NUMBERS_BLOCK), "the clerk's block follows the inspector's");
+    assert_eq!(sync(&mut a, &server, &who_a).numbers_leased, 0, "a full stock asks for nothing");
+
+    // A reply lost on the way: the same request again gets the same block, and the series moves on once.
+    let year = na[0].year;
+    let first = server.lease(&who_a, &lease_request(7, year, 5)).unwrap();
+    let again = server.lease(&who_a, &lease_request(7, year, 5)).unwrap();
+    assert_eq!(first, again, "a repeated request is answered from what was given");
+    let next = server.lease(&who_c, &lease_request(8, year, 5)).unwrap();
+    assert_eq!(next.first, first.last + 1, "no number skipped and none given twice");
+    let stolen = server.lease(&who_c, &lease_request(7, year, 5)).unwrap_err();
+    assert!(matches!(stolen, ServerError::Forbidden(_)), "another device cannot claim a request: {stolen:?}");
+
+    let blocks = server.number_blocks("notice").unwrap();
+    for (n, (x, _)) in blocks.iter().enumerate() {
+        for (y, _) in &blocks[n + 1..] {
+            assert!(x.year != y.year || x.last < y.first || y.last < x.first, "{x:?} overlaps {y:?}");
+        }
+    }
+}
+
+fn a_steward_gets_no_numbers_and_bad_leases_are_refused_with_the_reason(kind: Kind) {
+    let Pair { db: _db, server, mut b, who_a, who_b, .. } = numbered_pair(kind);
+    assert_eq!(sync(&mut b, &server, &who_b).numbers_leased, 0);
+    assert!(b.numbers_left().unwrap().is_empty(), "steward teams do not number bureau documents");
+    let err = server.lease(&who_b, &lease_request(1, 2026, 5)).unwrap_err();
+    assert!(err.to_string().contains("环保管家"), "{err}");
+
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    let too_many = server.lease(&who_a, &lease_request(2, year, xuncha_sync::MAX_LEASE + 1)).unwrap_err();
+    assert!(too_many.to_string().contains("一次可领取 1 至 200 个编号"), "{too_many}");
+    let far = server.lease(&who_a, &lease_request(3, year + 5, 5)).unwrap_err();
+    assert!(far.to_string().contains("请检查笔记本的日期"), "{far}");
+    let mut unknown = lease_request(4, year, 5);
+    unknown.series = "clue_transfer".into();
+    assert!(server.lease(&who_a, &unknown).unwrap_err().to_string().contains("没有编号序列“clue_transfer”"));
+    assert!(server.number_blocks("notice").unwrap().is_empty(), "refused leases took no numbers");
+}
+
+fn reference_data_reaches_every_laptop_and_each_version_is_kept(kind: Kind) {
+    let Pair { db: _db, server, mut a, mut b, who_a, who_b, .. } = pair(kind, 1);
+    let v1 = serde_json::json!({"items": [{"code": "1a", "text": "未申领排污许可证"}]});
+    let v2 = serde_json::json!({"items": [{"code": "1a", "text": "未依法申领排污许可证"}]});
+    assert_eq!(server.publish_reference("checklist_template", "enterprise_problems", "企业问题清单", &v1).unwrap(), 1);
+    assert_eq!(sync(&mut a, &server, &who_a).reference_received, 1);
+    assert_eq!(server.publish_reference("checklist_template", "enterprise_problems", "企业问题清单", &v2).unwrap(), 2);
+    assert_eq!(sync(&mut a, &server, &who_a).reference_received, 1, "only the new version comes");
+    assert_eq!(sync(&mut b, &server, &who_b).reference_received, 2, "a steward gets reference data too");
+    assert_eq!(sync(&mut b, &server, &who_b).reference_received, 0, "nothing again once held");
+
+    for store in [&a, &b] {
+        let newest = store.reference("checklist_template", "enterprise_problems", None).unwrap().unwrap();
+        assert_eq!((newest.entry.version, &newest.doc), (2, &v2), "the newest version is the default");
+        let old = store.reference("checklist_template", "enterprise_problems", Some(1)).unwrap().unwrap();
+        assert_eq!(old.doc, v1, "records that used version 1 still find it");
+    }
+    let bad = server.publish_reference("Checklist", "x", "清单", &v1).unwrap_err();
+    assert!(bad.to_string().contains("小写英文字母"), "{bad}");
+    let not_object = server.publish_reference("checklist_template", "x", "清单", &serde_json::json!([1])).unwrap_err();
+    assert!(not_object.to_string().contains("JSON 对象"), "{not_object}");
+}
+
+fn concurrent_leases_take_disjoint_blocks_that_leave_no_gap(kind: Kind) {
+    let Pair { db: _db, server, .. } = numbered_pair(kind);
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    std::thread::scope(|scope| {
+        for device in 0..8u128 {
+            let server = &server;
+            scope.spawn(move || {
+                let who = principal(Uuid::from_u128(0x5000 + device), Role::Inspector, &[P1]);
+                for n in 0..10u128 {
+                    server.lease(&who, &lease_request(0x9000 + device * 100 + n, year, 3 + (n as i64 % 4))).unwrap();
+                }
+            });
+        }
+    });
+    let mut blocks: Vec<_> =
+        server.number_blocks("notice").unwrap().into_iter().map(|(b, _)| (b.first, b.last)).collect();
+    blocks.sort();
+    assert_eq!(blocks.len(), 80);
+    let mut expected_first = 1;
+    for (first, last) in blocks {
+        assert_eq!(first, expected_first, "blocks follow each other without gap or overlap");
+        expected_first = last + 1;
+    }
+}
+
+on_both_backends!(
+    concurrent_leases_take_disjoint_blocks_that_leave_no_gap,
+    two_laptops_never_get_the_same_number_and_a_repeated_lease_gets_the_same_block,
+    a_steward_gets_no_numbers_and_bad_leases_are_refused_with_the_reason,
+    reference_data_reaches_every_laptop_and_each_version_is_kept,
+);
+
+/// A server database left at each earlier schema opens with this program:
+/// the missing migrations are applied and what was stored is kept.
+fn a_server_database_of_every_earlier_schema_upgrades_and_keeps_its_data(kind: Kind) {
+    use xuncha_server::backend::Backend;
+    let now = "2026-11-22T08:00:00Z";
+    let count = match kind {
+        Kind::Sqlite => xuncha_server::sqlite::MIGRATIONS.len(),
+        Kind::Postgres => xuncha_server::postgres::MIGRATIONS.len(),
+    };
+    for upto in 1..count {
+        let db = ServerDb::new(kind);
+        match kind {
+            Kind::Sqlite => {
+                std::fs::create_dir_all(db.sqlite_path().parent().unwrap()).unwrap();
+                let mut conn = rusqlite::Connection::open(db.sqlite_path()).unwrap();
+                xuncha_core::store::apply_migrations(&mut conn, xuncha_server::sqlite::MIGRATIONS, upto, now).unwrap();
+                conn.execute("INSERT INTO meta (key, value) VALUES ('probe', 'kept')", []).unwrap();
+            }
+            Kind::Postgres => {
+                let mut client = postgres::Client::connect(&db.url(), postgres::NoTls).unwrap();
+                client
+                    .batch_execute(
+                        "CREATE TABLE schema_migration (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)",
+                    )
+                    .unwrap();
+                for (name, sql) in &xuncha_server::postgres::MIGRATIONS[..upto] {
+                    client.batch_execute(sql).unwrap();
+                    client
+                        .execute(
+                            "INSERT INTO schema_migration VALUES ($1, $2, $3)",
+                            &[name, &sha256_hex(sql.as_bytes()), &now],
+                        )
+                        .unwrap();
+                }
+                client.batch_execute("INSERT INTO meta (key, value) VALUES ('probe', 'kept')").unwrap();
+            }
+        }
+        let server = db.open(1);
+        let probe = server.backend().transaction(|tx| tx.meta("probe")).unwrap();
+        assert_eq!(probe.as_deref(), Some("kept"), "data stored at schema {upto} survives the upgrade");
+        let who = principal(Uuid::from_u128(1), Role::Admin, &[]);
+        assert!(
+            server.reference_index(&who).unwrap().is_empty(),
+            "the newest tables exist after upgrading from {upto}"
+        );
+    }
+}
+
+on_both_backends!(a_server_database_of_every_earlier_schema_upgrades_and_keeps_its_data);

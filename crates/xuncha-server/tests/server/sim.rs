@@ -22,7 +22,10 @@ use xuncha_core::sync::{BlobOnServer, Transport, TransportError};
 use xuncha_core::{Enterprise, Env, Store};
 use xuncha_server::backend::Database;
 use xuncha_server::{Bureau, Principal, Role};
-use xuncha_sync::{BlobUpload, Hello, MutationResult, Outcome, PullPage, PullRequest, PushRequest, PushResponse};
+use xuncha_sync::{
+    BlobUpload, Hello, LeaseRequest, MutationResult, NumberBlock, NumberSeries, Outcome, PullPage, PullRequest,
+    PushRequest, PushResponse, ReferenceDoc, ReferenceEntry,
+};
 
 use crate::common::{self, doc_of, principal, seed_park, Kind, ServerDb};
 
@@ -30,6 +33,7 @@ const P1: Uuid = Uuid::from_u128(0x1000);
 const P2: Uuid = Uuid::from_u128(0x2000);
 const STEPS: usize = 300;
 const LAPTOPS: usize = 3;
+const SERIES: &str = "notice";
 
 /// Laptop time: a shared tick (one minute per step) plus a fixed skew.
 struct SimClock {
@@ -194,6 +198,45 @@ impl Transport for SimTransport<'_> {
         }
         common::download(self.server, &self.who, sha256, into)
     }
+
+    fn reference_index(&mut self) -> Result<Vec<ReferenceEntry>, TransportError> {
+        self.reachable()?;
+        let index = self.server.reference_index(&self.who).map_err(refused)?;
+        self.answer(index)
+    }
+
+    fn reference_doc(&mut self, e: &ReferenceEntry) -> Result<ReferenceDoc, TransportError> {
+        self.reachable()?;
+        let doc = self.server.reference_doc(&self.who, &e.kind, &e.key, e.version).map_err(refused)?;
+        self.answer(doc)
+    }
+
+    fn number_series(&mut self) -> Result<Vec<NumberSeries>, TransportError> {
+        self.reachable()?;
+        let series = self.server.number_series(&self.who).map_err(refused)?;
+        self.answer(series)
+    }
+
+    fn lease(&mut self, req: &LeaseRequest) -> Result<NumberBlock, TransportError> {
+        self.reachable()?;
+        let block = self.server.lease(&self.who, req).map_err(refused)?;
+        if !self.net.healed && self.rng.gen_bool(self.net.faults.duplicate) {
+            // The request arrives twice: the server must answer the same block.
+            let again = self.server.lease(&self.who, req).map_err(refused)?;
+            assert_eq!(again, block, "a repeated lease request got another block");
+        }
+        self.answer(block)
+    }
+}
+
+impl SimTransport<'_> {
+    /// The reply, unless the network loses it.
+    fn answer<T>(&mut self, reply: T) -> Result<T, TransportError> {
+        if self.reply_lost() {
+            return Err(TransportError::NoAnswer("答复丢失".into()));
+        }
+        Ok(reply)
+    }
 }
 
 const ADDRESSES: &[&str] = &["一号路1号", "二号路2号", "三号路3号", "四号路4号"];
@@ -207,6 +250,17 @@ impl World {
         let server = db.open(seed);
         seed_park(&server, P1, "甲园", 4);
         seed_park(&server, P2, "乙园", 3);
+        let series =
+            NumberSeries { series: SERIES.into(), prefix: "甲环改".into(), title: "整改通知书".into() };
+        server.add_series(&series).unwrap();
+        server
+            .publish_reference(
+                "checklist_template",
+                "daily_patrol",
+                "日常巡查表",
+                &serde_json::json!({"items": [1, 2]}),
+            )
+            .unwrap();
         let seeded = [P1, P2].iter().flat_map(|p| server.documents(*p).unwrap()).collect();
         let tick = Arc::new(AtomicI64::new(0));
         let rough = rng.gen_range(0.0..0.3);
@@ -257,7 +311,9 @@ impl World {
 
     fn who(&self, i: usize) -> Principal {
         let store = self.laptops[i].store.as_ref().unwrap();
-        principal(store.device_id(), Role::Steward, &self.laptops[i].parks)
+        // Stewards number no documents; the inspectors lease numbers.
+        let role = if i == LAPTOPS - 1 { Role::Steward } else { Role::Inspector };
+        principal(store.device_id(), role, &self.laptops[i].parks)
     }
 
     fn note(&mut self, step: usize, what: String) {
@@ -313,6 +369,11 @@ impl World {
                 self.db.restore();
                 self.restored = true;
                 self.restart_server();
+                // The restore procedure: numbers leased since the backup are skipped.
+                let server = self.server.as_ref().unwrap();
+                for year in [2025, 2026, 2027] {
+                    server.skip_numbers(SERIES, year, 1000).unwrap();
+                }
                 self.note(step, "server restored from the older backup".into());
             }
             86..=91 => self.deliver_in_flight(step),
@@ -564,6 +625,58 @@ impl World {
         }
 
         self.check_conflicts(server, &held);
+        self.check_numbers(server);
+    }
+
+    /// No number is held by two laptops, every block the server gave a
+    /// laptop is on that laptop (none lost to a lost reply), and every
+    /// inspector's laptop has numbers in stock and the checklist template.
+    fn check_numbers(&self, server: &Bureau<Database>) {
+        let mut held: Vec<(usize, i32, i64, i64, String)> = Vec::new();
+        for (i, l) in self.laptops.iter().enumerate() {
+            let store = l.store.as_ref().unwrap();
+            let mut stmt = store.conn().prepare("SELECT year, first, last, block_id FROM number_block").unwrap();
+            let rows = stmt.query_map([], |r| Ok((i, r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap();
+            held.extend(rows.map(Result::unwrap));
+            let pending: i64 = store.conn().query_row("SELECT COUNT(*) FROM number_lease", [], |r| r.get(0)).unwrap();
+            if pending > 0 {
+                self.fail(format!("laptop {i} still waits for {pending} lease(s) after the network healed"));
+            }
+            let stocked: i64 = store.numbers_left().unwrap().iter().map(|n| n.left).sum();
+            let inspector = i != LAPTOPS - 1;
+            if inspector && stocked < xuncha_core::store::NUMBERS_LOW {
+                self.fail(format!("inspector laptop {i} has only {stocked} numbers in stock"));
+            }
+            if !inspector && stocked > 0 {
+                self.fail(format!("the steward's laptop {i} was given numbers"));
+            }
+            if store.reference("checklist_template", "daily_patrol", None).unwrap().is_none() {
+                self.fail(format!("laptop {i} lacks the checklist template"));
+            }
+        }
+        for (n, a) in held.iter().enumerate() {
+            for b in &held[n + 1..] {
+                if a.1 == b.1 && a.2 <= b.3 && b.2 <= a.3 {
+                    self.fail(format!(
+                        "laptops {} and {} both hold numbers of {}: {}–{} and {}–{}",
+                        a.0, b.0, a.1, a.2, a.3, b.2, b.3
+                    ));
+                }
+            }
+        }
+        for (block, device) in server.number_blocks(SERIES).unwrap() {
+            if device.is_nil() {
+                continue;
+            }
+            let on = self.laptops.iter().position(|l| l.store.as_ref().unwrap().device_id() == device);
+            let kept = on.is_some_and(|i| held.iter().any(|h| h.0 == i && h.4 == block.block_id.to_string()));
+            if !kept {
+                self.fail(format!(
+                    "numbers {}–{} of {} went to a laptop that never got them",
+                    block.first, block.last, block.year
+                ));
+            }
+        }
     }
 
     /// Replays the server's arrivals to find every edit that overlapped
