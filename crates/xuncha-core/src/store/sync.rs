@@ -261,8 +261,8 @@ impl Store {
         Ok(())
     }
 
-    /// Names the records of the server's conflict records from this
-    /// laptop's copy, for the conflicts screen.
+    /// The server's conflict records as the conflicts screen shows them,
+    /// each named from this laptop's copy of its record.
     pub fn conflict_items(&self, records: Vec<ConflictRecord>) -> Result<Vec<ConflictItem>, StoreError> {
         let mut items = Vec::with_capacity(records.len());
         for c in records {
@@ -725,7 +725,7 @@ fn reset_cursor(conn: &rusqlite::Connection, sql: &str, param: &str) -> Result<(
     Ok(())
 }
 
-pub(super) fn sync_meta(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>, StoreError> {
+fn sync_meta(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>, StoreError> {
     Ok(conn.query_row("SELECT value FROM sync_meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }
 
