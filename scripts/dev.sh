@@ -114,6 +114,10 @@ MSG
       say "installing tauri-driver"
       cargo install tauri-driver --version '^2' --locked
     fi
+    if ! command -v cargo-fuzz >/dev/null 2>&1; then
+      say "installing cargo-fuzz"
+      cargo install cargo-fuzz --locked
+    fi
     start_postgres
     say "UI component tests"
     npm --prefix ui test
@@ -123,5 +127,9 @@ MSG
     cargo build --workspace --all-targets --locked
     say "running all Rust tests (end-to-end screenshots go to target/e2e-artifacts/)"
     cargo test --workspace --locked
+    # Coverage-guided fuzzing of the photo import path, bounded; libFuzzer's
+    # instrumentation works on the stable toolchain without a sanitizer.
+    say "fuzzing the photo import path for ${XUNCHA_FUZZ_SECONDS:-60} s"
+    (cd crates/xuncha-photo && cargo fuzz run import --sanitizer none -- -max_total_time="${XUNCHA_FUZZ_SECONDS:-60}")
     ;;
 esac

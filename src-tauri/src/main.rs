@@ -13,12 +13,19 @@ use std::path::PathBuf;
 
 use tauri::{AppHandle, Manager, State};
 use uuid::Uuid;
-use xuncha_core::api::{ApiError, AppInfo, ConflictItem, ErrorCode, SyncRound, SyncState};
+use xuncha_core::api::{ApiError, AppInfo, ConflictItem, ErrorCode, PhotosImported, SyncRound, SyncState};
+use xuncha_core::brief::BriefItem;
+use xuncha_core::checklist::Template;
 use xuncha_core::enterprise::{Attachment, FieldProblem};
+use xuncha_core::inspection::Inspection;
 use xuncha_core::overview::{self, ParkOverview};
 use xuncha_core::roster::{self, ImportOptions, ImportReport};
 use xuncha_core::sample::{self, SampleLoaded};
 use xuncha_core::search::{Query, SearchPage};
+use xuncha_core::store::inspection::{
+    photo_files_in, InspectionSummary, IntegrityProblem, NewInspection, NewSignature,
+};
+use xuncha_core::store::patrol::PatrolPlan;
 use xuncha_core::store::{ParkSummary, Saved};
 use xuncha_core::{Enterprise, Park};
 
@@ -99,6 +106,108 @@ fn open_attachment(app: AppHandle, state: State<'_, AppState>, sha256: String) -
     app.opener()
         .open_path(path.to_string_lossy(), None::<&str>)
         .map_err(|e| ApiError::new(ErrorCode::File, format!("无法用系统程序打开附件：{e}")))
+}
+
+#[tauri::command]
+fn checklist_templates(state: State<'_, AppState>) -> Answer<Vec<Template>> {
+    state.with_store(|s| Ok(s.templates()?))
+}
+
+#[tauri::command]
+fn patrol_plan(state: State<'_, AppState>, park: Uuid) -> Answer<PatrolPlan> {
+    state.with_store(|s| {
+        let today = s.env().now_in_china().date_naive();
+        Ok(s.patrol_plan(park, today)?)
+    })
+}
+
+#[tauri::command]
+fn brief(state: State<'_, AppState>, enterprise: Uuid) -> Answer<Vec<BriefItem>> {
+    state.with_store(|s| {
+        let today = s.env().now_in_china().date_naive();
+        Ok(s.brief(enterprise, today)?)
+    })
+}
+
+#[tauri::command]
+fn inspections(
+    state: State<'_, AppState>,
+    enterprise: Option<Uuid>,
+    park: Option<Uuid>,
+) -> Answer<Vec<InspectionSummary>> {
+    state.with_store(|s| Ok(s.inspections(enterprise, park)?))
+}
+
+#[tauri::command]
+fn start_inspection(state: State<'_, AppState>, new: NewInspection) -> Answer<Inspection> {
+    state.with_store(|s| Ok(s.start_inspection(&new)?))
+}
+
+#[tauri::command]
+fn inspection(state: State<'_, AppState>, id: Uuid) -> Answer<Inspection> {
+    state.with_store(|s| s.inspection(id)?.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "未找到该检查记录")))
+}
+
+#[tauri::command]
+fn save_inspection(state: State<'_, AppState>, inspection: Inspection) -> Answer<Inspection> {
+    state.with_store(|s| Ok(s.save_inspection(&inspection)?))
+}
+
+#[tauri::command]
+fn discard_inspection(state: State<'_, AppState>, id: Uuid) -> Answer<()> {
+    state.with_store(|s| Ok(s.discard_inspection(id)?))
+}
+
+#[tauri::command]
+fn sign_inspection(
+    state: State<'_, AppState>,
+    id: Uuid,
+    version: i64,
+    signers: Vec<NewSignature>,
+) -> Answer<Inspection> {
+    state.with_store(|s| Ok(s.sign_inspection(id, version, &signers)?))
+}
+
+#[tauri::command]
+fn correct_inspection(state: State<'_, AppState>, id: Uuid, reason: String) -> Answer<Inspection> {
+    state.with_store(|s| Ok(s.correct_inspection(id, &reason)?))
+}
+
+/// Imports photo files, or every photo in a folder and its subfolders.
+#[tauri::command]
+async fn import_photos(app: AppHandle, id: Uuid, finding: Option<Uuid>, paths: Vec<String>) -> Answer<PhotosImported> {
+    blocking(app, move |s| {
+        let mut files = Vec::new();
+        for p in paths.iter().map(PathBuf::from) {
+            if p.is_dir() {
+                files.extend(photo_files_in(&p)?);
+            } else {
+                files.push(p);
+            }
+        }
+        let (inspection, report) = s.import_photos(id, finding, &files)?;
+        Ok(PhotosImported { inspection, report })
+    })
+    .await
+}
+
+/// A stored file's bytes (photo renditions, signatures), for display.
+#[tauri::command]
+async fn blob_bytes(app: AppHandle, sha256: String) -> Answer<tauri::ipc::Response> {
+    blocking(app, move |s| {
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ApiError::new(ErrorCode::Invalid, "文件校验值格式不对"));
+        }
+        let bytes = std::fs::read(s.blobs().path_of(&sha256))
+            .map_err(|_| ApiError::new(ErrorCode::NotFound, "本机还没有这个文件，同步后即可查看"))?;
+        Ok(tauri::ipc::Response::new(bytes))
+    })
+    .await
+}
+
+#[tauri::command]
+async fn verify_inspections(app: AppHandle) -> Answer<Vec<IntegrityProblem>> {
+    blocking(app, |s| Ok(s.verify_inspections()?)).await
 }
 
 #[tauri::command]
@@ -203,6 +312,19 @@ fn main() {
             logout,
             conflicts,
             resolve_conflict,
+            checklist_templates,
+            patrol_plan,
+            brief,
+            inspections,
+            start_inspection,
+            inspection,
+            save_inspection,
+            discard_inspection,
+            sign_inspection,
+            correct_inspection,
+            import_photos,
+            blob_bytes,
+            verify_inspections,
         ])
         .run(tauri::generate_context!())
         .expect("the 巡查 window could not be started");

@@ -5,6 +5,8 @@ import EnterpriseList from './views/EnterpriseList.vue'
 import EnterpriseFile from './views/EnterpriseFile.vue'
 import RosterView from './views/RosterView.vue'
 import ConflictsView from './views/ConflictsView.vue'
+import PatrolPlanView from './views/PatrolPlanView.vue'
+import InspectionView from './views/InspectionView.vue'
 import { useAppStore } from './stores/app'
 
 export const router = createRouter({
@@ -17,6 +19,8 @@ export const router = createRouter({
     { path: '/enterprises/:id', component: EnterpriseFile, props: true },
     { path: '/roster', component: RosterView },
     { path: '/conflicts', component: ConflictsView },
+    { path: '/patrol', component: PatrolPlanView },
+    { path: '/inspections/:id', component: InspectionView, props: true },
   ],
 })
 

@@ -133,6 +133,11 @@ enum Command {
         #[command(subcommand)]
         command: EnterpriseCommand,
     },
+    /// 巡查计划
+    Patrol {
+        #[command(subcommand)]
+        command: PatrolCommand,
+    },
     /// 待同步的变更记录
     Outbox {
         #[arg(long)]
@@ -147,6 +152,21 @@ enum Command {
         /// 每类查询的次数
         #[arg(long, default_value_t = 300)]
         queries: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PatrolCommand {
+    /// 各企业下次巡查日期：逾期、从未巡查、即将到期（30天内）；巡查频次完成率和全面排查次数
+    Due {
+        /// 只看该园区（代码、名称或ID）
+        #[arg(long)]
+        park: Option<String>,
+        /// 按该日期计算（YYYY-MM-DD），默认今天（北京时间）
+        #[arg(long, value_name = "DATE")]
+        today: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -366,6 +386,24 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     "示例数据：{}个园区、{}家企业（本次写入{}条记录）",
                     loaded.parks, loaded.enterprises, loaded.changes
                 );
+            }
+        }
+        Command::Patrol { command: PatrolCommand::Due { park, today, json } } => {
+            let store = open_existing(db)?;
+            let today = match today {
+                Some(t) => chrono::NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+                    .map_err(|_| Failure(format!("日期“{t}”格式不对，应为 YYYY-MM-DD")))?,
+                None => Env::system().now_in_china().date_naive(),
+            };
+            let parks = match park {
+                Some(key) => vec![store.find_park(&key)?.ok_or_else(|| Failure(format!("未找到园区“{key}”")))?.id],
+                None => store.parks()?.into_iter().map(|p| p.id).collect(),
+            };
+            let plans = parks.into_iter().map(|p| store.patrol_plan(p, today)).collect::<Result<Vec<_>, _>>()?;
+            if json {
+                print_json(&plans)?;
+            } else {
+                plans.iter().for_each(show::print_patrol_plan);
             }
         }
         Command::Summary { json } => {

@@ -163,3 +163,46 @@ pub fn print_import_report(r: &ImportReport, dry_run: bool) {
         println!("仅检查，未写入。");
     }
 }
+
+fn chinese_date(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map_or_else(|_| iso.to_string(), xuncha_core::brief::chinese_date)
+}
+
+pub fn print_patrol_plan(p: &xuncha_core::store::patrol::PatrolPlan) {
+    use xuncha_core::patrol::DueStatus;
+    println!(
+        "{}（截至{}）：逾期{}家，从未巡查{}家，30天内到期{}家",
+        p.park_name,
+        chinese_date(&p.today),
+        p.overdue,
+        p.never,
+        p.due_soon
+    );
+    println!(
+        "  {}年巡查频次完成率：{:.0}%（应巡{}次，已巡{}次）；园区全面排查：{}次（每年至少{}次）",
+        p.year,
+        p.compliance * 100.0,
+        p.periods_required,
+        p.periods_done,
+        p.screenings,
+        p.screenings_required
+    );
+    for e in &p.enterprises {
+        let tier = e.tier.map_or("未定类", |t| t.letter());
+        let last =
+            e.last_patrol.as_deref().map_or_else(|| "从未巡查".to_string(), |d| format!("上次{}", chinese_date(d)));
+        let state = match (e.status, e.days) {
+            (DueStatus::Overdue, Some(days)) => format!("逾期{}天", -days),
+            (DueStatus::Never, _) => "应尽快巡查".to_string(),
+            (DueStatus::DueSoon, Some(days)) => format!("{days}天后到期"),
+            (DueStatus::NoTier, _) => "未定巡查类别，请在档案中设置".to_string(),
+            _ => String::new(),
+        };
+        let due = match e.status {
+            DueStatus::Never => String::new(),
+            _ => e.due_on.as_deref().map(|d| format!("应于{}前", chinese_date(d))).unwrap_or_default(),
+        };
+        println!("  {}\t{tier}类\t{last}\t{due}\t{state}", e.name);
+    }
+}

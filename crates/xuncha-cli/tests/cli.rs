@@ -182,6 +182,34 @@ fn the_benchmark_runs_on_a_small_store_and_finds_every_exact_code() {
 }
 
 #[test]
+fn patrol_due_lists_the_park_with_counts_compliance_and_screenings() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_db(&dir);
+    let park = "湖南祁东高新技术产业开发区";
+    let json = ok(xuncha(&db, &["patrol", "due", "--park", park, "--today", "2026-11-22", "--json"]));
+    let plans: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let plan = &plans[0];
+    assert_eq!(plan["enterprises"].as_array().unwrap().len(), 50, "every enterprise of the park is planned");
+    assert_eq!(plan["never"], 50, "nobody has been patrolled yet");
+    assert_eq!(plan["screenings"], 0);
+    assert_eq!(plan["screenings_required"], 2);
+    let shunlong =
+        plan["enterprises"].as_array().unwrap().iter().find(|e| e["name"] == "湖南顺隆能源有限公司").unwrap();
+    assert_eq!(shunlong["tier"], "A");
+    let text = ok(xuncha(&db, &["patrol", "due", "--park", park, "--today", "2026-11-22"]));
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("湖南祁东高新技术产业开发区（截至2026年11月22日）：逾期0家，从未巡查50家，30天内到期0家")
+    );
+    assert!(lines.next().unwrap().contains("园区全面排查：0次（每年至少2次）"), "{text}");
+    assert!(text.contains("湖南顺隆能源有限公司\tA类\t从未巡查"), "{text}");
+    let out = xuncha(&db, &["patrol", "due", "--today", "2026-13-01"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("日期“2026-13-01”格式不对"));
+}
+
+#[test]
 fn a_supervisor_changes_a_tier_only_with_a_reason_and_attaches_a_scan() {
     let dir = tempfile::tempdir().unwrap();
     let db = sample_db(&dir);

@@ -79,7 +79,7 @@ fn chain(e: &dyn std::error::Error) -> String {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         let code = match &e {
-            StoreError::Invalid(_) | StoreError::DuplicateCreditCode { .. } => ErrorCode::Invalid,
+            StoreError::Invalid(_) | StoreError::DuplicateCreditCode { .. } | StoreError::Final => ErrorCode::Invalid,
             StoreError::Stale { .. } => ErrorCode::Stale,
             StoreError::NotFound { .. } => ErrorCode::NotFound,
             StoreError::Io(_)
@@ -126,9 +126,22 @@ impl From<RosterError> for ApiError {
     }
 }
 
+/// What a photo import did: the inspection as saved, and a line per file.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PhotosImported {
+    pub inspection: crate::inspection::Inspection,
+    pub report: Vec<crate::store::inspection::PhotoImport>,
+}
+
 /// TypeScript declarations of every type that crosses the IPC boundary,
 /// as committed in `ui/src/ipc/bindings.ts`.
 pub fn typescript_bindings() -> String {
+    use crate::brief::{BriefItem, BriefKind};
+    use crate::checklist::{Item, Rule, Section, Template, Topic};
+    use crate::inspection::*;
+    use crate::patrol::{DueStatus, PatrolDue};
+    use crate::store::inspection::{InspectionSummary, IntegrityProblem, NewInspection, NewSignature, PhotoImport};
+    use crate::store::patrol::{MissedPeriods, PatrolPlan};
     use crate::store::{ParkSummary, Saved};
     use crate::{enterprise::*, ident::Severity, overview::*, park::*, roster::*, sample::SampleLoaded, search::*};
     let cfg = ts_rs::Config::new().with_large_int("number");
@@ -182,6 +195,34 @@ pub fn typescript_bindings() -> String {
         NumbersLeft::decl(&cfg),
         SyncState::decl(&cfg),
         ConflictItem::decl(&cfg),
+        Rule::decl(&cfg),
+        Topic::decl(&cfg),
+        Item::decl(&cfg),
+        Section::decl(&cfg),
+        Template::decl(&cfg),
+        InspectionKind::decl(&cfg),
+        InspectionState::decl(&cfg),
+        ItemOutcome::decl(&cfg),
+        ItemResult::decl(&cfg),
+        FindingSeverity::decl(&cfg),
+        Finding::decl(&cfg),
+        Photo::decl(&cfg),
+        SignerRole::decl(&cfg),
+        Signature::decl(&cfg),
+        TemplateRef::decl(&cfg),
+        Inspection::decl(&cfg),
+        NewInspection::decl(&cfg),
+        NewSignature::decl(&cfg),
+        InspectionSummary::decl(&cfg),
+        PhotoImport::decl(&cfg),
+        PhotosImported::decl(&cfg),
+        IntegrityProblem::decl(&cfg),
+        DueStatus::decl(&cfg),
+        PatrolDue::decl(&cfg),
+        MissedPeriods::decl(&cfg),
+        PatrolPlan::decl(&cfg),
+        BriefKind::decl(&cfg),
+        BriefItem::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `xuncha_core::api::typescript_bindings`; do not edit.\n\

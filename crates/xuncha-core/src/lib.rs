@@ -4,11 +4,15 @@
 
 pub mod api;
 pub mod blob;
+pub mod brief;
+pub mod checklist;
 pub mod enterprise;
 pub mod env;
 pub mod ident;
+pub mod inspection;
 pub mod overview;
 pub mod park;
+pub mod patrol;
 pub mod roster;
 pub mod sample;
 pub mod search;

@@ -6,6 +6,7 @@
 //! duplicated packet, a laptop that crashed before recording the answer)
 //! returns exactly the stored result and changes nothing.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use rand::RngCore;
@@ -239,6 +240,69 @@ impl<B: Backend> Bureau<B> {
         })
     }
 
+    /// Checks every signed inspection of a park: its digest against its
+    /// content, its link to the previous inspection of the same device,
+    /// and that every photo and signature file is here with the content
+    /// its SHA-256 names.
+    pub fn verify_inspections(&self, park: Uuid) -> Result<Vec<InspectionCheck>, ServerError> {
+        let docs = self.documents(park)?;
+        let digests: HashMap<Uuid, (Option<String>, Option<String>)> = docs
+            .iter()
+            .filter(|c| c.entity == EntityKind::Inspection)
+            .map(|c| {
+                let text = |k: &str| c.doc.get(k).and_then(Value::as_str).map(str::to_string);
+                (c.entity_id, (text("digest"), text("device_id")))
+            })
+            .collect();
+        let mut out = Vec::new();
+        for c in docs.iter().filter(|c| c.entity == EntityKind::Inspection) {
+            let mut problems = Vec::new();
+            let inspection: xuncha_core::inspection::Inspection = match serde_json::from_value(c.doc.clone()) {
+                Ok(i) => i,
+                Err(e) => {
+                    out.push(InspectionCheck {
+                        id: c.entity_id,
+                        enterprise: String::new(),
+                        signed_at: None,
+                        files: 0,
+                        problems: vec![format!("记录无法读取：{e}")],
+                    });
+                    continue;
+                }
+            };
+            if inspection.digest.as_deref() != Some(xuncha_sync::inspection_digest(&c.doc).as_str()) {
+                problems.push("记录内容与完整性摘要不符".to_string());
+            }
+            if let Some((digest, device)) = inspection.prev_id.and_then(|p| digests.get(&p)) {
+                let same_device = device.as_deref() == inspection.device_id.map(|d| d.to_string()).as_deref();
+                if !same_device || digest != &inspection.prev_digest {
+                    problems.push("与本设备上一份签名记录不衔接".to_string());
+                }
+            }
+            let files = inspection.blob_hashes();
+            for sha in &files {
+                match self.blobs.open(sha)? {
+                    None => problems.push(format!("文件 {} 尚未上传", &sha[..12])),
+                    Some((_, mut reader)) => {
+                        let mut hasher = Sha256::new();
+                        std::io::copy(&mut reader, &mut hasher).map_err(|e| ServerError::Damaged(e.to_string()))?;
+                        if hex::encode(hasher.finalize()) != *sha {
+                            problems.push(format!("文件 {} 内容与校验值不符", &sha[..12]));
+                        }
+                    }
+                }
+            }
+            out.push(InspectionCheck {
+                id: c.entity_id,
+                enterprise: inspection.enterprise_name,
+                signed_at: inspection.signed_at,
+                files: files.len(),
+                problems,
+            });
+        }
+        Ok(out)
+    }
+
     pub fn entity(&self, kind: EntityKind, id: Uuid) -> Result<Option<EntityRow>, ServerError> {
         self.backend.transaction(|tx| tx.entity(kind, id))
     }
@@ -329,6 +393,51 @@ fn epoch(tx: &mut dyn Tx) -> Result<Uuid, ServerError> {
     Uuid::parse_str(&text).map_err(|_| ServerError::Damaged(format!("epoch {text}")))
 }
 
+/// The server's check of one signed inspection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InspectionCheck {
+    pub id: Uuid,
+    pub enterprise: String,
+    pub signed_at: Option<String>,
+    /// Photo and signature files the record points at.
+    pub files: usize,
+    /// Empty when everything holds.
+    pub problems: Vec<String>,
+}
+
+/// Checks a signed inspection before it is kept: it must be signed, sent
+/// by the device that signed it, carry the digest of its own content, and
+/// link to its predecessor on that device when the server holds it (the
+/// predecessor may have been refused for another reason, so a missing one
+/// does not break the chain). Returns the reason for a refusal.
+fn check_signed_record(
+    tx: &mut dyn Tx,
+    device: Uuid,
+    fields: &Map<String, Value>,
+) -> Result<Option<String>, ServerError> {
+    let text = |k: &str| fields.get(k).and_then(Value::as_str);
+    if text("state") != Some("signed") {
+        return Ok(Some("只接收已签名的检查记录".into()));
+    }
+    if text("device_id") != Some(device.to_string().as_str()) {
+        return Ok(Some("检查记录须由签名的设备上传".into()));
+    }
+    let record = Value::Object(fields.clone());
+    if text("digest") != Some(xuncha_sync::inspection_digest(&record).as_str()) {
+        return Ok(Some("完整性摘要与记录内容不符：记录在签名后被改动过".into()));
+    }
+    if let Some(prev) = text("prev_id").and_then(|s| Uuid::parse_str(s).ok()) {
+        if let Some(row) = tx.entity(EntityKind::Inspection, prev)? {
+            let linked = row.doc.get("digest").and_then(Value::as_str) == text("prev_digest")
+                && row.doc.get("device_id").and_then(Value::as_str) == text("device_id");
+            if !linked {
+                return Ok(Some("完整性链断裂：与本设备上一份签名记录的摘要不符".into()));
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// Handles one new mutation. Business-rule failures become a stored
 /// `Rejected` result; only storage failures are errors.
 fn apply(
@@ -357,16 +466,24 @@ fn apply(
     }
     let device = who.device_id;
     let existing = tx.entity(m.entity, m.entity_id)?;
+    if m.entity.is_insert_only() {
+        if existing.is_some() || op != Some("create") {
+            return Ok(rejected("已签名的检查记录不可修改；如需更正，请新建一份更正记录"));
+        }
+        if let Some(reason) = check_signed_record(tx, device, fields)? {
+            return Ok(rejected(&reason));
+        }
+    }
     let Some(mut row) = existing else {
         if op != Some("create") {
             return Ok(rejected("服务器上没有这条记录，无法修改"));
         }
         let park = match m.entity {
             EntityKind::Park => m.entity_id,
-            EntityKind::Enterprise => {
+            EntityKind::Enterprise | EntityKind::Inspection => {
                 match fields.get("park_id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()) {
                     Some(p) => p,
-                    None => return Ok(rejected("新企业缺少所属园区")),
+                    None => return Ok(rejected("记录缺少所属园区")),
                 }
             }
         };
@@ -376,7 +493,7 @@ fn apply(
         if !allowed(park) {
             return Ok(rejected("您未被分配到该园区，不能修改其档案"));
         }
-        if m.entity == EntityKind::Enterprise && tx.entity(EntityKind::Park, park)?.is_none() {
+        if m.entity != EntityKind::Park && tx.entity(EntityKind::Park, park)?.is_none() {
             return Ok(rejected("所属园区在服务器上不存在"));
         }
         let row = EntityRow {

@@ -68,6 +68,9 @@ enum Command {
         #[command(subcommand)]
         command: SeriesCommand,
     },
+    /// Checks every signed inspection of a park: digest, chain, and every
+    /// photo and signature file; exits non-zero when anything is wrong.
+    Inspections { park: Uuid },
     /// Assigns a user to a park (or, with --remove, takes it away).
     Assign {
         user: String,
@@ -102,6 +105,9 @@ enum ReferenceCommand {
     },
     /// Lists every published version.
     List,
+    /// Publishes the checklist templates shipped with the program that the
+    /// server does not have yet (as their first version).
+    PublishChecklists,
 }
 
 #[derive(Subcommand)]
@@ -199,6 +205,25 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{id}");
             Ok(())
         }
+        Command::Inspections { park } => {
+            let bureau = open(&cli)?;
+            let checks = bureau.verify_inspections(*park).map_err(describe)?;
+            for c in &checks {
+                let state = if c.problems.is_empty() { "完整".to_string() } else { c.problems.join("；") };
+                println!(
+                    "{}\t{}\t{}\t文件{}个\t{state}",
+                    c.id,
+                    c.enterprise,
+                    c.signed_at.as_deref().unwrap_or(""),
+                    c.files
+                );
+            }
+            let broken = checks.iter().filter(|c| !c.problems.is_empty()).count();
+            if broken > 0 {
+                return Err(format!("{broken} 份检查记录未通过完整性核验"));
+            }
+            Ok(())
+        }
         Command::Park { command: ParkCommand::LoadSample } => {
             let bureau = open(&cli)?;
             if bureau.park_count().map_err(describe)? > 0 {
@@ -220,6 +245,12 @@ fn run(cli: Cli) -> Result<(), String> {
             })?;
             let version = open(&cli)?.publish_reference(kind, key, title, &doc).map_err(describe)?;
             println!("{version}");
+            Ok(())
+        }
+        Command::Reference { command: ReferenceCommand::PublishChecklists } => {
+            for key in open(&cli)?.publish_shipped_checklists().map_err(describe)? {
+                println!("{key}\t1");
+            }
             Ok(())
         }
         Command::Reference { command: ReferenceCommand::List } => {

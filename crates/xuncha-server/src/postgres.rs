@@ -242,6 +242,7 @@ fn entity_salt(kind: EntityKind) -> u64 {
     match kind {
         EntityKind::Park => 0x7061_726b,
         EntityKind::Enterprise => 0x656e_7465_7270,
+        EntityKind::Inspection => 0x696e_7370,
     }
 }
 

@@ -37,9 +37,43 @@ impl<B: Backend> Bureau<B> {
             .ok_or_else(|| ServerError::NotFound(format!("没有参考资料 {kind}/{key} 第 {version} 版")))
     }
 
+    /// Publishes every checklist template shipped with the program that
+    /// the server has no version of yet, as its first version; returns the
+    /// keys published. Running it again publishes nothing.
+    pub fn publish_shipped_checklists(&self) -> Result<Vec<String>, ServerError> {
+        use xuncha_core::checklist;
+        let have: Vec<String> = self
+            .backend()
+            .transaction(|tx| tx.reference_index())?
+            .into_iter()
+            .filter(|e| e.kind == checklist::REFERENCE_KIND)
+            .map(|e| e.key)
+            .collect();
+        let mut published = Vec::new();
+        for t in checklist::shipped() {
+            if have.contains(&t.key) {
+                continue;
+            }
+            let doc = serde_json::to_value(&t).map_err(|e| ServerError::Damaged(e.to_string()))?;
+            self.publish_reference(checklist::REFERENCE_KIND, &t.key, &t.title, &doc)?;
+            published.push(t.key);
+        }
+        Ok(published)
+    }
+
     /// Publishes `doc` as the next version of `kind`/`key` (administrators,
-    /// through the admin command); returns the version.
+    /// through the admin command); returns the version. A checklist
+    /// template must read as one, so laptops never receive one they cannot use.
     pub fn publish_reference(&self, kind: &str, key: &str, title: &str, doc: &Value) -> Result<i64, ServerError> {
+        if kind == xuncha_core::checklist::REFERENCE_KIND {
+            let template = xuncha_core::checklist::Template::from_json(doc).map_err(ServerError::BadRequest)?;
+            if template.key != key {
+                return Err(ServerError::BadRequest(format!(
+                    "检查表文件中的 key 为“{}”，与发布的“{key}”不一致",
+                    template.key
+                )));
+            }
+        }
         let name_ok =
             |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !name_ok(kind) || !name_ok(key) {

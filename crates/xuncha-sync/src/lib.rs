@@ -29,6 +29,9 @@ pub const MAX_PAGE: usize = 1000;
 pub enum EntityKind {
     Park,
     Enterprise,
+    /// A signed inspection with its results, findings, photos and
+    /// signatures: insert-only (a correction is a new inspection).
+    Inspection,
 }
 
 impl EntityKind {
@@ -36,13 +39,20 @@ impl EntityKind {
         match self {
             EntityKind::Park => "park",
             EntityKind::Enterprise => "enterprise",
+            EntityKind::Inspection => "inspection",
         }
+    }
+
+    /// Kinds whose records are evidence: created once, never changed.
+    pub fn is_insert_only(self) -> bool {
+        matches!(self, EntityKind::Inspection)
     }
 
     pub fn parse(s: &str) -> Option<EntityKind> {
         match s {
             "park" => Some(EntityKind::Park),
             "enterprise" => Some(EntityKind::Enterprise),
+            "inspection" => Some(EntityKind::Inspection),
             _ => None,
         }
     }
@@ -67,8 +77,28 @@ impl EntityKind {
                     | "park_id"
             ),
             EntityKind::Park => matches!(field, "name" | "code" | "approvals" | "pollutants"),
+            EntityKind::Inspection => true,
         }
     }
+}
+
+/// The integrity digest of a signed inspection: SHA-256 over a domain tag
+/// and the canonical JSON of the record without its `digest` and its local
+/// `version`. The record holds its predecessor's digest (`prev_digest`) and
+/// its photos' and signatures' SHA-256, so the digest covers the files too
+/// and each device's signed inspections form a chain: changing any field,
+/// any photo or any earlier record breaks every later digest.
+pub fn inspection_digest(record: &Value) -> String {
+    let mut record = record.clone();
+    if let Some(map) = record.as_object_mut() {
+        map.remove("digest");
+        map.remove("version");
+    }
+    let text = serde_json::to_string(&record).expect("a JSON value always serialises");
+    let mut h = Sha256::new();
+    h.update(b"xuncha-inspection-v1\n");
+    h.update(text.as_bytes());
+    hex::encode(h.finalize())
 }
 
 /// The SHA-256 of a payload's canonical JSON text (keys sorted, no

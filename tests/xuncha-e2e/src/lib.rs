@@ -147,21 +147,40 @@ impl App {
 
     /// Waits (up to 20 s) for an element matching `css`.
     pub async fn find(&self, css: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+        match self.client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await {
+            Ok(e) => e,
+            Err(e) => {
+                let name: String = css.chars().filter(|c| c.is_alphanumeric() || *c == '-').take(40).collect();
+                let shot = self.screenshot(&format!("failure-find-{name}")).await;
+                panic!("no element {css}: {e}; screenshot {}", shot.display())
+            }
+        }
     }
 
+    /// Clicks the element matching `css`, retrying for a few seconds while
+    /// it is covered (a dialog or menu still animating away).
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let started = Instant::now();
+        loop {
+            match self.find(css).await.click().await {
+                Ok(_) => return,
+                Err(e) if started.elapsed() < Duration::from_secs(8) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(e) => {
+                    let name: String = css.chars().filter(|c| c.is_alphanumeric() || *c == '-').collect();
+                    let shot = self.screenshot(&format!("failure-click-{name}")).await;
+                    panic!("click {css}: {e:?}; screenshot {}", shot.display());
+                }
+            }
+        }
     }
 
-    /// Types into the input matching `css` (or the one inside it), replacing its text.
+    /// Types into the input or text area matching `css` (or the one inside
+    /// it), replacing its text.
     pub async fn type_into(&self, css: &str, text: &str) {
-        let input = self.find(&format!("input{css}, {css} input")).await;
+        let input = self.find(&format!("{css}:is(input, textarea), {css} input, {css} textarea")).await;
         // Clear through an input event, as a person deleting the text would,
         // so that the page's bindings see the empty value.
         self.client

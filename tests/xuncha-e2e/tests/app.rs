@@ -6,6 +6,7 @@ use xuncha_e2e::bureau::{Bureau, PASSWORD};
 use xuncha_e2e::{App, Desk};
 
 const LINGPAI: &str = "湖南领湃新能源科技有限公司";
+const SHUNLONG: &str = "湖南顺隆能源有限公司";
 
 async fn open_lingpai(app: &App) {
     app.click("[data-nav=enterprises]").await;
@@ -222,4 +223,124 @@ async fn two_laptops_edit_offline_reconnect_and_end_identical_with_the_conflict_
     a.screenshot("13-conflict-decided").await;
     a.quit().await;
     b.quit().await;
+}
+
+/// Draws a stroke on a signature pad with pointer events, as a pen would.
+async fn draw_signature(app: &App, pad: usize) {
+    let script = "const c = document.querySelectorAll('[data-test=signature-pad]')[arguments[0]];
+        const r = c.getBoundingClientRect();
+        const at = (type, x, y) => c.dispatchEvent(new PointerEvent(type, { bubbles: true, pointerId: 7, clientX: r.left + x, clientY: r.top + y }));
+        at('pointerdown', 30, 80);
+        for (let k = 1; k <= 20; k++) at('pointermove', 30 + k * 14, 80 + Math.sin(k / 2) * 30);
+        at('pointerup', 310, 80);";
+    app.client.execute(script, vec![serde_json::json!(pad)]).await.expect("draw");
+}
+
+/// Today in China, for what the app shows as "today".
+fn today_in_china() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_steward_patrols_an_a_tier_enterprise_with_photos_from_a_card_signs_and_syncs() {
+    use xuncha_photo::synth::{jpeg, scene, with_exif, Exif};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    let listed = Bureau::admin(&data, &["park", "load-sample"]);
+    let park = listed.lines().next().unwrap().split('\t').next().unwrap().to_string();
+    Bureau::admin(&data, &["user", "add", "zhou", "--role", "steward"]);
+    Bureau::admin(&data, &["assign", "zhou", &park]);
+    let bureau = Bureau::start(&data);
+
+    // A camera card: three photos turned on their side with GPS, and one
+    // the phone saved as HEIC.
+    let card = dir.path().join("card").join("DCIM").join("100CANON");
+    std::fs::create_dir_all(&card).unwrap();
+    for k in 1..=3u32 {
+        let exif = Exif {
+            orientation: Some(6),
+            taken: Some(format!("2026:11:22 09:4{k}:00")),
+            gps: Some(((26, 47, 20), b'N', (112, 7, 30), b'E')),
+        };
+        std::fs::write(card.join(format!("IMG_000{k}.JPG")), with_exif(&jpeg(&scene(1600, 1200, k)), &exif)).unwrap();
+    }
+    std::fs::write(card.join("IMG_0004.HEIC"), b"\0\0\0\x18ftypheic\0\0\0\0mif1heic").unwrap();
+
+    let desk = Desk::open().await;
+    let config = dir.path().join("laptop");
+    let app = desk.start(&config, &[("XUNCHA_SYNC_EVERY", "3600")]).await;
+    log_in_from_first_run(&app, &bureau.url(), "zhou").await;
+
+    // The plan names the A-tier enterprise as never patrolled.
+    app.click("[data-nav=patrol]").await;
+    app.wait_text("[data-kpi=never]", |t| t == "50").await;
+    app.screenshot("20-patrol-plan").await;
+
+    // Its file shows the brief; start a daily patrol.
+    app.click("[data-nav=enterprises]").await;
+    app.type_into("[data-test=search]", "顺隆").await;
+    app.wait_text("[data-test=count]", |t| t == "共 1 家").await;
+    app.click(".el-table-v2__row").await;
+    app.wait_text("[data-test=enterprise-name]", |t| t == SHUNLONG).await;
+    app.wait_text("[data-test=brief]", |t| t.contains("从未巡查")).await;
+    app.click("[data-test=start-inspection]").await;
+    app.type_into("[data-test=start-inspectors]", "周杰").await;
+    app.type_into("[data-test=start-accompanying]", "王厂长").await;
+    app.click("[data-test=start-confirm]").await;
+    app.wait_text("[data-test=inspection-state]", |t| t == "草稿").await;
+
+    // Two items fail; their findings open prefilled from the checklist.
+    app.click("[data-item=P1] [data-outcome=non_compliant]").await;
+    app.click("[data-item=P5] [data-outcome=non_compliant]").await;
+    app.click("[data-item=P3] [data-outcome=compliant]").await;
+    app.wait_text("[data-test=progress]", |t| t.contains("不符合 2 项")).await;
+    app.type_into("[data-finding='0'] [data-test=finding-found]", "雨水排放口有黄色污水流出").await;
+    app.type_into("[data-finding='1'] [data-test=finding-found]", "危险废物暂存间地面破损、无标识").await;
+
+    // Photos from the card; the HEIC file is named with what to do.
+    app.type_into("[data-test=photo-path]", card.parent().unwrap().to_str().unwrap()).await;
+    app.click("[data-test=photo-path-import]").await;
+    app.wait_text("[data-test=photo-report]", |t| t.contains("IMG_0004.HEIC") && t.contains("HEIC")).await;
+    assert_eq!(app.texts("[data-test=general-photos] [data-test=photo]").await.len(), 3, "three photos imported");
+    app.screenshot("21-inspection-with-photos").await;
+
+    app.click("[data-test=complete-inspection]").await;
+    app.wait_text("[data-test=inspection-state]", |t| t == "待签名").await;
+    draw_signature(&app, 0).await;
+    app.type_into("[data-test=rep-name]", "王厂长").await;
+    app.click("[data-test=rep-refused]").await;
+    app.type_into("[data-test=witness]", "园区网格员刘某").await;
+    app.click("[data-test=sign-inspection]").await;
+    app.wait_text("[data-test=inspection-state]", |t| t == "已签名").await;
+    let digest = app.wait_text("[data-test=digest]", |t| t.len() == 64).await;
+    let disabled = app
+        .client
+        .execute("return document.querySelectorAll('[data-item=P1] input:disabled').length", vec![])
+        .await
+        .unwrap();
+    assert!(disabled.as_u64().unwrap() > 0, "a signed inspection's checklist cannot be changed");
+    app.screenshot("22-signed-and-locked").await;
+
+    // The next patrol is due a quarter ahead.
+    let due = today_in_china().checked_add_months(chrono::Months::new(3)).unwrap();
+    app.click("[data-nav=patrol]").await;
+    let expected = format!("{}年{}月{}日", due.format("%Y"), due.format("%-m"), due.format("%-d"));
+    app.wait_text(&format!("[data-due='{SHUNLONG}']"), |t| t == expected).await;
+    app.wait_text("[data-kpi=never]", |t| t == "49").await;
+    app.screenshot("23-patrol-plan-after").await;
+
+    // Sync: the server holds the record and every file, and verifies them.
+    app.wait_text("[data-test=sync-pending]", |t| t == "待发送修改 1").await;
+    app.wait_text("[data-test=sync-uploads]", |t| t == "待上传文件 13").await;
+    app.click("[data-test=sync-now]").await;
+    app.wait_text("[data-test=sync-pending]", |t| t == "待发送修改 0").await;
+    app.wait_text("[data-test=sync-uploads]", |t| t == "待上传文件 0").await;
+    let checked = Bureau::admin(&data, &["inspections", &park]);
+    let line = checked.lines().find(|l| l.contains(SHUNLONG)).unwrap_or_else(|| panic!("not on the server: {checked}"));
+    assert!(line.ends_with("文件13个\t完整"), "3 photos × 4 files and one signature, all verified: {line}");
+    let local = xuncha_core::Store::open(config.join("data/xuncha.db"), xuncha_core::Env::system()).unwrap();
+    let list = local.inspections(None, None).unwrap();
+    assert_eq!(list[0].digest.as_deref(), Some(digest.as_str()));
+    assert_eq!(list[0].sync_state.as_deref(), Some("acknowledged"));
+    app.quit().await;
 }

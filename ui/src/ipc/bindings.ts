@@ -455,3 +455,210 @@ held: boolean,
  */
 resolution: unknown | null, };
 
+export type ChecklistRule = "permit_required" | "has_permit" | "has_eia" | "has_facility" | "has_wastewater_facility" | "has_waste_gas_facility" | "has_hazardous_waste" | "emergency_plan_required" | "has_online_monitoring";
+
+export type ChecklistTopic = "water" | "air" | "solid_waste" | "soil" | "scattered";
+
+export type ChecklistItem = { code: string, text: string, 
+/**
+ * Default rectification suggestion, prefilled into a finding.
+ */
+suggestion?: string | null, legal_basis?: string | null, applies_if?: ChecklistRule | null, 
+/**
+ * Special checks (water, air, ...) use the items tagged with their topic.
+ */
+topics?: Array<ChecklistTopic>, 
+/**
+ * For facility_card items: the facility field the card states.
+ */
+card_field?: string | null, 
+/**
+ * A remark on the source's wording or numbering.
+ */
+source_note?: string | null, };
+
+export type ChecklistSection = { code: string, title: string, 
+/**
+ * For facility_card sections: the kind of facility each item is
+ * checked on, once per facility of the enterprise.
+ */
+facility?: FacilityKind | null, 
+/**
+ * Suggestion for items without their own.
+ */
+suggestion?: string | null, items: Array<ChecklistItem>, };
+
+export type Template = { key: string, version: number, title: string, 
+/**
+ * The document the items come from.
+ */
+source: string, sections: Array<ChecklistSection>, };
+
+export type InspectionKind = "daily_patrol" | "screening" | "special_water" | "special_air" | "special_solid_waste" | "special_soil" | "special_scattered" | "reinspection";
+
+export type InspectionState = "draft" | "completed" | "signed";
+
+export type ItemOutcome = "compliant" | "non_compliant" | "not_applicable" | "not_checked";
+
+export type ItemResult = { template: string, code: string, 
+/**
+ * The item's wording, as the template version stated it.
+ */
+text: string, section: string, 
+/**
+ * For facility_card items: which facility, and what its card says.
+ */
+facility_id: string | null, facility_name: string | null, card_value: string | null, outcome: ItemOutcome, 
+/**
+ * Why it does not apply, or what was seen.
+ */
+note: string | null, };
+
+export type FindingSeverity = "minor" | "general" | "serious";
+
+export type Finding = { id: string, 
+/**
+ * [`ItemResult::key`] of the item it was found under; `None` for a
+ * problem outside the checklist.
+ */
+item_key: string | null, 
+/**
+ * 现场发现问题.
+ */
+found: string, 
+/**
+ * 整改建议.
+ */
+suggestion: string, legal_basis: string | null, severity: FindingSeverity, 
+/**
+ * Rectification deadline (`YYYY-MM-DD`).
+ */
+deadline: string | null, };
+
+export type Photo = { id: string, finding_id: string | null, 
+/**
+ * The original's SHA-256: the evidence.
+ */
+sha256: string, file_name: string, size: number, 
+/**
+ * Capture time from EXIF, camera local time (`YYYY-MM-DDTHH:MM:SS`).
+ */
+taken_at: string | null, latitude: number | null, longitude: number | null, 
+/**
+ * Upright size of the original.
+ */
+width: number, height: number, rendition_sha256: string, thumbnail_sha256: string, watermarked_sha256: string, imported_at: string, };
+
+export type SignerRole = "inspector" | "representative";
+
+export type Signature = { role: SignerRole, name: string, 
+/**
+ * SHA-256 of the drawn signature (PNG, a blob); `None` when refused.
+ */
+image_sha256: string | null, 
+/**
+ * The signer refused to sign; a witness attests it.
+ */
+refused: boolean, witness: string | null, signed_at: string, };
+
+export type TemplateRef = { key: string, version: number, };
+
+export type Inspection = { id: string, park_id: string, enterprise_id: string, 
+/**
+ * The enterprise's name on the day.
+ */
+enterprise_name: string, kind: InspectionKind, templates: Array<TemplateRef>, inspectors: Array<string>, 
+/**
+ * 陪同人员 from the enterprise.
+ */
+accompanying: string | null, 
+/**
+ * RFC 3339 with the +08:00 offset.
+ */
+started_at: string, ended_at: string | null, results: Array<ItemResult>, findings: Array<Finding>, photos: Array<Photo>, notes: string, signatures: Array<Signature>, state: InspectionState, 
+/**
+ * The signed inspection this one corrects.
+ */
+corrects: string | null, correction_reason: string | null, signed_at: string | null, 
+/**
+ * Set when signed: the signing device, its chain position and link.
+ */
+device_id: string | null, chain_no: number | null, prev_id: string | null, prev_digest: string | null, digest: string | null, 
+/**
+ * Local version, bumped by every save of a draft; not part of the
+ * record that is sent, so absent on the server's copy.
+ */
+version: number, };
+
+export type NewInspection = { enterprise_id: string, kind: InspectionKind, inspectors: Array<string>, accompanying: string | null, };
+
+export type NewSignature = { role: SignerRole, name: string, 
+/**
+ * The drawn signature as PNG bytes; `None` when refused.
+ */
+png: number[] | null, refused: boolean, witness: string | null, };
+
+export type InspectionSummary = { id: string, enterprise_id: string, enterprise_name: string, kind: InspectionKind, state: InspectionState, started_at: string, signed_at: string | null, findings: number, photos: number, corrects: string | null, 
+/**
+ * A later signed correction replaces this one.
+ */
+corrected_by: string | null, digest: string | null, 
+/**
+ * The sync state of a signed inspection: pending, applied, rejected ...
+ */
+sync_state: string | null, };
+
+export type PhotoImport = { file_name: string, photo: Photo | null, 
+/**
+ * Why the file was not imported, in Chinese.
+ */
+error: string | null, };
+
+export type PhotosImported = { inspection: Inspection, report: Array<PhotoImport>, };
+
+export type IntegrityProblem = { inspection_id: string, message: string, };
+
+export type DueStatus = "never" | "overdue" | "due_soon" | "later" | "no_tier";
+
+export type PatrolDue = { enterprise_id: string, name: string, tier: Tier | null, 
+/**
+ * Last completed patrol (`YYYY-MM-DD`).
+ */
+last_patrol: string | null, due_on: string | null, status: DueStatus, 
+/**
+ * Days until due (negative: days overdue).
+ */
+days: number | null, };
+
+export type MissedPeriods = { enterprise_id: string, name: string, tier: Tier, periods: Array<string>, };
+
+export type PatrolPlan = { park_id: string, park_name: string, today: string, 
+/**
+ * Every enterprise still in the park, most urgent first.
+ */
+enterprises: Array<PatrolDue>, overdue: number, due_soon: number, never: number, year: number, screenings: number, screenings_required: number, 
+/**
+ * Periods of the year that count so far, and those with a patrol.
+ */
+periods_required: number, periods_done: number, 
+/**
+ * `periods_done / periods_required`, or 1 when nothing counts yet.
+ */
+compliance: number, 
+/**
+ * Enterprises and the periods they missed.
+ */
+missed: Array<MissedPeriods>, };
+
+export type BriefKind = "permit_expired" | "permit_expiring" | "emergency_plan_missing" | "no_acceptance" | "patrol_overdue" | "open_finding";
+
+export type BriefItem = { kind: BriefKind, 
+/**
+ * What to look at, in Chinese.
+ */
+text: string, 
+/**
+ * The earlier inspection an open finding comes from.
+ */
+inspection_id: string | null, };
+

@@ -2,11 +2,22 @@
 // types generated from Rust (bindings.ts).
 import { invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
+export type { UnlistenFn }
+import { getCurrentWebview } from '@tauri-apps/api/webview'
 import { open, save } from '@tauri-apps/plugin-dialog'
 import type {
   ApiError,
   AppInfo,
   Attachment,
+  BriefItem,
+  Inspection,
+  InspectionSummary,
+  IntegrityProblem,
+  NewInspection,
+  NewSignature,
+  PatrolPlan,
+  PhotosImported,
+  Template,
   ConflictItem,
   Enterprise,
   FieldProblem,
@@ -51,11 +62,42 @@ export const api = {
   logout: () => invoke<SyncState>('logout'),
   conflicts: () => invoke<ConflictItem[]>('conflicts'),
   resolveConflict: (id: string, takeLaptop: boolean) => invoke<SyncRound>('resolve_conflict', { id, takeLaptop }),
+  checklistTemplates: () => invoke<Template[]>('checklist_templates'),
+  patrolPlan: (park: string) => invoke<PatrolPlan>('patrol_plan', { park }),
+  brief: (enterprise: string) => invoke<BriefItem[]>('brief', { enterprise }),
+  inspections: (enterprise: string | null, park: string | null) =>
+    invoke<InspectionSummary[]>('inspections', { enterprise, park }),
+  startInspection: (draft: NewInspection) => invoke<Inspection>('start_inspection', { new: draft }),
+  inspection: (id: string) => invoke<Inspection>('inspection', { id }),
+  saveInspection: (inspection: Inspection) => invoke<Inspection>('save_inspection', { inspection }),
+  discardInspection: (id: string) => invoke<void>('discard_inspection', { id }),
+  signInspection: (id: string, version: number, signers: NewSignature[]) =>
+    invoke<Inspection>('sign_inspection', { id, version, signers }),
+  correctInspection: (id: string, reason: string) => invoke<Inspection>('correct_inspection', { id, reason }),
+  /** Files, or folders whose photos (also in subfolders) are all imported. */
+  importPhotos: (id: string, finding: string | null, paths: string[]) =>
+    invoke<PhotosImported>('import_photos', { id, finding, paths }),
+  /** A stored file (photo rendition, thumbnail, signature) as an object URL. */
+  async blobUrl(sha256: string, type: string): Promise<string> {
+    const bytes = await invoke<ArrayBuffer>('blob_bytes', { sha256 })
+    return URL.createObjectURL(new Blob([bytes], { type }))
+  },
+  verifyInspections: () => invoke<IntegrityProblem[]>('verify_inspections'),
 }
 
 export const events = {
   /** The app sends its sync state whenever a round starts or ends. */
   onSyncState: (f: (s: SyncState) => void): Promise<UnlistenFn> => listen<SyncState>('sync-state', (e) => f(e.payload)),
+  /** Files dropped on the window: their paths, and whether they are over it. */
+  onFileDrop: (over: (inside: boolean) => void, dropped: (paths: string[]) => void): Promise<UnlistenFn> =>
+    getCurrentWebview().onDragDropEvent((e) => {
+      if (e.payload.type === 'enter' || e.payload.type === 'over') over(true)
+      else if (e.payload.type === 'leave') over(false)
+      else if (e.payload.type === 'drop') {
+        over(false)
+        dropped(e.payload.paths)
+      }
+    }),
 }
 
 export const dialogs = {
@@ -70,6 +112,14 @@ export const dialogs = {
       filters: [{ name: '企业名录', extensions: ['xlsx', 'xls', 'csv'] }],
     })
     return typeof picked === 'string' ? picked : null
+  },
+  async choosePhotos(title: string): Promise<string[]> {
+    const picked = await open({
+      multiple: true,
+      title,
+      filters: [{ name: '照片', extensions: ['jpg', 'jpeg', 'JPG', 'JPEG', 'png', 'PNG', 'heic', 'HEIC'] }],
+    })
+    return Array.isArray(picked) ? picked : typeof picked === 'string' ? [picked] : []
   },
   async chooseFile(title: string): Promise<string | null> {
     const picked = await open({ multiple: false, title })

@@ -31,6 +31,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "20261123030000_reference_and_numbers",
         sql: include_str!("../../migrations/20261123030000_reference_and_numbers.sql"),
     },
+    Migration {
+        name: "20261123090000_inspections",
+        sql: include_str!("../../migrations/20261123090000_inspections.sql"),
+    },
 ];
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

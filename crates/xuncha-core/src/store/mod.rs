@@ -6,8 +6,10 @@
 //! transaction that writes the domain rows and appends its outbox entry, so
 //! a change is either wholly there, ready to sync, or not there at all.
 
+pub mod inspection;
 mod migrate;
 mod outbox;
+pub mod patrol;
 mod reference;
 mod rows;
 pub mod sync;
@@ -54,6 +56,8 @@ pub enum StoreError {
     DuplicateCreditCode { code: String, holder: String },
     #[error(transparent)]
     Blob(#[from] crate::blob::BlobError),
+    #[error("该检查记录已签名，不可修改；如需更正，请新建更正记录")]
+    Final,
 }
 
 fn summary(problems: &[FieldProblem]) -> String {

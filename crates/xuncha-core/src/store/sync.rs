@@ -201,7 +201,9 @@ impl Store {
 
     /// Files records refer to that this laptop does not have.
     fn blobs_to_download(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT DISTINCT sha256 FROM archive_attachment ORDER BY sha256")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT sha256 FROM archive_attachment UNION SELECT sha256 FROM inspection_blob ORDER BY sha256",
+        )?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         let blobs = self.blobs();
         let mut out = Vec::new();
@@ -269,6 +271,7 @@ impl Store {
             let entity_name = match c.entity {
                 EntityKind::Enterprise => self.enterprise(c.entity_id)?.map(|e| e.name),
                 EntityKind::Park => self.park(c.entity_id)?.map(|p| p.name),
+                EntityKind::Inspection => self.inspection(c.entity_id)?.map(|i| i.enterprise_name),
             };
             let park_name = self.park(c.park_id)?.map(|p| p.name);
             items.push(ConflictItem {
@@ -604,7 +607,7 @@ fn revert_fields(
     held: &[&xuncha_sync::FieldConflict],
     now: &str,
 ) -> Result<(), SyncError> {
-    if held.is_empty() {
+    if held.is_empty() || kind.is_insert_only() {
         return Ok(());
     }
     let mut later = Map::new();
@@ -612,6 +615,7 @@ fn revert_fields(
     let doc = match kind {
         EntityKind::Enterprise => rows::load_enterprise(tx, id)?.map(serde_json::to_value).transpose()?,
         EntityKind::Park => rows::load_park(tx, id)?.map(serde_json::to_value).transpose()?,
+        EntityKind::Inspection => None,
     };
     let Some(Value::Object(mut doc)) = doc else {
         return Ok(());
@@ -651,6 +655,11 @@ fn write_doc(
             let p: crate::Park = serde_json::from_value(doc)
                 .map_err(|e| SyncError::BadAnswer(format!("园区档案 {id} 无法读取：{e}")))?;
             rows::write_park(tx, &p, version, now)?;
+        }
+        EntityKind::Inspection => {
+            let i: crate::inspection::Inspection = serde_json::from_value(doc)
+                .map_err(|e| SyncError::BadAnswer(format!("检查记录 {id} 无法读取：{e}")))?;
+            super::inspection::receive(tx, &i, now)?;
         }
     }
     Ok(())

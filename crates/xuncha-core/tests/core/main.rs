@@ -1,9 +1,11 @@
 //! Behaviour of the core crate, one test binary: identifier checks, the
-//! store and its outbox, migrations, search, rosters and the sample data.
+//! store and its outbox, migrations, search, rosters, the sample data,
+//! inspections and the patrol plan.
 
 mod bindings;
 mod common;
 mod ident;
+mod inspection;
 mod migrations;
 mod roster;
 mod sample;

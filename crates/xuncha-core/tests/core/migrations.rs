@@ -10,6 +10,7 @@ const LANDED: &[(&str, &str)] = &[
     ("20261122190000_sync_state", "ea91cb6157a1ff964017ab1cf7c1cfda63927ef34f8ebb895fb72b8b25987bdf"),
     ("20261122233000_blob_sync", "42998446a69833792552579ea7517471c701717ecec35a65fa47f7b2e2dc7d40"),
     ("20261123030000_reference_and_numbers", "26e4782174febeb296697c10388b03009c8b1cd4f40ffd464e23a9dcf151d4e7"),
+    ("20261123090000_inspections", "ecaefd23552c37cdcda3c93da1fa910e50bc4c0f87a0daed0df496db467f3c18"),
 ];
 
 #[test]

@@ -286,14 +286,14 @@ fn reference_data_and_number_blocks_travel_over_http_and_a_steward_is_refused_nu
     let template = db.dir().join("template.json");
     std::fs::write(&template, r#"{"items": [{"code": "2a", "text": "污染防治设施未正常运行"}]}"#).unwrap();
     let path = template.to_str().unwrap();
-    let args = ["--kind", "checklist_template", "--key", "enterprise_problems", "--title", "企业问题清单", path];
+    let args = ["--kind", "regulation", "--key", "solid_waste_law", "--title", "固体废物污染环境防治法", path];
     assert_eq!(admin(&db, &[&["reference", "publish"][..], &args[..]].concat()).trim(), "1");
     admin(&db, &["series", "add", "notice", "--prefix", "祁环改", "--title", "生态环境问题整改通知书"]);
 
     let mut zhang = logged_in_laptop(db.dir(), &server, "a.db");
     let report = zhang.sync(&mut HttpTransport::for_store(zhang.path()).unwrap()).unwrap();
     assert_eq!((report.reference_received, report.numbers_leased), (1, xuncha_core::store::NUMBERS_BLOCK));
-    let doc = zhang.reference("checklist_template", "enterprise_problems", None).unwrap().unwrap();
+    let doc = zhang.reference("regulation", "solid_waste_law", None).unwrap().unwrap();
     assert_eq!(doc.doc["items"][0]["text"], "污染防治设施未正常运行");
     let blocks = admin(&db, &["series", "blocks", "notice"]);
     assert!(
@@ -322,7 +322,7 @@ fn reference_data_and_number_blocks_travel_over_http_and_a_steward_is_refused_nu
     );
     assert_eq!(code, 400, "a lease without its id is refused: {body}");
     let (code, _) = error_of(
-        ureq::get(&format!("{}/v1/reference/checklist_template/enterprise_problems/9", server.url))
+        ureq::get(&format!("{}/v1/reference/regulation/solid_waste_law/9", server.url))
             .set("Authorization", &auth)
             .call(),
     );

@@ -2,5 +2,6 @@
 
 mod common;
 mod http;
+mod inspections;
 mod protocol;
 mod sim;

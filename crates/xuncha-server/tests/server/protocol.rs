@@ -648,22 +648,22 @@ fn reference_data_reaches_every_laptop_and_each_version_is_kept(kind: Kind) {
     let Pair { db: _db, server, mut a, mut b, who_a, who_b, .. } = pair(kind, 1);
     let v1 = serde_json::json!({"items": [{"code": "1a", "text": "未申领排污许可证"}]});
     let v2 = serde_json::json!({"items": [{"code": "1a", "text": "未依法申领排污许可证"}]});
-    assert_eq!(server.publish_reference("checklist_template", "enterprise_problems", "企业问题清单", &v1).unwrap(), 1);
+    assert_eq!(server.publish_reference("regulation", "solid_waste_law", "固体废物污染环境防治法", &v1).unwrap(), 1);
     assert_eq!(sync(&mut a, &server, &who_a).reference_received, 1);
-    assert_eq!(server.publish_reference("checklist_template", "enterprise_problems", "企业问题清单", &v2).unwrap(), 2);
+    assert_eq!(server.publish_reference("regulation", "solid_waste_law", "固体废物污染环境防治法", &v2).unwrap(), 2);
     assert_eq!(sync(&mut a, &server, &who_a).reference_received, 1, "only the new version comes");
     assert_eq!(sync(&mut b, &server, &who_b).reference_received, 2, "a steward gets reference data too");
     assert_eq!(sync(&mut b, &server, &who_b).reference_received, 0, "nothing again once held");
 
     for store in [&a, &b] {
-        let newest = store.reference("checklist_template", "enterprise_problems", None).unwrap().unwrap();
+        let newest = store.reference("regulation", "solid_waste_law", None).unwrap().unwrap();
         assert_eq!((newest.entry.version, &newest.doc), (2, &v2), "the newest version is the default");
-        let old = store.reference("checklist_template", "enterprise_problems", Some(1)).unwrap().unwrap();
+        let old = store.reference("regulation", "solid_waste_law", Some(1)).unwrap().unwrap();
         assert_eq!(old.doc, v1, "records that used version 1 still find it");
     }
     let bad = server.publish_reference("Checklist", "x", "清单", &v1).unwrap_err();
     assert!(bad.to_string().contains("小写英文字母"), "{bad}");
-    let not_object = server.publish_reference("checklist_template", "x", "清单", &serde_json::json!([1])).unwrap_err();
+    let not_object = server.publish_reference("regulation", "x", "清单", &serde_json::json!([1])).unwrap_err();
     assert!(not_object.to_string().contains("JSON 对象"), "{not_object}");
 }
 

@@ -1,0 +1,474 @@
+//! An inspection on site: checklist results, findings, photos, signatures.
+//!
+//! An inspection is a draft while it is being filled in, completed when the
+//! inspectors have finished (every rule of [`Inspection::check_complete`]
+//! holds), and signed once the signatures are in. A signed inspection is
+//! evidence: it never changes (the store refuses, and so does the server),
+//! and a correction is a new inspection whose `corrects` names the
+//! original. Drafts stay on the laptop that made them; only signed
+//! inspections are sent to the bureau, as insert-only records.
+//!
+//! Each signed inspection carries a digest over its content (photos and
+//! signatures by SHA-256) and its predecessor's digest on the same device
+//! (`xuncha_sync::inspection_digest`), so tampering with any record, photo
+//! or earlier inspection is detected.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::checklist::{self, Template, Topic};
+use crate::enterprise::{Enterprise, Facility, FacilityKind, FieldProblem};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum InspectionKind {
+    /// 日常巡查.
+    DailyPatrol,
+    /// 园区全面排查.
+    Screening,
+    /// 专项检查：水.
+    SpecialWater,
+    SpecialAir,
+    SpecialSolidWaste,
+    SpecialSoil,
+    /// 专项检查：散乱污.
+    SpecialScattered,
+    /// 复查.
+    Reinspection,
+}
+
+impl InspectionKind {
+    pub const ALL: [InspectionKind; 8] = [
+        InspectionKind::DailyPatrol,
+        InspectionKind::Screening,
+        InspectionKind::SpecialWater,
+        InspectionKind::SpecialAir,
+        InspectionKind::SpecialSolidWaste,
+        InspectionKind::SpecialSoil,
+        InspectionKind::SpecialScattered,
+        InspectionKind::Reinspection,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            InspectionKind::DailyPatrol => "日常巡查",
+            InspectionKind::Screening => "园区全面排查",
+            InspectionKind::SpecialWater => "专项检查（水）",
+            InspectionKind::SpecialAir => "专项检查（大气）",
+            InspectionKind::SpecialSolidWaste => "专项检查（固体废物）",
+            InspectionKind::SpecialSoil => "专项检查（土壤）",
+            InspectionKind::SpecialScattered => "专项检查（散乱污）",
+            InspectionKind::Reinspection => "复查",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s || k.label() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InspectionKind::DailyPatrol => "daily_patrol",
+            InspectionKind::Screening => "screening",
+            InspectionKind::SpecialWater => "special_water",
+            InspectionKind::SpecialAir => "special_air",
+            InspectionKind::SpecialSolidWaste => "special_solid_waste",
+            InspectionKind::SpecialSoil => "special_soil",
+            InspectionKind::SpecialScattered => "special_scattered",
+            InspectionKind::Reinspection => "reinspection",
+        }
+    }
+
+    /// Whether it counts as a patrol for the patrol plan.
+    pub fn is_patrol(self) -> bool {
+        matches!(self, InspectionKind::DailyPatrol | InspectionKind::Screening)
+    }
+
+    fn topic(self) -> Option<Topic> {
+        match self {
+            InspectionKind::SpecialWater => Some(Topic::Water),
+            InspectionKind::SpecialAir => Some(Topic::Air),
+            InspectionKind::SpecialSolidWaste => Some(Topic::SolidWaste),
+            InspectionKind::SpecialSoil => Some(Topic::Soil),
+            InspectionKind::SpecialScattered => Some(Topic::Scattered),
+            _ => None,
+        }
+    }
+
+    /// The templates an inspection of this kind goes through.
+    pub fn template_keys(self) -> &'static [&'static str] {
+        match self {
+            InspectionKind::DailyPatrol => &[checklist::DAILY_PATROL, checklist::FACILITY_CARD],
+            _ => &[checklist::ENTERPRISE_PROBLEMS, checklist::FACILITY_CARD],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum InspectionState {
+    Draft,
+    Completed,
+    Signed,
+}
+
+impl InspectionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InspectionState::Draft => "draft",
+            InspectionState::Completed => "completed",
+            InspectionState::Signed => "signed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemOutcome {
+    Compliant,
+    NonCompliant,
+    NotApplicable,
+    NotChecked,
+}
+
+/// One checklist item's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ItemResult {
+    pub template: String,
+    pub code: String,
+    /// The item's wording, as the template version stated it.
+    pub text: String,
+    pub section: String,
+    /// For facility_card items: which facility, and what its card says.
+    pub facility_id: Option<Uuid>,
+    pub facility_name: Option<String>,
+    pub card_value: Option<String>,
+    pub outcome: ItemOutcome,
+    /// Why it does not apply, or what was seen.
+    pub note: Option<String>,
+}
+
+impl ItemResult {
+    /// The key that ties a finding to this result.
+    pub fn key(&self) -> String {
+        match self.facility_id {
+            Some(f) => format!("{}@{f}", self.code),
+            None => self.code.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingSeverity {
+    /// 轻微：当场整改.
+    Minor,
+    /// 一般：下发整改通知书.
+    General,
+    /// 严重：移交违法线索.
+    Serious,
+}
+
+impl FindingSeverity {
+    pub fn label(self) -> &'static str {
+        match self {
+            FindingSeverity::Minor => "轻微（当场整改）",
+            FindingSeverity::General => "一般（下发整改通知书）",
+            FindingSeverity::Serious => "严重（移交违法线索）",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Finding {
+    pub id: Uuid,
+    /// [`ItemResult::key`] of the item it was found under; `None` for a
+    /// problem outside the checklist.
+    pub item_key: Option<String>,
+    /// 现场发现问题.
+    pub found: String,
+    /// 整改建议.
+    pub suggestion: String,
+    pub legal_basis: Option<String>,
+    pub severity: FindingSeverity,
+    /// Rectification deadline (`YYYY-MM-DD`).
+    pub deadline: Option<String>,
+}
+
+/// A photo attached to an inspection; the files are blobs by SHA-256.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Photo {
+    pub id: Uuid,
+    pub finding_id: Option<Uuid>,
+    /// The original's SHA-256: the evidence.
+    pub sha256: String,
+    pub file_name: String,
+    pub size: u64,
+    /// Capture time from EXIF, camera local time (`YYYY-MM-DDTHH:MM:SS`).
+    pub taken_at: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// Upright size of the original.
+    pub width: u32,
+    pub height: u32,
+    pub rendition_sha256: String,
+    pub thumbnail_sha256: String,
+    pub watermarked_sha256: String,
+    pub imported_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SignerRole {
+    Inspector,
+    /// The enterprise's representative.
+    Representative,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Signature {
+    pub role: SignerRole,
+    pub name: String,
+    /// SHA-256 of the drawn signature (PNG, a blob); `None` when refused.
+    pub image_sha256: Option<String>,
+    /// The signer refused to sign; a witness attests it.
+    pub refused: bool,
+    pub witness: Option<String>,
+    pub signed_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TemplateRef {
+    pub key: String,
+    pub version: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Inspection {
+    pub id: Uuid,
+    pub park_id: Uuid,
+    pub enterprise_id: Uuid,
+    /// The enterprise's name on the day.
+    pub enterprise_name: String,
+    pub kind: InspectionKind,
+    pub templates: Vec<TemplateRef>,
+    pub inspectors: Vec<String>,
+    /// 陪同人员 from the enterprise.
+    pub accompanying: Option<String>,
+    /// RFC 3339 with the +08:00 offset.
+    pub started_at: String,
+    pub ended_at: Option<String>,
+    pub results: Vec<ItemResult>,
+    pub findings: Vec<Finding>,
+    pub photos: Vec<Photo>,
+    pub notes: String,
+    pub signatures: Vec<Signature>,
+    pub state: InspectionState,
+    /// The signed inspection this one corrects.
+    pub corrects: Option<Uuid>,
+    pub correction_reason: Option<String>,
+    pub signed_at: Option<String>,
+    /// Set when signed: the signing device, its chain position and link.
+    pub device_id: Option<Uuid>,
+    pub chain_no: Option<i64>,
+    pub prev_id: Option<Uuid>,
+    pub prev_digest: Option<String>,
+    pub digest: Option<String>,
+    /// Local version, bumped by every save of a draft; not part of the
+    /// record that is sent, so absent on the server's copy.
+    #[serde(default)]
+    pub version: i64,
+}
+
+/// Builds the checklist rows for an enterprise: every item of the kind's
+/// templates, facility_card items once per facility of that kind; items
+/// that do not apply start as not applicable with the reason.
+pub fn checklist_rows(kind: InspectionKind, e: &Enterprise, templates: &[Template]) -> Vec<ItemResult> {
+    let mut rows = Vec::new();
+    for t in templates {
+        for s in &t.sections {
+            let facilities: Vec<Option<&Facility>> = match s.facility {
+                Some(k) => e.facilities.iter().filter(|f| f.kind == k).map(Some).collect(),
+                None => vec![None],
+            };
+            for f in facilities {
+                for item in &s.items {
+                    if let Some(topic) = kind.topic() {
+                        let topical =
+                            item.topics.contains(&topic) || s.facility.is_some_and(|k| facility_topic(k) == topic);
+                        if !topical {
+                            continue;
+                        }
+                    }
+                    let not_applicable = item.applies_if.and_then(|r| r.check(e));
+                    rows.push(ItemResult {
+                        template: t.key.clone(),
+                        code: item.code.clone(),
+                        text: item.text.clone(),
+                        section: s.title.clone(),
+                        facility_id: f.map(|f| f.id),
+                        facility_name: f.map(|f| f.name.clone()),
+                        card_value: f.and_then(|f| item.card_field.as_deref().and_then(|c| card_value(f, c))),
+                        outcome: if not_applicable.is_some() {
+                            ItemOutcome::NotApplicable
+                        } else {
+                            ItemOutcome::NotChecked
+                        },
+                        note: not_applicable.map(|r| format!("不适用：{r}")),
+                    });
+                }
+            }
+        }
+    }
+    rows
+}
+
+fn facility_topic(k: FacilityKind) -> Topic {
+    match k {
+        FacilityKind::Wastewater => Topic::Water,
+        FacilityKind::WasteGas => Topic::Air,
+    }
+}
+
+/// What a facility's card states for one field, as text.
+pub fn card_value(f: &Facility, field: &str) -> Option<String> {
+    let text = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+    match field {
+        "name" => Some(f.name.clone()),
+        "discharge_standard" => text(&f.discharge_standard),
+        "discharge_destination" => text(&f.discharge_destination),
+        "design_capacity" => text(&f.design_capacity),
+        "actual_capacity" => text(&f.actual_capacity),
+        "power_mode" => text(&f.power_mode),
+        "online_monitoring" => f.online_monitoring.map(|m| {
+            let yes = if m { "是" } else { "否" };
+            match text(&f.online_factors) {
+                Some(factors) if m => format!("{yes}（{factors}）"),
+                _ => yes.to_string(),
+            }
+        }),
+        "removal_efficiency" => text(&f.removal_efficiency),
+        "process" => text(&f.process),
+        "dosing_mode" => text(&f.dosing_mode),
+        "dosing_amount" => text(&f.dosing_amount),
+        "consumables_replacement" => text(&f.consumables_replacement),
+        "sludge_press_frequency" => text(&f.sludge_press_frequency),
+        "waste_disposal" => text(&f.waste_disposal),
+        _ => None,
+    }
+}
+
+impl Inspection {
+    pub fn date(&self) -> Option<NaiveDate> {
+        self.started_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    }
+
+    /// What stops this inspection from being completed; fields are
+    /// `results.<key>`, `findings.<id>`, `inspectors`, `ended_at`.
+    pub fn check_complete(&self) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        let mut problem = |field: String, message: String| {
+            out.push(FieldProblem { field, severity: crate::ident::Severity::Error, message })
+        };
+        if self.inspectors.iter().all(|i| i.trim().is_empty()) {
+            problem("inspectors".into(), "请填写检查人员".into());
+        }
+        match &self.ended_at {
+            None => problem("ended_at".into(), "请填写检查结束时间".into()),
+            Some(end) if end.as_str() < self.started_at.as_str() => {
+                problem("ended_at".into(), "结束时间早于开始时间".into())
+            }
+            _ => {}
+        }
+        if self.corrects.is_some() && self.correction_reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            problem("correction_reason".into(), "更正记录须写明更正原因".into());
+        }
+        for r in &self.results {
+            if r.outcome == ItemOutcome::NonCompliant
+                && !self.findings.iter().any(|f| f.item_key.as_deref() == Some(&r.key()))
+            {
+                let at = r.facility_name.as_deref().map(|n| format!("（{n}）")).unwrap_or_default();
+                problem(
+                    format!("results.{}", r.key()),
+                    format!("第 {} 项{at}“{}”判为不符合，请记录发现的问题", r.code, r.text),
+                );
+            }
+        }
+        for f in &self.findings {
+            let field = format!("findings.{}", f.id);
+            if f.found.trim().is_empty() {
+                problem(field.clone(), "请填写现场发现的问题".into());
+            }
+            if f.severity != FindingSeverity::Minor && f.deadline.is_none() {
+                problem(field.clone(), "一般或严重问题须填写整改期限".into());
+            }
+            if let Some(d) = &f.deadline {
+                match (NaiveDate::parse_from_str(d, "%Y-%m-%d"), self.date()) {
+                    (Err(_), _) => problem(field.clone(), format!("整改期限“{d}”不是有效日期")),
+                    (Ok(d), Some(day)) if d < day => problem(field.clone(), "整改期限早于检查日期".into()),
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    /// What stops these signatures from closing the inspection.
+    pub fn check_signatures(signatures: &[Signature]) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        let mut problem = |message: &str| {
+            out.push(FieldProblem {
+                field: "signatures".into(),
+                severity: crate::ident::Severity::Error,
+                message: message.into(),
+            })
+        };
+        let inspectors = signatures.iter().filter(|s| s.role == SignerRole::Inspector).collect::<Vec<_>>();
+        if inspectors.is_empty() || inspectors.iter().any(|s| s.image_sha256.is_none()) {
+            problem("每位检查人员须亲笔签名");
+        }
+        let reps = signatures.iter().filter(|s| s.role == SignerRole::Representative).collect::<Vec<_>>();
+        if reps.is_empty() {
+            problem("须有企业代表签名，或记录其拒绝签名及见证人");
+        }
+        for s in signatures {
+            if s.name.trim().is_empty() {
+                problem("签名人姓名不能为空");
+            }
+            if s.refused && s.witness.as_deref().is_none_or(|w| w.trim().is_empty()) {
+                problem("企业代表拒绝签名时须填写见证人");
+            }
+            if !s.refused && s.image_sha256.is_none() {
+                problem("签名缺少手写签名图像");
+            }
+            if s.refused && s.role == SignerRole::Inspector {
+                problem("检查人员不能拒绝签名");
+            }
+        }
+        out
+    }
+
+    /// The JSON that is digested and sent: the record without its local
+    /// version.
+    pub fn record(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).expect("an inspection always serialises");
+        if let Some(m) = v.as_object_mut() {
+            m.remove("version");
+        }
+        v
+    }
+
+    /// SHA-256 of every file the record points at: photos and signatures.
+    pub fn blob_hashes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in &self.photos {
+            out.extend([&p.sha256, &p.rendition_sha256, &p.thumbnail_sha256, &p.watermarked_sha256].map(Clone::clone));
+        }
+        out.extend(self.signatures.iter().filter_map(|s| s.image_sha256.clone()));
+        out.sort();
+        out.dedup();
+        out
+    }
+}
