@@ -19,10 +19,12 @@ say() { printf '==> %s\n' "$*"; }
 # for the Tauri window; Xvfb and WebKitWebDriver for end-to-end tests;
 # a CJK font so that Chinese text renders; PostgreSQL for the server's
 # tests against its shared backend; libdbus for the OS keyring, and a
-# D-Bus daemon with gnome-keyring for the keyring's test.
+# D-Bus daemon with gnome-keyring for the keyring's test; poppler and qpdf
+# to check printed documents.
 packages=(build-essential pkg-config ca-certificates curl git file
   libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-  xvfb xauth webkit2gtk-driver fonts-noto-cjk postgresql libdbus-1-dev dbus gnome-keyring)
+  xvfb xauth webkit2gtk-driver fonts-noto-cjk postgresql libdbus-1-dev dbus gnome-keyring
+  poppler-utils qpdf)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -125,7 +127,7 @@ MSG
     # and building it together with the tests keeps one set of features.
     say "building the desktop app and all tests"
     cargo build --workspace --all-targets --locked
-    say "running all Rust tests (end-to-end screenshots go to target/e2e-artifacts/)"
+    say "running all Rust tests (screenshots go to target/e2e-artifacts/, printed pages to target/print-artifacts/)"
     cargo test --workspace --locked
     # Coverage-guided fuzzing of the photo import path, bounded; libFuzzer's
     # instrumentation works on the stable toolchain without a sanitizer.

@@ -138,6 +138,22 @@ enum Command {
         #[command(subcommand)]
         command: PatrolCommand,
     },
+    /// 整改通知书：下发（自动取本机号段中的下一个文号）、作废、列表
+    Notice {
+        #[command(subcommand)]
+        command: NoticeCommand,
+    },
+    /// 打印文书（PDF）：整改通知书、现场检查记录、设施明白卡
+    Print {
+        #[command(subcommand)]
+        command: PrintCommand,
+        /// 本单位的仿宋_GB2312 字体文件（缺字时用随附字体补齐）
+        #[arg(long, global = true, value_name = "FONT")]
+        fang_font: Option<PathBuf>,
+        /// 本单位的方正小标宋字体文件
+        #[arg(long, global = true, value_name = "FONT")]
+        title_font: Option<PathBuf>,
+    },
     /// 待同步的变更记录
     Outbox {
         #[arg(long)]
@@ -173,6 +189,65 @@ enum PatrolCommand {
 }
 
 #[derive(Subcommand)]
+enum NoticeCommand {
+    /// 依据已签名的检查记录下发整改通知书
+    Issue {
+        /// 检查记录ID
+        inspection: Uuid,
+        /// 本单位的通知书设置（JSON：落款单位、检查方、报送单位、邮箱、联系人、电话、红头、相关法律责任）
+        #[arg(long, value_name = "OFFICE.json")]
+        office: PathBuf,
+        /// 整改方案提交期限（YYYY-MM-DD）
+        #[arg(long, value_name = "DATE")]
+        plan_due: String,
+        /// 依据的法律法规及政策
+        #[arg(long, default_value = "《中华人民共和国环境保护法》等法律法规及政策")]
+        laws: String,
+        /// 列入通知书的问题ID（可多次）；默认列入全部一般和严重问题
+        #[arg(long = "finding", value_name = "ID")]
+        findings: Vec<Uuid>,
+        /// 文号系列
+        #[arg(long, default_value = "notice")]
+        series: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 作废一份通知书的文号（须写明原因），该文号不再使用
+    Void {
+        id: Uuid,
+        #[arg(long)]
+        reason: String,
+    },
+    /// 本机的整改通知书及作废的文号
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PrintCommand {
+    /// 生态环境问题整改通知书（通知书ID），含现场照片页
+    Notice {
+        id: Uuid,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+    },
+    /// 现场检查记录（检查记录ID）
+    Record {
+        id: Uuid,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+    },
+    /// 企业全部废水、废气设施的明白卡，每个设施一个PDF（企业ID、统一社会信用代码或全称）
+    Cards {
+        enterprise: String,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum EnterpriseCommand {
     /// 显示一家企业的完整档案（ID、统一社会信用代码或企业全称）
     Show {
@@ -191,6 +266,10 @@ enum EnterpriseCommand {
         #[arg(long, conflicts_with_all = ["tier", "reason"])]
         default: bool,
     },
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    std::fs::write(path, bytes).map_err(|e| Failure(format!("无法写入 {}：{e}", path.display())))
 }
 
 /// A failure to report on stderr.
@@ -404,6 +483,96 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 print_json(&plans)?;
             } else {
                 plans.iter().for_each(show::print_patrol_plan);
+            }
+        }
+        Command::Notice { command } => {
+            let mut store = open_existing(db)?;
+            match command {
+                NoticeCommand::Issue { inspection, office, plan_due, laws, findings, series, json } => {
+                    let text = std::fs::read_to_string(&office)
+                        .map_err(|e| Failure(format!("无法读取通知书设置 {}：{e}", office.display())))?;
+                    let office = serde_json::from_str(&text)
+                        .map_err(|e| Failure(format!("通知书设置 {} 格式不对：{e}", office.display())))?;
+                    let new = xuncha_core::store::notice::NewNotice {
+                        inspection_id: inspection,
+                        series,
+                        finding_ids: findings,
+                        laws,
+                        plan_due,
+                        office,
+                    };
+                    let n = store.issue_notice(&new)?;
+                    if json {
+                        print_json(&n)?;
+                    } else {
+                        println!("已下发整改通知书 {}（{}）：{}", n.number, n.addressee, n.id);
+                    }
+                }
+                NoticeCommand::Void { id, reason } => {
+                    let v = store.void_notice(id, &reason)?;
+                    println!("文号 {} 已作废：{}", v.number, v.reason);
+                }
+                NoticeCommand::List { json } => {
+                    let notices = store.notices(None)?;
+                    let voids = store.number_voids()?;
+                    if json {
+                        print_json(&serde_json::json!({ "notices": notices, "voids": voids }))?;
+                    } else {
+                        for n in &notices {
+                            let void = voids.iter().find(|v| v.notice_id == Some(n.id));
+                            let mark = void.map(|v| format!("（已作废：{}）", v.reason)).unwrap_or_default();
+                            println!("{}\t{}\t{}\t{}{mark}", n.number, n.issued_on, n.addressee, n.id);
+                        }
+                        for v in voids.iter().filter(|v| v.notice_id.is_none()) {
+                            println!("{}\t作废未用：{}", v.number, v.reason);
+                        }
+                    }
+                }
+            }
+        }
+        Command::Print { command, fang_font, title_font } => {
+            let store = open_existing(db)?;
+            let office = xuncha_print::OfficeFonts { fang: fang_font, title: title_font };
+            let book = xuncha_print::FontBook::load(&xuncha_print::FontBook::shipped_dir(), &office)?;
+            let now = Env::system().now().timestamp();
+            match command {
+                PrintCommand::Notice { id, out } => {
+                    let n = store.notice(id)?.ok_or_else(|| Failure(format!("未找到整改通知书 {id}")))?;
+                    let evidence = store
+                        .notice_photos(&n)?
+                        .into_iter()
+                        .map(|(jpeg, caption)| xuncha_print::notice::Evidence { jpeg, caption })
+                        .collect::<Vec<_>>();
+                    let created = chrono::DateTime::parse_from_rfc3339(&n.issued_at).map_or(now, |t| t.timestamp());
+                    write_file(&out, &xuncha_print::notice::render(&book, &n, &evidence, created)?)?;
+                    println!("已生成整改通知书 {}：{}", n.number, out.display());
+                }
+                PrintCommand::Record { id, out } => {
+                    let i = store.inspection(id)?.ok_or_else(|| Failure(format!("未找到检查记录 {id}")))?;
+                    let e = store
+                        .enterprise(i.enterprise_id)?
+                        .ok_or_else(|| Failure(format!("未找到检查记录所属企业 {}", i.enterprise_id)))?;
+                    let when = i.signed_at.as_deref().unwrap_or(&i.started_at);
+                    let created = chrono::DateTime::parse_from_rfc3339(when).map_or(now, |t| t.timestamp());
+                    write_file(&out, &xuncha_print::record::render(&book, &e, &i, created)?)?;
+                    println!("已生成现场检查记录：{}", out.display());
+                }
+                PrintCommand::Cards { enterprise, out } => {
+                    let e = store
+                        .find_enterprise(&enterprise)?
+                        .ok_or_else(|| Failure(format!("未找到企业“{enterprise}”")))?;
+                    if e.facilities.is_empty() {
+                        return Err(Failure(format!("{} 的档案中没有废水、废气处理设施，无明白卡可打印", e.name)));
+                    }
+                    std::fs::create_dir_all(&out)
+                        .map_err(|err| Failure(format!("无法创建文件夹 {}：{err}", out.display())))?;
+                    for (n, f) in e.facilities.iter().enumerate() {
+                        let name = f.name.replace(['/', '\\', ':'], "_");
+                        let path = out.join(format!("{:02}-{name}.pdf", n + 1));
+                        write_file(&path, &xuncha_print::card::render(&book, &e, f, now)?)?;
+                        println!("已生成明白卡：{}", path.display());
+                    }
+                }
             }
         }
         Command::Summary { json } => {

@@ -365,3 +365,188 @@ fn a_supervisor_lists_and_decides_a_held_conflict_and_every_laptop_gets_the_deci
     assert!(ok(xuncha(&s, &["conflicts"])).contains("没有待裁决的冲突"));
     drop(bureau);
 }
+
+/// The text poppler extracts from a PDF, without whitespace.
+fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext").arg(path).arg("-").output().expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success(), "{} is a PDF poppler reads", path.display());
+    String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn printing_a_signed_inspection_writes_its_record_as_a_pdf() {
+    use xuncha_core::inspection::{InspectionKind, InspectionState, ItemOutcome, SignerRole};
+    use xuncha_core::store::inspection::{NewInspection, NewSignature};
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_db(&dir);
+    let signed = {
+        let mut store = xuncha_core::Store::open(&db, xuncha_core::Env::system()).unwrap();
+        let e = store.find_enterprise("91430426MA4QA91117").unwrap().unwrap();
+        let new = NewInspection {
+            enterprise_id: e.id,
+            kind: InspectionKind::DailyPatrol,
+            inspectors: vec!["孙敏".into()],
+            accompanying: None,
+        };
+        let mut i = store.start_inspection(&new).unwrap();
+        i.results.iter_mut().for_each(|r| r.outcome = ItemOutcome::Compliant);
+        i.ended_at = Some(i.started_at.clone());
+        i.state = InspectionState::Completed;
+        let i = store.save_inspection(&i).unwrap();
+        let png = b"\x89PNG\r\n\x1a\n drawn".to_vec();
+        let signers = [
+            NewSignature::drawn(SignerRole::Inspector, "孙敏", png.clone()),
+            NewSignature::drawn(SignerRole::Representative, "赵经理", png),
+        ];
+        store.sign_inspection(i.id, i.version, &signers).unwrap()
+    };
+    let out = dir.path().join("记录.pdf");
+    let said = ok(xuncha(&db, &["print", "record", &signed.id.to_string(), "--out", out.to_str().unwrap()]));
+    assert!(said.contains("已生成现场检查记录"), "{said}");
+    let text = pdf_text(&out);
+    assert!(text.contains("湖南领湃新能源科技有限公司"), "the record names the enterprise");
+    assert!(text.contains(signed.digest.as_deref().unwrap()), "and carries the integrity digest");
+    assert!(text.contains("本次检查未发现问题"), "and says nothing was found");
+
+    let unknown = xuncha(&db, &["print", "record", "01941f29-0000-7000-8000-000000000000", "--out", "x.pdf"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("未找到检查记录"), "an unknown id is named");
+}
+
+#[test]
+fn printing_cards_writes_one_pdf_per_facility_or_says_there_is_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_db(&dir);
+    let folder = dir.path().join("明白卡");
+    let none = xuncha(&db, &["print", "cards", "91430426MA4QA91117", "--out", folder.to_str().unwrap()]);
+    assert!(!none.status.success(), "no facilities, no cards");
+    assert!(String::from_utf8_lossy(&none.stderr).contains("没有废水、废气处理设施"), "and it says why");
+    {
+        let mut store = xuncha_core::Store::open(&db, xuncha_core::Env::system()).unwrap();
+        let mut e = store.find_enterprise("91430426MA4QA91117").unwrap().unwrap();
+        for (kind, name) in [("wastewater", "一体化污水处理设备"), ("waste_gas", "喷漆废气活性炭吸附装置")]
+        {
+            let id = store.new_id();
+            e.facilities.push(
+                serde_json::from_value(serde_json::json!({
+                    "id": id, "kind": kind, "name": name, "discharge_standard": "GB 8978-1996 三级",
+                    "design_capacity": "50", "power_mode": "电", "online_monitoring": false, "process_diagram_sha256": null
+                }))
+                .unwrap(),
+            );
+        }
+        store.save_enterprise(&e).unwrap();
+    }
+    ok(xuncha(&db, &["print", "cards", "91430426MA4QA91117", "--out", folder.to_str().unwrap()]));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder).unwrap().map(|f| f.unwrap().path()).collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "one card per facility: {files:?}");
+    let first = pdf_text(&files[0]);
+    assert!(
+        first.contains("企业废水处理环保设施明白卡") && first.contains("一体化污水处理设备"),
+        "the first card: {first}"
+    );
+    assert!(
+        pdf_text(&files[1]).contains("企业废气处理环保设施明白卡"),
+        "the second facility's card is the waste-gas card"
+    );
+}
+
+#[test]
+fn printing_a_notice_shows_its_number_problems_and_photos() {
+    use xuncha_core::inspection::{Finding, FindingSeverity, InspectionKind, InspectionState, ItemOutcome, SignerRole};
+    use xuncha_core::notice::NoticeOffice;
+    use xuncha_core::store::inspection::{NewInspection, NewSignature};
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_db(&dir);
+    // A block of numbers as a sync would have leased it.
+    let year = chrono::Datelike::year(&xuncha_core::Env::system().now_in_china());
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "INSERT INTO number_block (block_id, series, prefix, year, first, last, next, leased_at)
+             VALUES ('b1', 'notice', '祁环改', ?1, 31, 60, 31, '2026-11-22T08:00:00Z')",
+            [year],
+        )
+        .unwrap();
+    let signed = {
+        let mut store = xuncha_core::Store::open(&db, xuncha_core::Env::system()).unwrap();
+        let e = store.find_enterprise("91430426MA4QA91117").unwrap().unwrap();
+        let new = NewInspection {
+            enterprise_id: e.id,
+            kind: InspectionKind::DailyPatrol,
+            inspectors: vec!["孙敏".into()],
+            accompanying: None,
+        };
+        let mut i = store.start_inspection(&new).unwrap();
+        let key = i.results[0].key();
+        i.results.iter_mut().for_each(|r| r.outcome = ItemOutcome::Compliant);
+        i.results[0].outcome = ItemOutcome::NonCompliant;
+        let finding = store.new_id();
+        i.findings.push(Finding {
+            id: finding,
+            item_key: Some(key),
+            found: "雨水排放口有黄色污水流出".into(),
+            suggestion: "排查雨污混接并封堵".into(),
+            legal_basis: None,
+            severity: FindingSeverity::General,
+            deadline: Some("2099-12-31".into()),
+        });
+        let i = store.save_inspection(&i).unwrap();
+        let photo = dir.path().join("IMG_0001.JPG");
+        std::fs::write(&photo, xuncha_photo::synth::jpeg(&xuncha_photo::synth::scene(800, 600, 1))).unwrap();
+        let (mut i, _) = store.import_photos(i.id, Some(finding), &[photo]).unwrap();
+        i.ended_at = Some(i.started_at.clone());
+        i.state = InspectionState::Completed;
+        let i = store.save_inspection(&i).unwrap();
+        let png = b"\x89PNG\r\n\x1a\n drawn".to_vec();
+        let signers =
+            [NewSignature::drawn(SignerRole::Inspector, "孙敏", png), NewSignature::refused("王厂长", "刘某")];
+        store.sign_inspection(i.id, i.version, &signers).unwrap().id
+    };
+    let office = dir.path().join("office.json");
+    let settings = NoticeOffice {
+        issuer: "祁东县归阳工业园管理委员会".into(),
+        inspected_by: "园区环保管家".into(),
+        submit_to: "归阳工业园安全环保办公室".into(),
+        submit_email: "gyhb@example.cn".into(),
+        contact: "周文".into(),
+        phone: "0734-6321234".into(),
+        red_header: None,
+        responsibilities: String::new(),
+    };
+    std::fs::write(&office, serde_json::to_string(&settings).unwrap()).unwrap();
+    let id = signed.to_string();
+    let office_arg = office.to_str().unwrap();
+    let late = xuncha(&db, &["notice", "issue", &id, "--office", office_arg, "--plan-due", "2020-01-01"]);
+    assert!(!late.status.success());
+    assert!(String::from_utf8_lossy(&late.stderr).contains("应晚于今天"), "a past deadline is named");
+    let issued =
+        ok(xuncha(&db, &["notice", "issue", &id, "--office", office_arg, "--plan-due", "2099-12-07", "--json"]));
+    let notice: xuncha_core::notice::Notice = serde_json::from_str(&issued).unwrap();
+    assert_eq!(notice.number.serial, 31, "the first number of the leased block");
+    let out = dir.path().join("通知书.pdf");
+    let said = ok(xuncha(&db, &["print", "notice", &notice.id.to_string(), "--out", out.to_str().unwrap()]));
+    assert!(said.contains(&format!("祁环改〔{year}〕31号")), "{said}");
+    let text = pdf_text(&out);
+    for field in [
+        format!("祁环改〔{year}〕31号"),
+        "湖南领湃新能源科技有限公司：".to_string(),
+        "雨水排放口有黄色污水流出".into(),
+        "排查雨污混接并封堵".into(),
+        "现场检查照片".into(),
+    ] {
+        assert!(text.contains(&field), "the notice shows “{field}”");
+    }
+    let images = Command::new("pdfimages").arg("-list").arg(&out).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&images.stdout).matches(" jpeg ").count(), 1, "the finding's photo is embedded");
+
+    ok(xuncha(&db, &["notice", "void", &notice.id.to_string(), "--reason", "企业名称打印错误"]));
+    let listed = ok(xuncha(&db, &["notice", "list"]));
+    assert!(
+        listed.contains(&format!("祁环改〔{year}〕31号")) && listed.contains("已作废：企业名称打印错误"),
+        "{listed}"
+    );
+    let next = ok(xuncha(&db, &["notice", "issue", &id, "--office", office_arg, "--plan-due", "2099-12-07"]));
+    assert!(next.contains(&format!("祁环改〔{year}〕32号")), "a voided number is not given again: {next}");
+}

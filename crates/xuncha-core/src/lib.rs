@@ -10,6 +10,7 @@ pub mod enterprise;
 pub mod env;
 pub mod ident;
 pub mod inspection;
+pub mod notice;
 pub mod overview;
 pub mod park;
 pub mod patrol;

@@ -438,6 +438,34 @@ fn check_signed_record(
     Ok(None)
 }
 
+/// Checks the document number of a notice or a void: it must come from a
+/// block the server leased to the device that sends it. Blocks never
+/// overlap, so two laptops can never use one number. Returns the reason
+/// for a refusal.
+fn check_number(tx: &mut dyn Tx, device: Uuid, fields: &Map<String, Value>) -> Result<Option<String>, ServerError> {
+    if fields.get("device_id").and_then(Value::as_str) != Some(device.to_string().as_str()) {
+        return Ok(Some("文书须由编号的设备上传".into()));
+    }
+    let number = fields.get("number");
+    let part = |k: &str| number.and_then(|n| n.get(k));
+    let (Some(series), Some(year), Some(serial)) = (
+        part("series").and_then(Value::as_str),
+        part("year").and_then(Value::as_i64),
+        part("serial").and_then(Value::as_i64),
+    ) else {
+        return Ok(Some("文书缺少文号".into()));
+    };
+    let leased = tx
+        .number_blocks(series)?
+        .into_iter()
+        .any(|(b, to)| to == device && i64::from(b.year) == year && (b.first..=b.last).contains(&serial));
+    if !leased {
+        let prefix = part("prefix").and_then(Value::as_str).unwrap_or(series);
+        return Ok(Some(format!("文号 {prefix}〔{year}〕{serial}号 不在本设备领取的号段内")));
+    }
+    Ok(None)
+}
+
 /// Handles one new mutation. Business-rule failures become a stored
 /// `Rejected` result; only storage failures are errors.
 fn apply(
@@ -468,9 +496,17 @@ fn apply(
     let existing = tx.entity(m.entity, m.entity_id)?;
     if m.entity.is_insert_only() {
         if existing.is_some() || op != Some("create") {
-            return Ok(rejected("已签名的检查记录不可修改；如需更正，请新建一份更正记录"));
+            return Ok(rejected(match m.entity {
+                EntityKind::Notice => "已下发的整改通知书不可修改；如有错误，请作废其文号后重新下发",
+                EntityKind::NumberVoid => "文号作废记录不可修改",
+                _ => "已签名的检查记录不可修改；如需更正，请新建一份更正记录",
+            }));
         }
-        if let Some(reason) = check_signed_record(tx, device, fields)? {
+        let refusal = match m.entity {
+            EntityKind::Inspection => check_signed_record(tx, device, fields)?,
+            _ => check_number(tx, device, fields)?,
+        };
+        if let Some(reason) = refusal {
             return Ok(rejected(&reason));
         }
     }
@@ -480,7 +516,7 @@ fn apply(
         }
         let park = match m.entity {
             EntityKind::Park => m.entity_id,
-            EntityKind::Enterprise | EntityKind::Inspection => {
+            EntityKind::Enterprise | EntityKind::Inspection | EntityKind::Notice | EntityKind::NumberVoid => {
                 match fields.get("park_id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()) {
                     Some(p) => p,
                     None => return Ok(rejected("记录缺少所属园区")),

@@ -243,6 +243,8 @@ fn entity_salt(kind: EntityKind) -> u64 {
         EntityKind::Park => 0x7061_726b,
         EntityKind::Enterprise => 0x656e_7465_7270,
         EntityKind::Inspection => 0x696e_7370,
+        EntityKind::Notice => 0x6e6f_7469_6365,
+        EntityKind::NumberVoid => 0x766f_6964,
     }
 }
 

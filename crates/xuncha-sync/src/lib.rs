@@ -32,6 +32,10 @@ pub enum EntityKind {
     /// A signed inspection with its results, findings, photos and
     /// signatures: insert-only (a correction is a new inspection).
     Inspection,
+    /// An issued rectification notice with its document number: insert-only.
+    Notice,
+    /// A document number given up, with its reason: insert-only.
+    NumberVoid,
 }
 
 impl EntityKind {
@@ -40,12 +44,14 @@ impl EntityKind {
             EntityKind::Park => "park",
             EntityKind::Enterprise => "enterprise",
             EntityKind::Inspection => "inspection",
+            EntityKind::Notice => "notice",
+            EntityKind::NumberVoid => "number_void",
         }
     }
 
     /// Kinds whose records are evidence: created once, never changed.
     pub fn is_insert_only(self) -> bool {
-        matches!(self, EntityKind::Inspection)
+        matches!(self, EntityKind::Inspection | EntityKind::Notice | EntityKind::NumberVoid)
     }
 
     pub fn parse(s: &str) -> Option<EntityKind> {
@@ -53,6 +59,8 @@ impl EntityKind {
             "park" => Some(EntityKind::Park),
             "enterprise" => Some(EntityKind::Enterprise),
             "inspection" => Some(EntityKind::Inspection),
+            "notice" => Some(EntityKind::Notice),
+            "number_void" => Some(EntityKind::NumberVoid),
             _ => None,
         }
     }
@@ -77,7 +85,7 @@ impl EntityKind {
                     | "park_id"
             ),
             EntityKind::Park => matches!(field, "name" | "code" | "approvals" | "pollutants"),
-            EntityKind::Inspection => true,
+            EntityKind::Inspection | EntityKind::Notice | EntityKind::NumberVoid => true,
         }
     }
 }

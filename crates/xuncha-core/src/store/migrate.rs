@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "20261123090000_inspections",
         sql: include_str!("../../migrations/20261123090000_inspections.sql"),
     },
+    Migration { name: "20261123120000_notices", sql: include_str!("../../migrations/20261123120000_notices.sql") },
 ];
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -8,6 +8,7 @@
 
 pub mod inspection;
 mod migrate;
+pub mod notice;
 mod outbox;
 pub mod patrol;
 mod reference;
@@ -58,6 +59,8 @@ pub enum StoreError {
     Blob(#[from] crate::blob::BlobError),
     #[error("该检查记录已签名，不可修改；如需更正，请新建更正记录")]
     Final,
+    #[error("本机已没有“{series}”系列 {year} 年的文号：请联网同步领取新号段（文号不能自行编造）")]
+    NoNumbers { series: String, year: i32 },
 }
 
 fn summary(problems: &[FieldProblem]) -> String {

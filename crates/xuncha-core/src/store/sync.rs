@@ -272,6 +272,8 @@ impl Store {
                 EntityKind::Enterprise => self.enterprise(c.entity_id)?.map(|e| e.name),
                 EntityKind::Park => self.park(c.entity_id)?.map(|p| p.name),
                 EntityKind::Inspection => self.inspection(c.entity_id)?.map(|i| i.enterprise_name),
+                EntityKind::Notice => self.notice(c.entity_id)?.map(|n| n.number.to_string()),
+                EntityKind::NumberVoid => None,
             };
             let park_name = self.park(c.park_id)?.map(|p| p.name);
             items.push(ConflictItem {
@@ -615,7 +617,7 @@ fn revert_fields(
     let doc = match kind {
         EntityKind::Enterprise => rows::load_enterprise(tx, id)?.map(serde_json::to_value).transpose()?,
         EntityKind::Park => rows::load_park(tx, id)?.map(serde_json::to_value).transpose()?,
-        EntityKind::Inspection => None,
+        EntityKind::Inspection | EntityKind::Notice | EntityKind::NumberVoid => None,
     };
     let Some(Value::Object(mut doc)) = doc else {
         return Ok(());
@@ -660,6 +662,16 @@ fn write_doc(
             let i: crate::inspection::Inspection = serde_json::from_value(doc)
                 .map_err(|e| SyncError::BadAnswer(format!("检查记录 {id} 无法读取：{e}")))?;
             super::inspection::receive(tx, &i, now)?;
+        }
+        EntityKind::Notice => {
+            let n: crate::notice::Notice = serde_json::from_value(doc)
+                .map_err(|e| SyncError::BadAnswer(format!("整改通知书 {id} 无法读取：{e}")))?;
+            super::notice::receive_notice(tx, &n, now)?;
+        }
+        EntityKind::NumberVoid => {
+            let v: super::notice::NumberVoid = serde_json::from_value(doc)
+                .map_err(|e| SyncError::BadAnswer(format!("文号作废记录 {id} 无法读取：{e}")))?;
+            super::notice::receive_void(tx, &v)?;
         }
     }
     Ok(())

@@ -7,6 +7,7 @@ mod common;
 mod ident;
 mod inspection;
 mod migrations;
+mod notice;
 mod roster;
 mod sample;
 mod search;

@@ -16,7 +16,7 @@ use crate::common::*;
 const PARK: Uuid = Uuid::from_u128(0x7000);
 
 /// Signs an inspection of `enterprise` on `store` with one photo.
-fn sign_one(
+pub fn sign_one(
     store: &mut Store,
     enterprise: Uuid,
     dir: &std::path::Path,

@@ -3,5 +3,6 @@
 mod common;
 mod http;
 mod inspections;
+mod notices;
 mod protocol;
 mod sim;

@@ -639,6 +639,10 @@ impl World {
                         xuncha_sync::EntityKind::Inspection => {
                             store.inspection(c.entity_id).unwrap().map(|i| doc_of(&i))
                         }
+                        xuncha_sync::EntityKind::Notice => store.notice(c.entity_id).unwrap().map(|n| doc_of(&n)),
+                        xuncha_sync::EntityKind::NumberVoid => {
+                            store.number_voids().unwrap().into_iter().find(|v| v.id == c.entity_id).map(|v| doc_of(&v))
+                        }
                     };
                     let Some(local) = local else {
                         self.fail(format!("laptop {i} lacks {} of park {park}", c.entity_id));

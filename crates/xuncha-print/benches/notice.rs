@@ -1,0 +1,93 @@
+//! Generating a rectification notice with four photos, warm: the time per
+//! notice and the file's size, next to the same notice without photos so
+//! that the fonts' share shows. The photos are the import pipeline's
+//! watermarked copies of generated 12-megapixel JPEGs (1600 px).
+//! `XUNCHA_BENCH_RUNS` sets the number of timed runs (50 by default).
+
+use std::time::Instant;
+
+use uuid::Uuid;
+use xuncha_core::notice::{DocNumber, Notice, NoticeOffice, NoticeProblem};
+use xuncha_photo::synth::{jpeg, scene};
+use xuncha_print::notice::{render, Evidence};
+use xuncha_print::{FontBook, OfficeFonts};
+
+fn notice() -> Notice {
+    let problem = |k: u128, found: &str, suggestion: &str| NoticeProblem {
+        finding_id: Uuid::from_u128(k),
+        found: found.into(),
+        suggestion: suggestion.into(),
+        legal_basis: Some("《中华人民共和国固体废物污染环境防治法》第七十七条".into()),
+    };
+    Notice {
+        id: Uuid::from_u128(1),
+        park_id: Uuid::from_u128(2),
+        enterprise_id: Uuid::from_u128(3),
+        inspection_id: Uuid::from_u128(4),
+        number: DocNumber { series: "notice".into(), prefix: "祁环改".into(), year: 2026, serial: 12 },
+        addressee: "祁东晶褀机械有限公司".into(),
+        inspected_from: "2026-11-22T09:30:00+08:00".into(),
+        inspected_to: "2026-11-22T11:05:00+08:00".into(),
+        problems: vec![
+            problem(10, "危险废物贮存间未设置标识标牌，台账记录不完整", "按 GB 18597 设置标识标牌并补全台账"),
+            problem(11, "废气收集管道破损，车间内有明显异味", "修复收集管道，检查风机风量"),
+            problem(12, "雨污分流不彻底，雨水排放口有生产废水痕迹", "排查管网，封堵错接管道"),
+        ],
+        laws: "《中华人民共和国环境保护法》《湖南省环境保护条例》".into(),
+        plan_due: "2026-12-07".into(),
+        office: NoticeOffice {
+            issuer: "祁东县归阳工业园管理委员会".into(),
+            inspected_by: "园区环保管家".into(),
+            submit_to: "归阳工业园安全环保办公室".into(),
+            submit_email: "gyhb@example.cn".into(),
+            contact: "周文".into(),
+            phone: "0734-6321234".into(),
+            red_header: Some("祁东县归阳工业园管理委员会".into()),
+            responsibilities: "《中华人民共和国环境保护法》第五十九条：企业事业单位和其他生产经营者违法排放污染物，受到罚款处罚，被责令改正，拒不改正的，依法作出处罚决定的行政机关可以自责令改正之日的次日起，按照原处罚数额按日连续处罚。".into(),
+        },
+        issued_on: "2026-11-22".into(),
+        photos: Vec::new(),
+        issued_at: "2026-11-22T14:00:00+08:00".into(),
+        device_id: None,
+    }
+}
+
+fn median_ms(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let runs: usize = std::env::var("XUNCHA_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
+    let started = Instant::now();
+    let book = FontBook::load(&FontBook::shipped_dir(), &OfficeFonts::default()).expect("fonts load");
+    let load_ms = started.elapsed().as_secs_f64() * 1e3;
+    let caption = ["拍摄时间：2026年11月22日 10:31:05".to_string(), "检查企业：祁东晶褀机械有限公司".to_string()];
+    let evidence: Vec<Evidence> = (0..4)
+        .map(|k| {
+            let original = jpeg(&scene(4000, 3000, k));
+            let meta = xuncha_photo::read_meta(&original).unwrap();
+            let copies = xuncha_photo::render(&original, &meta, &caption).unwrap();
+            Evidence { jpeg: copies.watermarked, caption: format!("现场照片{}", k + 1) }
+        })
+        .collect();
+    let photo_bytes: usize = evidence.iter().map(|e| e.jpeg.len()).sum();
+    let n = notice();
+    let measure = |evidence: &[Evidence]| {
+        render(&book, &n, evidence, 0).unwrap();
+        let mut times = Vec::with_capacity(runs);
+        let mut size = 0;
+        for _ in 0..runs {
+            let t = Instant::now();
+            size = render(&book, &n, evidence, 0).unwrap().len();
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        (median_ms(times), size)
+    };
+    let (with_ms, with_size) = measure(&evidence);
+    let (text_ms, text_size) = measure(&[]);
+    println!("fonts loaded once (cold):        {load_ms:.0} ms");
+    println!("notice + 4 photos, warm median:  {with_ms:.1} ms, {:.0} KiB ({runs} runs)", with_size as f64 / 1024.0);
+    println!("notice without photos:           {text_ms:.1} ms, {:.0} KiB", text_size as f64 / 1024.0);
+    println!("the four photos' JPEG bytes:     {:.0} KiB", photo_bytes as f64 / 1024.0);
+}

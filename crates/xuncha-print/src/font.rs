@@ -1,0 +1,180 @@
+//! Fonts by role, each role a chain of faces tried in order.
+//!
+//! Official documents name their typefaces (仿宋_GB2312 for the body,
+//! 方正小标宋 for titles, 黑体 and 楷体 for headings). Those are
+//! proprietary, so Xuncha ships free stand-ins and lets an office put its
+//! own files first. Office fonts usually cover GB2312 only, and real names
+//! leave it (褀 in 祁东晶褀机械有限公司), so every role ends in a face that
+//! covers all CJK Unified Ideographs: a character is drawn in the first
+//! face of its role's chain that has it, and never as a blank box.
+//!
+//! Parsing a CJK face takes tens of milliseconds, so a [`FontBook`] is
+//! loaded once and lent to every document.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use owned_ttf_parser::{AsFaceRef, OwnedFace};
+
+use crate::PrintError;
+
+/// The free faces shipped in `assets/fonts/`.
+pub const FANG_FILE: &str = "FandolFang-Regular.otf";
+pub const TITLE_FILE: &str = "NotoSerifCJKsc-Bold-subset.otf";
+pub const SONG_FILE: &str = "NotoSerifCJKsc-Regular-subset.otf";
+pub const HEI_FILE: &str = "NotoSansCJKsc-Regular-subset.otf";
+
+/// What a piece of text is set in, as an office would name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// 仿宋: body text.
+    Fang,
+    /// 小标宋: titles and the issuing office's mark.
+    Title,
+    /// 黑体: first-level headings and table heads.
+    Hei,
+    /// 宋体: forms, page numbers and captions.
+    Song,
+}
+
+/// An office's own font files, put in front of the shipped ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OfficeFonts {
+    /// The office's 仿宋_GB2312 (or another 仿宋).
+    pub fang: Option<PathBuf>,
+    /// The office's 方正小标宋.
+    pub title: Option<PathBuf>,
+}
+
+/// One parsed face: metrics for layout and the parsed font for embedding.
+pub(crate) struct Face {
+    pub(crate) name: String,
+    metrics: OwnedFace,
+    pub(crate) pdf: printpdf::ParsedFont,
+}
+
+impl Face {
+    fn load(path: &Path) -> Result<Face, PrintError> {
+        let bytes = std::fs::read(path).map_err(|source| PrintError::FontFile { path: path.to_owned(), source })?;
+        let bad = |why: String| PrintError::BadFont { path: path.to_owned(), why };
+        let mut warnings = Vec::new();
+        let pdf = printpdf::ParsedFont::from_bytes(&bytes, 0, &mut warnings)
+            .ok_or_else(|| bad("不是可用的 OpenType/TrueType 字体".into()))?;
+        let metrics = OwnedFace::from_vec(bytes, 0).map_err(|e| bad(e.to_string()))?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        Ok(Face { name, metrics, pdf })
+    }
+
+    fn has(&self, c: char) -> bool {
+        self.metrics.as_face_ref().glyph_index(c).is_some()
+    }
+
+    /// Horizontal advance of `c` as a fraction of the em.
+    fn advance(&self, c: char) -> f32 {
+        let face = self.metrics.as_face_ref();
+        let upem = f32::from(face.units_per_em());
+        face.glyph_index(c).and_then(|g| face.glyph_hor_advance(g)).map_or(1.0, |a| f32::from(a) / upem)
+    }
+}
+
+/// Every face a document may use, and the chain of faces per role.
+#[derive(Clone)]
+pub struct FontBook {
+    faces: Arc<Vec<Face>>,
+    fang: Vec<usize>,
+    title: Vec<usize>,
+    hei: Vec<usize>,
+    song: Vec<usize>,
+}
+
+impl std::fmt::Debug for FontBook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.faces.iter().map(|face| face.name.as_str()).collect();
+        f.debug_struct("FontBook").field("faces", &names).finish()
+    }
+}
+
+impl FontBook {
+    /// Loads the shipped faces from `dir` and the office's own in front.
+    pub fn load(dir: &Path, office: &OfficeFonts) -> Result<FontBook, PrintError> {
+        let mut faces = Vec::new();
+        let mut add = |path: &Path| -> Result<usize, PrintError> {
+            faces.push(Face::load(path)?);
+            Ok(faces.len() - 1)
+        };
+        let office_fang = office.fang.as_deref().map(&mut add).transpose()?;
+        let office_title = office.title.as_deref().map(&mut add).transpose()?;
+        let fang = add(&dir.join(FANG_FILE))?;
+        let title = add(&dir.join(TITLE_FILE))?;
+        let song = add(&dir.join(SONG_FILE))?;
+        let hei = add(&dir.join(HEI_FILE))?;
+        let chain = |first: Option<usize>, rest: &[usize]| first.into_iter().chain(rest.iter().copied()).collect();
+        Ok(FontBook {
+            fang: chain(office_fang, &[fang, song]),
+            title: chain(office_title, &[title, song]),
+            hei: vec![hei, song],
+            song: vec![song],
+            faces: Arc::new(faces),
+        })
+    }
+
+    /// The shipped fonts folder: `$XUNCHA_FONTS`, else `fonts/` beside the
+    /// program or in the installed share folder, else the source tree's.
+    pub fn shipped_dir() -> PathBuf {
+        if let Some(dir) = std::env::var_os("XUNCHA_FONTS") {
+            return dir.into();
+        }
+        let exe_dir = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_owned));
+        let candidates = exe_dir
+            .iter()
+            .flat_map(|d| [d.join("fonts"), d.join("../share/xuncha/fonts"), d.join("../lib/xuncha/fonts")])
+            .chain([Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/fonts")]);
+        let mut last = PathBuf::new();
+        for dir in candidates {
+            if dir.join(FANG_FILE).is_file() {
+                return dir;
+            }
+            last = dir;
+        }
+        last
+    }
+
+    fn chain(&self, role: Role) -> &[usize] {
+        match role {
+            Role::Fang => &self.fang,
+            Role::Title => &self.title,
+            Role::Hei => &self.hei,
+            Role::Song => &self.song,
+        }
+    }
+
+    /// The face that draws `c` in `role`: the first in the chain that has
+    /// it, else the chain's last (which shows the missing-glyph box).
+    pub(crate) fn face_for(&self, role: Role, c: char) -> usize {
+        let chain = self.chain(role);
+        chain.iter().copied().find(|&i| self.faces[i].has(c)).unwrap_or(chain[chain.len() - 1])
+    }
+
+    pub(crate) fn advance(&self, face: usize, c: char) -> f32 {
+        self.faces[face].advance(c)
+    }
+
+    pub(crate) fn face(&self, i: usize) -> &Face {
+        &self.faces[i]
+    }
+
+    /// Characters of `text` that no face of `role` can draw.
+    pub fn missing(&self, role: Role, text: &str) -> Vec<char> {
+        let mut missing: Vec<char> = text
+            .chars()
+            .filter(|c| !c.is_whitespace() && !self.chain(role).iter().any(|&i| self.faces[i].has(*c)))
+            .collect();
+        missing.dedup();
+        missing
+    }
+
+    /// The file name of the face that draws `c` in `role`.
+    pub fn face_name(&self, role: Role, c: char) -> &str {
+        &self.faces[self.face_for(role, c)].name
+    }
+}

@@ -1,0 +1,267 @@
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use chrono::{TimeZone, Utc};
+use uuid::Uuid;
+use xuncha_core::inspection::{
+    Finding, FindingSeverity, Inspection, InspectionKind, InspectionState, ItemOutcome, SignerRole,
+};
+use xuncha_core::notice::{DocNumber, Notice, NoticeOffice, NoticeProblem};
+use xuncha_core::store::inspection::{NewInspection, NewSignature};
+use xuncha_core::{Enterprise, Env, Store};
+use xuncha_print::{FontBook, OfficeFonts};
+
+/// The shipped fonts, parsed once for all tests.
+pub fn book() -> &'static FontBook {
+    static BOOK: OnceLock<FontBook> = OnceLock::new();
+    BOOK.get_or_init(|| FontBook::load(&FontBook::shipped_dir(), &OfficeFonts::default()).expect("shipped fonts load"))
+}
+
+/// Writes `pdf` and its pages as PNG under `target/print-artifacts/NAME`.
+pub fn keep(name: &str, pdf: &[u8]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/print-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.pdf"));
+    std::fs::write(&path, pdf).unwrap();
+    let status = Command::new("pdftoppm")
+        .args(["-r", "60", "-png"])
+        .arg(&path)
+        .arg(dir.join(name))
+        .status()
+        .expect("pdftoppm (poppler-utils) is installed");
+    assert!(status.success(), "pdftoppm renders {name}");
+    path
+}
+
+fn run(cmd: &str, args: &[&str], path: &Path) -> String {
+    let mut command = Command::new(cmd);
+    command.args(args).arg(path);
+    if cmd == "pdftotext" {
+        command.arg("-");
+    }
+    let out = command.output().unwrap_or_else(|e| panic!("{cmd} runs: {e}"));
+    assert!(out.status.success(), "{cmd} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The text poppler extracts, one string per page.
+pub fn text_pages(path: &Path) -> Vec<String> {
+    run("pdftotext", &["-enc", "UTF-8"], path)
+        .split('\u{c}')
+        .map(str::to_string)
+        .filter(|p| !p.trim().is_empty())
+        .collect()
+}
+
+/// Text without any whitespace, so wrapped lines and table cells compare.
+pub fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// `pdffonts` rows: (name, embedded, subset).
+pub fn fonts(path: &Path) -> Vec<(String, bool, bool)> {
+    run("pdffonts", &[], path)
+        .lines()
+        .skip(2)
+        .map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            let n = cols.len();
+            (cols[0].to_string(), cols[n - 5] == "yes", cols[n - 4] == "yes")
+        })
+        .collect()
+}
+
+pub fn qpdf_check(path: &Path) {
+    let out = Command::new("qpdf").arg("--check").arg(path).output().expect("qpdf is installed");
+    assert!(
+        out.status.success(),
+        "qpdf --check fails on {}: {}{}",
+        path.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Words with their boxes, in points from the page's top left, per page.
+#[derive(Debug, Clone)]
+pub struct Word {
+    pub text: String,
+    pub x_min: f32,
+    pub y_min: f32,
+    pub x_max: f32,
+    pub y_max: f32,
+}
+
+pub fn words(path: &Path) -> Vec<Vec<Word>> {
+    let html = run("pdftotext", &["-bbox", "-enc", "UTF-8"], path);
+    let mut pages = Vec::new();
+    for page in html.split("<page ").skip(1) {
+        let mut words = Vec::new();
+        for w in page.split("<word ").skip(1) {
+            let attr = |name: &str| -> f32 {
+                let start = w.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                w[start..].split('"').next().unwrap().parse().unwrap()
+            };
+            let text = w.split('>').nth(1).unwrap().split('<').next().unwrap().to_string();
+            words.push(Word {
+                text,
+                x_min: attr("xMin"),
+                y_min: attr("yMin"),
+                x_max: attr("xMax"),
+                y_max: attr("yMax"),
+            });
+        }
+        pages.push(words);
+    }
+    pages
+}
+
+pub const MM: f32 = 72.0 / 25.4;
+
+/// A store in a real file with the sample parks, at 2026-11-22 10:00 China time.
+pub fn sample_store(dir: &tempfile::TempDir) -> Store {
+    let env = Env::fixed(Utc.with_ymd_and_hms(2026, 11, 22, 2, 0, 0).unwrap(), 7);
+    let mut store = Store::open(dir.path().join("xuncha.db"), env).unwrap();
+    xuncha_core::sample::load_sample(&mut store).unwrap();
+    store
+}
+
+/// The sample enterprise called `name` (or known by it).
+pub fn enterprise(store: &Store, name: &str) -> Enterprise {
+    store.find_enterprise(name).unwrap().unwrap_or_else(|| panic!("{name} is in the sample park"))
+}
+
+/// A patrol of `e` with two problems found, signed by the inspector while
+/// the representative refused before a witness.
+pub fn signed_patrol(store: &mut Store, e: &Enterprise) -> Inspection {
+    let mut i = store
+        .start_inspection(&NewInspection {
+            enterprise_id: e.id,
+            kind: InspectionKind::DailyPatrol,
+            inspectors: vec!["孙敏".into(), "李强".into()],
+            accompanying: Some("王厂长".into()),
+        })
+        .unwrap();
+    let mut bad = Vec::new();
+    for r in i.results.iter_mut() {
+        r.outcome = if bad.len() < 2 { ItemOutcome::NonCompliant } else { ItemOutcome::Compliant };
+        if r.outcome == ItemOutcome::NonCompliant {
+            bad.push(r.key());
+        }
+    }
+    let problems = [
+        (
+            "危险废物贮存间未设置标识标牌，台账记录不完整",
+            "按 GB 18597 设置标识标牌并补全台账",
+            "《中华人民共和国固体废物污染环境防治法》第七十七条",
+        ),
+        (
+            "废气收集管道破损，车间内有明显异味",
+            "修复收集管道，检查风机风量",
+            "《中华人民共和国大气污染防治法》第四十五条",
+        ),
+    ];
+    for (key, (found, suggestion, basis)) in bad.into_iter().zip(problems) {
+        i.findings.push(Finding {
+            id: store.new_id(),
+            item_key: Some(key),
+            found: found.into(),
+            suggestion: suggestion.into(),
+            legal_basis: Some(basis.into()),
+            severity: FindingSeverity::General,
+            deadline: Some("2026-12-22".into()),
+        });
+    }
+    i.notes = "企业正在停产检修，部分设施未运行。".into();
+    i.ended_at = Some(i.started_at.replace("T10:00", "T11:30"));
+    i.state = InspectionState::Completed;
+    let i = store.save_inspection(&i).unwrap();
+    let png = b"\x89PNG\r\n\x1a\n a drawn signature".to_vec();
+    store
+        .sign_inspection(
+            i.id,
+            i.version,
+            &[NewSignature::drawn(SignerRole::Inspector, "孙敏", png), NewSignature::refused("王厂长", "村委会刘某")],
+        )
+        .unwrap()
+}
+
+/// A signed patrol of 祁东晶祺机械有限公司 in a fresh sample store; the
+/// directory holding the store goes with it.
+pub fn patrolled() -> (tempfile::TempDir, Enterprise, Inspection) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sample_store(&dir);
+    let e = enterprise(&store, "祁东晶祺机械有限公司");
+    let i = signed_patrol(&mut store, &e);
+    (dir, e, i)
+}
+
+pub fn office(red_header: bool) -> NoticeOffice {
+    NoticeOffice {
+        issuer: "祁东县归阳工业园管理委员会".into(),
+        inspected_by: "园区环保管家".into(),
+        submit_to: "归阳工业园安全环保办公室".into(),
+        submit_email: "gyhb@example.cn".into(),
+        contact: "周文".into(),
+        phone: "0734-6321234".into(),
+        red_header: red_header.then(|| "祁东县归阳工业园管理委员会".into()),
+        responsibilities: "《中华人民共和国环境保护法》第五十九条：企业事业单位和其他生产经营者违法排放污染物，受到罚款处罚，被责令改正，拒不改正的，依法作出处罚决定的行政机关可以自责令改正之日的次日起，按照原处罚数额按日连续处罚。\n《中华人民共和国固体废物污染环境防治法》第一百一十二条：违反本法规定，有下列行为之一，由生态环境主管部门责令改正，处以罚款，没收违法所得；情节严重的，报经有批准权的人民政府批准，可以责令停业或者关闭。".into(),
+    }
+}
+
+/// A notice written from `i` with `n` problems (repeating its findings).
+pub fn notice(i: &Inspection, addressee: &str, n: usize, red_header: bool) -> Notice {
+    let problems = (0..n)
+        .map(|k| {
+            let f = &i.findings[k % i.findings.len()];
+            NoticeProblem {
+                finding_id: f.id,
+                found: f.found.clone(),
+                suggestion: f.suggestion.clone(),
+                legal_basis: f.legal_basis.clone(),
+            }
+        })
+        .collect();
+    Notice {
+        id: Uuid::from_u128(1),
+        park_id: i.park_id,
+        enterprise_id: i.enterprise_id,
+        inspection_id: i.id,
+        number: DocNumber { series: "notice".into(), prefix: "祁环改".into(), year: 2026, serial: 12 },
+        addressee: addressee.into(),
+        inspected_from: i.started_at.clone(),
+        inspected_to: i.ended_at.clone().unwrap(),
+        problems,
+        laws: "《中华人民共和国环境保护法》《湖南省环境保护条例》".into(),
+        plan_due: "2026-12-07".into(),
+        office: office(red_header),
+        issued_on: "2026-11-22".into(),
+        photos: Vec::new(),
+        issued_at: "2026-11-22T14:00:00+08:00".into(),
+        device_id: None,
+    }
+}
+
+/// The text of one column of the official text block, from `from` to `to`
+/// (fractions of its 156 mm width), over all pages in reading order, with
+/// no whitespace: what a reader sees down that column of a table.
+pub fn column(path: &Path, from: f32, to: f32) -> String {
+    column_in(path, OFFICIAL, from, to)
+}
+
+/// The left edge and width of a text block, in millimetres.
+pub type Block = (f32, f32);
+pub const OFFICIAL: Block = (28.0, 156.0);
+pub const CARD: Block = (20.0, 170.0);
+
+pub fn column_in(path: &Path, (left, width): Block, from: f32, to: f32) -> String {
+    let (x0, x1) = ((left + width * from) * MM - 1.0, (left + width * to) * MM);
+    let mut out = String::new();
+    for page in words(path) {
+        let mut page: Vec<Word> = page.into_iter().filter(|w| w.x_min >= x0 && w.x_min < x1).collect();
+        page.sort_by(|a, b| a.y_max.total_cmp(&b.y_max).then(a.x_min.total_cmp(&b.x_min)));
+        out.extend(page.into_iter().map(|w| w.text));
+    }
+    squeeze(&out)
+}
