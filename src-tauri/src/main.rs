@@ -6,6 +6,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod print;
 mod state;
 mod sync;
 
@@ -13,11 +14,14 @@ use std::path::PathBuf;
 
 use tauri::{AppHandle, Manager, State};
 use uuid::Uuid;
-use xuncha_core::api::{ApiError, AppInfo, ConflictItem, ErrorCode, PhotosImported, SyncRound, SyncState};
+use xuncha_core::api::{
+    ApiError, AppInfo, ConflictItem, DocumentKind, ErrorCode, NoticeList, PhotosImported, SyncRound, SyncState,
+};
 use xuncha_core::brief::BriefItem;
 use xuncha_core::checklist::Template;
 use xuncha_core::enterprise::{Attachment, FieldProblem};
 use xuncha_core::inspection::Inspection;
+use xuncha_core::notice::{Notice, NoticeOffice};
 use xuncha_core::overview::{self, ParkOverview};
 use xuncha_core::roster::{self, ImportOptions, ImportReport};
 use xuncha_core::sample::{self, SampleLoaded};
@@ -25,6 +29,7 @@ use xuncha_core::search::{Query, SearchPage};
 use xuncha_core::store::inspection::{
     photo_files_in, InspectionSummary, IntegrityProblem, NewInspection, NewSignature,
 };
+use xuncha_core::store::notice::{NewNotice, NumberVoid};
 use xuncha_core::store::patrol::PatrolPlan;
 use xuncha_core::store::{ParkSummary, Saved};
 use xuncha_core::{Enterprise, Park};
@@ -211,6 +216,84 @@ async fn verify_inspections(app: AppHandle) -> Answer<Vec<IntegrityProblem>> {
 }
 
 #[tauri::command]
+fn notice_office(state: State<'_, AppState>) -> Answer<Option<NoticeOffice>> {
+    state.with_store(|s| Ok(s.notice_office()?))
+}
+
+#[tauri::command]
+fn save_notice_office(state: State<'_, AppState>, office: NoticeOffice) -> Answer<()> {
+    state.with_store(|s| Ok(s.save_notice_office(&office)?))
+}
+
+#[tauri::command]
+fn issue_notice(state: State<'_, AppState>, new: NewNotice) -> Answer<Notice> {
+    state.with_store(|s| Ok(s.issue_notice(&new)?))
+}
+
+#[tauri::command]
+fn notices(state: State<'_, AppState>, enterprise: Option<Uuid>) -> Answer<NoticeList> {
+    state.with_store(|s| Ok(NoticeList { notices: s.notices(enterprise)?, voids: s.number_voids()? }))
+}
+
+#[tauri::command]
+fn void_notice(state: State<'_, AppState>, id: Uuid, reason: String) -> Answer<NumberVoid> {
+    state.with_store(|s| Ok(s.void_notice(id, &reason)?))
+}
+
+/// Renders a document into the data folder's 文书 folder; returns the paths.
+#[tauri::command]
+async fn print_document(app: AppHandle, kind: DocumentKind, id: Uuid) -> Answer<Vec<String>> {
+    let dir = app.state::<AppState>().db_path()?.with_file_name(print::FOLDER);
+    blocking(app, move |s| {
+        let book = print::fonts()?;
+        let docs = match kind {
+            DocumentKind::Notice => vec![xuncha_print::stored::notice(s, book, id).map_err(print::error)?],
+            DocumentKind::Record => vec![xuncha_print::stored::record(s, book, id).map_err(print::error)?],
+            DocumentKind::Cards => {
+                let now = xuncha_core::Env::system().now().timestamp();
+                xuncha_print::stored::cards(s, book, id, now).map_err(print::error)?
+            }
+        };
+        print::write_into(&dir, docs)
+    })
+    .await
+}
+
+/// A clerk's batch: every notice issued today, rendered into the 文书 folder.
+#[tauri::command]
+async fn print_todays_notices(app: AppHandle) -> Answer<Vec<String>> {
+    let dir = app.state::<AppState>().db_path()?.with_file_name(print::FOLDER);
+    blocking(app, move |s| {
+        let book = print::fonts()?;
+        let today = xuncha_core::Env::system().now_in_china().format("%Y-%m-%d").to_string();
+        let docs = s
+            .notices_issued_on(&today)?
+            .into_iter()
+            .map(|n| xuncha_print::stored::notice(s, book, n.id).map_err(print::error))
+            .collect::<Answer<Vec<_>>>()?;
+        print::write_into(&dir, docs)
+    })
+    .await
+}
+
+/// Opens a printed document in the system viewer, to preview and print.
+#[tauri::command]
+fn open_document(app: AppHandle, path: String) -> Answer<()> {
+    use tauri_plugin_opener::OpenerExt;
+    app.opener()
+        .open_path(path, None::<&str>)
+        .map_err(|e| ApiError::new(ErrorCode::File, format!("无法用系统程序打开文书：{e}")))
+}
+
+/// Saves a copy of a printed document where the user chose.
+#[tauri::command]
+fn save_document_as(path: String, target: String) -> Answer<()> {
+    std::fs::copy(&path, &target)
+        .map(|_| ())
+        .map_err(|e| ApiError::new(ErrorCode::File, format!("无法保存到 {target}：{e}")))
+}
+
+#[tauri::command]
 fn sync_state(state: State<'_, AppState>, sync: State<'_, Sync>) -> Answer<SyncState> {
     sync.state(&state)
 }
@@ -325,6 +408,15 @@ fn main() {
             import_photos,
             blob_bytes,
             verify_inspections,
+            notice_office,
+            save_notice_office,
+            issue_notice,
+            notices,
+            void_notice,
+            print_document,
+            print_todays_notices,
+            open_document,
+            save_document_as,
         ])
         .run(tauri::generate_context!())
         .expect("the 巡查 window could not be started");

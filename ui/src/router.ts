@@ -5,6 +5,7 @@ import EnterpriseList from './views/EnterpriseList.vue'
 import EnterpriseFile from './views/EnterpriseFile.vue'
 import RosterView from './views/RosterView.vue'
 import ConflictsView from './views/ConflictsView.vue'
+import DocumentsView from './views/DocumentsView.vue'
 import PatrolPlanView from './views/PatrolPlanView.vue'
 import InspectionView from './views/InspectionView.vue'
 import { useAppStore } from './stores/app'
@@ -20,6 +21,7 @@ export const router = createRouter({
     { path: '/roster', component: RosterView },
     { path: '/conflicts', component: ConflictsView },
     { path: '/patrol', component: PatrolPlanView },
+    { path: '/documents', component: DocumentsView },
     { path: '/inspections/:id', component: InspectionView, props: true },
   ],
 })

@@ -537,24 +537,11 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let now = Env::system().now().timestamp();
             match command {
                 PrintCommand::Notice { id, out } => {
-                    let n = store.notice(id)?.ok_or_else(|| Failure(format!("未找到整改通知书 {id}")))?;
-                    let evidence = store
-                        .notice_photos(&n)?
-                        .into_iter()
-                        .map(|(jpeg, caption)| xuncha_print::notice::Evidence { jpeg, caption })
-                        .collect::<Vec<_>>();
-                    let created = chrono::DateTime::parse_from_rfc3339(&n.issued_at).map_or(now, |t| t.timestamp());
-                    write_file(&out, &xuncha_print::notice::render(&book, &n, &evidence, created)?)?;
-                    println!("已生成整改通知书 {}：{}", n.number, out.display());
+                    write_file(&out, &xuncha_print::stored::notice(&store, &book, id)?.pdf)?;
+                    println!("已生成整改通知书：{}", out.display());
                 }
                 PrintCommand::Record { id, out } => {
-                    let i = store.inspection(id)?.ok_or_else(|| Failure(format!("未找到检查记录 {id}")))?;
-                    let e = store
-                        .enterprise(i.enterprise_id)?
-                        .ok_or_else(|| Failure(format!("未找到检查记录所属企业 {}", i.enterprise_id)))?;
-                    let when = i.signed_at.as_deref().unwrap_or(&i.started_at);
-                    let created = chrono::DateTime::parse_from_rfc3339(when).map_or(now, |t| t.timestamp());
-                    write_file(&out, &xuncha_print::record::render(&book, &e, &i, created)?)?;
+                    write_file(&out, &xuncha_print::stored::record(&store, &book, id)?.pdf)?;
                     println!("已生成现场检查记录：{}", out.display());
                 }
                 PrintCommand::Cards { enterprise, out } => {
@@ -566,10 +553,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     }
                     std::fs::create_dir_all(&out)
                         .map_err(|err| Failure(format!("无法创建文件夹 {}：{err}", out.display())))?;
-                    for (n, f) in e.facilities.iter().enumerate() {
-                        let name = f.name.replace(['/', '\\', ':'], "_");
-                        let path = out.join(format!("{:02}-{name}.pdf", n + 1));
-                        write_file(&path, &xuncha_print::card::render(&book, &e, f, now)?)?;
+                    for doc in xuncha_print::stored::cards(&store, &book, e.id, now)? {
+                        let path = out.join(&doc.file_name);
+                        write_file(&path, &doc.pdf)?;
                         println!("已生成明白卡：{}", path.display());
                     }
                 }

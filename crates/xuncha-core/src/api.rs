@@ -7,7 +7,7 @@
 //! `problems` carries field-level checks so a form can show each next to
 //! its field.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::blob::BlobError;
@@ -79,7 +79,10 @@ fn chain(e: &dyn std::error::Error) -> String {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         let code = match &e {
-            StoreError::Invalid(_) | StoreError::DuplicateCreditCode { .. } | StoreError::Final => ErrorCode::Invalid,
+            StoreError::Invalid(_)
+            | StoreError::DuplicateCreditCode { .. }
+            | StoreError::Final
+            | StoreError::NoNumbers { .. } => ErrorCode::Invalid,
             StoreError::Stale { .. } => ErrorCode::Stale,
             StoreError::NotFound { .. } => ErrorCode::NotFound,
             StoreError::Io(_)
@@ -139,8 +142,10 @@ pub fn typescript_bindings() -> String {
     use crate::brief::{BriefItem, BriefKind};
     use crate::checklist::{Item, Rule, Section, Template, Topic};
     use crate::inspection::*;
+    use crate::notice::{DocNumber, Notice, NoticeOffice, NoticePhoto, NoticeProblem};
     use crate::patrol::{DueStatus, PatrolDue};
     use crate::store::inspection::{InspectionSummary, IntegrityProblem, NewInspection, NewSignature, PhotoImport};
+    use crate::store::notice::{NewNotice, NumberVoid};
     use crate::store::patrol::{MissedPeriods, PatrolPlan};
     use crate::store::{ParkSummary, Saved};
     use crate::{enterprise::*, ident::Severity, overview::*, park::*, roster::*, sample::SampleLoaded, search::*};
@@ -223,6 +228,15 @@ pub fn typescript_bindings() -> String {
         PatrolPlan::decl(&cfg),
         BriefKind::decl(&cfg),
         BriefItem::decl(&cfg),
+        DocNumber::decl(&cfg),
+        NoticeProblem::decl(&cfg),
+        NoticePhoto::decl(&cfg),
+        NoticeOffice::decl(&cfg),
+        Notice::decl(&cfg),
+        NewNotice::decl(&cfg),
+        NumberVoid::decl(&cfg),
+        NoticeList::decl(&cfg),
+        DocumentKind::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `xuncha_core::api::typescript_bindings`; do not edit.\n\
@@ -234,6 +248,25 @@ pub fn typescript_bindings() -> String {
         out.push_str("\n\n");
     }
     out
+}
+
+/// Which document to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// A rectification notice, by the notice's id.
+    Notice,
+    /// An inspection's on-site record, by the inspection's id.
+    Record,
+    /// Every facility card of an enterprise, by the enterprise's id.
+    Cards,
+}
+
+/// The notices held on this laptop and the numbers given up.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct NoticeList {
+    pub notices: Vec<crate::notice::Notice>,
+    pub voids: Vec<crate::store::notice::NumberVoid>,
 }
 
 /// Where the app keeps its data, for the first-run screen and settings.

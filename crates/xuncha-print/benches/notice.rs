@@ -3,6 +3,10 @@
 //! that the fonts' share shows. The photos are the import pipeline's
 //! watermarked copies of generated 12-megapixel JPEGs (1600 px).
 //! `XUNCHA_BENCH_RUNS` sets the number of timed runs (50 by default).
+//!
+//! With `XUNCHA_BENCH_OUT=DIR` it also writes the notice's text, its
+//! photos and its PDF there, for `benches/libreoffice.py` to build the
+//! equivalent `.docx` that LibreOffice converts as the reference.
 
 use std::time::Instant;
 
@@ -52,6 +56,19 @@ fn notice() -> Notice {
     }
 }
 
+/// The text of every paragraph, in order, as the reference document needs it.
+fn paragraphs(blocks: &[xuncha_print::layout::Block], out: &mut Vec<String>) {
+    use xuncha_print::layout::Block;
+    for b in blocks {
+        match b {
+            Block::Para(p) => out.push(p.spans.iter().map(|s| s.text.as_str()).collect()),
+            Block::Keep { blocks, .. } => paragraphs(blocks, out),
+            Block::KeepWithNext(b) => paragraphs(std::slice::from_ref(b), out),
+            _ => {}
+        }
+    }
+}
+
 fn median_ms(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -90,4 +107,20 @@ fn main() {
     println!("notice + 4 photos, warm median:  {with_ms:.1} ms, {:.0} KiB ({runs} runs)", with_size as f64 / 1024.0);
     println!("notice without photos:           {text_ms:.1} ms, {:.0} KiB", text_size as f64 / 1024.0);
     println!("the four photos' JPEG bytes:     {:.0} KiB", photo_bytes as f64 / 1024.0);
+    if let Some(dir) = std::env::var_os("XUNCHA_BENCH_OUT") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut text = Vec::new();
+        paragraphs(&xuncha_print::notice::blocks(&book, &n), &mut text);
+        let mut photos = Vec::new();
+        for (k, e) in evidence.iter().enumerate() {
+            let path = dir.join(format!("photo{}.jpg", k + 1));
+            std::fs::write(&path, &e.jpeg).unwrap();
+            photos.push(serde_json::json!({"path": path, "caption": format!("图{}　{}", k + 1, e.caption)}));
+        }
+        let doc = serde_json::json!({"paragraphs": text, "photos": photos});
+        std::fs::write(dir.join("notice.json"), serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+        std::fs::write(dir.join("notice.pdf"), render(&book, &n, &evidence, 0).unwrap()).unwrap();
+        println!("wrote the notice's text, photos and PDF to {}", dir.display());
+    }
 }

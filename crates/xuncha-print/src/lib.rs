@@ -8,8 +8,10 @@
 //! per character, and [`pdf`] writes the result; the document modules
 //! only say what goes where.
 //!
-//! Nothing here reads the database or the clock: callers pass the records,
-//! the photo bytes and the fonts, so the same inputs give the same bytes.
+//! The document modules read neither the database nor the clock: callers
+//! pass the records, the photo bytes and the fonts, so the same inputs give
+//! the same bytes. [`stored`] gathers those inputs from a store for the
+//! command line and the app.
 
 pub mod card;
 pub mod font;
@@ -17,6 +19,7 @@ pub mod layout;
 pub mod notice;
 mod pdf;
 pub mod record;
+pub mod stored;
 mod style;
 pub mod transfer;
 
@@ -35,6 +38,8 @@ pub enum PrintError {
     BadPhoto { name: String },
     #[error("文档日期无效")]
     Date,
+    #[error(transparent)]
+    Store(#[from] xuncha_core::StoreError),
 }
 
 /// The width, height and colour components of a baseline or progressive

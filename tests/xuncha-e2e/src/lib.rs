@@ -24,6 +24,16 @@ pub fn workspace_root() -> PathBuf {
 }
 
 /// Where screenshots go: test artifacts, kept after the run.
+/// A log file for the app started with `config_dir`, in the artifacts folder.
+fn app_log(config_dir: &Path) -> Stdio {
+    let name = config_dir.file_name().map_or("app".into(), |n| n.to_string_lossy().into_owned());
+    std::fs::create_dir_all(artifacts_dir()).expect("artifacts folder");
+    match std::fs::File::create(artifacts_dir().join(format!("{name}.log"))) {
+        Ok(f) => Stdio::from(f),
+        Err(_) => Stdio::null(),
+    }
+}
+
 pub fn artifacts_dir() -> PathBuf {
     let dir = workspace_root().join("target/e2e-artifacts");
     std::fs::create_dir_all(&dir).expect("artifacts folder");
@@ -105,7 +115,8 @@ impl Desk {
             .env("XUNCHA_KEYRING", "off")
             .envs(env.iter().copied())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            // The app's own messages (a panic, say) land next to the screenshots.
+            .stderr(app_log(config_dir))
             .spawn()
             .expect("tauri-driver starts");
         let driver = Killed(driver);

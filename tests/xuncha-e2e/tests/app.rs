@@ -237,6 +237,20 @@ async fn draw_signature(app: &App, pad: usize) {
 }
 
 /// Today in China, for what the app shows as "today".
+/// Completes the open inspection; the inspector signs and the enterprise's
+/// representative refuses before a witness. Returns the digest shown.
+async fn complete_and_sign_with_a_refusal(app: &App) -> String {
+    app.click("[data-test=complete-inspection]").await;
+    app.wait_text("[data-test=inspection-state]", |t| t == "待签名").await;
+    draw_signature(app, 0).await;
+    app.type_into("[data-test=rep-name]", "王厂长").await;
+    app.click("[data-test=rep-refused]").await;
+    app.type_into("[data-test=witness]", "园区网格员刘某").await;
+    app.click("[data-test=sign-inspection]").await;
+    app.wait_text("[data-test=inspection-state]", |t| t == "已签名").await;
+    app.wait_text("[data-test=digest]", |t| t.len() == 64).await
+}
+
 fn today_in_china() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
@@ -304,15 +318,7 @@ async fn a_steward_patrols_an_a_tier_enterprise_with_photos_from_a_card_signs_an
     assert_eq!(app.texts("[data-test=general-photos] [data-test=photo]").await.len(), 3, "three photos imported");
     app.screenshot("21-inspection-with-photos").await;
 
-    app.click("[data-test=complete-inspection]").await;
-    app.wait_text("[data-test=inspection-state]", |t| t == "待签名").await;
-    draw_signature(&app, 0).await;
-    app.type_into("[data-test=rep-name]", "王厂长").await;
-    app.click("[data-test=rep-refused]").await;
-    app.type_into("[data-test=witness]", "园区网格员刘某").await;
-    app.click("[data-test=sign-inspection]").await;
-    app.wait_text("[data-test=inspection-state]", |t| t == "已签名").await;
-    let digest = app.wait_text("[data-test=digest]", |t| t.len() == 64).await;
+    let digest = complete_and_sign_with_a_refusal(&app).await;
     let disabled = app
         .client
         .execute("return document.querySelectorAll('[data-item=P1] input:disabled').length", vec![])
@@ -342,5 +348,105 @@ async fn a_steward_patrols_an_a_tier_enterprise_with_photos_from_a_card_signs_an
     let list = local.inspections(None, None).unwrap();
     assert_eq!(list[0].digest.as_deref(), Some(digest.as_str()));
     assert_eq!(list[0].sync_state.as_deref(), Some("acknowledged"));
+    app.quit().await;
+}
+
+/// Text of a PDF as poppler extracts it, without whitespace.
+fn pdf_text(path: &Path) -> String {
+    let out = std::process::Command::new("pdftotext").arg(path).arg("-").output().expect("pdftotext runs");
+    assert!(out.status.success(), "{} is a PDF poppler reads", path.display());
+    String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_inspector_issues_a_numbered_notice_from_a_signed_patrol_prints_it_and_voids_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    let listed = Bureau::admin(&data, &["park", "load-sample"]);
+    let park = listed.lines().next().unwrap().split('\t').next().unwrap().to_string();
+    Bureau::admin(&data, &["user", "add", "wang", "--role", "inspector"]);
+    Bureau::admin(&data, &["assign", "wang", &park]);
+    Bureau::admin(&data, &["series", "add", "notice", "--prefix", "祁环改", "--title", "生态环境问题整改通知书"]);
+    let bureau = Bureau::start(&data);
+
+    let desk = Desk::open().await;
+    let config = dir.path().join("laptop");
+    let app = desk.start(&config, &[("XUNCHA_SYNC_EVERY", "3600")]).await;
+    // Logging in runs a round, which leases this laptop's first block of numbers.
+    log_in_from_first_run(&app, &bureau.url(), "wang").await;
+
+    app.click("[data-nav=enterprises]").await;
+    app.type_into("[data-test=search]", "顺隆").await;
+    app.wait_text("[data-test=count]", |t| t == "共 1 家").await;
+    app.click(".el-table-v2__row").await;
+    app.wait_text("[data-test=enterprise-name]", |t| t == SHUNLONG).await;
+    app.click("[data-test=start-inspection]").await;
+    app.type_into("[data-test=start-inspectors]", "王强").await;
+    app.click("[data-test=start-confirm]").await;
+
+    app.wait_text("[data-test=inspection-state]", |t| t == "草稿").await;
+    app.click("[data-item=P1] [data-outcome=non_compliant]").await;
+    app.type_into("[data-finding='0'] [data-test=finding-found]", "雨水排放口有黄色污水流出").await;
+    let digest = complete_and_sign_with_a_refusal(&app).await;
+
+    // Issue: the dialog says how many numbers are left and remembers the office.
+    app.click("[data-test=issue-notice-open]").await;
+    app.wait_text("[data-test=numbers-left]", |t| t.contains("剩 30 个")).await;
+    for (field, value) in [
+        ("office-issuer", "祁东县归阳工业园管理委员会"),
+        ("office-inspected-by", "园区环保管家"),
+        ("office-submit-to", "归阳工业园安全环保办公室"),
+        ("office-email", "gyhb@example.cn"),
+        ("office-contact", "周文"),
+        ("office-phone", "0734-6321234"),
+    ] {
+        app.type_into(&format!("[data-test={field}]"), value).await;
+    }
+    app.screenshot("30-issue-notice").await;
+    app.click("[data-test=issue-notice-confirm]").await;
+
+    let year = today_in_china().format("%Y").to_string();
+    let number = format!("祁环改〔{year}〕1号");
+    // Element Plus keeps a hidden copy of each column's template: aim at the rows.
+    let row = "[data-test=notice-list] .el-table__row";
+    app.wait_text(&format!("{row} [data-test=notice-number]"), |t| t == number).await;
+
+    // Printing writes the PDF into the data folder's 文书 folder (and opens it).
+    app.click(&format!("{row} [data-test=open-notice]")).await;
+    app.click("[data-test=print-record]").await;
+    let folder = config.join("data").join("文书");
+    let notice_pdf = folder.join(format!("整改通知书 {number} {SHUNLONG}.pdf"));
+    let record_pdf = folder.join(format!("现场检查记录 {SHUNLONG} {}.pdf", today_in_china().format("%Y-%m-%d")));
+    for _ in 0..100 {
+        if notice_pdf.exists() && record_pdf.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let notice = pdf_text(&notice_pdf);
+    for field in [
+        number.as_str(),
+        "湖南顺隆能源有限公司：",
+        "雨水排放口有黄色污水流出",
+        "联系人：周文",
+        "祁东县归阳工业园管理委员会",
+    ] {
+        assert!(notice.contains(field), "the printed notice shows “{field}”");
+    }
+    assert!(pdf_text(&record_pdf).contains(&digest), "the printed record carries the digest");
+    app.screenshot("31-notice-issued").await;
+
+    // Voiding keeps the notice, marked, and the number is spent.
+    app.click(&format!("{row} [data-test=void-notice]")).await;
+    app.type_into(".el-message-box__input input", "企业名称打印错误").await;
+    app.click(".el-message-box__btns .el-button--primary").await;
+    app.wait_text("[data-test=notice-list]", |t| t.contains("已作废") && t.contains("企业名称打印错误")).await;
+
+    // The notice and the void reach the bureau with the inspection.
+    app.click("[data-test=sync-now]").await;
+    app.wait_text("[data-test=sync-pending]", |t| t == "待发送修改 0").await;
+    let status = status_of(&config);
+    assert_eq!(status.rejected, 0, "the server took the inspection, the notice and the void: {status:?}");
+    app.screenshot("32-notice-voided-and-synced").await;
     app.quit().await;
 }

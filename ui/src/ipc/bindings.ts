@@ -662,3 +662,78 @@ text: string,
  */
 inspection_id: string | null, };
 
+export type DocNumber = { series: string, prefix: string, year: number, serial: number, };
+
+export type NoticeProblem = { finding_id: string, found: string, suggestion: string, legal_basis: string | null, };
+
+export type NoticePhoto = { photo_id: string, sha256: string, caption: string, };
+
+export type NoticeOffice = { 
+/**
+ * 落款: the issuing office, e.g. `祁东县归阳工业园管理委员会`.
+ */
+issuer: string, 
+/**
+ * Who inspected, as the notice says it: `托管服务`, `园区环保管家`.
+ */
+inspected_by: string, 
+/**
+ * Where the plan goes: `归阳工业园安全环保办公室`.
+ */
+submit_to: string, submit_email: string, contact: string, phone: string, 
+/**
+ * 发文机关标志 in red, when the office's template has one.
+ */
+red_header: string | null, 
+/**
+ * 附：相关法律责任, the text attached to every notice.
+ */
+responsibilities: string, };
+
+export type Notice = { id: string, park_id: string, enterprise_id: string, inspection_id: string, number: DocNumber, 
+/**
+ * 主送: the enterprise's name.
+ */
+addressee: string, 
+/**
+ * The inspection's start and end (`YYYY-MM-DDTHH:MM:SS`, China time).
+ */
+inspected_from: string, inspected_to: string, problems: Array<NoticeProblem>, 
+/**
+ * 为贯彻落实……要求: the laws and policies the notice rests on.
+ */
+laws: string, 
+/**
+ * The day the rectification plan is due (`YYYY-MM-DD`).
+ */
+plan_due: string, office: NoticeOffice, 
+/**
+ * The day it was issued (`YYYY-MM-DD`).
+ */
+issued_on: string, photos: Array<NoticePhoto>, issued_at: string, device_id: string | null, };
+
+export type NewNotice = { inspection_id: string, 
+/**
+ * The number series, e.g. `notice`.
+ */
+series: string, 
+/**
+ * The findings the notice names; empty means every general and
+ * serious finding of the inspection.
+ */
+finding_ids: Array<string>, laws: string, 
+/**
+ * When the rectification plan is due (`YYYY-MM-DD`).
+ */
+plan_due: string, office: NoticeOffice, };
+
+export type NumberVoid = { id: string, park_id: string, number: DocNumber, 
+/**
+ * The spoiled notice, if the number was used.
+ */
+notice_id: string | null, reason: string, voided_at: string, device_id: string | null, };
+
+export type NoticeList = { notices: Array<Notice>, voids: Array<NumberVoid>, };
+
+export type DocumentKind = "notice" | "record" | "cards";
+

@@ -14,11 +14,17 @@ import type {
   InspectionSummary,
   IntegrityProblem,
   NewInspection,
+  NewNotice,
   NewSignature,
+  Notice,
+  NoticeList,
+  NoticeOffice,
+  NumberVoid,
   PatrolPlan,
   PhotosImported,
   Template,
   ConflictItem,
+  DocumentKind,
   Enterprise,
   FieldProblem,
   ImportReport,
@@ -83,6 +89,16 @@ export const api = {
     return URL.createObjectURL(new Blob([bytes], { type }))
   },
   verifyInspections: () => invoke<IntegrityProblem[]>('verify_inspections'),
+  noticeOffice: () => invoke<NoticeOffice | null>('notice_office'),
+  saveNoticeOffice: (office: NoticeOffice) => invoke<void>('save_notice_office', { office }),
+  issueNotice: (newNotice: NewNotice) => invoke<Notice>('issue_notice', { new: newNotice }),
+  notices: (enterprise: string | null) => invoke<NoticeList>('notices', { enterprise }),
+  voidNotice: (id: string, reason: string) => invoke<NumberVoid>('void_notice', { id, reason }),
+  /** Renders a document into the data folder's 文书 folder; the paths written. */
+  printDocument: (kind: DocumentKind, id: string) => invoke<string[]>('print_document', { kind, id }),
+  printTodaysNotices: () => invoke<string[]>('print_todays_notices'),
+  openDocument: (path: string) => invoke<void>('open_document', { path }),
+  saveDocumentAs: (path: string, target: string) => invoke<void>('save_document_as', { path, target }),
 }
 
 export const events = {
@@ -124,6 +140,9 @@ export const dialogs = {
   async chooseFile(title: string): Promise<string | null> {
     const picked = await open({ multiple: false, title })
     return typeof picked === 'string' ? picked : null
+  },
+  async savePdf(title: string, defaultPath: string): Promise<string | null> {
+    return save({ title, defaultPath, filters: [{ name: 'PDF', extensions: ['pdf'] }] })
   },
   async saveRoster(title: string, defaultPath: string): Promise<string | null> {
     return save({ title, defaultPath, filters: [{ name: 'Excel 工作簿', extensions: ['xlsx'] }, { name: 'CSV', extensions: ['csv'] }] })

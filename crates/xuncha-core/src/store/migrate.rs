@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/20261123090000_inspections.sql"),
     },
     Migration { name: "20261123120000_notices", sql: include_str!("../../migrations/20261123120000_notices.sql") },
+    Migration { name: "20261123140000_settings", sql: include_str!("../../migrations/20261123140000_settings.sql") },
 ];
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -350,3 +350,34 @@ impl Store {
             .collect()
     }
 }
+
+/// The settings key of the office's notice settings.
+const OFFICE_SETTINGS: &str = "notice_office";
+
+impl Store {
+    /// The office's notice settings last saved on this laptop.
+    pub fn notice_office(&self) -> Result<Option<NoticeOffice>, StoreError> {
+        let value: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM setting WHERE key = ?1", [OFFICE_SETTINGS], |r| r.get(0))
+            .optional()?;
+        Ok(value.map(|v| serde_json::from_str(&v)).transpose()?)
+    }
+
+    /// Saves the office's notice settings for the next notices.
+    pub fn save_notice_office(&mut self, office: &NoticeOffice) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO setting (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+            params![OFFICE_SETTINGS, serde_json::to_string(office)?],
+        )?;
+        Ok(())
+    }
+
+    /// Notices issued on `day` (`YYYY-MM-DD`), for a clerk's batch.
+    pub fn notices_issued_on(&self, day: &str) -> Result<Vec<Notice>, StoreError> {
+        let mut stmt =
+            self.conn.prepare("SELECT doc FROM notice WHERE issued_on = ?1 ORDER BY series, year, serial")?;
+        let rows = stmt.query_map([day], |r| r.get::<_, String>(0))?;
+        rows.map(|d| Ok(serde_json::from_str(&d?)?)).collect()
+    }
+}

@@ -12,6 +12,7 @@ const LANDED: &[(&str, &str)] = &[
     ("20261123030000_reference_and_numbers", "26e4782174febeb296697c10388b03009c8b1cd4f40ffd464e23a9dcf151d4e7"),
     ("20261123090000_inspections", "ecaefd23552c37cdcda3c93da1fa910e50bc4c0f87a0daed0df496db467f3c18"),
     ("20261123120000_notices", "cdc5da899dc77ecbd3f90ad56f51a609671f02d5f0d9f801533846318f1f6992"),
+    ("20261123140000_settings", "1cda6737d047e162bdf0762c84f956b349a909b9b2a427cf815ba778c2019a9a"),
 ];
 
 #[test]

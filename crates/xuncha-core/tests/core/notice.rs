@@ -120,4 +120,32 @@ mod issuing {
         let void = store.void_next_number(store.parks().unwrap()[0].id, "notice", "纸质文书编号").unwrap_err();
         assert!(matches!(void, StoreError::NoNumbers { .. }), "a void also needs a number it holds: {void:?}");
     }
+
+    #[test]
+    fn the_office_settings_are_kept_and_todays_notices_make_the_clerks_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = sample_store(&dir);
+        assert_eq!(store.notice_office().unwrap(), None, "nothing saved yet");
+        store.save_notice_office(&office()).unwrap();
+        drop(store);
+        let mut store = Store::open(dir.path().join("xuncha.db"), crate::common::env(2)).unwrap();
+        assert_eq!(store.notice_office().unwrap(), Some(office()), "the settings survive reopening");
+        // A block as a sync would have leased it.
+        rusqlite::Connection::open(dir.path().join("xuncha.db"))
+            .unwrap()
+            .execute(
+                "INSERT INTO number_block (block_id, series, prefix, year, first, last, next, leased_at)
+                 VALUES ('b', 'notice', '祁环改', 2026, 1, 30, 1, '2026-11-22T08:00:00Z')",
+                [],
+            )
+            .unwrap();
+        let signed = patrol(&mut store, true);
+        let first = store.issue_notice(&request(signed)).unwrap();
+        let second = store.issue_notice(&request(signed)).unwrap();
+        assert_eq!((first.number.serial, second.number.serial), (1, 2));
+        assert_eq!(first.issued_on, "2026-11-22");
+        let batch: Vec<i64> = store.notices_issued_on("2026-11-22").unwrap().iter().map(|n| n.number.serial).collect();
+        assert_eq!(batch, [1, 2], "the day's notices in number order");
+        assert!(store.notices_issued_on("2026-11-21").unwrap().is_empty());
+    }
 }
