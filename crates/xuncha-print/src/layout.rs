@@ -68,14 +68,21 @@ pub struct Para {
     pub tracking: f32,
 }
 
-/// A picture embedded as its JPEG bytes, unchanged.
+/// What a picture is made of.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PictureData {
+    /// JPEG bytes, embedded unchanged; `components` is 1 (grey), 3 (RGB) or 4 (CMYK).
+    Jpeg { bytes: std::sync::Arc<Vec<u8>>, components: u8 },
+    /// 8-bit RGB pixels, row by row (a drawn signature).
+    Rgb(std::sync::Arc<Vec<u8>>),
+}
+
+/// A picture scaled to fit `max_width` × `max_height`, centred.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Picture {
-    pub jpeg: std::sync::Arc<Vec<u8>>,
+    pub data: PictureData,
     pub width_px: u32,
     pub height_px: u32,
-    /// 1 (grey), 3 (RGB) or 4 (CMYK).
-    pub components: u8,
     pub max_width: f32,
     pub max_height: f32,
 }

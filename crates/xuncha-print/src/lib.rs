@@ -42,6 +42,28 @@ pub enum PrintError {
     Store(#[from] xuncha_core::StoreError),
 }
 
+/// A drawn signature (PNG) as a picture: transparency flattened onto
+/// white paper. `None` when the bytes are not a readable PNG.
+pub fn signature_picture(png: &[u8], max_width: f32, max_height: f32) -> Option<layout::Picture> {
+    let img = image::load_from_memory_with_format(png, image::ImageFormat::Png).ok()?.to_rgba8();
+    let (width_px, height_px) = img.dimensions();
+    let mut rgb = Vec::with_capacity(img.len() / 4 * 3);
+    for p in img.pixels() {
+        let a = u16::from(p[3]);
+        for c in &p.0[..3] {
+            // Over white: c·a + 255·(1 − a), in 0–255.
+            rgb.push(((u16::from(*c) * a + 255 * (255 - a)) / 255) as u8);
+        }
+    }
+    Some(layout::Picture {
+        data: layout::PictureData::Rgb(std::sync::Arc::new(rgb)),
+        width_px,
+        height_px,
+        max_width,
+        max_height,
+    })
+}
+
 /// The width, height and colour components of a baseline or progressive
 /// JPEG, read from its frame header without decoding it.
 pub fn jpeg_info(bytes: &[u8]) -> Option<(u32, u32, u8)> {

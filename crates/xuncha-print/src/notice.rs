@@ -4,7 +4,7 @@
 use xuncha_core::notice::{chinese_date, chinese_numeral, chinese_time, Notice};
 
 use crate::font::{FontBook, Role};
-use crate::layout::{paginate, Block, Geometry, Ink, Picture, MM, SIZE_3, SIZE_5};
+use crate::layout::{paginate, Block, Geometry, Ink, Picture, PictureData, MM, SIZE_3, SIZE_5};
 use crate::pdf::{write, Meta, PageNumbers};
 use crate::style::{body, centred, flush, grid, heading, signature_and_date, title};
 use crate::{jpeg_info, PrintError};
@@ -97,10 +97,9 @@ fn evidence_blocks(notice: &Notice, evidence: &[Evidence]) -> Result<Vec<Block>,
         let (width_px, height_px, components) =
             jpeg_info(&e.jpeg).ok_or_else(|| PrintError::BadPhoto { name: e.caption.clone() })?;
         let picture = Picture {
-            jpeg: std::sync::Arc::new(e.jpeg.clone()),
+            data: PictureData::Jpeg { bytes: std::sync::Arc::new(e.jpeg.clone()), components },
             width_px,
             height_px,
-            components,
             max_width: 156.0 * MM,
             max_height: 90.0 * MM,
         };

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use printpdf::{
     Color, DictItem, ExternalStream, ExternalXObject, FontId, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Pt, Px, Rgb, TextItem, XObjectTransform,
+    PdfPage, PdfSaveOptions, Point, Pt, Px, RawImage, RawImageData, RawImageFormat, Rgb, TextItem, XObjectTransform,
 };
 
 use crate::font::{FontBook, Role};
-use crate::layout::{Geometry, Ink, Mark, Page, MM, SIZE_4};
+use crate::layout::{Geometry, Ink, Mark, Page, PictureData, MM, SIZE_4};
 use crate::PrintError;
 
 /// Where page numbers go (GB/T 9704: `— 1 —` in 4号 宋体 7 mm below the
@@ -110,27 +110,38 @@ pub(crate) fn write(
                     });
                 }
                 Mark::Picture { x, y, width, height, picture } => {
-                    let space = match picture.components {
-                        1 => "DeviceGray",
-                        4 => "DeviceCMYK",
-                        _ => "DeviceRGB",
+                    let id = match &picture.data {
+                        PictureData::Jpeg { bytes, components } => {
+                            let space = match components {
+                                1 => "DeviceGray",
+                                4 => "DeviceCMYK",
+                                _ => "DeviceRGB",
+                            };
+                            let name = |s: &str| DictItem::Name(s.as_bytes().to_vec());
+                            let dict = BTreeMap::from([
+                                ("Type".to_string(), name("XObject")),
+                                ("Subtype".to_string(), name("Image")),
+                                ("Width".to_string(), DictItem::Int(picture.width_px.into())),
+                                ("Height".to_string(), DictItem::Int(picture.height_px.into())),
+                                ("ColorSpace".to_string(), name(space)),
+                                ("BitsPerComponent".to_string(), DictItem::Int(8)),
+                                ("Filter".to_string(), name("DCTDecode")),
+                            ]);
+                            doc.add_xobject(&ExternalXObject {
+                                stream: ExternalStream { dict, content: bytes.to_vec(), compress: false },
+                                width: Some(Px(picture.width_px as usize)),
+                                height: Some(Px(picture.height_px as usize)),
+                                dpi: Some(72.0),
+                            })
+                        }
+                        PictureData::Rgb(pixels) => doc.add_image(&RawImage {
+                            pixels: RawImageData::U8(pixels.to_vec()),
+                            width: picture.width_px as usize,
+                            height: picture.height_px as usize,
+                            data_format: RawImageFormat::RGB8,
+                            tag: Vec::new(),
+                        }),
                     };
-                    let name = |s: &str| DictItem::Name(s.as_bytes().to_vec());
-                    let dict = BTreeMap::from([
-                        ("Type".to_string(), name("XObject")),
-                        ("Subtype".to_string(), name("Image")),
-                        ("Width".to_string(), DictItem::Int(picture.width_px.into())),
-                        ("Height".to_string(), DictItem::Int(picture.height_px.into())),
-                        ("ColorSpace".to_string(), name(space)),
-                        ("BitsPerComponent".to_string(), DictItem::Int(8)),
-                        ("Filter".to_string(), name("DCTDecode")),
-                    ]);
-                    let id = doc.add_xobject(&ExternalXObject {
-                        stream: ExternalStream { dict, content: picture.jpeg.to_vec(), compress: false },
-                        width: Some(Px(picture.width_px as usize)),
-                        height: Some(Px(picture.height_px as usize)),
-                        dpi: Some(72.0),
-                    });
                     ops.push(Op::UseXobject {
                         id,
                         transform: XObjectTransform {

@@ -8,7 +8,7 @@ use xuncha_core::inspection::{Inspection, ItemOutcome, SignerRole};
 use xuncha_core::notice::{chinese_date, chinese_time};
 
 use crate::font::FontBook;
-use crate::layout::{paginate, Align, Block, Geometry, Table};
+use crate::layout::{paginate, Align, Block, Geometry, Table, MM};
 use crate::pdf::{write, Meta, PageNumbers};
 use crate::style::{cell, form_line, heading, label, title};
 use crate::PrintError;
@@ -26,7 +26,13 @@ fn or_blank(s: Option<&str>) -> String {
     s.filter(|s| !s.trim().is_empty()).unwrap_or("—").to_string()
 }
 
-pub fn blocks(enterprise: &Enterprise, inspection: &Inspection) -> Vec<Block> {
+/// The record's blocks; `signature_png` gives a drawn signature's PNG by
+/// its SHA-256, or `None` when the file is not on this computer.
+pub fn blocks(
+    enterprise: &Enterprise,
+    inspection: &Inspection,
+    signature_png: &dyn Fn(&str) -> Option<Vec<u8>>,
+) -> Vec<Block> {
     let i = inspection;
     let when = match &i.ended_at {
         Some(end) if end.get(..10) == i.started_at.get(..10) => {
@@ -144,6 +150,21 @@ pub fn blocks(enterprise: &Enterprise, inspection: &Inspection) -> Vec<Block> {
     } else {
         sign.push(Block::Table(Table { columns: vec![0.2, 0.8], header_rows: 0, rows: sign_rows }));
     }
+    for s in i.signatures.iter().filter(|s| !s.refused) {
+        let Some(sha) = &s.image_sha256 else { continue };
+        let who = match s.role {
+            SignerRole::Inspector => "检查人员",
+            SignerRole::Representative => "企业代表",
+        };
+        match signature_png(sha).map(|png| crate::signature_picture(&png, 60.0 * MM, 18.0 * MM)) {
+            Some(Some(picture)) => {
+                sign.push(Block::Picture(picture));
+                sign.push(Block::Para(crate::style::centred_para(format!("{who}{}的手写签名", s.name))));
+            }
+            Some(None) => sign.push(form_line(format!("{who}{}的手写签名图像无法读取（SHA-256：{sha}）", s.name))),
+            None => sign.push(form_line(format!("{who}{}的手写签名图像尚未同步到本机（SHA-256：{sha}）", s.name))),
+        }
+    }
     if let Some(digest) = &i.digest {
         sign.push(Block::Space(6.0));
         sign.push(form_line(format!(
@@ -161,10 +182,11 @@ pub fn render(
     book: &FontBook,
     enterprise: &Enterprise,
     inspection: &Inspection,
+    signature_png: &dyn Fn(&str) -> Option<Vec<u8>>,
     created: i64,
 ) -> Result<Vec<u8>, PrintError> {
     let geometry = Geometry::official();
-    let pages = paginate(book, &blocks(enterprise, inspection), &geometry);
+    let pages = paginate(book, &blocks(enterprise, inspection, signature_png), &geometry);
     let title = format!("现场检查记录 {}", inspection.enterprise_name);
     write(book, &geometry, pages, PageNumbers::Centred, &Meta { title: &title, created })
 }

@@ -41,7 +41,9 @@ pub fn record(store: &Store, book: &FontBook, id: Uuid) -> Result<Document, Prin
         .enterprise(i.enterprise_id)?
         .ok_or(StoreError::NotFound { what: "企业档案", key: i.enterprise_id.to_string() })?;
     let when = i.signed_at.as_deref().unwrap_or(&i.started_at);
-    let pdf = crate::record::render(book, &e, &i, seconds(when, 0))?;
+    let blobs = store.blobs();
+    let signature_png = |sha: &str| std::fs::read(blobs.path_of(sha)).ok();
+    let pdf = crate::record::render(book, &e, &i, &signature_png, seconds(when, 0))?;
     let day = i.started_at.get(..10).unwrap_or("");
     Ok(Document { file_name: file_safe(&format!("现场检查记录 {} {day}.pdf", i.enterprise_name)), pdf })
 }

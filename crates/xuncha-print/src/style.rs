@@ -106,6 +106,19 @@ pub(crate) fn label(text: impl Into<String>, span: usize) -> crate::layout::Cell
     c
 }
 
+/// A line of form text, centred (a caption).
+pub(crate) fn centred_para(text: impl Into<String>) -> Para {
+    Para {
+        spans: vec![Span::new(text, Role::Song, FORM_SIZE)],
+        align: Align::Center,
+        first_indent: 0.0,
+        left: 0.0,
+        right: 0.0,
+        pitch: FORM_PITCH,
+        tracking: 0.0,
+    }
+}
+
 /// A line of form text flush left.
 pub(crate) fn form_line(text: impl Into<String>) -> Block {
     Block::Para(Para {

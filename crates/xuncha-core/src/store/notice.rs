@@ -132,6 +132,9 @@ impl Store {
                 problems.push(problem("plan_due", format!("整改方案提交期限“{}”不是日期（YYYY-MM-DD）", new.plan_due)))
             }
         }
+        if new.laws.trim().is_empty() {
+            problems.push(problem("laws", "请填写通知书依据的法律法规及政策".into()));
+        }
         let office = &new.office;
         for (field, value, label) in [
             ("issuer", &office.issuer, "落款单位"),

@@ -97,6 +97,7 @@ mod issuing {
         let mut bad = request(draft);
         bad.plan_due = "2026-11-01".into();
         bad.office.contact = " ".into();
+        bad.laws = String::new();
         let Err(StoreError::Invalid(problems)) = store.issue_notice(&bad) else {
             panic!("an unsigned record is refused")
         };
@@ -104,6 +105,7 @@ mod issuing {
         assert!(messages.contains(&"只能依据已签名的检查记录下发整改通知书"), "{messages:?}");
         assert!(messages.contains(&"整改方案提交期限 2026年11月1日 应晚于今天"), "{messages:?}");
         assert!(messages.contains(&"请填写联系人"), "{messages:?}");
+        assert!(messages.contains(&"请填写通知书依据的法律法规及政策"), "{messages:?}");
         assert!(store.notices(None).unwrap().is_empty(), "nothing was written");
         assert_eq!(store.outbox().unwrap().iter().filter(|e| e.entity == "notice").count(), 0);
     }

@@ -177,7 +177,7 @@ pub fn signed_patrol(store: &mut Store, e: &Enterprise) -> Inspection {
     i.ended_at = Some(i.started_at.replace("T10:00", "T11:30"));
     i.state = InspectionState::Completed;
     let i = store.save_inspection(&i).unwrap();
-    let png = b"\x89PNG\r\n\x1a\n a drawn signature".to_vec();
+    let png = drawn_signature();
     store
         .sign_inspection(
             i.id,
@@ -185,6 +185,20 @@ pub fn signed_patrol(store: &mut Store, e: &Enterprise) -> Inspection {
             &[NewSignature::drawn(SignerRole::Inspector, "孙敏", png), NewSignature::refused("王厂长", "村委会刘某")],
         )
         .unwrap()
+}
+
+/// A signature as the app's pad saves it: a dark stroke on a transparent PNG.
+pub fn drawn_signature() -> Vec<u8> {
+    let mut img = image::RgbaImage::new(300, 100);
+    for x in 20..280u32 {
+        let y = 50.0 + 25.0 * ((x as f32) / 30.0).sin();
+        for dy in 0..3 {
+            img.put_pixel(x, y as u32 + dy, image::Rgba([20, 20, 60, 255]));
+        }
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
 }
 
 /// A signed patrol of 祁东晶祺机械有限公司 in a fresh sample store; the

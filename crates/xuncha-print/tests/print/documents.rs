@@ -34,7 +34,8 @@ fn every_character_of_the_sample_data_has_a_glyph_in_every_role() {
 #[test]
 fn the_inspection_record_shows_who_where_when_every_result_finding_signature_and_the_digest() {
     let (_dir, e, i) = patrolled();
-    let pdf = xuncha_print::record::render(book(), &e, &i, 1_795_500_000).unwrap();
+    let signature = drawn_signature();
+    let pdf = xuncha_print::record::render(book(), &e, &i, &|_| Some(signature.clone()), 1_795_500_000).unwrap();
     let path = keep("inspection-record", &pdf);
     check_structure(&path);
     // Each field is read down the column it belongs in.
@@ -65,11 +66,18 @@ fn the_inspection_record_shows_who_where_when_every_result_finding_signature_and
     let text = squeeze(&text_pages(&path).concat());
     for field in [
         "王厂长拒绝签名；见证人：村委会刘某".to_string(),
+        "检查人员孙敏的手写签名".into(),
         i.notes.clone(),
         i.digest.clone().expect("signed records have a digest"),
     ] {
         assert!(text.contains(&squeeze(&field)), "the record shows “{field}”");
     }
+    // The drawn signature is on the paper as a picture; the refusal has none.
+    let list = std::process::Command::new("pdfimages").arg("-list").arg(&path).output().unwrap();
+    let list = String::from_utf8(list.stdout).unwrap();
+    let images: Vec<&str> = list.lines().skip(2).collect();
+    assert_eq!(images.len(), 1, "one signature image: {list}");
+    assert!(images[0].contains(" 300 ") && images[0].contains(" 100 "), "at the pad's size: {list}");
 }
 
 #[test]
