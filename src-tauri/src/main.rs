@@ -280,15 +280,18 @@ async fn print_todays_notices(app: AppHandle) -> Answer<Vec<String>> {
 #[tauri::command]
 fn open_document(app: AppHandle, path: String) -> Answer<()> {
     use tauri_plugin_opener::OpenerExt;
+    let folder = app.state::<AppState>().db_path()?.with_file_name(print::FOLDER);
+    let file = print::document_in(&folder, &path)?;
     app.opener()
-        .open_path(path, None::<&str>)
+        .open_path(file.to_string_lossy(), None::<&str>)
         .map_err(|e| ApiError::new(ErrorCode::File, format!("无法用系统程序打开文书：{e}")))
 }
 
 /// Saves a copy of a printed document where the user chose.
 #[tauri::command]
-fn save_document_as(path: String, target: String) -> Answer<()> {
-    std::fs::copy(&path, &target)
+fn save_document_as(state: State<'_, AppState>, path: String, target: String) -> Answer<()> {
+    let file = print::document_in(&state.db_path()?.with_file_name(print::FOLDER), &path)?;
+    std::fs::copy(file, &target)
         .map(|_| ())
         .map_err(|e| ApiError::new(ErrorCode::File, format!("无法保存到 {target}：{e}")))
 }

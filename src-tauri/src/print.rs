@@ -34,6 +34,19 @@ pub fn error(e: PrintError) -> ApiError {
     }
 }
 
+/// `path` if it names a document in `folder`; the window may open or copy
+/// printed documents and nothing else.
+pub fn document_in(folder: &Path, path: &str) -> Result<PathBuf, ApiError> {
+    let refused = || ApiError::new(ErrorCode::Invalid, format!("只能打开或另存“{FOLDER}”文件夹中的文书：{path}"));
+    let file = std::fs::canonicalize(path).map_err(|_| refused())?;
+    let folder = std::fs::canonicalize(folder).map_err(|_| refused())?;
+    if file.parent() == Some(folder.as_path()) && file.extension().is_some_and(|e| e == "pdf") {
+        Ok(file)
+    } else {
+        Err(refused())
+    }
+}
+
 /// Writes documents into `dir`, returning their paths.
 pub fn write_into(dir: &Path, docs: Vec<Document>) -> Result<Vec<String>, ApiError> {
     std::fs::create_dir_all(dir)

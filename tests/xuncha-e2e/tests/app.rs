@@ -434,6 +434,16 @@ async fn an_inspector_issues_a_numbered_notice_from_a_signed_patrol_prints_it_an
         assert!(notice.contains(field), "the printed notice shows “{field}”");
     }
     assert!(pdf_text(&record_pdf).contains(&digest), "the printed record carries the digest");
+    // The window may open printed documents and nothing else.
+    let refused = app
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke('open_document', { path: '/etc/passwd' }).then(() => done('opened'), (e) => done(e.code))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(refused.as_str(), Some("invalid"), "a file outside the 文书 folder is refused");
     app.screenshot("31-notice-issued").await;
 
     // Voiding keeps the notice, marked, and the number is spent.
