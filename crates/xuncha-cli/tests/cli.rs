@@ -373,33 +373,56 @@ fn pdf_text(path: &Path) -> String {
     String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// Signs a daily patrol of 湖南领湃新能源科技有限公司 in the store at `db`.
+/// With `problem`, the first item fails with that finding and a photo,
+/// and the representative refuses to sign; without, all is compliant and
+/// both sign. Returns the signed inspection.
+fn signed_patrol(db: &Path, problem: Option<&str>) -> xuncha_core::inspection::Inspection {
+    use xuncha_core::inspection::{Finding, FindingSeverity, InspectionKind, InspectionState, ItemOutcome, SignerRole};
+    use xuncha_core::store::inspection::{NewInspection, NewSignature};
+    let mut store = xuncha_core::Store::open(db, xuncha_core::Env::system()).unwrap();
+    let e = store.find_enterprise("91430426MA4QA91117").unwrap().unwrap();
+    let new = NewInspection {
+        enterprise_id: e.id,
+        kind: InspectionKind::DailyPatrol,
+        inspectors: vec!["孙敏".into()],
+        accompanying: None,
+    };
+    let mut i = store.start_inspection(&new).unwrap();
+    i.results.iter_mut().for_each(|r| r.outcome = ItemOutcome::Compliant);
+    let png = b"\x89PNG\r\n\x1a\n drawn".to_vec();
+    let mut signers = vec![NewSignature::drawn(SignerRole::Inspector, "孙敏", png.clone())];
+    if let Some(found) = problem {
+        i.results[0].outcome = ItemOutcome::NonCompliant;
+        let finding = store.new_id();
+        i.findings.push(Finding {
+            id: finding,
+            item_key: Some(i.results[0].key()),
+            found: found.into(),
+            suggestion: "排查雨污混接并封堵".into(),
+            legal_basis: None,
+            severity: FindingSeverity::General,
+            deadline: Some("2099-12-31".into()),
+        });
+        let saved = store.save_inspection(&i).unwrap();
+        let photo = db.with_file_name("IMG_0001.JPG");
+        std::fs::write(&photo, xuncha_photo::synth::jpeg(&xuncha_photo::synth::scene(800, 600, 1))).unwrap();
+        i = store.import_photos(saved.id, Some(finding), &[photo]).unwrap().0;
+        signers.push(NewSignature::refused("王厂长", "刘某"));
+    } else {
+        signers.push(NewSignature::drawn(SignerRole::Representative, "赵经理", png));
+    }
+    i.ended_at = Some(i.started_at.clone());
+    i.state = InspectionState::Completed;
+    let i = store.save_inspection(&i).unwrap();
+    store.sign_inspection(i.id, i.version, &signers).unwrap()
+}
+
 #[test]
 fn printing_a_signed_inspection_writes_its_record_as_a_pdf() {
-    use xuncha_core::inspection::{InspectionKind, InspectionState, ItemOutcome, SignerRole};
-    use xuncha_core::store::inspection::{NewInspection, NewSignature};
     let dir = tempfile::tempdir().unwrap();
     let db = sample_db(&dir);
-    let signed = {
-        let mut store = xuncha_core::Store::open(&db, xuncha_core::Env::system()).unwrap();
-        let e = store.find_enterprise("91430426MA4QA91117").unwrap().unwrap();
-        let new = NewInspection {
-            enterprise_id: e.id,
-            kind: InspectionKind::DailyPatrol,
-            inspectors: vec!["孙敏".into()],
-            accompanying: None,
-        };
-        let mut i = store.start_inspection(&new).unwrap();
-        i.results.iter_mut().for_each(|r| r.outcome = ItemOutcome::Compliant);
-        i.ended_at = Some(i.started_at.clone());
-        i.state = InspectionState::Completed;
-        let i = store.save_inspection(&i).unwrap();
-        let png = b"\x89PNG\r\n\x1a\n drawn".to_vec();
-        let signers = [
-            NewSignature::drawn(SignerRole::Inspector, "孙敏", png.clone()),
-            NewSignature::drawn(SignerRole::Representative, "赵经理", png),
-        ];
-        store.sign_inspection(i.id, i.version, &signers).unwrap()
-    };
+    let signed = signed_patrol(&db, None);
     let out = dir.path().join("记录.pdf");
     let said = ok(xuncha(&db, &["print", "record", &signed.id.to_string(), "--out", out.to_str().unwrap()]));
     assert!(said.contains("已生成现场检查记录"), "{said}");
@@ -454,9 +477,6 @@ fn printing_cards_writes_one_pdf_per_facility_or_says_there_is_none() {
 
 #[test]
 fn printing_a_notice_shows_its_number_problems_and_photos() {
-    use xuncha_core::inspection::{Finding, FindingSeverity, InspectionKind, InspectionState, ItemOutcome, SignerRole};
-    use xuncha_core::notice::NoticeOffice;
-    use xuncha_core::store::inspection::{NewInspection, NewSignature};
     let dir = tempfile::tempdir().unwrap();
     let db = sample_db(&dir);
     // A block of numbers as a sync would have leased it.
@@ -469,53 +489,9 @@ fn printing_a_notice_shows_its_number_problems_and_photos() {
             [year],
         )
         .unwrap();
-    let signed = {
-        let mut store = xuncha_core::Store::open(&db, xuncha_core::Env::system()).unwrap();
-        let e = store.find_enterprise("91430426MA4QA91117").unwrap().unwrap();
-        let new = NewInspection {
-            enterprise_id: e.id,
-            kind: InspectionKind::DailyPatrol,
-            inspectors: vec!["孙敏".into()],
-            accompanying: None,
-        };
-        let mut i = store.start_inspection(&new).unwrap();
-        let key = i.results[0].key();
-        i.results.iter_mut().for_each(|r| r.outcome = ItemOutcome::Compliant);
-        i.results[0].outcome = ItemOutcome::NonCompliant;
-        let finding = store.new_id();
-        i.findings.push(Finding {
-            id: finding,
-            item_key: Some(key),
-            found: "雨水排放口有黄色污水流出".into(),
-            suggestion: "排查雨污混接并封堵".into(),
-            legal_basis: None,
-            severity: FindingSeverity::General,
-            deadline: Some("2099-12-31".into()),
-        });
-        let i = store.save_inspection(&i).unwrap();
-        let photo = dir.path().join("IMG_0001.JPG");
-        std::fs::write(&photo, xuncha_photo::synth::jpeg(&xuncha_photo::synth::scene(800, 600, 1))).unwrap();
-        let (mut i, _) = store.import_photos(i.id, Some(finding), &[photo]).unwrap();
-        i.ended_at = Some(i.started_at.clone());
-        i.state = InspectionState::Completed;
-        let i = store.save_inspection(&i).unwrap();
-        let png = b"\x89PNG\r\n\x1a\n drawn".to_vec();
-        let signers =
-            [NewSignature::drawn(SignerRole::Inspector, "孙敏", png), NewSignature::refused("王厂长", "刘某")];
-        store.sign_inspection(i.id, i.version, &signers).unwrap().id
-    };
+    let signed = signed_patrol(&db, Some("雨水排放口有黄色污水流出")).id;
     let office = dir.path().join("office.json");
-    let settings = NoticeOffice {
-        issuer: "祁东县归阳工业园管理委员会".into(),
-        inspected_by: "园区环保管家".into(),
-        submit_to: "归阳工业园安全环保办公室".into(),
-        submit_email: "gyhb@example.cn".into(),
-        contact: "周文".into(),
-        phone: "0734-6321234".into(),
-        red_header: None,
-        responsibilities: String::new(),
-    };
-    std::fs::write(&office, serde_json::to_string(&settings).unwrap()).unwrap();
+    std::fs::write(&office, serde_json::to_string(&xuncha_core::sample::notice_office()).unwrap()).unwrap();
     let id = signed.to_string();
     let office_arg = office.to_str().unwrap();
     let late = xuncha(&db, &["notice", "issue", &id, "--office", office_arg, "--plan-due", "2020-01-01"]);

@@ -64,3 +64,18 @@ pub fn load_sample(store: &mut Store) -> Result<SampleLoaded, StoreError> {
         Ok(loaded)
     })
 }
+
+/// The notice settings of the sample park's administration, for a first
+/// demonstration and for tests: what an office fills in once.
+pub fn notice_office() -> crate::notice::NoticeOffice {
+    crate::notice::NoticeOffice {
+        issuer: "祁东县归阳工业园管理委员会".into(),
+        inspected_by: "园区环保管家".into(),
+        submit_to: "归阳工业园安全环保办公室".into(),
+        submit_email: "gyhb@example.cn".into(),
+        contact: "周文".into(),
+        phone: "0734-6321234".into(),
+        red_header: None,
+        responsibilities: String::new(),
+    }
+}

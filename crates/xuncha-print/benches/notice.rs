@@ -40,14 +40,9 @@ fn notice() -> Notice {
         laws: "《中华人民共和国环境保护法》《湖南省环境保护条例》".into(),
         plan_due: "2026-12-07".into(),
         office: NoticeOffice {
-            issuer: "祁东县归阳工业园管理委员会".into(),
-            inspected_by: "园区环保管家".into(),
-            submit_to: "归阳工业园安全环保办公室".into(),
-            submit_email: "gyhb@example.cn".into(),
-            contact: "周文".into(),
-            phone: "0734-6321234".into(),
             red_header: Some("祁东县归阳工业园管理委员会".into()),
             responsibilities: "《中华人民共和国环境保护法》第五十九条：企业事业单位和其他生产经营者违法排放污染物，受到罚款处罚，被责令改正，拒不改正的，依法作出处罚决定的行政机关可以自责令改正之日的次日起，按照原处罚数额按日连续处罚。".into(),
+            ..xuncha_core::sample::notice_office()
         },
         issued_on: "2026-11-22".into(),
         photos: Vec::new(),

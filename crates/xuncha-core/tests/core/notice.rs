@@ -26,25 +26,12 @@ fn list_headings_count_in_chinese_numerals() {
 
 mod issuing {
     use xuncha_core::inspection::{Finding, FindingSeverity, InspectionKind, InspectionState, ItemOutcome, SignerRole};
-    use xuncha_core::notice::NoticeOffice;
+    use xuncha_core::sample::notice_office as office;
     use xuncha_core::store::inspection::{NewInspection, NewSignature};
     use xuncha_core::store::notice::NewNotice;
     use xuncha_core::{Store, StoreError};
 
     use crate::common::sample_store;
-
-    fn office() -> NoticeOffice {
-        NoticeOffice {
-            issuer: "祁东县归阳工业园管理委员会".into(),
-            inspected_by: "园区环保管家".into(),
-            submit_to: "归阳工业园安全环保办公室".into(),
-            submit_email: "gyhb@example.cn".into(),
-            contact: "周文".into(),
-            phone: "0734-6321234".into(),
-            red_header: None,
-            responsibilities: String::new(),
-        }
-    }
 
     /// A completed patrol with one general finding, signed or not.
     fn patrol(store: &mut Store, sign: bool) -> uuid::Uuid {

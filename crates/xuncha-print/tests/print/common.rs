@@ -213,14 +213,9 @@ pub fn patrolled() -> (tempfile::TempDir, Enterprise, Inspection) {
 
 pub fn office(red_header: bool) -> NoticeOffice {
     NoticeOffice {
-        issuer: "祁东县归阳工业园管理委员会".into(),
-        inspected_by: "园区环保管家".into(),
-        submit_to: "归阳工业园安全环保办公室".into(),
-        submit_email: "gyhb@example.cn".into(),
-        contact: "周文".into(),
-        phone: "0734-6321234".into(),
         red_header: red_header.then(|| "祁东县归阳工业园管理委员会".into()),
         responsibilities: "《中华人民共和国环境保护法》第五十九条：企业事业单位和其他生产经营者违法排放污染物，受到罚款处罚，被责令改正，拒不改正的，依法作出处罚决定的行政机关可以自责令改正之日的次日起，按照原处罚数额按日连续处罚。\n《中华人民共和国固体废物污染环境防治法》第一百一十二条：违反本法规定，有下列行为之一，由生态环境主管部门责令改正，处以罚款，没收违法所得；情节严重的，报经有批准权的人民政府批准，可以责令停业或者关闭。".into(),
+        ..xuncha_core::sample::notice_office()
     }
 }
 

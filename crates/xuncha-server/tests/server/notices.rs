@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 use uuid::Uuid;
-use xuncha_core::notice::NoticeOffice;
 use xuncha_core::store::notice::NewNotice;
 use xuncha_core::{Store, StoreError};
 use xuncha_server::Role;
@@ -18,19 +17,6 @@ use crate::inspections::sign_one;
 
 const PARK: Uuid = Uuid::from_u128(0x7100);
 
-fn office() -> NoticeOffice {
-    NoticeOffice {
-        issuer: "祁东县归阳工业园管理委员会".into(),
-        inspected_by: "园区环保管家".into(),
-        submit_to: "归阳工业园安全环保办公室".into(),
-        submit_email: "gyhb@example.cn".into(),
-        contact: "周文".into(),
-        phone: "0734-6321234".into(),
-        red_header: None,
-        responsibilities: String::new(),
-    }
-}
-
 fn issue(store: &mut Store, inspection: Uuid) -> Result<xuncha_core::notice::Notice, StoreError> {
     store.issue_notice(&NewNotice {
         inspection_id: inspection,
@@ -38,7 +24,7 @@ fn issue(store: &mut Store, inspection: Uuid) -> Result<xuncha_core::notice::Not
         finding_ids: Vec::new(),
         laws: "《中华人民共和国环境保护法》".into(),
         plan_due: "2026-12-07".into(),
-        office: office(),
+        office: xuncha_core::sample::notice_office(),
     })
 }
 
