@@ -19,13 +19,15 @@ use xuncha_core::api::{
 };
 use xuncha_core::brief::BriefItem;
 use xuncha_core::checklist::Template;
+use xuncha_core::clue_transfer::{ClueTransfer, TransferOffice};
 use xuncha_core::enterprise::{Attachment, FieldProblem};
 use xuncha_core::inspection::Inspection;
-use xuncha_core::notice::{Notice, NoticeOffice};
+use xuncha_core::notice::{DocumentFonts, FontRole, Notice, NoticeOffice};
 use xuncha_core::overview::{self, ParkOverview};
 use xuncha_core::roster::{self, ImportOptions, ImportReport};
 use xuncha_core::sample::{self, SampleLoaded};
 use xuncha_core::search::{Query, SearchPage};
+use xuncha_core::store::clue_transfer::NewClueTransfer;
 use xuncha_core::store::inspection::{
     photo_files_in, InspectionSummary, IntegrityProblem, NewInspection, NewSignature,
 };
@@ -240,14 +242,52 @@ fn void_notice(state: State<'_, AppState>, id: Uuid, reason: String) -> Answer<N
     state.with_store(|s| Ok(s.void_notice(id, &reason)?))
 }
 
+#[tauri::command]
+fn transfer_office(state: State<'_, AppState>) -> Answer<Option<TransferOffice>> {
+    state.with_store(|s| Ok(s.transfer_office()?))
+}
+
+#[tauri::command]
+fn save_transfer_office(state: State<'_, AppState>, office: TransferOffice) -> Answer<()> {
+    state.with_store(|s| Ok(s.save_transfer_office(&office)?))
+}
+
+#[tauri::command]
+fn clue_transfer_draft(state: State<'_, AppState>, inspection: Uuid, findings: Vec<Uuid>) -> Answer<NewClueTransfer> {
+    state.with_store(|s| Ok(s.clue_transfer_draft(inspection, &findings)?))
+}
+
+#[tauri::command]
+fn transfer_clue(state: State<'_, AppState>, new: NewClueTransfer) -> Answer<ClueTransfer> {
+    state.with_store(|s| Ok(s.transfer_clue(&new)?))
+}
+
+#[tauri::command]
+fn clue_transfers(state: State<'_, AppState>, enterprise: Option<Uuid>) -> Answer<Vec<ClueTransfer>> {
+    state.with_store(|s| Ok(s.clue_transfers(enterprise)?))
+}
+
+#[tauri::command]
+fn document_fonts(state: State<'_, AppState>) -> Answer<DocumentFonts> {
+    state.with_store(|s| Ok(s.document_fonts()?))
+}
+
+/// Makes a font file the office's 仿宋 or 小标宋 (`None`: the shipped one).
+#[tauri::command]
+async fn set_document_font(app: AppHandle, role: FontRole, path: Option<String>) -> Answer<DocumentFonts> {
+    let dir = app.state::<AppState>().db_path()?.with_file_name(print::FONT_FOLDER);
+    blocking(app, move |s| print::adopt_font(s, &dir, role, path.as_deref())).await
+}
+
 /// Renders a document into the data folder's 文书 folder; returns the paths.
 #[tauri::command]
 async fn print_document(app: AppHandle, kind: DocumentKind, id: Uuid) -> Answer<Vec<String>> {
     let dir = app.state::<AppState>().db_path()?.with_file_name(print::FOLDER);
     blocking(app, move |s| {
-        let book = print::fonts()?;
+        let book = &print::fonts(s)?;
         let docs = match kind {
             DocumentKind::Notice => vec![xuncha_print::stored::notice(s, book, id).map_err(print::error)?],
+            DocumentKind::Transfer => vec![xuncha_print::stored::transfer(s, book, id).map_err(print::error)?],
             DocumentKind::Record => vec![xuncha_print::stored::record(s, book, id).map_err(print::error)?],
             DocumentKind::Cards => {
                 let now = xuncha_core::Env::system().now().timestamp();
@@ -264,7 +304,7 @@ async fn print_document(app: AppHandle, kind: DocumentKind, id: Uuid) -> Answer<
 async fn print_todays_notices(app: AppHandle) -> Answer<Vec<String>> {
     let dir = app.state::<AppState>().db_path()?.with_file_name(print::FOLDER);
     blocking(app, move |s| {
-        let book = print::fonts()?;
+        let book = &print::fonts(s)?;
         let today = xuncha_core::Env::system().now_in_china().format("%Y-%m-%d").to_string();
         let docs = s
             .notices_issued_on(&today)?
@@ -285,6 +325,15 @@ fn open_document(app: AppHandle, path: String) -> Answer<()> {
     app.opener()
         .open_path(file.to_string_lossy(), None::<&str>)
         .map_err(|e| ApiError::new(ErrorCode::File, format!("无法用系统程序打开文书：{e}")))
+}
+
+/// A printed document's bytes, for the preview in the window.
+#[tauri::command]
+fn document_bytes(state: State<'_, AppState>, path: String) -> Answer<tauri::ipc::Response> {
+    let file = print::document_in(&state.db_path()?.with_file_name(print::FOLDER), &path)?;
+    let bytes = std::fs::read(&file)
+        .map_err(|e| ApiError::new(ErrorCode::File, format!("无法读取文书 {}：{e}", file.display())))?;
+    Ok(tauri::ipc::Response::new(bytes))
 }
 
 /// Saves a copy of a printed document where the user chose.
@@ -416,9 +465,17 @@ fn main() {
             issue_notice,
             notices,
             void_notice,
+            transfer_office,
+            save_transfer_office,
+            clue_transfer_draft,
+            transfer_clue,
+            clue_transfers,
+            document_fonts,
+            set_document_font,
             print_document,
             print_todays_notices,
             open_document,
+            document_bytes,
             save_document_as,
         ])
         .run(tauri::generate_context!())

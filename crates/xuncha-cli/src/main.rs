@@ -143,7 +143,12 @@ enum Command {
         #[command(subcommand)]
         command: NoticeCommand,
     },
-    /// 打印文书（PDF）：整改通知书、现场检查记录、设施明白卡
+    /// 违法线索移交：依据已签名的检查记录移交、列表
+    Transfer {
+        #[command(subcommand)]
+        command: TransferCommand,
+    },
+    /// 打印文书（PDF）：整改通知书、违法线索移交书、现场检查记录、设施明白卡
     Print {
         #[command(subcommand)]
         command: PrintCommand,
@@ -225,10 +230,59 @@ enum NoticeCommand {
     },
 }
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Subcommand)]
+enum TransferCommand {
+    /// 依据已签名的检查记录移交违法线索；未给出的内容按检查记录填写（严重问题、企业名称、随附材料）
+    Create {
+        /// 检查记录ID
+        inspection: Uuid,
+        /// 本单位的移交设置（JSON：市名、接收单位、正文称谓、落款单位、移交人、电话）
+        #[arg(long, value_name = "OFFICE.json")]
+        office: PathBuf,
+        /// 移交的问题ID（可多次）；默认为全部严重问题
+        #[arg(long = "finding", value_name = "ID")]
+        findings: Vec<Uuid>,
+        /// 涉嫌违法的单位或个人；默认为被检查企业
+        #[arg(long, conflicts_with = "subject_unknown")]
+        subject: Option<String>,
+        /// 涉嫌违法的单位或个人暂不清楚
+        #[arg(long)]
+        subject_unknown: bool,
+        /// 违法行为线索简要描述；默认为所选问题的描述
+        #[arg(long)]
+        description: Option<String>,
+        /// 随附材料（可多次）；默认为检查记录、照片和已下发的通知书
+        #[arg(long = "material", value_name = "NAME")]
+        materials: Vec<String>,
+        #[arg(long, default_value = "")]
+        receiver_name: String,
+        #[arg(long, default_value = "")]
+        receiver_phone: String,
+        /// 文号系列（本单位为移交书编号时）
+        #[arg(long)]
+        series: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 本机的违法线索移交书
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Subcommand)]
 enum PrintCommand {
     /// 生态环境问题整改通知书（通知书ID），含现场照片页
     Notice {
+        id: Uuid,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+    },
+    /// 违法线索移交书（移交书ID），一式三联
+    Transfer {
         id: Uuid,
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
@@ -530,6 +584,65 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 }
             }
         }
+        Command::Transfer { command } => {
+            let mut store = open_existing(db)?;
+            match command {
+                TransferCommand::Create {
+                    inspection,
+                    office,
+                    findings,
+                    subject,
+                    subject_unknown,
+                    description,
+                    materials,
+                    receiver_name,
+                    receiver_phone,
+                    series,
+                    json,
+                } => {
+                    let text = std::fs::read_to_string(&office)
+                        .map_err(|e| Failure(format!("无法读取移交设置 {}：{e}", office.display())))?;
+                    let office = serde_json::from_str(&text)
+                        .map_err(|e| Failure(format!("移交设置 {} 格式不对：{e}", office.display())))?;
+                    let mut new = store.clue_transfer_draft(inspection, &findings)?;
+                    new.office = office;
+                    new.series = series;
+                    new.receiver_name = receiver_name;
+                    new.receiver_phone = receiver_phone;
+                    if subject_unknown {
+                        new.subject = None;
+                    } else if subject.is_some() {
+                        new.subject = subject;
+                    }
+                    if let Some(d) = description {
+                        new.description = d;
+                    }
+                    if !materials.is_empty() {
+                        new.materials = materials;
+                    }
+                    let t = store.transfer_clue(&new)?;
+                    if json {
+                        print_json(&t)?;
+                    } else {
+                        let number = t.number.as_ref().map(|n| format!(" {n}")).unwrap_or_default();
+                        println!("已移交违法线索{number}（{}）：{}", t.office.receiver, t.id);
+                    }
+                }
+                TransferCommand::List { json } => {
+                    let transfers = store.clue_transfers(None)?;
+                    if json {
+                        print_json(&transfers)?;
+                    } else {
+                        for t in &transfers {
+                            let number =
+                                t.number.as_ref().map(ToString::to_string).unwrap_or_else(|| "（无文号）".into());
+                            let subject = t.subject.as_deref().unwrap_or("（暂不清楚）");
+                            println!("{number}\t{}\t{subject}\t{}\t{}", t.transferred_on, t.office.receiver, t.id);
+                        }
+                    }
+                }
+            }
+        }
         Command::Print { command, fang_font, title_font } => {
             let store = open_existing(db)?;
             let office = xuncha_print::OfficeFonts { fang: fang_font, title: title_font };
@@ -539,6 +652,10 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 PrintCommand::Notice { id, out } => {
                     write_file(&out, &xuncha_print::stored::notice(&store, &book, id)?.pdf)?;
                     println!("已生成整改通知书：{}", out.display());
+                }
+                PrintCommand::Transfer { id, out } => {
+                    write_file(&out, &xuncha_print::stored::transfer(&store, &book, id)?.pdf)?;
+                    println!("已生成违法线索移交书：{}", out.display());
                 }
                 PrintCommand::Record { id, out } => {
                     write_file(&out, &xuncha_print::stored::record(&store, &book, id)?.pdf)?;

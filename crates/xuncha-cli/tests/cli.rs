@@ -526,3 +526,46 @@ fn printing_a_notice_shows_its_number_problems_and_photos() {
     let next = ok(xuncha(&db, &["notice", "issue", &id, "--office", office_arg, "--plan-due", "2099-12-07"]));
     assert!(next.contains(&format!("祁环改〔{year}〕32号")), "a voided number is not given again: {next}");
 }
+
+#[test]
+fn a_clue_transfer_is_made_from_a_finding_and_prints_three_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_db(&dir);
+    let signed = signed_patrol(&db, Some("夜间通过雨水管网排放生产废水"));
+    let office = dir.path().join("transfer.json");
+    std::fs::write(&office, serde_json::to_string(&xuncha_core::sample::transfer_office()).unwrap()).unwrap();
+    let id = signed.id.to_string();
+    let office_arg = office.to_str().unwrap();
+    let none = xuncha(&db, &["transfer", "create", &id, "--office", office_arg]);
+    assert!(!none.status.success(), "the patrol's only finding is general, so by default there is nothing to transfer");
+    assert!(String::from_utf8_lossy(&none.stderr).contains("请至少选择一个移交的问题"), "and it says so");
+
+    let finding = signed.findings[0].id.to_string();
+    let made = ok(xuncha(
+        &db,
+        &["transfer", "create", &id, "--office", office_arg, "--finding", &finding, "--subject-unknown", "--json"],
+    ));
+    let t: xuncha_core::clue_transfer::ClueTransfer = serde_json::from_str(&made).unwrap();
+    assert_eq!(t.subject, None, "the subject was left unknown");
+    assert_eq!(t.number, None, "no series asked, no number taken");
+    assert!(ok(xuncha(&db, &["transfer", "list"])).contains("衡阳市生态环境局祁东分局"), "the list shows it");
+
+    let out = dir.path().join("移交书.pdf");
+    let said = ok(xuncha(&db, &["print", "transfer", &t.id.to_string(), "--out", out.to_str().unwrap()]));
+    assert!(said.contains("已生成违法线索移交书"), "{said}");
+    let text = pdf_text(&out);
+    for field in [
+        "衡阳市生态环境违法线索移交书",
+        "衡阳市生态环境局祁东分局：",
+        "涉嫌违法单位或个人暂不清楚",
+        "夜间通过雨水管网排放生产废水",
+        // The draft lists the record and the finding's photo as materials.
+        "附：相关材料清单（2）份",
+        "现场照片1张",
+        "周文",
+        "祁东县归阳工业园管理委员会",
+    ] {
+        assert!(text.contains(field), "the form shows “{field}”");
+    }
+    assert_eq!(text.matches("违法线索移交人签字").count(), 3, "three copies");
+}

@@ -141,9 +141,11 @@ pub struct PhotosImported {
 pub fn typescript_bindings() -> String {
     use crate::brief::{BriefItem, BriefKind};
     use crate::checklist::{Item, Rule, Section, Template, Topic};
+    use crate::clue_transfer::{ClueTransfer, TransferOffice};
     use crate::inspection::*;
-    use crate::notice::{DocNumber, Notice, NoticeOffice, NoticePhoto, NoticeProblem};
+    use crate::notice::{DocNumber, DocumentFonts, FontRole, Notice, NoticeOffice, NoticePhoto, NoticeProblem};
     use crate::patrol::{DueStatus, PatrolDue};
+    use crate::store::clue_transfer::NewClueTransfer;
     use crate::store::inspection::{InspectionSummary, IntegrityProblem, NewInspection, NewSignature, PhotoImport};
     use crate::store::notice::{NewNotice, NumberVoid};
     use crate::store::patrol::{MissedPeriods, PatrolPlan};
@@ -236,7 +238,12 @@ pub fn typescript_bindings() -> String {
         NewNotice::decl(&cfg),
         NumberVoid::decl(&cfg),
         NoticeList::decl(&cfg),
+        TransferOffice::decl(&cfg),
+        ClueTransfer::decl(&cfg),
+        NewClueTransfer::decl(&cfg),
         DocumentKind::decl(&cfg),
+        DocumentFonts::decl(&cfg),
+        FontRole::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `xuncha_core::api::typescript_bindings`; do not edit.\n\
@@ -260,6 +267,8 @@ pub enum DocumentKind {
     Record,
     /// Every facility card of an enterprise, by the enterprise's id.
     Cards,
+    /// A clue transfer form, by the transfer's id.
+    Transfer,
 }
 
 /// The notices held on this laptop and the numbers given up.

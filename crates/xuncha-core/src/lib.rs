@@ -6,6 +6,7 @@ pub mod api;
 pub mod blob;
 pub mod brief;
 pub mod checklist;
+pub mod clue_transfer;
 pub mod enterprise;
 pub mod env;
 pub mod ident;

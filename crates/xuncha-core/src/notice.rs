@@ -65,6 +65,31 @@ pub struct NoticeOffice {
     pub responsibilities: String,
 }
 
+/// The office's own font files for everything it prints (its 仿宋_GB2312
+/// and 方正小标宋); `None` uses the shipped fonts. Paths on this laptop.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct DocumentFonts {
+    pub fang: Option<String>,
+    pub title: Option<String>,
+}
+
+/// Which of the office's fonts: the body's 仿宋 or the title's 小标宋.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FontRole {
+    Fang,
+    Title,
+}
+
+impl DocumentFonts {
+    pub fn slot(&mut self, role: FontRole) -> &mut Option<String> {
+        match role {
+            FontRole::Fang => &mut self.fang,
+            FontRole::Title => &mut self.title,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Notice {
     pub id: Uuid,

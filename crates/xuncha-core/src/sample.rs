@@ -79,3 +79,15 @@ pub fn notice_office() -> crate::notice::NoticeOffice {
         responsibilities: String::new(),
     }
 }
+
+/// The clue-transfer settings of the sample park's administration.
+pub fn transfer_office() -> crate::clue_transfer::TransferOffice {
+    crate::clue_transfer::TransferOffice {
+        city: "衡阳市".into(),
+        receiver: "衡阳市生态环境局祁东分局".into(),
+        sender_phrase: "我管委会".into(),
+        issuer: "祁东县归阳工业园管理委员会".into(),
+        sender_name: "周文".into(),
+        sender_phone: "0734-6321234".into(),
+    }
+}

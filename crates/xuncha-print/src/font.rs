@@ -46,6 +46,12 @@ pub struct OfficeFonts {
     pub title: Option<PathBuf>,
 }
 
+impl From<&xuncha_core::notice::DocumentFonts> for OfficeFonts {
+    fn from(f: &xuncha_core::notice::DocumentFonts) -> Self {
+        OfficeFonts { fang: f.fang.as_ref().map(PathBuf::from), title: f.title.as_ref().map(PathBuf::from) }
+    }
+}
+
 /// One parsed face: metrics for layout and the parsed font for embedding.
 pub(crate) struct Face {
     pub(crate) name: String,
@@ -118,25 +124,26 @@ impl FontBook {
         })
     }
 
-    /// The shipped fonts folder: `$XUNCHA_FONTS`, else `fonts/` beside the
-    /// program or in the installed share folder, else the source tree's.
+    /// The shipped fonts folder: `$XUNCHA_FONTS`, else where an installed
+    /// program finds them ([`FontBook::installed_dir`]), else the source
+    /// tree's.
     pub fn shipped_dir() -> PathBuf {
         if let Some(dir) = std::env::var_os("XUNCHA_FONTS") {
             return dir.into();
         }
         let exe_dir = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_owned));
-        let candidates = exe_dir
-            .iter()
-            .flat_map(|d| [d.join("fonts"), d.join("../share/xuncha/fonts"), d.join("../lib/xuncha/fonts")])
-            .chain([Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/fonts")]);
-        let mut last = PathBuf::new();
-        for dir in candidates {
-            if dir.join(FANG_FILE).is_file() {
-                return dir;
-            }
-            last = dir;
-        }
-        last
+        exe_dir
+            .and_then(|d| FontBook::installed_dir(&d))
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/fonts"))
+    }
+
+    /// The fonts of a program installed in `exe_dir`: `fonts/` beside it,
+    /// or the share folder the package installs (`/usr/share/xuncha/fonts`
+    /// for `/usr/bin`).
+    pub fn installed_dir(exe_dir: &Path) -> Option<PathBuf> {
+        [exe_dir.join("fonts"), exe_dir.join("../share/xuncha/fonts")]
+            .into_iter()
+            .find(|dir| dir.join(FANG_FILE).is_file())
     }
 
     fn chain(&self, role: Role) -> &[usize] {

@@ -34,6 +34,18 @@ pub fn notice(store: &Store, book: &FontBook, id: Uuid) -> Result<Document, Prin
     Ok(Document { file_name: file_safe(&format!("整改通知书 {} {}.pdf", n.number, n.addressee)), pdf })
 }
 
+/// A clue transfer form, three copies in one file.
+pub fn transfer(store: &Store, book: &FontBook, id: Uuid) -> Result<Document, PrintError> {
+    let t =
+        store.clue_transfer(id)?.ok_or(StoreError::NotFound { what: "违法线索移交书", key: id.to_string() })?;
+    let pdf = crate::transfer::render(book, &t, seconds(&t.created_at, 0))?;
+    let name = store.enterprise(t.enterprise_id)?.map(|e| e.name).unwrap_or_default();
+    let number = t.number.as_ref().map(|n| format!(" {n}")).unwrap_or_default();
+    Ok(Document {
+        file_name: file_safe(&format!("违法线索移交书{number} {name} {}.pdf", t.transferred_on)), pdf
+    })
+}
+
 /// An inspection's on-site record.
 pub fn record(store: &Store, book: &FontBook, id: Uuid) -> Result<Document, PrintError> {
     let i = store.inspection(id)?.ok_or(StoreError::NotFound { what: "检查记录", key: id.to_string() })?;

@@ -7,52 +7,33 @@ use crate::layout::{paginate, Align, Block, Geometry, Ink, Table, SIZE_3};
 use crate::pdf::{write, Meta, PageNumbers};
 use crate::style::{body, cell, centred, flush, grid, label as label_cell, signature_and_date, title};
 use crate::PrintError;
-
-/// What the form says; the closed-loop records fill it in.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Transfer {
-    /// The city in the form's title: `益阳市`.
-    pub city: String,
-    /// The receiving branch, e.g. `益阳市生态环境局赫山分局`.
-    pub receiver: String,
-    /// Who transfers: `我管委会`.
-    pub sender_phrase: String,
-    /// The suspected unit or person; `None` when not yet known.
-    pub subject: Option<String>,
-    /// 违法行为线索简要描述.
-    pub description: String,
-    pub materials: Vec<String>,
-    pub sender_name: String,
-    pub sender_phone: String,
-    pub receiver_name: String,
-    pub receiver_phone: String,
-    pub issuer: String,
-    /// `YYYY-MM-DD`.
-    pub date: String,
-    pub number: Option<String>,
-}
+use xuncha_core::clue_transfer::ClueTransfer;
+use xuncha_core::notice::chinese_date;
 
 const COPIES: [&str; 3] = ["第一联　移交部门存", "第二联　接收部门存", "第三联　抄送同级执法机构"];
 
-fn copy(book: &FontBook, t: &Transfer, which: &str) -> Vec<Block> {
+fn copy(book: &FontBook, t: &ClueTransfer, which: &str) -> Vec<Block> {
     let (_, line_pitch, _) = grid();
-    let mut blocks =
-        vec![centred(which, Role::Song, 10.5, Ink::Black, 16.0), title(format!("{}生态环境违法线索移交书", t.city))];
+    let mut blocks = vec![
+        centred(which, Role::Song, 10.5, Ink::Black, 16.0),
+        title(format!("{}生态环境违法线索移交书", t.office.city)),
+    ];
     if let Some(number) = &t.number {
-        blocks.push(centred(number, Role::Fang, SIZE_3, Ink::Black, line_pitch));
+        blocks.push(centred(number.to_string(), Role::Fang, SIZE_3, Ink::Black, line_pitch));
     }
     blocks.push(Block::Space(line_pitch / 2.0));
-    blocks.push(flush(format!("{}：", t.receiver)));
+    blocks.push(flush(format!("{}：", t.office.receiver)));
     let subject = t.subject.as_deref().filter(|s| !s.trim().is_empty()).unwrap_or("（涉嫌违法单位或个人暂不清楚）");
     blocks.push(body(format!(
         "{}在履行生态环境保护日常监管职责过程中，发现{}存在{}的环境违法行为线索，现将违法线索移交你单位处理。",
-        t.sender_phrase,
+        t.office.sender_phrase,
         subject,
         t.description.trim_end_matches('。')
     )));
-    // Room to sign by hand, the printed name beneath.
+    // Room to sign by hand, the printed name (when known) beneath.
     let signer = |label: &str, name: &str, phone: &str| {
-        let mut space = cell(format!("（{name}）"), Align::Right, 1);
+        let printed = if name.is_empty() { String::new() } else { format!("（{name}）") };
+        let mut space = cell(printed, Align::Right, 1);
         space.min_height = 44.0;
         vec![label_cell(label, 1), space, label_cell("联系电话", 1), cell(phone, Align::Center, 1)]
     };
@@ -61,7 +42,7 @@ fn copy(book: &FontBook, t: &Transfer, which: &str) -> Vec<Block> {
         columns: vec![0.24, 0.34, 0.16, 0.26],
         header_rows: 0,
         rows: vec![
-            signer("违法线索移交人签字", &t.sender_name, &t.sender_phone),
+            signer("违法线索移交人签字", &t.office.sender_name, &t.office.sender_phone),
             signer("违法线索接收人签字", &t.receiver_name, &t.receiver_phone),
         ],
     }));
@@ -70,18 +51,14 @@ fn copy(book: &FontBook, t: &Transfer, which: &str) -> Vec<Block> {
     for (n, m) in t.materials.iter().enumerate() {
         blocks.push(body(format!("{}．{m}", n + 1)));
     }
-    blocks.push(signature_and_date(
-        book,
-        &t.issuer,
-        &format!("移送时间：{}", xuncha_core::notice::chinese_date(&t.date)),
-    ));
+    blocks.push(signature_and_date(book, &t.office.issuer, &format!("移送时间：{}", chinese_date(&t.transferred_on))));
     blocks.push(Block::Space(line_pitch / 2.0));
     blocks.push(body("备注：本违法线索移交书一式三份，移交部门和接收部门各执一份，抄送同级执法机构一份。"));
     blocks
 }
 
 /// The three copies as one PDF, each copy starting on a new page.
-pub fn render(book: &FontBook, t: &Transfer, created: i64) -> Result<Vec<u8>, PrintError> {
+pub fn render(book: &FontBook, t: &ClueTransfer, created: i64) -> Result<Vec<u8>, PrintError> {
     let geometry = Geometry::official();
     let mut blocks = Vec::new();
     for (n, which) in COPIES.iter().enumerate() {
@@ -91,6 +68,6 @@ pub fn render(book: &FontBook, t: &Transfer, created: i64) -> Result<Vec<u8>, Pr
         blocks.extend(copy(book, t, which));
     }
     let pages = paginate(book, &blocks, &geometry);
-    let title = format!("{}生态环境违法线索移交书", t.city);
+    let title = format!("{}生态环境违法线索移交书", t.office.city);
     write(book, &geometry, pages, PageNumbers::None, &Meta { title: &title, created })
 }

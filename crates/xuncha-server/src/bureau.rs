@@ -442,9 +442,15 @@ fn check_signed_record(
 /// block the server leased to the device that sends it. Blocks never
 /// overlap, so two laptops can never use one number. Returns the reason
 /// for a refusal.
+/// A document must come from the device that made it.
+fn check_device(device: Uuid, fields: &Map<String, Value>) -> Option<String> {
+    (fields.get("device_id").and_then(Value::as_str) != Some(device.to_string().as_str()))
+        .then(|| "文书须由制作它的设备上传".into())
+}
+
 fn check_number(tx: &mut dyn Tx, device: Uuid, fields: &Map<String, Value>) -> Result<Option<String>, ServerError> {
-    if fields.get("device_id").and_then(Value::as_str) != Some(device.to_string().as_str()) {
-        return Ok(Some("文书须由编号的设备上传".into()));
+    if let Some(refusal) = check_device(device, fields) {
+        return Ok(Some(refusal));
     }
     let number = fields.get("number");
     let part = |k: &str| number.and_then(|n| n.get(k));
@@ -499,11 +505,14 @@ fn apply(
             return Ok(rejected(match m.entity {
                 EntityKind::Notice => "已下发的整改通知书不可修改；如有错误，请作废其文号后重新下发",
                 EntityKind::NumberVoid => "文号作废记录不可修改",
+                EntityKind::ClueTransfer => "已移交的违法线索不可修改；如需补充，请另行移交",
                 _ => "已签名的检查记录不可修改；如需更正，请新建一份更正记录",
             }));
         }
         let refusal = match m.entity {
             EntityKind::Inspection => check_signed_record(tx, device, fields)?,
+            // The source form has no number; an office may still use one.
+            EntityKind::ClueTransfer if fields.get("number").is_none_or(Value::is_null) => check_device(device, fields),
             _ => check_number(tx, device, fields)?,
         };
         if let Some(reason) = refusal {
@@ -516,7 +525,11 @@ fn apply(
         }
         let park = match m.entity {
             EntityKind::Park => m.entity_id,
-            EntityKind::Enterprise | EntityKind::Inspection | EntityKind::Notice | EntityKind::NumberVoid => {
+            EntityKind::Enterprise
+            | EntityKind::Inspection
+            | EntityKind::Notice
+            | EntityKind::NumberVoid
+            | EntityKind::ClueTransfer => {
                 match fields.get("park_id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()) {
                     Some(p) => p,
                     None => return Ok(rejected("记录缺少所属园区")),

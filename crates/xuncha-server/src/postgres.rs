@@ -245,6 +245,7 @@ fn entity_salt(kind: EntityKind) -> u64 {
         EntityKind::Inspection => 0x696e_7370,
         EntityKind::Notice => 0x6e6f_7469_6365,
         EntityKind::NumberVoid => 0x766f_6964,
+        EntityKind::ClueTransfer => 0x636c_7565,
     }
 }
 

@@ -36,6 +36,8 @@ pub enum EntityKind {
     Notice,
     /// A document number given up, with its reason: insert-only.
     NumberVoid,
+    /// A violation clue handed to the bureau: insert-only.
+    ClueTransfer,
 }
 
 impl EntityKind {
@@ -46,12 +48,13 @@ impl EntityKind {
             EntityKind::Inspection => "inspection",
             EntityKind::Notice => "notice",
             EntityKind::NumberVoid => "number_void",
+            EntityKind::ClueTransfer => "clue_transfer",
         }
     }
 
     /// Kinds whose records are evidence: created once, never changed.
     pub fn is_insert_only(self) -> bool {
-        matches!(self, EntityKind::Inspection | EntityKind::Notice | EntityKind::NumberVoid)
+        matches!(self, EntityKind::Inspection | EntityKind::Notice | EntityKind::NumberVoid | EntityKind::ClueTransfer)
     }
 
     pub fn parse(s: &str) -> Option<EntityKind> {
@@ -61,6 +64,7 @@ impl EntityKind {
             "inspection" => Some(EntityKind::Inspection),
             "notice" => Some(EntityKind::Notice),
             "number_void" => Some(EntityKind::NumberVoid),
+            "clue_transfer" => Some(EntityKind::ClueTransfer),
             _ => None,
         }
     }
@@ -85,7 +89,7 @@ impl EntityKind {
                     | "park_id"
             ),
             EntityKind::Park => matches!(field, "name" | "code" | "approvals" | "pollutants"),
-            EntityKind::Inspection | EntityKind::Notice | EntityKind::NumberVoid => true,
+            EntityKind::Inspection | EntityKind::Notice | EntityKind::NumberVoid | EntityKind::ClueTransfer => true,
         }
     }
 }

@@ -227,9 +227,10 @@ impl App {
         self.texts(css).await.into_iter().next()
     }
 
-    /// Text contents of every element matching `css`, white space folded.
+    /// Text contents of every element matching `css` (an input's or text
+    /// area's current value), white space folded.
     pub async fn texts(&self, css: &str) -> Vec<String> {
-        let script = "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent.replace(/\\s+/g, ' ').trim())";
+        let script = "return Array.from(document.querySelectorAll(arguments[0])).map(e => (e.matches('input, textarea') ? e.value : e.textContent).replace(/\\s+/g, ' ').trim())";
         match self.client.execute(script, vec![serde_json::json!(css)]).await {
             Ok(serde_json::Value::Array(items)) => {
                 items.into_iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect()

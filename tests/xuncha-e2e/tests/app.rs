@@ -352,6 +352,27 @@ async fn a_steward_patrols_an_a_tier_enterprise_with_photos_from_a_card_signs_an
 }
 
 /// Text of a PDF as poppler extracts it, without whitespace.
+/// The number of pages `pdfinfo` counts; waits for the file to be written.
+fn pdf_pages(path: &Path) -> u32 {
+    for _ in 0..100 {
+        if path.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let out = std::process::Command::new("pdfinfo").arg(path).output().expect("pdfinfo runs");
+    let info = String::from_utf8(out.stdout).unwrap();
+    let line =
+        info.lines().find(|l| l.starts_with("Pages:")).unwrap_or_else(|| panic!("pdfinfo {}: {info}", path.display()));
+    line["Pages:".len()..].trim().parse().unwrap()
+}
+
+/// The fonts `pdffonts` lists in a PDF, one per line.
+fn pdf_fonts(path: &Path) -> String {
+    let out = std::process::Command::new("pdffonts").arg(path).output().expect("pdffonts runs");
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn pdf_text(path: &Path) -> String {
     let out = std::process::Command::new("pdftotext").arg(path).arg("-").output().expect("pdftotext runs");
     assert!(out.status.success(), "{} is a PDF poppler reads", path.display());
@@ -411,18 +432,41 @@ async fn an_inspector_issues_a_numbered_notice_from_a_signed_patrol_prints_it_an
     let row = "[data-test=notice-list] .el-table__row";
     app.wait_text(&format!("{row} [data-test=notice-number]"), |t| t == number).await;
 
-    // Printing writes the PDF into the data folder's 文书 folder (and opens it).
+    // Printing writes the PDF into the data folder's 文书 folder and shows
+    // it in the window, every page drawn.
     app.click(&format!("{row} [data-test=open-notice]")).await;
-    app.click("[data-test=print-record]").await;
     let folder = config.join("data").join("文书");
     let notice_pdf = folder.join(format!("整改通知书 {number} {SHUNLONG}.pdf"));
+    let pages = pdf_pages(&notice_pdf);
+    app.wait_text("[data-test=preview-pages]", |t| t == format!("共 {pages} 页")).await;
+    let inked = app
+        .client
+        .execute(
+            "return Array.from(document.querySelectorAll('[data-test=pdf-preview] canvas')).map(c => {
+                 const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                 let dark = 0;
+                 for (let i = 0; i < d.length; i += 4) if (d[i] < 128) dark++;
+                 return dark;
+             })",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let inked: Vec<u64> = serde_json::from_value(inked).unwrap();
+    assert_eq!(inked.len(), pages as usize, "one drawing per page");
+    assert!(inked.iter().all(|&dark| dark > 1000), "every page of the preview shows print: {inked:?}");
+    app.screenshot("30b-notice-preview").await;
+    app.click("[data-test=pdf-preview-close]").await;
+    app.click("[data-test=print-record]").await;
     let record_pdf = folder.join(format!("现场检查记录 {SHUNLONG} {}.pdf", today_in_china().format("%Y-%m-%d")));
     for _ in 0..100 {
-        if notice_pdf.exists() && record_pdf.exists() {
+        if record_pdf.exists() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    app.wait_text("[data-test=preview-pages]", |t| t.starts_with("共")).await;
+    app.click("[data-test=pdf-preview-close]").await;
     let notice = pdf_text(&notice_pdf);
     for field in [
         number.as_str(),
@@ -452,11 +496,72 @@ async fn an_inspector_issues_a_numbered_notice_from_a_signed_patrol_prints_it_an
     app.click(".el-message-box__btns .el-button--primary").await;
     app.wait_text("[data-test=notice-list]", |t| t.contains("已作废") && t.contains("企业名称打印错误")).await;
 
-    // The notice and the void reach the bureau with the inspection.
+    // The same finding goes to the bureau's branch as a clue, subject unknown.
+    app.click("[data-test=transfer-clue-open]").await;
+    // The voided notice is not among the papers that go with it.
+    app.wait_text("[data-test=transfer-materials]", |t| t.starts_with("现场检查记录") && !t.contains("通知书")).await;
+    app.click("[data-test=transfer-finding]").await;
+    app.wait_text("[data-test=transfer-description]", |t| t == "雨水排放口有黄色污水流出").await;
+    app.click("[data-test=transfer-subject-unknown]").await;
+    for (field, value) in [
+        ("transfer-city", "衡阳市"),
+        ("transfer-receiver", "衡阳市生态环境局祁东分局"),
+        ("transfer-sender-phrase", "我管委会"),
+        ("transfer-issuer", "祁东县归阳工业园管理委员会"),
+        ("transfer-sender-name", "周文"),
+        ("transfer-sender-phone", "0734-6321234"),
+    ] {
+        app.type_into(&format!("[data-test={field}]"), value).await;
+    }
+    app.screenshot("33-transfer-clue").await;
+    app.click("[data-test=transfer-clue-confirm]").await;
+    let transfer_row = "[data-test=transfer-list] .el-table__row";
+    app.wait_text(&format!("{transfer_row} [data-test=transfer-subject-shown]"), |t| t == "（暂不清楚）").await;
+
+    // The office prints its titles in its own font from now on; a file that
+    // is no font is refused and changes nothing.
+    let fonts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/fonts");
+    let set_font = |path: String| {
+        format!(
+            "const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke('set_document_font', {{ role: 'title', path: {path:?} }}).then(() => done('set'), (e) => done(e.code))"
+        )
+    };
+    let bad = app.client.execute_async(&set_font("/etc/hostname".into()), vec![]).await.unwrap();
+    assert_eq!(bad.as_str(), Some("file"), "a file that is no font is refused");
+    let office_font = fonts.join("FandolFang-Regular.otf").display().to_string();
+    let set = app.client.execute_async(&set_font(office_font), vec![]).await.unwrap();
+    assert_eq!(set.as_str(), Some("set"));
+    app.click(&format!("{transfer_row} [data-test=open-transfer]")).await;
+    app.wait_text("[data-test=preview-pages]", |t| t == "共 3 页").await;
+    app.click("[data-test=pdf-preview-close]").await;
+    let transfer_pdf = folder.join(format!("违法线索移交书 {SHUNLONG} {}.pdf", today_in_china().format("%Y-%m-%d")));
+    for _ in 0..100 {
+        if transfer_pdf.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let transfer = pdf_text(&transfer_pdf);
+    for field in
+        ["衡阳市生态环境违法线索移交书", "涉嫌违法单位或个人暂不清楚", "雨水排放口有黄色污水流出", "现场检查记录"]
+    {
+        assert!(transfer.contains(field), "the printed transfer shows “{field}”");
+    }
+    assert_eq!(transfer.matches("违法线索接收人签字").count(), 3, "three copies");
+    assert!(pdf_fonts(&notice_pdf).contains("NotoSerifCJKsc-Bold"), "the notice's title was in the shipped font");
+    assert!(!pdf_fonts(&transfer_pdf).contains("NotoSerifCJKsc-Bold"), "the transfer's title is in the office's font");
+    app.click("[data-nav=documents]").await;
+    app.wait_text("[data-test=font-title]", |t| t == "小标宋-FandolFang-Regular.otf").await;
+    // The 文书 page lists every document on this laptop, the void marked.
+    app.wait_text("[data-test=notice-list] .el-table__row", |t| t.contains("已作废：企业名称打印错误")).await;
+    app.wait_text("[data-test=transfer-list] .el-table__row", |t| t.contains("衡阳市生态环境局祁东分局")).await;
+    app.screenshot("34-document-fonts").await;
+
+    // The notice, the void and the transfer reach the bureau with the inspection.
     app.click("[data-test=sync-now]").await;
     app.wait_text("[data-test=sync-pending]", |t| t == "待发送修改 0").await;
     let status = status_of(&config);
-    assert_eq!(status.rejected, 0, "the server took the inspection, the notice and the void: {status:?}");
+    assert_eq!(status.rejected, 0, "the server took the inspection, the notice, the void and the transfer: {status:?}");
     app.screenshot("32-notice-voided-and-synced").await;
     app.quit().await;
 }

@@ -735,5 +735,76 @@ notice_id: string | null, reason: string, voided_at: string, device_id: string |
 
 export type NoticeList = { notices: Array<Notice>, voids: Array<NumberVoid>, };
 
-export type DocumentKind = "notice" | "record" | "cards";
+export type TransferOffice = { 
+/**
+ * The city in the form's title: `益阳市`.
+ */
+city: string, 
+/**
+ * The receiving branch: `益阳市生态环境局赫山分局`.
+ */
+receiver: string, 
+/**
+ * How the form names the sender in its text: `我管委会`.
+ */
+sender_phrase: string, 
+/**
+ * 落款: the transferring office.
+ */
+issuer: string, 
+/**
+ * 违法线索移交人 and phone.
+ */
+sender_name: string, sender_phone: string, };
+
+export type ClueTransfer = { id: string, park_id: string, enterprise_id: string, inspection_id: string, 
+/**
+ * The findings the clue rests on.
+ */
+finding_ids: Array<string>, 
+/**
+ * Set when the office numbers its transfers.
+ */
+number: DocNumber | null, 
+/**
+ * The suspected unit or person; `None` when not yet known (the form
+ * allows it to be left blank).
+ */
+subject: string | null, 
+/**
+ * 违法行为线索简要描述.
+ */
+description: string, 
+/**
+ * 相关材料清单: what goes with the form.
+ */
+materials: Array<string>, 
+/**
+ * 违法线索接收人 and phone; empty when the receiver fills them in by hand.
+ */
+receiver_name: string, receiver_phone: string, office: TransferOffice, 
+/**
+ * 移送时间 (`YYYY-MM-DD`).
+ */
+transferred_on: string, created_at: string, device_id: string | null, };
+
+export type NewClueTransfer = { inspection_id: string, 
+/**
+ * The findings the clue rests on; at least one.
+ */
+finding_ids: Array<string>, 
+/**
+ * The number series when the office numbers its transfers.
+ */
+series: string | null, 
+/**
+ * `None` when the suspected unit is not yet known.
+ */
+subject: string | null, description: string, materials: Array<string>, receiver_name: string, receiver_phone: string, office: TransferOffice, };
+
+export type DocumentKind = "notice" | "record" | "cards" | "transfer";
+
+export type DocumentFonts = { fang: string | null, title: string | null, };
+
+export type FontRole = "fang" | "title";
 

@@ -10,6 +10,11 @@ import type {
   AppInfo,
   Attachment,
   BriefItem,
+  ClueTransfer,
+  DocumentFonts,
+  FontRole,
+  NewClueTransfer,
+  TransferOffice,
   Inspection,
   InspectionSummary,
   IntegrityProblem,
@@ -94,10 +99,22 @@ export const api = {
   issueNotice: (newNotice: NewNotice) => invoke<Notice>('issue_notice', { new: newNotice }),
   notices: (enterprise: string | null) => invoke<NoticeList>('notices', { enterprise }),
   voidNotice: (id: string, reason: string) => invoke<NumberVoid>('void_notice', { id, reason }),
+  transferOffice: () => invoke<TransferOffice | null>('transfer_office'),
+  saveTransferOffice: (office: TransferOffice) => invoke<void>('save_transfer_office', { office }),
+  /** A transfer filled in from the inspection (no findings: its serious ones). */
+  clueTransferDraft: (inspection: string, findings: string[]) =>
+    invoke<NewClueTransfer>('clue_transfer_draft', { inspection, findings }),
+  transferClue: (newTransfer: NewClueTransfer) => invoke<ClueTransfer>('transfer_clue', { new: newTransfer }),
+  clueTransfers: (enterprise: string | null) => invoke<ClueTransfer[]>('clue_transfers', { enterprise }),
+  documentFonts: () => invoke<DocumentFonts>('document_fonts'),
+  /** Makes a font file the office's own for `role`; `null` goes back to the shipped font. */
+  setDocumentFont: (role: FontRole, path: string | null) => invoke<DocumentFonts>('set_document_font', { role, path }),
   /** Renders a document into the data folder's 文书 folder; the paths written. */
   printDocument: (kind: DocumentKind, id: string) => invoke<string[]>('print_document', { kind, id }),
   printTodaysNotices: () => invoke<string[]>('print_todays_notices'),
   openDocument: (path: string) => invoke<void>('open_document', { path }),
+  /** A printed document's bytes, for the preview. */
+  documentBytes: async (path: string) => new Uint8Array(await invoke<ArrayBuffer>('document_bytes', { path })),
   saveDocumentAs: (path: string, target: string) => invoke<void>('save_document_as', { path, target }),
 }
 
@@ -139,6 +156,14 @@ export const dialogs = {
   },
   async chooseFile(title: string): Promise<string | null> {
     const picked = await open({ multiple: false, title })
+    return typeof picked === 'string' ? picked : null
+  },
+  async chooseFont(title: string): Promise<string | null> {
+    const picked = await open({
+      multiple: false,
+      title,
+      filters: [{ name: '字体', extensions: ['ttf', 'otf', 'ttc', 'TTF', 'OTF', 'TTC'] }],
+    })
     return typeof picked === 'string' ? picked : null
   },
   async savePdf(title: string, defaultPath: string): Promise<string | null> {

@@ -37,6 +37,10 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration { name: "20261123120000_notices", sql: include_str!("../../migrations/20261123120000_notices.sql") },
     Migration { name: "20261123140000_settings", sql: include_str!("../../migrations/20261123140000_settings.sql") },
+    Migration {
+        name: "20261123160000_clue_transfers",
+        sql: include_str!("../../migrations/20261123160000_clue_transfers.sql"),
+    },
 ];
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -6,6 +6,7 @@
 //! transaction that writes the domain rows and appends its outbox entry, so
 //! a change is either wholly there, ready to sync, or not there at all.
 
+pub mod clue_transfer;
 pub mod inspection;
 mod migrate;
 pub mod notice;
@@ -143,6 +144,21 @@ impl Store {
 
     pub fn device_id(&self) -> Uuid {
         self.device_id
+    }
+
+    /// One of this laptop's settings (never synced), if it was saved.
+    pub(crate) fn setting<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
+        let value: Option<String> =
+            self.conn.query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+        Ok(value.map(|v| serde_json::from_str(&v)).transpose()?)
+    }
+
+    pub(crate) fn save_setting(&mut self, key: &str, value: &impl Serialize) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO setting (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+            params![key, serde_json::to_string(value)?],
+        )?;
+        Ok(())
     }
 
     /// A new UUIDv7 from the store's clock and random source.

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::{outbox, Store, StoreError};
 use crate::enterprise::FieldProblem;
 use crate::inspection::{FindingSeverity, InspectionState};
-use crate::notice::{chinese_date, DocNumber, Notice, NoticeOffice, NoticePhoto, NoticeProblem};
+use crate::notice::{chinese_date, DocNumber, DocumentFonts, Notice, NoticeOffice, NoticePhoto, NoticeProblem};
 
 /// What a clerk fills in to issue a notice from a signed inspection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -51,13 +51,13 @@ enum Voided<'a> {
     Next(&'a str),
 }
 
-fn problem(field: &str, message: String) -> FieldProblem {
+pub(super) fn problem(field: &str, message: String) -> FieldProblem {
     FieldProblem { field: field.into(), severity: crate::ident::Severity::Error, message }
 }
 
 /// Takes the next unused number of `series` for `year` from this laptop's
 /// blocks, inside the caller's transaction.
-fn take_number(tx: &rusqlite::Transaction<'_>, series: &str, year: i32) -> Result<DocNumber, StoreError> {
+pub(super) fn take_number(tx: &rusqlite::Transaction<'_>, series: &str, year: i32) -> Result<DocNumber, StoreError> {
     let row: Option<(String, String, i64)> = tx
         .query_row(
             "SELECT block_id, prefix, next FROM number_block WHERE series = ?1 AND year = ?2 AND next <= last
@@ -74,7 +74,7 @@ fn take_number(tx: &rusqlite::Transaction<'_>, series: &str, year: i32) -> Resul
 }
 
 /// Queues the creation of an insert-only record for the bureau.
-fn queue(
+pub(super) fn queue(
     tx: &rusqlite::Transaction<'_>,
     (mutation_id, device_id): (Uuid, Uuid),
     entity: &'static str,
@@ -357,23 +357,27 @@ impl Store {
 /// The settings key of the office's notice settings.
 const OFFICE_SETTINGS: &str = "notice_office";
 
+/// The settings key of the office's font files.
+const FONT_SETTINGS: &str = "document_fonts";
+
 impl Store {
     /// The office's notice settings last saved on this laptop.
     pub fn notice_office(&self) -> Result<Option<NoticeOffice>, StoreError> {
-        let value: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM setting WHERE key = ?1", [OFFICE_SETTINGS], |r| r.get(0))
-            .optional()?;
-        Ok(value.map(|v| serde_json::from_str(&v)).transpose()?)
+        self.setting(OFFICE_SETTINGS)
     }
 
     /// Saves the office's notice settings for the next notices.
     pub fn save_notice_office(&mut self, office: &NoticeOffice) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO setting (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
-            params![OFFICE_SETTINGS, serde_json::to_string(office)?],
-        )?;
-        Ok(())
+        self.save_setting(OFFICE_SETTINGS, office)
+    }
+
+    /// The office's own font files, if it chose any.
+    pub fn document_fonts(&self) -> Result<DocumentFonts, StoreError> {
+        Ok(self.setting(FONT_SETTINGS)?.unwrap_or_default())
+    }
+
+    pub fn save_document_fonts(&mut self, fonts: &DocumentFonts) -> Result<(), StoreError> {
+        self.save_setting(FONT_SETTINGS, fonts)
     }
 
     /// Notices issued on `day` (`YYYY-MM-DD`), for a clerk's batch.

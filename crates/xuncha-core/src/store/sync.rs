@@ -274,6 +274,7 @@ impl Store {
                 EntityKind::Inspection => self.inspection(c.entity_id)?.map(|i| i.enterprise_name),
                 EntityKind::Notice => self.notice(c.entity_id)?.map(|n| n.number.to_string()),
                 EntityKind::NumberVoid => None,
+                EntityKind::ClueTransfer => self.clue_transfer(c.entity_id)?.and_then(|t| t.subject),
             };
             let park_name = self.park(c.park_id)?.map(|p| p.name);
             items.push(ConflictItem {
@@ -617,7 +618,7 @@ fn revert_fields(
     let doc = match kind {
         EntityKind::Enterprise => rows::load_enterprise(tx, id)?.map(serde_json::to_value).transpose()?,
         EntityKind::Park => rows::load_park(tx, id)?.map(serde_json::to_value).transpose()?,
-        EntityKind::Inspection | EntityKind::Notice | EntityKind::NumberVoid => None,
+        EntityKind::Inspection | EntityKind::Notice | EntityKind::NumberVoid | EntityKind::ClueTransfer => None,
     };
     let Some(Value::Object(mut doc)) = doc else {
         return Ok(());
@@ -672,6 +673,11 @@ fn write_doc(
             let v: super::notice::NumberVoid = serde_json::from_value(doc)
                 .map_err(|e| SyncError::BadAnswer(format!("文号作废记录 {id} 无法读取：{e}")))?;
             super::notice::receive_void(tx, &v)?;
+        }
+        EntityKind::ClueTransfer => {
+            let t: crate::clue_transfer::ClueTransfer = serde_json::from_value(doc)
+                .map_err(|e| SyncError::BadAnswer(format!("违法线索移交书 {id} 无法读取：{e}")))?;
+            super::clue_transfer::receive(tx, &t, now)?;
         }
     }
     Ok(())

@@ -13,6 +13,7 @@ const LANDED: &[(&str, &str)] = &[
     ("20261123090000_inspections", "ecaefd23552c37cdcda3c93da1fa910e50bc4c0f87a0daed0df496db467f3c18"),
     ("20261123120000_notices", "cdc5da899dc77ecbd3f90ad56f51a609671f02d5f0d9f801533846318f1f6992"),
     ("20261123140000_settings", "1cda6737d047e162bdf0762c84f956b349a909b9b2a427cf815ba778c2019a9a"),
+    ("20261123160000_clue_transfers", "2837d2bb5cf6bd1f13d06e1460fcef29cbc3a40a7a957ab7541e526865e3c53e"),
 ];
 
 #[test]

@@ -24,7 +24,7 @@ fn list_headings_count_in_chinese_numerals() {
     assert_eq!(got, ["一", "九", "十", "十一", "二十", "二十四", "九十九"]);
 }
 
-mod issuing {
+pub(crate) mod issuing {
     use xuncha_core::inspection::{Finding, FindingSeverity, InspectionKind, InspectionState, ItemOutcome, SignerRole};
     use xuncha_core::sample::notice_office as office;
     use xuncha_core::store::inspection::{NewInspection, NewSignature};
@@ -35,6 +35,11 @@ mod issuing {
 
     /// A completed patrol with one general finding, signed or not.
     fn patrol(store: &mut Store, sign: bool) -> uuid::Uuid {
+        patrol_finding(store, sign, FindingSeverity::General)
+    }
+
+    /// A completed patrol with one finding of `severity`, signed or not.
+    pub(crate) fn patrol_finding(store: &mut Store, sign: bool, severity: FindingSeverity) -> uuid::Uuid {
         let e = store.find_enterprise("91430426MA4QA91117").unwrap().unwrap();
         let new = NewInspection {
             enterprise_id: e.id,
@@ -51,7 +56,7 @@ mod issuing {
             found: "雨水排放口有黄色污水流出".into(),
             suggestion: "排查雨污混接".into(),
             legal_basis: None,
-            severity: FindingSeverity::General,
+            severity,
             deadline: Some("2026-12-22".into()),
         });
         i.ended_at = Some(i.started_at.clone());

@@ -1,9 +1,10 @@
 //! Each document carries every field of its record, in fonts that are
 //! embedded and subset, in a file qpdf accepts.
 
+use xuncha_core::clue_transfer::{ClueTransfer, TransferOffice};
 use xuncha_core::enterprise::FacilityKind;
+use xuncha_core::notice::DocNumber;
 use xuncha_print::notice::Evidence;
-use xuncha_print::transfer::Transfer;
 use xuncha_print::Role;
 
 use crate::common::*;
@@ -182,20 +183,29 @@ fn facility_cards_carry_every_field_of_the_source_card() {
 
 #[test]
 fn the_clue_transfer_form_prints_three_copies_with_every_field() {
-    let t = Transfer {
-        city: "益阳市".into(),
-        receiver: "益阳市生态环境局赫山分局".into(),
-        sender_phrase: "我管委会".into(),
+    let t = ClueTransfer {
+        id: uuid::Uuid::nil(),
+        park_id: uuid::Uuid::nil(),
+        enterprise_id: uuid::Uuid::nil(),
+        inspection_id: uuid::Uuid::nil(),
+        finding_ids: vec![],
+        number: Some(DocNumber { series: "transfer".into(), prefix: "益高环移".into(), year: 2026, serial: 3 }),
         subject: None,
         description: "夜间通过雨水管网排放生产废水".into(),
         materials: vec!["现场检查记录".into(), "现场照片4张".into(), "生态环境问题整改通知书".into()],
-        sender_name: "周文".into(),
-        sender_phone: "0737-4221234".into(),
         receiver_name: "陈刚".into(),
         receiver_phone: "0737-4225678".into(),
-        issuer: "益阳高新技术产业开发区管理委员会".into(),
-        date: "2026-11-22".into(),
-        number: Some("益高环移〔2026〕3号".into()),
+        office: TransferOffice {
+            city: "益阳市".into(),
+            receiver: "益阳市生态环境局赫山分局".into(),
+            sender_phrase: "我管委会".into(),
+            issuer: "益阳高新技术产业开发区管理委员会".into(),
+            sender_name: "周文".into(),
+            sender_phone: "0737-4221234".into(),
+        },
+        transferred_on: "2026-11-22".into(),
+        created_at: "2026-11-22T10:00:00+08:00".into(),
+        device_id: None,
     };
     let pdf = xuncha_print::transfer::render(book(), &t, 0).unwrap();
     let path = keep("clue-transfer", &pdf);
@@ -226,4 +236,30 @@ fn the_clue_transfer_form_prints_three_copies_with_every_field() {
             assert!(text.contains(&squeeze(field)), "{copy} shows “{field}”");
         }
     }
+}
+
+#[test]
+fn the_package_installs_the_fonts_where_the_installed_program_looks_for_them() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let conf: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("src-tauri/tauri.conf.json")).unwrap()).unwrap();
+    let files = conf["bundle"]["linux"]["deb"]["files"].as_object().expect("the .deb lists extra files");
+    let (target, source) = files
+        .iter()
+        .find(|(_, source)| source.as_str().is_some_and(|s| s.trim_end_matches('/').ends_with("assets/fonts")))
+        .expect("the .deb carries assets/fonts");
+    // Lay the package out in a scratch root as dpkg would, beside usr/bin.
+    let scratch = tempfile::tempdir().unwrap();
+    let installed = scratch.path().join(target.trim_start_matches('/'));
+    std::fs::create_dir_all(&installed).unwrap();
+    let shipped = root.join("src-tauri").join(source.as_str().unwrap());
+    for f in std::fs::read_dir(&shipped).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), installed.join(f.file_name())).unwrap();
+    }
+    let bin = scratch.path().join("usr/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let found = xuncha_print::FontBook::installed_dir(&bin).expect("the installed program finds its fonts");
+    let book = xuncha_print::FontBook::load(&found, &xuncha_print::OfficeFonts::default()).unwrap();
+    assert!(book.missing(Role::Fang, "祁东晶褀机械").is_empty(), "and they are the whole set, 褀 included");
 }

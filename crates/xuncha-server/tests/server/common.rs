@@ -13,8 +13,8 @@ use xuncha_server::postgres::Postgres;
 use xuncha_server::sqlite::Sqlite;
 use xuncha_server::{Bureau, Principal, Role};
 use xuncha_sync::{
-    BlobUpload, EntityKind, Hello, LeaseRequest, NumberBlock, NumberSeries, PullPage, PullRequest, PushRequest,
-    PushResponse, ReferenceDoc, ReferenceEntry,
+    payload_hash, BlobUpload, EntityKind, Hello, LeaseRequest, Mutation, NumberBlock, NumberSeries, Outcome, PullPage,
+    PullRequest, PushRequest, PushResponse, ReferenceDoc, ReferenceEntry, PROTOCOL,
 };
 
 pub fn env(seed: u64) -> Env {
@@ -386,4 +386,32 @@ pub fn laptop(dir: &Path, name: &str, seed: u64) -> Store {
     let own = dir.join(Path::new(name).file_stem().expect("a file name"));
     std::fs::create_dir_all(&own).expect("laptop folder");
     Store::open(own.join(name), env(seed)).expect("laptop store opens")
+}
+
+/// Pushes one mutation of `record` as `who`'s device, as a laptop (or a
+/// tampered one) would; returns the outcome and the refusal's reason.
+pub fn push_one(
+    server: &Bureau<Database>,
+    who: &Principal,
+    seq: i64,
+    op: &str,
+    entity: EntityKind,
+    id: Uuid,
+    record: &Value,
+) -> (Outcome, Option<String>) {
+    let payload = serde_json::json!({"op": op, "fields": record});
+    let m = Mutation {
+        seq,
+        mutation_id: Uuid::from_u128(who.device_id.as_u128() ^ (0xf000 + seq as u128)),
+        entity,
+        entity_id: id,
+        base_version: 0,
+        payload_hash: payload_hash(&payload),
+        payload,
+        created_at: "2026-11-22T08:00:00Z".into(),
+        receipt: None,
+    };
+    let resp =
+        server.push(who, &PushRequest { protocol: PROTOCOL, device_id: who.device_id, mutations: vec![m] }).unwrap();
+    (resp.results[0].outcome, resp.results[0].reason.clone())
 }

@@ -9,7 +9,7 @@ use xuncha_core::store::inspection::{NewInspection, NewSignature};
 use xuncha_core::Store;
 use xuncha_photo::synth::{jpeg, scene};
 use xuncha_server::Role;
-use xuncha_sync::{payload_hash, EntityKind, Mutation, Outcome, PushRequest, PROTOCOL};
+use xuncha_sync::{EntityKind, Outcome};
 
 use crate::common::*;
 
@@ -102,31 +102,6 @@ fn a_signed_inspection_reaches_the_server_and_the_other_laptop_with_its_photos(k
     assert_eq!(b.inspections(Some(ids[0]), None).unwrap().len(), 1);
 }
 
-fn push_one(
-    server: &xuncha_server::Bureau<xuncha_server::backend::Database>,
-    who: &xuncha_server::Principal,
-    seq: i64,
-    op: &str,
-    id: Uuid,
-    record: &Value,
-) -> (Outcome, Option<String>) {
-    let payload = json!({"op": op, "fields": record});
-    let m = Mutation {
-        seq,
-        mutation_id: Uuid::from_u128(who.device_id.as_u128() ^ (0xf000 + seq as u128)),
-        entity: EntityKind::Inspection,
-        entity_id: id,
-        base_version: 0,
-        payload_hash: payload_hash(&payload),
-        payload,
-        created_at: "2026-11-22T08:00:00Z".into(),
-        receipt: None,
-    };
-    let resp =
-        server.push(who, &PushRequest { protocol: PROTOCOL, device_id: who.device_id, mutations: vec![m] }).unwrap();
-    (resp.results[0].outcome, resp.results[0].reason.clone())
-}
-
 fn the_server_refuses_an_inspection_changed_after_signing_or_out_of_its_chain(kind: Kind) {
     let db = ServerDb::new(kind);
     let server = db.open(1);
@@ -144,7 +119,8 @@ fn the_server_refuses_an_inspection_changed_after_signing_or_out_of_its_chain(ki
     record["device_id"] = json!(forger.to_string());
     record["id"] = json!(Uuid::from_u128(0xbeef).to_string());
     record["findings"][0]["found"] = json!("未发现问题");
-    let (outcome, reason) = push_one(&server, &who, 1, "create", Uuid::from_u128(0xbeef), &record);
+    let (outcome, reason) =
+        push_one(&server, &who, 1, "create", EntityKind::Inspection, Uuid::from_u128(0xbeef), &record);
     assert_eq!(outcome, Outcome::Rejected);
     assert_eq!(reason.as_deref(), Some("完整性摘要与记录内容不符：记录在签名后被改动过"));
 
@@ -153,12 +129,14 @@ fn the_server_refuses_an_inspection_changed_after_signing_or_out_of_its_chain(ki
     record["prev_digest"] = json!("0".repeat(64));
     record["digest"] = Value::Null;
     record["digest"] = json!(xuncha_sync::inspection_digest(&record));
-    let (outcome, reason) = push_one(&server, &who, 2, "create", Uuid::from_u128(0xbeef), &record);
+    let (outcome, reason) =
+        push_one(&server, &who, 2, "create", EntityKind::Inspection, Uuid::from_u128(0xbeef), &record);
     assert_eq!(outcome, Outcome::Rejected);
     assert_eq!(reason.as_deref(), Some("完整性链断裂：与本设备上一份签名记录的摘要不符"));
 
     // Someone else's record under this device.
-    let (outcome, reason) = push_one(&server, &who, 3, "create", Uuid::from_u128(0xcafe), &first.record());
+    let (outcome, reason) =
+        push_one(&server, &who, 3, "create", EntityKind::Inspection, Uuid::from_u128(0xcafe), &first.record());
     assert_eq!(outcome, Outcome::Rejected);
     assert_eq!(reason.as_deref(), Some("检查记录须由签名的设备上传"));
 
@@ -166,7 +144,7 @@ fn the_server_refuses_an_inspection_changed_after_signing_or_out_of_its_chain(ki
     let mut changed = first.record();
     changed["notes"] = json!("补记");
     let next_seq = a.outbox().unwrap().len() as i64 + 1;
-    let (outcome, reason) = push_one(&server, &who_a, next_seq, "update", first.id, &changed);
+    let (outcome, reason) = push_one(&server, &who_a, next_seq, "update", EntityKind::Inspection, first.id, &changed);
     assert_eq!(outcome, Outcome::Rejected);
     assert_eq!(reason.as_deref(), Some("已签名的检查记录不可修改；如需更正，请新建一份更正记录"));
     let row = server.entity(EntityKind::Inspection, first.id).unwrap().unwrap();

@@ -1,7 +1,7 @@
 //! Numbered notices issued offline: numbers come only from blocks the
 //! server leased to the laptop, so two laptops never give the same one;
 //! a laptop out of numbers refuses to invent one; a voided number is
-//! recorded and never given again.
+//! recorded and never given again. Clue transfers travel the same way.
 
 use std::collections::BTreeSet;
 
@@ -10,7 +10,7 @@ use uuid::Uuid;
 use xuncha_core::store::notice::NewNotice;
 use xuncha_core::{Store, StoreError};
 use xuncha_server::Role;
-use xuncha_sync::{payload_hash, EntityKind, Mutation, Outcome, PushRequest, PROTOCOL};
+use xuncha_sync::{EntityKind, Outcome};
 
 use crate::common::*;
 use crate::inspections::sign_one;
@@ -28,7 +28,19 @@ fn issue(store: &mut Store, inspection: Uuid) -> Result<xuncha_core::notice::Not
     })
 }
 
-fn numbered_server(kind: Kind) -> (ServerDb, xuncha_server::Bureau<xuncha_server::backend::Database>, Vec<Uuid>) {
+/// A server with a notice series and a park of two enterprises, and two
+/// laptops of that park (an inspector's and a clerk's), each synced once.
+struct Offices {
+    db: ServerDb,
+    server: xuncha_server::Bureau<xuncha_server::backend::Database>,
+    ids: Vec<Uuid>,
+    a: Store,
+    c: Store,
+    who_a: xuncha_server::Principal,
+    who_c: xuncha_server::Principal,
+}
+
+fn offices(kind: Kind) -> Offices {
     let db = ServerDb::new(kind);
     let server = db.open(1);
     let ids = seed_park(&server, PARK, "丙园", 2);
@@ -39,17 +51,17 @@ fn numbered_server(kind: Kind) -> (ServerDb, xuncha_server::Bureau<xuncha_server
             title: "生态环境问题整改通知书".into(),
         })
         .unwrap();
-    (db, server, ids)
-}
-
-fn two_laptops_issuing_offline_never_give_the_same_number_and_a_voided_one_is_never_reused(kind: Kind) {
-    let (db, server, ids) = numbered_server(kind);
     let mut a = laptop(db.dir(), "a.db", 10);
     let mut c = laptop(db.dir(), "c.db", 30);
     let who_a = principal(a.device_id(), Role::Inspector, &[PARK]);
     let who_c = principal(c.device_id(), Role::Clerk, &[PARK]);
     sync(&mut a, &server, &who_a);
     sync(&mut c, &server, &who_c);
+    Offices { db, server, ids, a, c, who_a, who_c }
+}
+
+fn two_laptops_issuing_offline_never_give_the_same_number_and_a_voided_one_is_never_reused(kind: Kind) {
+    let Offices { db, server, ids, mut a, mut c, who_a, who_c } = offices(kind);
 
     // Both go offline and issue every number they hold, and one more.
     let mut issued = Vec::new();
@@ -102,13 +114,7 @@ fn two_laptops_issuing_offline_never_give_the_same_number_and_a_voided_one_is_ne
 }
 
 fn the_server_refuses_a_notice_whose_number_was_leased_to_another_device(kind: Kind) {
-    let (db, server, ids) = numbered_server(kind);
-    let mut a = laptop(db.dir(), "a.db", 10);
-    let mut c = laptop(db.dir(), "c.db", 30);
-    let who_a = principal(a.device_id(), Role::Inspector, &[PARK]);
-    let who_c = principal(c.device_id(), Role::Clerk, &[PARK]);
-    sync(&mut a, &server, &who_a);
-    sync(&mut c, &server, &who_c);
+    let Offices { db, server, ids, mut a, c, who_a, who_c } = offices(kind);
     let inspection = sign_one(&mut a, ids[0], db.dir(), 1);
     let notice = issue(&mut a, inspection.id).unwrap();
 
@@ -116,22 +122,9 @@ fn the_server_refuses_a_notice_whose_number_was_leased_to_another_device(kind: K
     let mut forged = serde_json::to_value(&notice).unwrap();
     forged["id"] = json!(Uuid::from_u128(0xbad));
     forged["device_id"] = json!(c.device_id());
-    let payload = json!({"op": "create", "fields": forged});
-    let m = Mutation {
-        seq: 1,
-        mutation_id: Uuid::from_u128(0xbad1),
-        entity: EntityKind::Notice,
-        entity_id: Uuid::from_u128(0xbad),
-        base_version: 0,
-        payload_hash: payload_hash(&payload),
-        payload,
-        created_at: "2026-11-22T08:00:00Z".into(),
-        receipt: None,
-    };
-    let resp =
-        server.push(&who_c, &PushRequest { protocol: PROTOCOL, device_id: c.device_id(), mutations: vec![m] }).unwrap();
-    assert_eq!(resp.results[0].outcome, Outcome::Rejected);
-    let reason = resp.results[0].reason.clone().unwrap();
+    let (outcome, reason) = push_one(&server, &who_c, 1, "create", EntityKind::Notice, Uuid::from_u128(0xbad), &forged);
+    assert_eq!(outcome, Outcome::Rejected);
+    let reason = reason.unwrap();
     assert!(reason.contains(&format!("{}", notice.number)) && reason.contains("不在本设备领取的号段内"), "{reason}");
 
     // The rightful notice goes through, and cannot be changed afterwards.
@@ -140,7 +133,30 @@ fn the_server_refuses_a_notice_whose_number_was_leased_to_another_device(kind: K
     assert!(server.entity(EntityKind::Notice, notice.id).unwrap().is_some());
 }
 
+fn a_clue_transfer_reaches_the_other_laptop_and_one_sent_by_another_device_is_refused(kind: Kind) {
+    let Offices { db, server, ids, mut a, mut c, who_a, who_c } = offices(kind);
+    let inspection = sign_one(&mut a, ids[0], db.dir(), 1);
+    let mut new = a.clue_transfer_draft(inspection.id, &[inspection.findings[0].id]).unwrap();
+    new.office = xuncha_core::sample::transfer_office();
+    let transfer = a.transfer_clue(&new).unwrap();
+
+    // Laptop c sends a copy as its own: a transfer comes only from its maker.
+    let mut forged = serde_json::to_value(&transfer).unwrap();
+    forged["id"] = json!(Uuid::from_u128(0xbad));
+    let forged_id = Uuid::from_u128(0xbad);
+    let (outcome, reason) = push_one(&server, &who_c, 1, "create", EntityKind::ClueTransfer, forged_id, &forged);
+    assert_eq!(outcome, Outcome::Rejected);
+    assert_eq!(reason.as_deref(), Some("文书须由制作它的设备上传"));
+
+    let report = sync(&mut a, &server, &who_a);
+    assert_eq!(report.rejected, 0, "the maker's transfer is taken: {report:?}");
+    sync(&mut c, &server, &who_c);
+    assert_eq!(c.clue_transfer(transfer.id).unwrap(), Some(transfer), "the other laptop holds it, unchanged");
+    assert_eq!(c.clue_transfers(None).unwrap().len(), 1, "and only the rightful one");
+}
+
 on_both_backends!(
     two_laptops_issuing_offline_never_give_the_same_number_and_a_voided_one_is_never_reused,
     the_server_refuses_a_notice_whose_number_was_leased_to_another_device,
+    a_clue_transfer_reaches_the_other_laptop_and_one_sent_by_another_device_is_refused,
 );

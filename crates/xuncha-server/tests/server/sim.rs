@@ -643,6 +643,9 @@ impl World {
                         xuncha_sync::EntityKind::NumberVoid => {
                             store.number_voids().unwrap().into_iter().find(|v| v.id == c.entity_id).map(|v| doc_of(&v))
                         }
+                        xuncha_sync::EntityKind::ClueTransfer => {
+                            store.clue_transfer(c.entity_id).unwrap().map(|t| doc_of(&t))
+                        }
                     };
                     let Some(local) = local else {
                         self.fail(format!("laptop {i} lacks {} of park {park}", c.entity_id));
