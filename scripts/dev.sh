@@ -20,11 +20,12 @@ say() { printf '==> %s\n' "$*"; }
 # a CJK font so that Chinese text renders; PostgreSQL for the server's
 # tests against its shared backend; libdbus for the OS keyring, and a
 # D-Bus daemon with gnome-keyring for the keyring's test; poppler and qpdf
-# to check printed documents.
+# to check printed documents; LibreOffice Calc to check that exported
+# workbooks open.
 packages=(build-essential pkg-config ca-certificates curl git file
   libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   xvfb xauth webkit2gtk-driver fonts-noto-cjk postgresql libdbus-1-dev dbus gnome-keyring
-  poppler-utils qpdf)
+  poppler-utils qpdf libreoffice-calc-nogui)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

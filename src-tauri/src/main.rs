@@ -19,11 +19,14 @@ use xuncha_core::api::{
 };
 use xuncha_core::brief::BriefItem;
 use xuncha_core::checklist::Template;
-use xuncha_core::clue_transfer::{ClueTransfer, TransferOffice};
+use xuncha_core::clue_transfer::{ClueTransfer, TransferFile, TransferNews, TransferOffice};
+use xuncha_core::dashboard::Dashboard;
 use xuncha_core::enterprise::{Attachment, FieldProblem};
 use xuncha_core::inspection::Inspection;
+use xuncha_core::ledger::{Ledger, LedgerKind};
 use xuncha_core::notice::{DocumentFonts, FontRole, Notice, NoticeOffice};
 use xuncha_core::overview::{self, ParkOverview};
+use xuncha_core::rectification::{Case, CaseFile, EventBody};
 use xuncha_core::roster::{self, ImportOptions, ImportReport};
 use xuncha_core::sample::{self, SampleLoaded};
 use xuncha_core::search::{Query, SearchPage};
@@ -33,6 +36,7 @@ use xuncha_core::store::inspection::{
 };
 use xuncha_core::store::notice::{NewNotice, NumberVoid};
 use xuncha_core::store::patrol::PatrolPlan;
+use xuncha_core::store::rectification::{CaseFilter, NewCase};
 use xuncha_core::store::{ParkSummary, Saved};
 use xuncha_core::{Enterprise, Park};
 
@@ -279,6 +283,81 @@ async fn set_document_font(app: AppHandle, role: FontRole, path: Option<String>)
     blocking(app, move |s| print::adopt_font(s, &dir, role, path.as_deref())).await
 }
 
+#[tauri::command]
+fn cases(state: State<'_, AppState>, filter: CaseFilter) -> Answer<Vec<Case>> {
+    state.with_store(|s| Ok(s.cases(&filter)?))
+}
+
+#[tauri::command]
+fn case_of_notice(state: State<'_, AppState>, notice: Uuid) -> Answer<Option<Case>> {
+    state.with_store(|s| Ok(s.case_of_notice(notice)?))
+}
+
+#[tauri::command]
+fn open_case(state: State<'_, AppState>, new: NewCase) -> Answer<Case> {
+    state.with_store(|s| Ok(s.open_case(&new)?))
+}
+
+#[tauri::command]
+fn record_case_event(state: State<'_, AppState>, case_id: Uuid, body: EventBody) -> Answer<Case> {
+    state.with_store(|s| Ok(s.record_case_event(case_id, body)?))
+}
+
+/// Keeps files handed in for a case (plans, evidence photos) as they are.
+#[tauri::command]
+async fn keep_case_files(app: AppHandle, paths: Vec<String>, finding: Option<Uuid>) -> Answer<Vec<CaseFile>> {
+    blocking(app, move |s| paths.iter().map(|p| Ok(s.keep_case_file(std::path::Path::new(p), finding)?)).collect())
+        .await
+}
+
+#[tauri::command]
+fn transfer_files(state: State<'_, AppState>, enterprise: Option<Uuid>) -> Answer<Vec<TransferFile>> {
+    state.with_store(|s| Ok(s.transfer_files(enterprise)?))
+}
+
+#[tauri::command]
+fn record_transfer_news(state: State<'_, AppState>, id: Uuid, news: TransferNews) -> Answer<TransferFile> {
+    state.with_store(|s| Ok(s.record_transfer_news(id, news)?))
+}
+
+#[tauri::command]
+fn ledger(state: State<'_, AppState>, kind: LedgerKind, park: Option<Uuid>) -> Answer<Ledger> {
+    let today = xuncha_core::Env::system().now_in_china().date_naive();
+    state.with_store(|s| Ok(xuncha_core::ledger::ledger(s, kind, park, today)?))
+}
+
+#[tauri::command]
+fn dashboard(state: State<'_, AppState>, park: Option<Uuid>) -> Answer<Dashboard> {
+    let today = xuncha_core::Env::system().now_in_china().date_naive();
+    state.with_store(|s| Ok(xuncha_core::dashboard::dashboard(s, park, today)?))
+}
+
+/// Saves a ledger as an `.xlsx` workbook where the clerk chose.
+#[tauri::command]
+async fn export_ledger(app: AppHandle, kind: LedgerKind, park: Option<Uuid>, target: String) -> Answer<()> {
+    let today = xuncha_core::Env::system().now_in_china().date_naive();
+    blocking(app, move |s| {
+        let l = xuncha_core::ledger::ledger(s, kind, park, today)?;
+        xuncha_core::ledger::write_xlsx(&l, std::path::Path::new(&target))
+            .map_err(|e| ApiError::new(ErrorCode::File, format!("无法写入 {target}：{e}")))
+    })
+    .await
+}
+
+/// Prints a ledger into the 文书 folder; returns its path.
+#[tauri::command]
+async fn print_ledger(app: AppHandle, kind: LedgerKind, park: Option<Uuid>) -> Answer<Vec<String>> {
+    let dir = app.state::<AppState>().db_path()?.with_file_name(print::FOLDER);
+    let now = xuncha_core::Env::system().now_in_china();
+    blocking(app, move |s| {
+        let l = xuncha_core::ledger::ledger(s, kind, park, now.date_naive())?;
+        let pdf = xuncha_print::ledger::render(&print::fonts(s)?, &l, now.timestamp()).map_err(print::error)?;
+        let file_name = format!("{} {}.pdf", l.title, now.format("%Y-%m-%d"));
+        print::write_into(&dir, vec![xuncha_print::stored::Document { file_name, pdf }])
+    })
+    .await
+}
+
 /// Renders a document into the data folder's 文书 folder; returns the paths.
 #[tauri::command]
 async fn print_document(app: AppHandle, kind: DocumentKind, id: Uuid) -> Answer<Vec<String>> {
@@ -360,7 +439,12 @@ async fn login(app: AppHandle, server: String, user: String, password: String) -
     off_main(move || {
         let state = app.state::<AppState>();
         let device = state.with_store(|s| Ok(s.device_id()))?;
-        xuncha_client::login(&state.db_path()?, &server, &user, &password, device, &xuncha_client::device_name())?;
+        let db = state.db_path()?;
+        xuncha_client::login(&db, &server, &user, &password, device, &xuncha_client::device_name())?;
+        state.with_store(|s| {
+            state.name_operator(s, &db);
+            Ok(())
+        })?;
         let sync = app.state::<Sync>();
         sync.reset();
         sync.state(&state)
@@ -370,7 +454,12 @@ async fn login(app: AppHandle, server: String, user: String, password: String) -
 
 #[tauri::command]
 fn logout(state: State<'_, AppState>, sync: State<'_, Sync>) -> Answer<SyncState> {
-    xuncha_client::logout(&state.db_path()?)?;
+    let db = state.db_path()?;
+    xuncha_client::logout(&db)?;
+    state.with_store(|s| {
+        state.name_operator(s, &db);
+        Ok(())
+    })?;
     sync.reset();
     sync.state(&state)
 }
@@ -472,6 +561,17 @@ fn main() {
             clue_transfers,
             document_fonts,
             set_document_font,
+            cases,
+            case_of_notice,
+            open_case,
+            record_case_event,
+            keep_case_files,
+            transfer_files,
+            record_transfer_news,
+            ledger,
+            dashboard,
+            export_ledger,
+            print_ledger,
             print_document,
             print_todays_notices,
             open_document,

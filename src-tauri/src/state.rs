@@ -69,11 +69,18 @@ impl AppState {
         let dir = dir.unwrap_or_else(|| self.default_data_dir.clone());
         std::fs::create_dir_all(&dir)
             .map_err(|e| ApiError::new(ErrorCode::File, format!("无法创建数据文件夹 {}：{e}", dir.display())))?;
-        let store = Store::open(dir.join(DB_FILE), Env::system())?;
+        let mut store = Store::open(dir.join(DB_FILE), Env::system())?;
+        self.name_operator(&mut store, &dir.join(DB_FILE));
         *self.store.lock().expect("store lock") = Some(store);
         *self.data_dir.lock().expect("data_dir lock") = Some(dir.clone());
         remember(&self.config_file, &dir)?;
         self.info()
+    }
+
+    /// Names the signed-in user (if any) on what the store records next.
+    pub fn name_operator(&self, store: &mut Store, db: &Path) {
+        let user = xuncha_client::signed_in(db).map(|s| s.user_name).unwrap_or_default();
+        store.set_operator(&user);
     }
 
     /// The database file of the chosen data folder.

@@ -6,6 +6,7 @@ import EnterpriseFile from './views/EnterpriseFile.vue'
 import RosterView from './views/RosterView.vue'
 import ConflictsView from './views/ConflictsView.vue'
 import DocumentsView from './views/DocumentsView.vue'
+import LedgersView from './views/LedgersView.vue'
 import PatrolPlanView from './views/PatrolPlanView.vue'
 import InspectionView from './views/InspectionView.vue'
 import { useAppStore } from './stores/app'
@@ -22,6 +23,7 @@ export const router = createRouter({
     { path: '/conflicts', component: ConflictsView },
     { path: '/patrol', component: PatrolPlanView },
     { path: '/documents', component: DocumentsView },
+    { path: '/ledgers', component: LedgersView },
     { path: '/inspections/:id', component: InspectionView, props: true },
   ],
 })

@@ -98,8 +98,12 @@ enum Command {
         json: bool,
     },
     /// 导出企业名录（.xlsx 或 .csv）
+    #[command(args_conflicts_with_subcommands = true)]
     Export {
-        file: PathBuf,
+        #[command(subcommand)]
+        ledger: Option<ExportCommand>,
+        /// 名录文件（.xlsx 或 .csv）
+        file: Option<PathBuf>,
         /// 只导出该园区（代码、名称或ID）
         #[arg(long)]
         park: Option<String>,
@@ -214,6 +218,12 @@ enum NoticeCommand {
         /// 文号系列
         #[arg(long, default_value = "notice")]
         series: String,
+        /// 审核人（案件尚未审核时必填）
+        #[arg(long, default_value = "")]
+        reviewed_by: String,
+        /// 已立案的整改案件ID；不填则随通知书立案
+        #[arg(long = "case", value_name = "CASE_ID")]
+        case_id: Option<Uuid>,
         #[arg(long)]
         json: bool,
     },
@@ -270,6 +280,21 @@ enum TransferCommand {
     List {
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// 台账：rectification（整改）、overdue（逾期）、transfer（移交）、patrol（巡查）、compliance（表1.3-1）、waste（表10）；.xlsx 为可编辑的工作簿，.pdf 为打印版
+    Ledger {
+        kind: String,
+        file: PathBuf,
+        /// 只导出该园区（代码、名称或ID）
+        #[arg(long)]
+        park: Option<String>,
+        /// 按该日期计算（YYYY-MM-DD），默认今天（北京时间）
+        #[arg(long, value_name = "DATE")]
+        today: Option<String>,
     },
 }
 
@@ -523,11 +548,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Patrol { command: PatrolCommand::Due { park, today, json } } => {
             let store = open_existing(db)?;
-            let today = match today {
-                Some(t) => chrono::NaiveDate::parse_from_str(&t, "%Y-%m-%d")
-                    .map_err(|_| Failure(format!("日期“{t}”格式不对，应为 YYYY-MM-DD")))?,
-                None => Env::system().now_in_china().date_naive(),
-            };
+            let today = day_or_today(today)?;
             let parks = match park {
                 Some(key) => vec![store.find_park(&key)?.ok_or_else(|| Failure(format!("未找到园区“{key}”")))?.id],
                 None => store.parks()?.into_iter().map(|p| p.id).collect(),
@@ -542,7 +563,17 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Notice { command } => {
             let mut store = open_existing(db)?;
             match command {
-                NoticeCommand::Issue { inspection, office, plan_due, laws, findings, series, json } => {
+                NoticeCommand::Issue {
+                    inspection,
+                    office,
+                    plan_due,
+                    laws,
+                    findings,
+                    series,
+                    reviewed_by,
+                    case_id,
+                    json,
+                } => {
                     let text = std::fs::read_to_string(&office)
                         .map_err(|e| Failure(format!("无法读取通知书设置 {}：{e}", office.display())))?;
                     let office = serde_json::from_str(&text)
@@ -554,6 +585,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                         laws,
                         plan_due,
                         office,
+                        case_id,
+                        reviewed_by,
                     };
                     let n = store.issue_notice(&new)?;
                     if json {
@@ -700,12 +733,31 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        Command::Export { file, park } => {
+        Command::Export { ledger: Some(ExportCommand::Ledger { kind, file, park, today }), .. } => {
             let store = open_existing(db)?;
-            let park_id = match park {
-                Some(key) => Some(store.find_park(&key)?.ok_or_else(|| Failure(format!("未找到园区“{key}”")))?.id),
-                None => None,
-            };
+            let park_id = park_of(&store, park)?;
+            let kind = xuncha_core::ledger::LedgerKind::parse(&kind).ok_or_else(|| {
+                Failure(format!("没有“{kind}”台账；可选：rectification、overdue、transfer、patrol、compliance、waste"))
+            })?;
+            let today = day_or_today(today)?;
+            let ledger = xuncha_core::ledger::ledger(&store, kind, park_id, today)?;
+            match file.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+                Some("xlsx") => xuncha_core::ledger::write_xlsx(&ledger, &file)
+                    .map_err(|e| Failure(format!("无法写入 {}：{e}", file.display())))?,
+                Some("pdf") => {
+                    let book =
+                        xuncha_print::FontBook::load(&xuncha_print::FontBook::shipped_dir(), &Default::default())?;
+                    let now = Env::system().now().timestamp();
+                    write_file(&file, &xuncha_print::ledger::render(&book, &ledger, now)?)?;
+                }
+                _ => return Err(Failure(format!("台账只能导出为 .xlsx 或 .pdf：{}", file.display()))),
+            }
+            println!("已导出{}（{} 行）到 {}", ledger.title, ledger.rows.len(), file.display());
+        }
+        Command::Export { ledger: None, file, park } => {
+            let store = open_existing(db)?;
+            let file = file.ok_or_else(|| Failure("请给出导出的文件名（.xlsx 或 .csv）".into()))?;
+            let park_id = park_of(&store, park)?;
             let n = roster::export(&store, &file, park_id)?;
             println!("已导出{n}家企业到 {}", file.display());
         }
@@ -811,5 +863,22 @@ fn severity_label(s: Severity) -> &'static str {
     match s {
         Severity::Error => "错误",
         Severity::Warning => "提示",
+    }
+}
+
+/// `--today`, or today in China.
+fn day_or_today(today: Option<String>) -> Result<chrono::NaiveDate, Failure> {
+    match today {
+        Some(t) => chrono::NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+            .map_err(|_| Failure(format!("日期“{t}”格式不对，应为 YYYY-MM-DD"))),
+        None => Ok(Env::system().now_in_china().date_naive()),
+    }
+}
+
+/// The park named by `--park` (code, name or id).
+fn park_of(store: &Store, park: Option<String>) -> Result<Option<Uuid>, Failure> {
+    match park {
+        Some(key) => Ok(Some(store.find_park(&key)?.ok_or_else(|| Failure(format!("未找到园区“{key}”")))?.id)),
+        None => Ok(None),
     }
 }

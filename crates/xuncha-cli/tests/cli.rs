@@ -373,6 +373,21 @@ fn pdf_text(path: &Path) -> String {
     String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// Puts a block of 30 notice numbers from `first` into the store at `db`,
+/// as a sync would have leased it; returns the year (today's, in China).
+fn lease_notice_numbers(db: &Path, first: i64) -> i32 {
+    let year = chrono::Datelike::year(&xuncha_core::Env::system().now_in_china());
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .execute(
+            "INSERT INTO number_block (block_id, series, prefix, year, first, last, next, leased_at)
+             VALUES ('b1', 'notice', '祁环改', ?1, ?2, ?3, ?2, '2026-11-22T08:00:00Z')",
+            rusqlite::params![year, first, first + 29],
+        )
+        .unwrap();
+    year
+}
+
 /// Signs a daily patrol of 湖南领湃新能源科技有限公司 in the store at `db`.
 /// With `problem`, the first item fails with that finding and a photo,
 /// and the representative refuses to sign; without, all is compliant and
@@ -479,16 +494,7 @@ fn printing_cards_writes_one_pdf_per_facility_or_says_there_is_none() {
 fn printing_a_notice_shows_its_number_problems_and_photos() {
     let dir = tempfile::tempdir().unwrap();
     let db = sample_db(&dir);
-    // A block of numbers as a sync would have leased it.
-    let year = chrono::Datelike::year(&xuncha_core::Env::system().now_in_china());
-    rusqlite::Connection::open(&db)
-        .unwrap()
-        .execute(
-            "INSERT INTO number_block (block_id, series, prefix, year, first, last, next, leased_at)
-             VALUES ('b1', 'notice', '祁环改', ?1, 31, 60, 31, '2026-11-22T08:00:00Z')",
-            [year],
-        )
-        .unwrap();
+    let year = lease_notice_numbers(&db, 31);
     let signed = signed_patrol(&db, Some("雨水排放口有黄色污水流出")).id;
     let office = dir.path().join("office.json");
     std::fs::write(&office, serde_json::to_string(&xuncha_core::sample::notice_office()).unwrap()).unwrap();
@@ -497,8 +503,21 @@ fn printing_a_notice_shows_its_number_problems_and_photos() {
     let late = xuncha(&db, &["notice", "issue", &id, "--office", office_arg, "--plan-due", "2020-01-01"]);
     assert!(!late.status.success());
     assert!(String::from_utf8_lossy(&late.stderr).contains("应晚于今天"), "a past deadline is named");
-    let issued =
-        ok(xuncha(&db, &["notice", "issue", &id, "--office", office_arg, "--plan-due", "2099-12-07", "--json"]));
+    let issued = ok(xuncha(
+        &db,
+        &[
+            "notice",
+            "issue",
+            &id,
+            "--office",
+            office_arg,
+            "--plan-due",
+            "2099-12-07",
+            "--reviewed-by",
+            "周主任",
+            "--json",
+        ],
+    ));
     let notice: xuncha_core::notice::Notice = serde_json::from_str(&issued).unwrap();
     assert_eq!(notice.number.serial, 31, "the first number of the leased block");
     let out = dir.path().join("通知书.pdf");
@@ -523,6 +542,7 @@ fn printing_a_notice_shows_its_number_problems_and_photos() {
         listed.contains(&format!("祁环改〔{year}〕31号")) && listed.contains("已作废：企业名称打印错误"),
         "{listed}"
     );
+    // The case waits for a new notice; issuing again needs no second review.
     let next = ok(xuncha(&db, &["notice", "issue", &id, "--office", office_arg, "--plan-due", "2099-12-07"]));
     assert!(next.contains(&format!("祁环改〔{year}〕32号")), "a voided number is not given again: {next}");
 }
@@ -568,4 +588,70 @@ fn a_clue_transfer_is_made_from_a_finding_and_prints_three_copies() {
         assert!(text.contains(field), "the form shows “{field}”");
     }
     assert_eq!(text.matches("违法线索移交人签字").count(), 3, "three copies");
+}
+
+/// The first sheet of a workbook as LibreOffice reads it, converted
+/// headless to UTF-8 CSV: proof the file opens where clerks open it.
+fn libreoffice_csv(xlsx: &Path) -> String {
+    let out = xlsx.parent().unwrap().join("lo");
+    let profile = out.join("profile");
+    let status = Command::new("soffice")
+        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir"])
+        .arg(&out)
+        .arg(xlsx)
+        .output()
+        .expect("LibreOffice (soffice) is installed");
+    assert!(status.status.success(), "LibreOffice converts {}", xlsx.display());
+    let csv = out.join(xlsx.with_extension("csv").file_name().unwrap());
+    // Text cells come quoted; the checks read the values.
+    std::fs::read_to_string(&csv).unwrap_or_else(|e| panic!("{}: {e}", csv.display())).replace('"', "")
+}
+
+#[test]
+fn ledgers_export_as_workbooks_libreoffice_opens_and_as_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_db(&dir);
+    let year = lease_notice_numbers(&db, 1);
+    let signed = signed_patrol(&db, Some("雨水排放口有黄色污水流出")).id.to_string();
+    let office = dir.path().join("office.json");
+    std::fs::write(&office, serde_json::to_string(&xuncha_core::sample::notice_office()).unwrap()).unwrap();
+    let args = ["notice", "issue", &signed, "--office", office.to_str().unwrap(), "--plan-due", "2099-12-07"];
+    ok(xuncha(&db, &[&args[..], &["--reviewed-by", "周主任"]].concat()));
+
+    let book = dir.path().join("整改台账.xlsx");
+    let said = ok(xuncha(&db, &["export", "ledger", "rectification", book.to_str().unwrap()]));
+    assert!(said.contains("生态环境问题整改台账（1 行）"), "{said}");
+    let csv = libreoffice_csv(&book);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("生态环境问题整改台账"), "the title comes first: {}", lines[0]);
+    assert!(
+        lines[2].starts_with("序号,企业名称,存在问题,整改措施,责任人,整改期限,整改进展,通知书文号"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3].contains("湖南领湃新能源科技有限公司")
+            && lines[3].contains("雨水排放口有黄色污水流出")
+            && lines[3].contains("排查雨污混接并封堵")
+            && lines[3].contains("2099-12-31")
+            && lines[3].contains("已下发")
+            && lines[3].contains(&format!("祁环改〔{year}〕1号")),
+        "the case's row: {}",
+        lines[3]
+    );
+
+    let compliance = dir.path().join("表1.3-1.xlsx");
+    ok(xuncha(&db, &["export", "ledger", "compliance", compliance.to_str().unwrap(), "--park", "S437012"]));
+    let csv = libreoffice_csv(&compliance);
+    assert!(csv.contains("湖南领湃新能源科技有限公司"), "the park's enterprises are listed");
+    assert!(csv.contains("入驻企业共 50 家"), "with their count: {csv}");
+
+    let pages = dir.path().join("整改台账.pdf");
+    ok(xuncha(&db, &["export", "ledger", "rectification", pages.to_str().unwrap()]));
+    let text = pdf_text(&pages);
+    assert!(text.contains("生态环境问题整改台账") && text.contains("雨水排放口有黄色污水流出"), "{text}");
+
+    let unknown = xuncha(&db, &["export", "ledger", "everything", book.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("没有“everything”台账"), "an unknown ledger is named");
 }

@@ -141,14 +141,18 @@ pub struct PhotosImported {
 pub fn typescript_bindings() -> String {
     use crate::brief::{BriefItem, BriefKind};
     use crate::checklist::{Item, Rule, Section, Template, Topic};
-    use crate::clue_transfer::{ClueTransfer, TransferOffice};
+    use crate::clue_transfer::{ClueTransfer, TransferFile, TransferNews, TransferOffice, TransferUpdate};
+    use crate::dashboard::{Counts, Dashboard, Month, RejectedEvent, RepeatProblem};
     use crate::inspection::*;
+    use crate::ledger::{Ledger, LedgerKind};
     use crate::notice::{DocNumber, DocumentFonts, FontRole, Notice, NoticeOffice, NoticePhoto, NoticeProblem};
     use crate::patrol::{DueStatus, PatrolDue};
+    use crate::rectification::{Case, CaseEvent, CaseFile, CaseFinding, CaseState, Delivery, EventBody, Term, Verdict};
     use crate::store::clue_transfer::NewClueTransfer;
     use crate::store::inspection::{InspectionSummary, IntegrityProblem, NewInspection, NewSignature, PhotoImport};
     use crate::store::notice::{NewNotice, NumberVoid};
     use crate::store::patrol::{MissedPeriods, PatrolPlan};
+    use crate::store::rectification::{CaseFilter, NewCase};
     use crate::store::{ParkSummary, Saved};
     use crate::{enterprise::*, ident::Severity, overview::*, park::*, roster::*, sample::SampleLoaded, search::*};
     let cfg = ts_rs::Config::new().with_large_int("number");
@@ -244,6 +248,27 @@ pub fn typescript_bindings() -> String {
         DocumentKind::decl(&cfg),
         DocumentFonts::decl(&cfg),
         FontRole::decl(&cfg),
+        CaseState::decl(&cfg),
+        CaseFinding::decl(&cfg),
+        CaseFile::decl(&cfg),
+        EventBody::decl(&cfg),
+        Verdict::decl(&cfg),
+        CaseEvent::decl(&cfg),
+        Delivery::decl(&cfg),
+        Case::decl(&cfg),
+        Term::decl(&cfg),
+        NewCase::decl(&cfg),
+        CaseFilter::decl(&cfg),
+        TransferNews::decl(&cfg),
+        TransferUpdate::decl(&cfg),
+        TransferFile::decl(&cfg),
+        LedgerKind::decl(&cfg),
+        Ledger::decl(&cfg),
+        Counts::decl(&cfg),
+        Month::decl(&cfg),
+        RepeatProblem::decl(&cfg),
+        RejectedEvent::decl(&cfg),
+        Dashboard::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `xuncha_core::api::typescript_bindings`; do not edit.\n\

@@ -57,3 +57,83 @@ pub struct ClueTransfer {
     pub created_at: String,
     pub device_id: Option<Uuid>,
 }
+
+/// What happened to a transfer after it left the park: delivery to the
+/// branch, the bureau's feedback, the park's follow-up of the enterprise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TransferNews {
+    /// 送达接收单位: to whom, on which day, how.
+    Delivered { to: String, on: String, how: String },
+    /// 执法部门反馈: whether a case was opened (立案), its number, the
+    /// result, and when it was closed.
+    Feedback { filed: bool, case_number: Option<String>, result: String, closed_on: Option<String> },
+    /// 园区跟进: the park's follow-up of the enterprise's rectification.
+    FollowUp { on: String, note: String, rectified: bool },
+}
+
+impl TransferNews {
+    pub fn label(&self) -> &'static str {
+        match self {
+            TransferNews::Delivered { .. } => "送达",
+            TransferNews::Feedback { .. } => "执法部门反馈",
+            TransferNews::FollowUp { .. } => "园区跟进",
+        }
+    }
+}
+
+/// One piece of news about a transfer: a record of its own, written once,
+/// so that two clerks recording news offline never overwrite each other.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TransferUpdate {
+    pub id: Uuid,
+    pub transfer_id: Uuid,
+    pub park_id: Uuid,
+    pub enterprise_id: Uuid,
+    pub news: TransferNews,
+    pub recorded_by: String,
+    pub recorded_at: String,
+    pub device_id: Uuid,
+}
+
+/// A transfer with its news, latest last, and where it stands.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct TransferFile {
+    pub transfer: ClueTransfer,
+    pub updates: Vec<TransferUpdate>,
+    /// The latest delivery, feedback and follow-up.
+    pub delivered: Option<TransferNews>,
+    pub feedback: Option<TransferNews>,
+    pub follow_up: Option<TransferNews>,
+    /// Where it stands, as the ledger says it (see [`TransferFile::standing`]).
+    pub standing: String,
+}
+
+impl TransferFile {
+    pub fn new(transfer: ClueTransfer, mut updates: Vec<TransferUpdate>) -> TransferFile {
+        updates.sort_by(|a, b| a.recorded_at.cmp(&b.recorded_at).then(a.id.cmp(&b.id)));
+        let latest = |f: fn(&TransferNews) -> bool| updates.iter().rev().map(|u| &u.news).find(|n| f(n)).cloned();
+        let mut file = TransferFile {
+            delivered: latest(|n| matches!(n, TransferNews::Delivered { .. })),
+            feedback: latest(|n| matches!(n, TransferNews::Feedback { .. })),
+            follow_up: latest(|n| matches!(n, TransferNews::FollowUp { .. })),
+            transfer,
+            updates,
+            standing: String::new(),
+        };
+        file.standing = file.standing().to_string();
+        file
+    }
+
+    /// The transfer's standing as the ledger shows it.
+    pub fn standing(&self) -> &'static str {
+        match (&self.feedback, &self.follow_up, &self.delivered) {
+            (_, Some(TransferNews::FollowUp { rectified: true, .. }), _) => "企业已整改",
+            (Some(TransferNews::Feedback { closed_on: Some(_), .. }), _, _) => "执法部门已结案",
+            (Some(TransferNews::Feedback { filed: true, .. }), _, _) => "已立案调查",
+            (Some(TransferNews::Feedback { filed: false, .. }), _, _) => "执法部门未立案",
+            (_, _, Some(_)) => "已送达，待反馈",
+            _ => "待送达",
+        }
+    }
+}

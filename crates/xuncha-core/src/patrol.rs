@@ -66,6 +66,19 @@ pub enum DueStatus {
     NoTier,
 }
 
+impl DueStatus {
+    /// As printed ledgers say it (the screen has its own words).
+    pub fn label(self) -> &'static str {
+        match self {
+            DueStatus::Never => "从未巡查",
+            DueStatus::Overdue => "逾期",
+            DueStatus::DueSoon => "即将到期",
+            DueStatus::Later => "正常",
+            DueStatus::NoTier => "未定类别",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct PatrolDue {
     pub enterprise_id: Uuid,

@@ -166,6 +166,18 @@ impl Geometry {
         }
     }
 
+    /// A4 landscape with 15 mm margins: ledgers, whose tables are wide.
+    pub fn landscape() -> Geometry {
+        Geometry {
+            page_width: 297.0 * MM,
+            page_height: 210.0 * MM,
+            left: 15.0 * MM,
+            top: 15.0 * MM,
+            width: 267.0 * MM,
+            height: 175.0 * MM,
+        }
+    }
+
     /// Character pitch and line pitch of the official body grid (28 × 22).
     pub fn official_grid() -> (f32, f32) {
         (156.0 * MM / 28.0, 225.0 * MM / 22.0)

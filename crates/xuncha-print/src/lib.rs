@@ -16,6 +16,7 @@
 pub mod card;
 pub mod font;
 pub mod layout;
+pub mod ledger;
 pub mod notice;
 mod pdf;
 pub mod record;

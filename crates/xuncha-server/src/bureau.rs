@@ -13,6 +13,7 @@ use rand::RngCore;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
+use xuncha_core::rectification::{next, CaseEvent, CaseState, Verdict};
 use xuncha_core::Env;
 use xuncha_sync::{
     chain_results, payload_hash, ConflictRecord, EntityKind, FieldConflict, Hello, Mutation, MutationResult, Outcome,
@@ -120,8 +121,15 @@ impl<B: Backend> Bureau<B> {
         self.backend.transaction(|tx| {
             let epoch = epoch(tx)?;
             let (mut last, mut digest) = tx.device_log(device)?;
-            let targets: Vec<_> =
-                req.mutations.iter().filter(|m| m.seq > last).map(|m| (m.entity, m.entity_id)).collect();
+            // A case event also takes its case's lock: the case's events are
+            // placed in order one at a time.
+            let targets: Vec<_> = req
+                .mutations
+                .iter()
+                .filter(|m| m.seq > last)
+                .flat_map(|m| [Some((m.entity, m.entity_id)), case_of(m).map(|c| (EntityKind::CaseEvent, c))])
+                .flatten()
+                .collect();
             tx.lock_entities(&targets)?;
             let mut results = Vec::with_capacity(req.mutations.len());
             let mut stop = None;
@@ -442,6 +450,50 @@ fn check_signed_record(
 /// block the server leased to the device that sends it. Blocks never
 /// overlap, so two laptops can never use one number. Returns the reason
 /// for a refusal.
+/// Where a case stands on the server: its state after the accepted events
+/// and how many events it has had.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CaseHead {
+    state: Option<CaseState>,
+    seq: i64,
+}
+
+/// The case a case-event mutation belongs to.
+fn case_of(m: &Mutation) -> Option<Uuid> {
+    (m.entity == EntityKind::CaseEvent)
+        .then(|| m.payload.pointer("/fields/case_id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()))
+        .flatten()
+}
+
+fn damaged(what: &str, e: impl std::fmt::Display) -> ServerError {
+    ServerError::Damaged(format!("{what}: {e}"))
+}
+
+/// Places a case event in its case's history. The server's order decides:
+/// an event that no longer fits the case (say, recorded offline after
+/// someone else closed it) is still stored, with a verdict naming the
+/// state its author saw and the state the server held, so no evidence is
+/// lost. Only an event that cannot be read is refused.
+fn judge_case_event(tx: &mut dyn Tx, fields: &Map<String, Value>) -> Result<Result<Value, String>, ServerError> {
+    let event: CaseEvent = match serde_json::from_value(Value::Object(fields.clone())) {
+        Ok(e) => e,
+        Err(e) => return Ok(Err(format!("整改案件记录格式错误：{e}"))),
+    };
+    let key = format!("case:{}", event.case_id);
+    let head = match tx.meta(&key)? {
+        Some(text) => serde_json::from_str(&text).map_err(|e| damaged("case head", e))?,
+        None => CaseHead { state: None, seq: 0 },
+    };
+    let seq = head.seq + 1;
+    let (state, verdict) = match next(head.state, &event.body) {
+        Ok(to) => (Some(to), Verdict { seq, accepted: true, state_at_server: head.state, reason: None }),
+        Err(why) => (head.state, Verdict { seq, accepted: false, state_at_server: head.state, reason: Some(why) }),
+    };
+    let text = serde_json::to_string(&CaseHead { state, seq }).map_err(|e| damaged("case head", e))?;
+    tx.set_meta(&key, &text)?;
+    Ok(Ok(serde_json::to_value(verdict).map_err(|e| damaged("verdict", e))?))
+}
+
 /// A document must come from the device that made it.
 fn check_device(device: Uuid, fields: &Map<String, Value>) -> Option<String> {
     (fields.get("device_id").and_then(Value::as_str) != Some(device.to_string().as_str()))
@@ -506,6 +558,8 @@ fn apply(
                 EntityKind::Notice => "已下发的整改通知书不可修改；如有错误，请作废其文号后重新下发",
                 EntityKind::NumberVoid => "文号作废记录不可修改",
                 EntityKind::ClueTransfer => "已移交的违法线索不可修改；如需补充，请另行移交",
+                EntityKind::CaseEvent => "整改案件的记录不可修改；如有出入，请另记一条",
+                EntityKind::TransferUpdate => "违法线索移交的后续记录不可修改；如有出入，请另记一条",
                 _ => "已签名的检查记录不可修改；如需更正，请新建一份更正记录",
             }));
         }
@@ -513,6 +567,7 @@ fn apply(
             EntityKind::Inspection => check_signed_record(tx, device, fields)?,
             // The source form has no number; an office may still use one.
             EntityKind::ClueTransfer if fields.get("number").is_none_or(Value::is_null) => check_device(device, fields),
+            EntityKind::CaseEvent | EntityKind::TransferUpdate => check_device(device, fields),
             _ => check_number(tx, device, fields)?,
         };
         if let Some(reason) = refusal {
@@ -525,16 +580,10 @@ fn apply(
         }
         let park = match m.entity {
             EntityKind::Park => m.entity_id,
-            EntityKind::Enterprise
-            | EntityKind::Inspection
-            | EntityKind::Notice
-            | EntityKind::NumberVoid
-            | EntityKind::ClueTransfer => {
-                match fields.get("park_id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()) {
-                    Some(p) => p,
-                    None => return Ok(rejected("记录缺少所属园区")),
-                }
-            }
+            _ => match fields.get("park_id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()) {
+                Some(p) => p,
+                None => return Ok(rejected("记录缺少所属园区")),
+            },
         };
         if m.entity == EntityKind::Park && who.role != Role::Admin && !vouched {
             return Ok(rejected("只有管理员可以新建园区，请联系管理员在服务器上建园"));
@@ -545,12 +594,19 @@ fn apply(
         if m.entity != EntityKind::Park && tx.entity(EntityKind::Park, park)?.is_none() {
             return Ok(rejected("所属园区在服务器上不存在"));
         }
+        let mut doc = fields.clone();
+        if m.entity == EntityKind::CaseEvent {
+            match judge_case_event(tx, fields)? {
+                Ok(verdict) => doc.insert("verdict".into(), verdict),
+                Err(reason) => return Ok(rejected(&reason)),
+            };
+        }
         let row = EntityRow {
             park_id: park,
             version: 1,
             change_no: 0,
-            field_meta: fields.keys().map(|f| (f.clone(), FieldMeta { version: 1, device_id: device })).collect(),
-            doc: fields.clone(),
+            field_meta: doc.keys().map(|f| (f.clone(), FieldMeta { version: 1, device_id: device })).collect(),
+            doc,
         };
         tx.put_entity(m.entity, m.entity_id, &row)?;
         return Ok(MutationResult {

@@ -246,6 +246,8 @@ fn entity_salt(kind: EntityKind) -> u64 {
         EntityKind::Notice => 0x6e6f_7469_6365,
         EntityKind::NumberVoid => 0x766f_6964,
         EntityKind::ClueTransfer => 0x636c_7565,
+        EntityKind::CaseEvent => 0x6361_7365,
+        EntityKind::TransferUpdate => 0x6e65_7773,
     }
 }
 

@@ -38,6 +38,11 @@ pub enum EntityKind {
     NumberVoid,
     /// A violation clue handed to the bureau: insert-only.
     ClueTransfer,
+    /// One event of a rectification case: insert-only; the server adds
+    /// its verdict (place in the case's history, accepted or rejected).
+    CaseEvent,
+    /// News about a clue transfer (delivery, feedback, follow-up): insert-only.
+    TransferUpdate,
 }
 
 impl EntityKind {
@@ -49,12 +54,22 @@ impl EntityKind {
             EntityKind::Notice => "notice",
             EntityKind::NumberVoid => "number_void",
             EntityKind::ClueTransfer => "clue_transfer",
+            EntityKind::CaseEvent => "case_event",
+            EntityKind::TransferUpdate => "transfer_update",
         }
     }
 
     /// Kinds whose records are evidence: created once, never changed.
     pub fn is_insert_only(self) -> bool {
-        matches!(self, EntityKind::Inspection | EntityKind::Notice | EntityKind::NumberVoid | EntityKind::ClueTransfer)
+        matches!(
+            self,
+            EntityKind::Inspection
+                | EntityKind::Notice
+                | EntityKind::NumberVoid
+                | EntityKind::ClueTransfer
+                | EntityKind::CaseEvent
+                | EntityKind::TransferUpdate
+        )
     }
 
     pub fn parse(s: &str) -> Option<EntityKind> {
@@ -65,6 +80,8 @@ impl EntityKind {
             "notice" => Some(EntityKind::Notice),
             "number_void" => Some(EntityKind::NumberVoid),
             "clue_transfer" => Some(EntityKind::ClueTransfer),
+            "case_event" => Some(EntityKind::CaseEvent),
+            "transfer_update" => Some(EntityKind::TransferUpdate),
             _ => None,
         }
     }
@@ -89,7 +106,8 @@ impl EntityKind {
                     | "park_id"
             ),
             EntityKind::Park => matches!(field, "name" | "code" | "approvals" | "pollutants"),
-            EntityKind::Inspection | EntityKind::Notice | EntityKind::NumberVoid | EntityKind::ClueTransfer => true,
+            // Insert-only records: every field weighs.
+            _ => true,
         }
     }
 }

@@ -382,13 +382,7 @@ fn pdf_text(path: &Path) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_inspector_issues_a_numbered_notice_from_a_signed_patrol_prints_it_and_voids_it() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("server");
-    let listed = Bureau::admin(&data, &["park", "load-sample"]);
-    let park = listed.lines().next().unwrap().split('\t').next().unwrap().to_string();
-    Bureau::admin(&data, &["user", "add", "wang", "--role", "inspector"]);
-    Bureau::admin(&data, &["assign", "wang", &park]);
-    Bureau::admin(&data, &["series", "add", "notice", "--prefix", "祁环改", "--title", "生态环境问题整改通知书"]);
-    let bureau = Bureau::start(&data);
+    let bureau = numbering_bureau(dir.path());
 
     let desk = Desk::open().await;
     let config = dir.path().join("laptop");
@@ -396,16 +390,8 @@ async fn an_inspector_issues_a_numbered_notice_from_a_signed_patrol_prints_it_an
     // Logging in runs a round, which leases this laptop's first block of numbers.
     log_in_from_first_run(&app, &bureau.url(), "wang").await;
 
-    app.click("[data-nav=enterprises]").await;
-    app.type_into("[data-test=search]", "顺隆").await;
-    app.wait_text("[data-test=count]", |t| t == "共 1 家").await;
-    app.click(".el-table-v2__row").await;
-    app.wait_text("[data-test=enterprise-name]", |t| t == SHUNLONG).await;
-    app.click("[data-test=start-inspection]").await;
-    app.type_into("[data-test=start-inspectors]", "王强").await;
-    app.click("[data-test=start-confirm]").await;
-
-    app.wait_text("[data-test=inspection-state]", |t| t == "草稿").await;
+    open_shunlong(&app).await;
+    start_patrol(&app).await;
     app.click("[data-item=P1] [data-outcome=non_compliant]").await;
     app.type_into("[data-finding='0'] [data-test=finding-found]", "雨水排放口有黄色污水流出").await;
     let digest = complete_and_sign_with_a_refusal(&app).await;
@@ -413,16 +399,8 @@ async fn an_inspector_issues_a_numbered_notice_from_a_signed_patrol_prints_it_an
     // Issue: the dialog says how many numbers are left and remembers the office.
     app.click("[data-test=issue-notice-open]").await;
     app.wait_text("[data-test=numbers-left]", |t| t.contains("剩 30 个")).await;
-    for (field, value) in [
-        ("office-issuer", "祁东县归阳工业园管理委员会"),
-        ("office-inspected-by", "园区环保管家"),
-        ("office-submit-to", "归阳工业园安全环保办公室"),
-        ("office-email", "gyhb@example.cn"),
-        ("office-contact", "周文"),
-        ("office-phone", "0734-6321234"),
-    ] {
-        app.type_into(&format!("[data-test={field}]"), value).await;
-    }
+    fill(&app, &NOTICE_OFFICE).await;
+    fill(&app, &[("office-email", "gyhb@example.cn")]).await;
     app.screenshot("30-issue-notice").await;
     app.click("[data-test=issue-notice-confirm]").await;
 
@@ -479,15 +457,8 @@ async fn an_inspector_issues_a_numbered_notice_from_a_signed_patrol_prints_it_an
     }
     assert!(pdf_text(&record_pdf).contains(&digest), "the printed record carries the digest");
     // The window may open printed documents and nothing else.
-    let refused = app
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke('open_document', { path: '/etc/passwd' }).then(() => done('opened'), (e) => done(e.code))",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(refused.as_str(), Some("invalid"), "a file outside the 文书 folder is refused");
+    let refused = invoke(&app, "open_document", serde_json::json!({ "path": "/etc/passwd" })).await;
+    assert_eq!(refused, "invalid", "a file outside the 文书 folder is refused");
     app.screenshot("31-notice-issued").await;
 
     // Voiding keeps the notice, marked, and the number is spent.
@@ -503,16 +474,7 @@ async fn an_inspector_issues_a_numbered_notice_from_a_signed_patrol_prints_it_an
     app.click("[data-test=transfer-finding]").await;
     app.wait_text("[data-test=transfer-description]", |t| t == "雨水排放口有黄色污水流出").await;
     app.click("[data-test=transfer-subject-unknown]").await;
-    for (field, value) in [
-        ("transfer-city", "衡阳市"),
-        ("transfer-receiver", "衡阳市生态环境局祁东分局"),
-        ("transfer-sender-phrase", "我管委会"),
-        ("transfer-issuer", "祁东县归阳工业园管理委员会"),
-        ("transfer-sender-name", "周文"),
-        ("transfer-sender-phone", "0734-6321234"),
-    ] {
-        app.type_into(&format!("[data-test={field}]"), value).await;
-    }
+    fill(&app, &TRANSFER_OFFICE).await;
     app.screenshot("33-transfer-clue").await;
     app.click("[data-test=transfer-clue-confirm]").await;
     let transfer_row = "[data-test=transfer-list] .el-table__row";
@@ -521,16 +483,11 @@ async fn an_inspector_issues_a_numbered_notice_from_a_signed_patrol_prints_it_an
     // The office prints its titles in its own font from now on; a file that
     // is no font is refused and changes nothing.
     let fonts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/fonts");
-    let set_font = |path: String| {
-        format!(
-            "const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke('set_document_font', {{ role: 'title', path: {path:?} }}).then(() => done('set'), (e) => done(e.code))"
-        )
-    };
-    let bad = app.client.execute_async(&set_font("/etc/hostname".into()), vec![]).await.unwrap();
-    assert_eq!(bad.as_str(), Some("file"), "a file that is no font is refused");
+    let set_font =
+        |path: String| invoke(&app, "set_document_font", serde_json::json!({ "role": "title", "path": path }));
+    assert_eq!(set_font("/etc/hostname".into()).await, "file", "a file that is no font is refused");
     let office_font = fonts.join("FandolFang-Regular.otf").display().to_string();
-    let set = app.client.execute_async(&set_font(office_font), vec![]).await.unwrap();
-    assert_eq!(set.as_str(), Some("set"));
+    assert_eq!(set_font(office_font).await, "ok");
     app.click(&format!("{transfer_row} [data-test=open-transfer]")).await;
     app.wait_text("[data-test=preview-pages]", |t| t == "共 3 页").await;
     app.click("[data-test=pdf-preview-close]").await;
@@ -563,5 +520,177 @@ async fn an_inspector_issues_a_numbered_notice_from_a_signed_patrol_prints_it_an
     let status = status_of(&config);
     assert_eq!(status.rejected, 0, "the server took the inspection, the notice, the void and the transfer: {status:?}");
     app.screenshot("32-notice-voided-and-synced").await;
+    app.quit().await;
+}
+
+/// A server with the sample park, the inspector wang assigned to it, and a
+/// notice number series.
+fn numbering_bureau(dir: &Path) -> Bureau {
+    let data = dir.join("server");
+    let listed = Bureau::admin(&data, &["park", "load-sample"]);
+    let park = listed.lines().next().unwrap().split('\t').next().unwrap().to_string();
+    Bureau::admin(&data, &["user", "add", "wang", "--role", "inspector"]);
+    Bureau::admin(&data, &["assign", "wang", &park]);
+    Bureau::admin(&data, &["series", "add", "notice", "--prefix", "祁环改", "--title", "生态环境问题整改通知书"]);
+    Bureau::start(&data)
+}
+
+/// Types each value into the field of its `data-test` name.
+async fn fill(app: &App, fields: &[(&str, &str)]) {
+    for (field, value) in fields {
+        app.type_into(&format!("[data-test={field}]"), value).await;
+    }
+}
+
+/// The office settings of the sample park's notices, as a clerk types them.
+const NOTICE_OFFICE: [(&str, &str); 6] = [
+    ("office-issuer", "祁东县归阳工业园管理委员会"),
+    ("office-inspected-by", "园区环保管家"),
+    ("office-submit-to", "归阳工业园安全环保办公室"),
+    ("office-contact", "周文"),
+    ("office-phone", "0734-6321234"),
+    ("notice-reviewed-by", "周主任"),
+];
+
+/// The sample park's clue-transfer settings, as a clerk types them.
+const TRANSFER_OFFICE: [(&str, &str); 6] = [
+    ("transfer-city", "衡阳市"),
+    ("transfer-receiver", "衡阳市生态环境局祁东分局"),
+    ("transfer-sender-phrase", "我管委会"),
+    ("transfer-issuer", "祁东县归阳工业园管理委员会"),
+    ("transfer-sender-name", "周文"),
+    ("transfer-sender-phone", "0734-6321234"),
+];
+
+/// Opens 顺隆's file from the list.
+async fn open_shunlong(app: &App) {
+    app.click("[data-nav=enterprises]").await;
+    app.type_into("[data-test=search]", "顺隆").await;
+    app.wait_text("[data-test=count]", |t| t == "共 1 家").await;
+    app.click(".el-table-v2__row").await;
+    app.wait_text("[data-test=enterprise-name]", |t| t == SHUNLONG).await;
+}
+
+/// Starts a daily patrol of the open file by 王强.
+async fn start_patrol(app: &App) {
+    app.click("[data-test=start-inspection]").await;
+    app.type_into("[data-test=start-inspectors]", "王强").await;
+    app.click("[data-test=start-confirm]").await;
+    app.wait_text("[data-test=inspection-state]", |t| t == "草稿").await;
+}
+
+/// Runs a command of the app from the page, as the window's own code does;
+/// returns "ok" or the error's code.
+async fn invoke(app: &App, command: &str, args: serde_json::Value) -> String {
+    let script = format!(
+        "const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke({command:?}, {args}).then(() => done('ok'), (e) => done(e.code))"
+    );
+    app.client.execute_async(&script, vec![]).await.unwrap().as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_clerk_follows_a_problem_from_notice_to_closure_and_a_serious_one_to_the_bureau() {
+    let dir = tempfile::tempdir().unwrap();
+    let bureau = numbering_bureau(dir.path());
+    let desk = Desk::open().await;
+    let config = dir.path().join("laptop");
+    let app = desk.start(&config, &[("XUNCHA_SYNC_EVERY", "3600")]).await;
+    log_in_from_first_run(&app, &bureau.url(), "wang").await;
+
+    // A patrol finds a general problem and a serious one.
+    open_shunlong(&app).await;
+    start_patrol(&app).await;
+    app.click("[data-item=P1] [data-outcome=non_compliant]").await;
+    app.type_into("[data-finding='0'] [data-test=finding-found]", "雨水排放口有黄色污水流出").await;
+    app.click("[data-item=P5] [data-outcome=non_compliant]").await;
+    app.type_into("[data-finding='1'] [data-test=finding-found]", "夜间偷排生产废水").await;
+    app.click("[data-finding='1'] [data-severity=serious]").await;
+    complete_and_sign_with_a_refusal(&app).await;
+
+    // The notice names the general problem; issuing it opens the case.
+    app.click("[data-test=issue-notice-open]").await;
+    app.wait_text("[data-test=numbers-left]", |t| t.contains("剩 30 个")).await;
+    app.click(".el-checkbox-group > div:nth-child(2) [data-test=notice-finding]").await;
+    fill(&app, &NOTICE_OFFICE).await;
+    app.click("[data-test=issue-notice-confirm]").await;
+    app.wait_text("[data-test=case-state]", |t| t == "已下发").await;
+
+    // The serious problem goes to the bureau's branch; its feedback comes back.
+    app.click("[data-test=transfer-clue-open]").await;
+    app.wait_text("[data-test=transfer-description]", |t| t == "夜间偷排生产废水").await;
+    fill(&app, &TRANSFER_OFFICE).await;
+    app.click("[data-test=transfer-clue-confirm]").await;
+    let transfer_row = "[data-test=transfer-list] .el-table__row";
+    app.wait_text(&format!("{transfer_row} [data-test=transfer-standing]"), |t| t == "待送达").await;
+    app.click(&format!("{transfer_row} [data-test=transfer-news-open]")).await;
+    app.click("[data-news=feedback]").await;
+    app.type_into("[data-test=news-case-number]", "衡祁环罚〔2026〕8号").await;
+    app.type_into("[data-test=news-result]", "已立案调查").await;
+    app.click("[data-test=news-save]").await;
+    app.wait_text(&format!("{transfer_row} [data-test=transfer-standing]"), |t| t == "已立案调查").await;
+
+    // Delivery, then the enterprise's evidence with a photo.
+    app.click("[data-step=delivered]").await;
+    app.type_into("[data-test=step-to]", "王厂长").await;
+    app.click("[data-test=step-save]").await;
+    app.wait_text("[data-test=cases-panel]", |t| t.contains("送达") && t.contains("签收人：王厂长")).await;
+    let photo = dir.path().join("整改后.jpg");
+    std::fs::write(&photo, xuncha_photo::synth::jpeg(&xuncha_photo::synth::scene(640, 480, 5))).unwrap();
+    app.click("[data-step=rectified]").await;
+    app.type_into("[data-test=step-file-path]", photo.to_str().unwrap()).await;
+    app.click("[data-test=step-file-add]").await;
+    app.wait_text("[data-test=step-file]", |t| t == "整改后.jpg").await;
+    app.type_into("[data-test=step-note]", "已封堵雨污混接管").await;
+    app.click("[data-test=step-save]").await;
+    app.wait_text("[data-test=case-state]", |t| t == "已整改待复核").await;
+    assert_eq!(app.texts("[data-test=after-photos] [data-test=blob-image]").await.len(), 1, "the after photo shows");
+    app.screenshot("40-case-rectified").await;
+
+    // A re-inspection, then the case is verified and closed from the file.
+    open_shunlong(&app).await;
+    start_patrol(&app).await;
+    app.click("[data-item=P1] [data-outcome=compliant]").await;
+    complete_and_sign_with_a_refusal(&app).await;
+    open_shunlong(&app).await;
+    app.click("[data-step=reinspected]").await;
+    app.click("[data-test=step-inspection]").await;
+    app.click(".el-select-dropdown__item").await;
+    app.click("[data-test=step-save]").await;
+    app.wait_text("[data-test=case-state]", |t| t == "复核通过").await;
+    app.click("[data-step=closed]").await;
+    app.type_into("[data-test=step-by]", "周主任").await;
+    app.click("[data-test=step-save]").await;
+    app.wait_text("[data-test=case-state]", |t| t == "已销号").await;
+    app.screenshot("41-case-closed").await;
+
+    // The ledgers show it, on screen and in a workbook LibreOffice opens.
+    app.click("[data-nav=ledgers]").await;
+    app.wait_text("[data-kpi=closed]", |t| t == "1").await;
+    app.wait_text("[data-test=ledger-table]", |t| t.contains("雨水排放口有黄色污水流出") && t.contains("已销号")).await;
+    app.click("[data-ledger=transfer]").await;
+    app.wait_text("[data-test=ledger-table]", |t| t.contains("夜间偷排生产废水") && t.contains("已立案调查")).await;
+    app.screenshot("42-ledgers").await;
+    let book = dir.path().join("整改台账.xlsx");
+    let args = serde_json::json!({ "kind": "rectification", "park": null, "target": book.to_str().unwrap() });
+    assert_eq!(invoke(&app, "export_ledger", args).await, "ok");
+    let out = dir.path().join("lo");
+    let converted = std::process::Command::new("soffice")
+        .arg(format!("-env:UserInstallation=file://{}", out.join("profile").display()))
+        .args(["--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir"])
+        .arg(&out)
+        .arg(&book)
+        .output()
+        .expect("LibreOffice converts the workbook");
+    assert!(converted.status.success());
+    let csv = std::fs::read_to_string(out.join("整改台账.csv")).unwrap();
+    assert!(
+        csv.contains("雨水排放口有黄色污水流出") && csv.contains("已销号"),
+        "the workbook holds the closed case: {csv}"
+    );
+
+    // Everything reaches the bureau: the case's events all accepted.
+    app.click("[data-test=sync-now]").await;
+    app.wait_text("[data-test=sync-pending]", |t| t == "待发送修改 0").await;
+    assert_eq!(status_of(&config).rejected, 0, "the server took every record");
     app.quit().await;
 }

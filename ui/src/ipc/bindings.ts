@@ -725,7 +725,16 @@ finding_ids: Array<string>, laws: string,
 /**
  * When the rectification plan is due (`YYYY-MM-DD`).
  */
-plan_due: string, office: NoticeOffice, };
+plan_due: string, office: NoticeOffice, 
+/**
+ * The case the notice is issued for; `None` opens one with the
+ * notice's findings.
+ */
+case_id: string | null, 
+/**
+ * Who approved the notice; needed unless the case was reviewed.
+ */
+reviewed_by: string, };
 
 export type NumberVoid = { id: string, park_id: string, number: DocNumber, 
 /**
@@ -807,4 +816,146 @@ export type DocumentKind = "notice" | "record" | "cards" | "transfer";
 export type DocumentFonts = { fang: string | null, title: string | null, };
 
 export type FontRole = "fang" | "title";
+
+export type CaseState = "draft" | "reviewed" | "issued" | "plan_received" | "rectified" | "reinspected" | "closed" | "escalated";
+
+export type CaseFinding = { finding_id: string, 
+/**
+ * The checklist item it failed, for repeat detection; `None` outside
+ * the checklist.
+ */
+item_key: string | null, found: string, suggestion: string, severity: FindingSeverity, 
+/**
+ * Rectification deadline (`YYYY-MM-DD`).
+ */
+due: string, 
+/**
+ * Before-photos (watermarked copies' SHA-256) from the inspection.
+ */
+photos: Array<string>, };
+
+export type CaseFile = { sha256: string, file_name: string, 
+/**
+ * For a photo, which finding it shows (after rectification).
+ */
+finding_id: string | null, };
+
+export type EventBody = { "kind": "opened", inspection_id: string, findings: Array<CaseFinding>, } | { "kind": "reviewed", by: string, note: string, } | { "kind": "issued", notice_id: string, number: string, plan_due: string, } | { "kind": "notice_voided", notice_id: string, reason: string, } | { "kind": "delivered", to: string, on: string, how: string, } | { "kind": "plan_received", on: string, note: string, files: Array<CaseFile>, } | { "kind": "rectified", on: string, note: string, files: Array<CaseFile>, } | { "kind": "returned", reason: string, } | { "kind": "reinspected", inspection_id: string, passed: boolean, note: string, } | { "kind": "closed", by: string, note: string, } | { "kind": "extended", finding_id: string | null, due: string, reason: string, } | { "kind": "escalated", clue_transfer_id: string, };
+
+export type Verdict = { 
+/**
+ * The event's position among the case's events on the server.
+ */
+seq: number, accepted: boolean, 
+/**
+ * The case's state on the server before this event.
+ */
+state_at_server: CaseState | null, reason: string | null, };
+
+export type CaseEvent = { id: string, case_id: string, park_id: string, enterprise_id: string, 
+/**
+ * The state the author saw when recording it.
+ */
+seen: CaseState | null, body: EventBody, 
+/**
+ * Who recorded it, as signed in (or the laptop user's name).
+ */
+recorded_by: string, 
+/**
+ * RFC 3339 with the +08:00 offset.
+ */
+recorded_at: string, device_id: string, 
+/**
+ * Set by the server; `None` while the event has not been sent.
+ */
+verdict: Verdict | null, };
+
+export type Delivery = { to: string, on: string, how: string, };
+
+export type Case = { id: string, park_id: string, enterprise_id: string, inspection_id: string, state: CaseState, findings: Array<CaseFinding>, notice_id: string | null, number: string | null, plan_due: string | null, 
+/**
+ * The latest finding deadline: when the whole case is due.
+ */
+due: string, opened_on: string, reviewed_by: string | null, delivered: Delivery | null, closed_on: string | null, clue_transfer_id: string | null, 
+/**
+ * Every event, in the order they count: the server's, then this
+ * laptop's unsent ones.
+ */
+events: Array<CaseEvent>, 
+/**
+ * Events the server kept as rejected, or unsent ones that no longer fit.
+ */
+rejected: number, 
+/**
+ * The kinds of event a person may record next (`delivered`,
+ * `rectified`, …), from the transition table; notices move the case
+ * through `issued` themselves.
+ */
+steps: Array<string>, };
+
+export type Term = { "unit": "days", "n": number } | { "unit": "months", "n": number };
+
+export type NewCase = { inspection_id: string, 
+/**
+ * Empty: every general and serious finding.
+ */
+finding_ids: Array<string>, term: Term, };
+
+export type CaseFilter = { park_id: string | null, enterprise_id: string | null, open_only: boolean, };
+
+export type TransferNews = { "kind": "delivered", to: string, on: string, how: string, } | { "kind": "feedback", filed: boolean, case_number: string | null, result: string, closed_on: string | null, } | { "kind": "follow_up", on: string, note: string, rectified: boolean, };
+
+export type TransferUpdate = { id: string, transfer_id: string, park_id: string, enterprise_id: string, news: TransferNews, recorded_by: string, recorded_at: string, device_id: string, };
+
+export type TransferFile = { transfer: ClueTransfer, updates: Array<TransferUpdate>, 
+/**
+ * The latest delivery, feedback and follow-up.
+ */
+delivered: TransferNews | null, feedback: TransferNews | null, follow_up: TransferNews | null, 
+/**
+ * Where it stands, as the ledger says it (see [`TransferFile::standing`]).
+ */
+standing: string, };
+
+export type LedgerKind = "rectification" | "overdue" | "transfer" | "patrol" | "compliance" | "waste";
+
+export type Ledger = { kind: LedgerKind, title: string, 
+/**
+ * Whose and as of when: `湖南祁东高新技术产业开发区　截至2026年11月22日`.
+ */
+subtitle: string, heads: Array<string>, 
+/**
+ * Relative column widths, for the page and the workbook.
+ */
+widths: Array<number>, rows: Array<Array<string>>, 
+/**
+ * Lines under the table: totals, rates.
+ */
+notes: Array<string>, };
+
+export type Counts = { name: string, open: number, overdue: number, closed: number, escalated: number, };
+
+export type Month = { 
+/**
+ * `2026-11`.
+ */
+month: string, opened: number, closed: number, open_at_end: number, };
+
+export type RepeatProblem = { enterprise_id: string, enterprise_name: string, item_key: string, item_text: string, 
+/**
+ * How many inspections found it.
+ */
+times: number, 
+/**
+ * The days it was found (`YYYY-MM-DD`), oldest first.
+ */
+found_on: Array<string>, };
+
+export type RejectedEvent = { case_id: string, event: CaseEvent, enterprise_name: string, number: string | null, };
+
+export type Dashboard = { today: string, total: Counts, parks: Array<Counts>, categories: Array<Counts>, months: Array<Month>, repeats: Array<RepeatProblem>, 
+/**
+ * Events that arrived after the case had moved on, newest first.
+ */
+rejected: Array<RejectedEvent>, };
 

@@ -10,6 +10,16 @@ import type {
   AppInfo,
   Attachment,
   BriefItem,
+  Case,
+  CaseFile,
+  CaseFilter,
+  Dashboard,
+  EventBody,
+  Ledger,
+  LedgerKind,
+  NewCase,
+  TransferFile,
+  TransferNews,
   ClueTransfer,
   DocumentFonts,
   FontRole,
@@ -106,6 +116,19 @@ export const api = {
     invoke<NewClueTransfer>('clue_transfer_draft', { inspection, findings }),
   transferClue: (newTransfer: NewClueTransfer) => invoke<ClueTransfer>('transfer_clue', { new: newTransfer }),
   clueTransfers: (enterprise: string | null) => invoke<ClueTransfer[]>('clue_transfers', { enterprise }),
+  cases: (filter: CaseFilter) => invoke<Case[]>('cases', { filter }),
+  caseOfNotice: (notice: string) => invoke<Case | null>('case_of_notice', { notice }),
+  openCase: (newCase: NewCase) => invoke<Case>('open_case', { new: newCase }),
+  recordCaseEvent: (caseId: string, body: EventBody) => invoke<Case>('record_case_event', { caseId, body }),
+  /** Keeps files handed in for a case (plans, photos) as they are. */
+  keepCaseFiles: (paths: string[], finding: string | null) => invoke<CaseFile[]>('keep_case_files', { paths, finding }),
+  transferFiles: (enterprise: string | null) => invoke<TransferFile[]>('transfer_files', { enterprise }),
+  recordTransferNews: (id: string, news: TransferNews) => invoke<TransferFile>('record_transfer_news', { id, news }),
+  ledger: (kind: LedgerKind, park: string | null) => invoke<Ledger>('ledger', { kind, park }),
+  dashboard: (park: string | null) => invoke<Dashboard>('dashboard', { park }),
+  exportLedger: (kind: LedgerKind, park: string | null, target: string) =>
+    invoke<void>('export_ledger', { kind, park, target }),
+  printLedger: (kind: LedgerKind, park: string | null) => invoke<string[]>('print_ledger', { kind, park }),
   documentFonts: () => invoke<DocumentFonts>('document_fonts'),
   /** Makes a font file the office's own for `role`; `null` goes back to the shipped font. */
   setDocumentFont: (role: FontRole, path: string | null) => invoke<DocumentFonts>('set_document_font', { role, path }),
@@ -168,6 +191,9 @@ export const dialogs = {
   },
   async savePdf(title: string, defaultPath: string): Promise<string | null> {
     return save({ title, defaultPath, filters: [{ name: 'PDF', extensions: ['pdf'] }] })
+  },
+  async saveXlsx(title: string, defaultPath: string): Promise<string | null> {
+    return save({ title, defaultPath, filters: [{ name: 'Excel 工作簿', extensions: ['xlsx'] }] })
   },
   async saveRoster(title: string, defaultPath: string): Promise<string | null> {
     return save({ title, defaultPath, filters: [{ name: 'Excel 工作簿', extensions: ['xlsx'] }, { name: 'CSV', extensions: ['csv'] }] })

@@ -32,6 +32,10 @@ export const useSyncStore = defineStore('sync', {
       })
       await this.refresh()
     },
+    /** Records changed on this laptop: screens showing them reload. */
+    changed() {
+      this.dataVersion++
+    },
     /** Runs a round now; the caller shows the result or the error. */
     async syncNow(): Promise<SyncRound> {
       const round = await api.syncNow()

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::notice::{problem, queue, take_number};
 use super::{Store, StoreError};
-use crate::clue_transfer::{ClueTransfer, TransferOffice};
+use crate::clue_transfer::{ClueTransfer, TransferFile, TransferNews, TransferOffice, TransferUpdate};
 use crate::inspection::{FindingSeverity, InspectionState};
 use crate::notice::chinese_date;
 
@@ -220,5 +220,128 @@ fn write(tx: &rusqlite::Transaction<'_>, t: &ClueTransfer, stamp: &str) -> Resul
             stamp
         ],
     )?;
+    Ok(())
+}
+
+fn check_day(problems: &mut Vec<crate::enterprise::FieldProblem>, field: &str, value: &str, label: &str) {
+    if chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").is_err() {
+        problems.push(problem(field, format!("{label}“{value}”不是日期（YYYY-MM-DD）")));
+    }
+}
+
+impl Store {
+    /// Records news about a transfer: its delivery, the bureau's feedback,
+    /// or the park's follow-up.
+    pub fn record_transfer_news(&mut self, transfer_id: Uuid, news: TransferNews) -> Result<TransferFile, StoreError> {
+        let t = self
+            .clue_transfer(transfer_id)?
+            .ok_or_else(|| StoreError::NotFound { what: "违法线索移交书", key: transfer_id.to_string() })?;
+        let mut problems = Vec::new();
+        match &news {
+            TransferNews::Delivered { to, on, how } => {
+                if to.trim().is_empty() {
+                    problems.push(problem("to", "请填写签收人".into()));
+                }
+                if how.trim().is_empty() {
+                    problems.push(problem("how", "请填写送达方式".into()));
+                }
+                check_day(&mut problems, "on", on, "送达日期");
+            }
+            TransferNews::Feedback { result, closed_on, .. } => {
+                if result.trim().is_empty() {
+                    problems.push(problem("result", "请填写执法部门的处理情况".into()));
+                }
+                if let Some(day) = closed_on {
+                    check_day(&mut problems, "closed_on", day, "结案日期");
+                }
+            }
+            TransferNews::FollowUp { on, note, .. } => {
+                if note.trim().is_empty() {
+                    problems.push(problem("note", "请填写跟进情况".into()));
+                }
+                check_day(&mut problems, "on", on, "跟进日期");
+            }
+        }
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(problems));
+        }
+        let now = self.env.now_in_china();
+        let stamp = self.env.now().to_rfc3339();
+        let (id, mutation) = (self.env.new_id(), (self.env.new_id(), self.device_id));
+        let u = TransferUpdate {
+            id,
+            transfer_id,
+            park_id: t.park_id,
+            enterprise_id: t.enterprise_id,
+            news,
+            recorded_by: self.operator.clone(),
+            recorded_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+            device_id: self.device_id,
+        };
+        let tx = self.conn.transaction()?;
+        write_update(&tx, &u, &stamp)?;
+        queue(&tx, mutation, "transfer_update", u.id, &serde_json::to_value(&u)?, &stamp)?;
+        tx.commit()?;
+        self.transfer_file(transfer_id)?
+            .ok_or(StoreError::NotFound { what: "违法线索移交书", key: transfer_id.to_string() })
+    }
+
+    /// A transfer with everything recorded about it since.
+    pub fn transfer_file(&self, id: Uuid) -> Result<Option<TransferFile>, StoreError> {
+        let Some(t) = self.clue_transfer(id)? else { return Ok(None) };
+        let mut stmt = self.conn.prepare_cached("SELECT doc FROM transfer_update WHERE transfer_id = ?1")?;
+        let updates = stmt
+            .query_map([id.to_string()], |r| r.get::<_, String>(0))?
+            .map(|d| Ok(serde_json::from_str(&d?)?))
+            .collect::<Result<Vec<TransferUpdate>, StoreError>>()?;
+        Ok(Some(TransferFile::new(t, updates)))
+    }
+
+    /// Every transfer with its news, newest first; `enterprise` narrows it.
+    pub fn transfer_files(&self, enterprise: Option<Uuid>) -> Result<Vec<TransferFile>, StoreError> {
+        self.clue_transfers(enterprise)?
+            .into_iter()
+            .map(|t| Ok(self.transfer_file(t.id)?.expect("a listed transfer is held")))
+            .collect()
+    }
+
+    pub fn transfer_update(&self, id: Uuid) -> Result<Option<TransferUpdate>, StoreError> {
+        let doc: Option<String> = self
+            .conn
+            .query_row("SELECT doc FROM transfer_update WHERE id = ?1", [id.to_string()], |r| r.get(0))
+            .optional()?;
+        Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
+    }
+}
+
+fn write_update(tx: &rusqlite::Transaction<'_>, u: &TransferUpdate, stamp: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO transfer_update (id, transfer_id, park_id, enterprise_id, recorded_at, doc, device_id, stored_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            u.id.to_string(),
+            u.transfer_id.to_string(),
+            u.park_id.to_string(),
+            u.enterprise_id.to_string(),
+            u.recorded_at,
+            serde_json::to_string(u)?,
+            u.device_id.to_string(),
+            stamp
+        ],
+    )?;
+    Ok(())
+}
+
+/// Stores news received by sync, unless it is here already.
+pub(super) fn receive_update(
+    tx: &rusqlite::Transaction<'_>,
+    u: &TransferUpdate,
+    stamp: &str,
+) -> Result<(), StoreError> {
+    let here: bool =
+        tx.query_row("SELECT EXISTS (SELECT 1 FROM transfer_update WHERE id = ?1)", [u.id.to_string()], |r| r.get(0))?;
+    if !here {
+        write_update(tx, u, stamp)?;
+    }
     Ok(())
 }

@@ -182,11 +182,20 @@ impl Store {
     }
 
     pub fn inspection(&self, id: Uuid) -> Result<Option<Inspection>, StoreError> {
-        let doc: Option<String> = self
-            .conn
-            .query_row("SELECT doc FROM inspection WHERE id = ?1", [id.to_string()], |r| r.get(0))
-            .optional()?;
-        Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
+        load(&self.conn, id)
+    }
+
+    /// Every signed inspection that stands (not replaced by a signed
+    /// correction), of a park or of all, oldest first.
+    pub fn standing_inspections(&self, park: Option<Uuid>) -> Result<Vec<Inspection>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT i.doc FROM inspection i
+             WHERE i.state = 'signed' AND (?1 IS NULL OR i.park_id = ?1)
+               AND NOT EXISTS (SELECT 1 FROM inspection c WHERE c.corrects = i.id AND c.state = 'signed')
+             ORDER BY i.started_at, i.id",
+        )?;
+        let rows = stmt.query_map([park.map(|p| p.to_string())], |r| r.get::<_, String>(0))?;
+        rows.map(|d| Ok(serde_json::from_str(&d?)?)).collect()
     }
 
     /// Inspections of an enterprise, or of a park, newest first.
@@ -514,6 +523,13 @@ fn problem(field: &str, message: &str) -> FieldProblem {
 
 /// Writes an inspection row and its file list (insert or update; the
 /// triggers refuse changing a signed one).
+/// An inspection, read on any connection or inside a transaction.
+pub(super) fn load(conn: &rusqlite::Connection, id: Uuid) -> Result<Option<Inspection>, StoreError> {
+    let doc: Option<String> =
+        conn.query_row("SELECT doc FROM inspection WHERE id = ?1", [id.to_string()], |r| r.get(0)).optional()?;
+    Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
+}
+
 pub(super) fn write_row(tx: &rusqlite::Transaction<'_>, i: &Inspection, now: &str) -> Result<(), StoreError> {
     let doc = serde_json::to_string(i)?;
     tx.execute(

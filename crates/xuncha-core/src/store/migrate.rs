@@ -41,6 +41,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "20261123160000_clue_transfers",
         sql: include_str!("../../migrations/20261123160000_clue_transfers.sql"),
     },
+    Migration {
+        name: "20261123180000_closed_loop",
+        sql: include_str!("../../migrations/20261123180000_closed_loop.sql"),
+    },
 ];
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

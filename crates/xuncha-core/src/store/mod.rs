@@ -12,6 +12,7 @@ mod migrate;
 pub mod notice;
 mod outbox;
 pub mod patrol;
+pub mod rectification;
 mod reference;
 mod rows;
 pub mod sync;
@@ -97,7 +98,12 @@ pub struct Store {
     device_id: Uuid,
     path: PathBuf,
     search: Option<(i64, SearchIndex)>,
+    /// Who is working: named on every case event recorded here.
+    operator: String,
 }
+
+/// The operator's name until someone signs in.
+pub const NO_OPERATOR: &str = "本机用户";
 
 impl Store {
     /// Opens (and creates, if missing) the store at `path`, bringing its
@@ -135,7 +141,7 @@ impl Store {
                 }
             }
         };
-        Ok(Store { conn, env, device_id, path, search: None })
+        Ok(Store { conn, env, device_id, path, search: None, operator: NO_OPERATOR.to_string() })
     }
 
     pub fn path(&self) -> &Path {
@@ -144,6 +150,11 @@ impl Store {
 
     pub fn device_id(&self) -> Uuid {
         self.device_id
+    }
+
+    /// Names who records what follows (the signed-in user).
+    pub fn set_operator(&mut self, name: &str) {
+        self.operator = if name.trim().is_empty() { NO_OPERATOR.to_string() } else { name.trim().to_string() };
     }
 
     /// One of this laptop's settings (never synced), if it was saved.

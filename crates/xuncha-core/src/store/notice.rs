@@ -12,10 +12,12 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+use super::rectification::{case_in, open_in, record_in};
 use super::{outbox, Store, StoreError};
 use crate::enterprise::FieldProblem;
 use crate::inspection::{FindingSeverity, InspectionState};
 use crate::notice::{chinese_date, DocNumber, DocumentFonts, Notice, NoticeOffice, NoticePhoto, NoticeProblem};
+use crate::rectification::{CaseState, EventBody, Term};
 
 /// What a clerk fills in to issue a notice from a signed inspection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -30,7 +32,15 @@ pub struct NewNotice {
     /// When the rectification plan is due (`YYYY-MM-DD`).
     pub plan_due: String,
     pub office: NoticeOffice,
+    /// The case the notice is issued for; `None` opens one with the
+    /// notice's findings.
+    pub case_id: Option<Uuid>,
+    /// Who approved the notice; needed unless the case was reviewed.
+    pub reviewed_by: String,
 }
+
+/// The rectification term of findings without a deadline of their own.
+pub const DEFAULT_TERM: Term = Term::Days(30);
 
 /// A document number given up, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -111,11 +121,33 @@ impl Store {
         if i.state != InspectionState::Signed {
             problems.push(problem("inspection_id", "只能依据已签名的检查记录下发整改通知书".into()));
         }
-        let findings: Vec<_> = if new.finding_ids.is_empty() {
+        // The case: the one named, else the inspection's case still waiting
+        // for its notice (after a spoiled notice was voided, say).
+        let case = match new.case_id {
+            Some(id) => {
+                Some(self.case(id)?.ok_or_else(|| StoreError::NotFound { what: "整改案件", key: id.to_string() })?)
+            }
+            None => super::rectification::awaiting_notice(&self.conn, i.id)?,
+        };
+        let chosen_ids: Vec<Uuid> = match &case {
+            Some(c) => c.findings.iter().map(|f| f.finding_id).collect(),
+            None => new.finding_ids.clone(),
+        };
+        match case.as_ref().map(|c| c.state) {
+            Some(CaseState::Reviewed) => {}
+            None | Some(CaseState::Draft) if new.reviewed_by.trim().is_empty() => {
+                problems.push(problem("reviewed_by", "请填写审核人（通知书须经审核后下发）".into()))
+            }
+            None | Some(CaseState::Draft) => {}
+            Some(s) => {
+                problems.push(problem("case_id", format!("该整改案件处于“{}”状态，不能再下发通知书", s.label())))
+            }
+        }
+        let findings: Vec<_> = if chosen_ids.is_empty() {
             i.findings.iter().filter(|f| f.severity != FindingSeverity::Minor).collect()
         } else {
-            let chosen: Vec<_> = i.findings.iter().filter(|f| new.finding_ids.contains(&f.id)).collect();
-            if chosen.len() != new.finding_ids.len() {
+            let chosen: Vec<_> = i.findings.iter().filter(|f| chosen_ids.contains(&f.id)).collect();
+            if chosen.len() != chosen_ids.len() {
                 problems.push(problem("finding_ids", "所选问题不全属于这份检查记录".into()));
             }
             chosen
@@ -192,6 +224,29 @@ impl Store {
         };
         write_notice(&tx, &notice, &stamp)?;
         queue(&tx, mutation, "notice", notice.id, &serde_json::to_value(&notice)?, &stamp)?;
+        // The notice moves its case on: opened now if need be, reviewed,
+        // issued, all in this transaction.
+        let who = (self.device_id, self.operator.as_str());
+        let mut case = match &case {
+            Some(c) => {
+                case_in(&tx, c.id)?.ok_or(StoreError::NotFound { what: "整改案件", key: c.id.to_string() })?
+            }
+            None => {
+                let finding_ids = notice.problems.iter().map(|p| p.finding_id).collect();
+                let opening = super::rectification::NewCase { inspection_id: i.id, finding_ids, term: DEFAULT_TERM };
+                open_in(&tx, &mut self.env, who, &opening)?
+            }
+        };
+        if case.state == CaseState::Draft {
+            let review = EventBody::Reviewed { by: new.reviewed_by.trim().to_string(), note: String::new() };
+            case = record_in(&tx, &mut self.env, who, case.id, review)?;
+        }
+        let issued = EventBody::Issued {
+            notice_id: notice.id,
+            number: notice.number.to_string(),
+            plan_due: notice.plan_due.clone(),
+        };
+        record_in(&tx, &mut self.env, who, case.id, issued)?;
         tx.commit()?;
         Ok(notice)
     }
@@ -269,6 +324,15 @@ impl Store {
         };
         write_void(&tx, &v)?;
         queue(&tx, mutation, "number_void", v.id, &serde_json::to_value(&v)?, &stamp)?;
+        // A spoiled notice sends its case back to wait for a new one.
+        if let Some(notice_id) = notice_id {
+            if let Some(case) = super::rectification::case_of_notice(&tx, notice_id)? {
+                if case.state == CaseState::Issued && case.notice_id == Some(notice_id) {
+                    let voided = EventBody::NoticeVoided { notice_id, reason: v.reason.clone() };
+                    record_in(&tx, &mut self.env, (self.device_id, self.operator.as_str()), case.id, voided)?;
+                }
+            }
+        }
         tx.commit()?;
         Ok(v)
     }

@@ -202,7 +202,8 @@ impl Store {
     /// Files records refer to that this laptop does not have.
     fn blobs_to_download(&self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT sha256 FROM archive_attachment UNION SELECT sha256 FROM inspection_blob ORDER BY sha256",
+            "SELECT sha256 FROM archive_attachment UNION SELECT sha256 FROM inspection_blob
+             UNION SELECT sha256 FROM case_file ORDER BY sha256",
         )?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         let blobs = self.blobs();
@@ -275,6 +276,8 @@ impl Store {
                 EntityKind::Notice => self.notice(c.entity_id)?.map(|n| n.number.to_string()),
                 EntityKind::NumberVoid => None,
                 EntityKind::ClueTransfer => self.clue_transfer(c.entity_id)?.and_then(|t| t.subject),
+                EntityKind::CaseEvent => self.case_event(c.entity_id)?.map(|e| e.body.label().to_string()),
+                EntityKind::TransferUpdate => self.transfer_update(c.entity_id)?.map(|u| u.news.label().to_string()),
             };
             let park_name = self.park(c.park_id)?.map(|p| p.name);
             items.push(ConflictItem {
@@ -618,7 +621,8 @@ fn revert_fields(
     let doc = match kind {
         EntityKind::Enterprise => rows::load_enterprise(tx, id)?.map(serde_json::to_value).transpose()?,
         EntityKind::Park => rows::load_park(tx, id)?.map(serde_json::to_value).transpose()?,
-        EntityKind::Inspection | EntityKind::Notice | EntityKind::NumberVoid | EntityKind::ClueTransfer => None,
+        // Insert-only records hold no fields back.
+        _ => None,
     };
     let Some(Value::Object(mut doc)) = doc else {
         return Ok(());
@@ -678,6 +682,16 @@ fn write_doc(
             let t: crate::clue_transfer::ClueTransfer = serde_json::from_value(doc)
                 .map_err(|e| SyncError::BadAnswer(format!("违法线索移交书 {id} 无法读取：{e}")))?;
             super::clue_transfer::receive(tx, &t, now)?;
+        }
+        EntityKind::CaseEvent => {
+            let e: crate::rectification::CaseEvent = serde_json::from_value(doc)
+                .map_err(|e| SyncError::BadAnswer(format!("整改案件记录 {id} 无法读取：{e}")))?;
+            super::rectification::receive(tx, &e, now)?;
+        }
+        EntityKind::TransferUpdate => {
+            let u: crate::clue_transfer::TransferUpdate = serde_json::from_value(doc)
+                .map_err(|e| SyncError::BadAnswer(format!("违法线索移交的后续记录 {id} 无法读取：{e}")))?;
+            super::clue_transfer::receive_update(tx, &u, now)?;
         }
     }
     Ok(())

@@ -35,6 +35,8 @@ fn the_draft_names_the_serious_findings_the_enterprise_and_the_papers_that_go_wi
             laws: "《中华人民共和国水污染防治法》".into(),
             plan_due: "2026-12-07".into(),
             office: notice_office(),
+            case_id: None,
+            reviewed_by: "周主任".into(),
         })
         .unwrap();
     let i = store.inspection(signed).unwrap().unwrap();
@@ -121,4 +123,49 @@ fn a_transfer_is_stored_once_queued_for_the_bureau_and_never_changed() {
     let store = Store::open(dir.path().join("xuncha.db"), crate::common::env(3)).unwrap();
     assert_eq!(store.clue_transfer(t.id).unwrap(), Some(t), "the record survives reopening unchanged");
     assert_eq!(store.transfer_office().unwrap(), None, "settings are saved only when asked");
+}
+
+#[test]
+fn the_bureaus_feedback_and_the_parks_follow_up_are_recorded_beside_the_transfer() {
+    use xuncha_core::clue_transfer::TransferNews;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sample_store(&dir);
+    let signed = patrol_finding(&mut store, true, FindingSeverity::Serious);
+    let mut new = store.clue_transfer_draft(signed, &[]).unwrap();
+    new.office = transfer_office();
+    let t = store.transfer_clue(&new).unwrap();
+    assert_eq!(store.transfer_file(t.id).unwrap().unwrap().standing(), "待送达");
+
+    let bad =
+        TransferNews::Feedback { filed: true, case_number: None, result: " ".into(), closed_on: Some("下月".into()) };
+    let Err(StoreError::Invalid(problems)) = store.record_transfer_news(t.id, bad) else { panic!("refused") };
+    let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(messages, ["请填写执法部门的处理情况", "结案日期“下月”不是日期（YYYY-MM-DD）"]);
+
+    store.set_operator("周文");
+    let delivered =
+        TransferNews::Delivered { to: "陈刚".into(), on: "2026-11-23".into(), how: "当面送达".into() };
+    assert_eq!(store.record_transfer_news(t.id, delivered).unwrap().standing(), "已送达，待反馈");
+    let filed = TransferNews::Feedback {
+        filed: true,
+        case_number: Some("衡祁环罚〔2026〕8号".into()),
+        result: "已立案调查".into(),
+        closed_on: None,
+    };
+    assert_eq!(store.record_transfer_news(t.id, filed).unwrap().standing(), "已立案调查");
+    let closed = TransferNews::Feedback {
+        filed: true,
+        case_number: Some("衡祁环罚〔2026〕8号".into()),
+        result: "罚款五万元，责令改正".into(),
+        closed_on: Some("2026-12-20".into()),
+    };
+    assert_eq!(store.record_transfer_news(t.id, closed).unwrap().standing(), "执法部门已结案");
+    let followed = TransferNews::FollowUp { on: "2027-01-05".into(), note: "复查已整改".into(), rectified: true };
+    let file = store.record_transfer_news(t.id, followed).unwrap();
+    assert_eq!(file.standing(), "企业已整改");
+    assert_eq!(file.updates.len(), 4, "every piece of news is kept, in order");
+    assert!(file.updates.iter().all(|u| u.recorded_by == "周文"));
+    assert_eq!(file.transfer, t, "the transfer itself is unchanged");
+    let queued = store.outbox().unwrap().into_iter().filter(|e| e.entity == "transfer_update").count();
+    assert_eq!(queued, 4, "each goes to the bureau");
 }

@@ -9,6 +9,7 @@ mod ident;
 mod inspection;
 mod migrations;
 mod notice;
+mod rectification;
 mod roster;
 mod sample;
 mod search;

@@ -78,6 +78,8 @@ pub(crate) mod issuing {
             laws: "《中华人民共和国水污染防治法》".into(),
             plan_due: "2026-12-07".into(),
             office: office(),
+            case_id: None,
+            reviewed_by: "周主任".into(),
         }
     }
 

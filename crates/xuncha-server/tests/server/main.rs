@@ -1,5 +1,6 @@
 //! The server's integration tests: one binary (see the style guide).
 
+mod cases;
 mod common;
 mod http;
 mod inspections;

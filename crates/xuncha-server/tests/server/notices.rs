@@ -15,9 +15,9 @@ use xuncha_sync::{EntityKind, Outcome};
 use crate::common::*;
 use crate::inspections::sign_one;
 
-const PARK: Uuid = Uuid::from_u128(0x7100);
+pub const PARK: Uuid = Uuid::from_u128(0x7100);
 
-fn issue(store: &mut Store, inspection: Uuid) -> Result<xuncha_core::notice::Notice, StoreError> {
+pub fn issue(store: &mut Store, inspection: Uuid) -> Result<xuncha_core::notice::Notice, StoreError> {
     store.issue_notice(&NewNotice {
         inspection_id: inspection,
         series: "notice".into(),
@@ -25,22 +25,24 @@ fn issue(store: &mut Store, inspection: Uuid) -> Result<xuncha_core::notice::Not
         laws: "《中华人民共和国环境保护法》".into(),
         plan_due: "2026-12-07".into(),
         office: xuncha_core::sample::notice_office(),
+        case_id: None,
+        reviewed_by: "周主任".into(),
     })
 }
 
 /// A server with a notice series and a park of two enterprises, and two
 /// laptops of that park (an inspector's and a clerk's), each synced once.
-struct Offices {
-    db: ServerDb,
-    server: xuncha_server::Bureau<xuncha_server::backend::Database>,
-    ids: Vec<Uuid>,
-    a: Store,
-    c: Store,
-    who_a: xuncha_server::Principal,
-    who_c: xuncha_server::Principal,
+pub struct Offices {
+    pub db: ServerDb,
+    pub server: xuncha_server::Bureau<xuncha_server::backend::Database>,
+    pub ids: Vec<Uuid>,
+    pub a: Store,
+    pub c: Store,
+    pub who_a: xuncha_server::Principal,
+    pub who_c: xuncha_server::Principal,
 }
 
-fn offices(kind: Kind) -> Offices {
+pub fn offices(kind: Kind) -> Offices {
     let db = ServerDb::new(kind);
     let server = db.open(1);
     let ids = seed_park(&server, PARK, "丙园", 2);

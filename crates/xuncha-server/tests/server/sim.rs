@@ -334,7 +334,8 @@ impl World {
         let roll = self.rng.gen_range(0..100);
         let i = self.rng.gen_range(0..LAPTOPS);
         match roll {
-            0..=35 => self.edit(step, i),
+            0..=31 => self.edit(step, i),
+            32..=35 => self.act_on_case(step, i),
             36..=39 => self.attach(step, i),
             40..=42 => self.inspect(step, i),
             43..=47 => self.create(step, i),
@@ -472,6 +473,134 @@ impl World {
         ];
         let signed = store.sign_inspection(draft.id, draft.version, &signers).unwrap();
         self.note(step, format!("laptop {i} signs inspection {} of {id} (chain {:?})", signed.id, signed.chain_no));
+    }
+
+    /// Work on a rectification case: open one from a new signed patrol
+    /// with a finding, or record a random next step on a case this laptop
+    /// holds. Laptops act without seeing each other, so the server gets
+    /// events that no longer fit.
+    fn act_on_case(&mut self, step: usize, i: usize) {
+        use xuncha_core::inspection::{Finding, FindingSeverity, InspectionKind, InspectionState, ItemOutcome};
+        use xuncha_core::rectification::{EventBody, Term};
+        use xuncha_core::store::inspection::{NewInspection, NewSignature};
+        use xuncha_core::store::rectification::{CaseFilter, NewCase};
+        let roll = self.rng.gen_range(0..13);
+        let pick = self.rng.gen::<usize>();
+        let folder = self.laptops[i].path.parent().unwrap().to_path_buf();
+        let parks = self.laptops[i].parks.clone();
+        let store = self.laptops[i].store.as_mut().unwrap();
+        store.set_operator(&format!("检查员{i}"));
+        let cases: Vec<_> = store
+            .cases(&CaseFilter { open_only: true, ..Default::default() })
+            .unwrap()
+            .into_iter()
+            .filter(|c| parks.contains(&c.park_id))
+            .collect();
+        if roll == 12 {
+            use xuncha_core::clue_transfer::TransferNews;
+            let transfers = store.clue_transfers(None).unwrap();
+            let Some(t) = transfers.iter().filter(|t| parks.contains(&t.park_id)).nth(pick % transfers.len().max(1))
+            else {
+                return;
+            };
+            let news = match pick % 3 {
+                0 => TransferNews::Delivered {
+                    to: "执法大队".into(), on: "2026-11-23".into(), how: "当面送达".into()
+                },
+                1 => TransferNews::Feedback {
+                    filed: pick % 2 == 0,
+                    case_number: None,
+                    result: "已调查".into(),
+                    closed_on: None,
+                },
+                _ => TransferNews::FollowUp { on: "2026-11-25".into(), note: "已督促".into(), rectified: true },
+            };
+            let label = news.label();
+            let result = store.record_transfer_news(t.id, news).map(|f| f.standing());
+            self.note(step, format!("laptop {i} records {label} on transfer {}: {result:?}", t.id));
+            return;
+        }
+        if roll == 0 || cases.is_empty() {
+            let ids: Vec<Uuid> = parks.iter().flat_map(|p| store.enterprise_ids(Some(*p)).unwrap()).collect();
+            if ids.is_empty() {
+                return;
+            }
+            let new = NewInspection {
+                enterprise_id: ids[pick % ids.len()],
+                kind: InspectionKind::DailyPatrol,
+                inspectors: vec![format!("检查员{i}")],
+                accompanying: None,
+            };
+            let mut draft = store.start_inspection(&new).unwrap();
+            draft.results.iter_mut().for_each(|r| r.outcome = ItemOutcome::Compliant);
+            draft.results[0].outcome = ItemOutcome::NonCompliant;
+            draft.findings.push(Finding {
+                id: store.new_id(),
+                item_key: Some(draft.results[0].key()),
+                found: format!("问题{step}"),
+                suggestion: "整改".into(),
+                legal_basis: None,
+                severity: FindingSeverity::General,
+                deadline: Some("2026-12-22".into()),
+            });
+            draft.ended_at = Some(draft.started_at.clone());
+            draft.state = InspectionState::Completed;
+            let draft = store.save_inspection(&draft).unwrap();
+            let png = b"\x89PNG\r\n\x1a\nsim".to_vec();
+            let signers = [
+                NewSignature::drawn(xuncha_core::inspection::SignerRole::Inspector, &format!("检查员{i}"), png),
+                NewSignature::refused("企业代表", "见证人"),
+            ];
+            let signed = store.sign_inspection(draft.id, draft.version, &signers).unwrap();
+            let new = NewCase { inspection_id: signed.id, finding_ids: Vec::new(), term: Term::Days(30) };
+            let case = store.open_case(&new).unwrap();
+            self.note(step, format!("laptop {i} opens case {} from {}", case.id, signed.id));
+            return;
+        }
+        let case = &cases[pick % cases.len()];
+        let body = match roll {
+            1 => EventBody::Reviewed { by: format!("审核人{i}"), note: String::new() },
+            2 => {
+                let notice = xuncha_core::store::notice::NewNotice {
+                    inspection_id: case.inspection_id,
+                    series: SERIES.into(),
+                    finding_ids: Vec::new(),
+                    laws: "《中华人民共和国环境保护法》".into(),
+                    plan_due: "2099-01-01".into(),
+                    office: xuncha_core::sample::notice_office(),
+                    case_id: Some(case.id),
+                    reviewed_by: format!("审核人{i}"),
+                };
+                let result = store.issue_notice(&notice).map(|n| n.number.to_string());
+                self.note(step, format!("laptop {i} issues a notice for case {}: {result:?}", case.id));
+                return;
+            }
+            3 => EventBody::Delivered { to: "厂长".into(), on: "2026-11-22".into(), how: "当面送达".into() },
+            4 => EventBody::PlanReceived { on: "2026-11-23".into(), note: "方案".into(), files: Vec::new() },
+            5 | 6 => {
+                let photo = folder.join(format!("整改{step}.jpg"));
+                let bytes: Vec<u8> = (0..(pick % 2000 + 1)).map(|n| (n * 31 + step) as u8).collect();
+                std::fs::write(&photo, bytes).unwrap();
+                let file = store.keep_case_file(&photo, None).unwrap();
+                EventBody::Rectified { on: "2026-11-24".into(), note: String::new(), files: vec![file] }
+            }
+            7 => EventBody::Returned { reason: "佐证不足".into() },
+            8 => {
+                EventBody::Reinspected { inspection_id: case.inspection_id, passed: pick % 3 != 0, note: String::new() }
+            }
+            9 => EventBody::Closed { by: format!("审核人{i}"), note: String::new() },
+            10 => EventBody::Extended { finding_id: None, due: "2099-06-30".into(), reason: "延期".into() },
+            _ => {
+                let mut transfer =
+                    store.clue_transfer_draft(case.inspection_id, &[case.findings[0].finding_id]).unwrap();
+                transfer.office = xuncha_core::sample::transfer_office();
+                let t = store.transfer_clue(&transfer).unwrap();
+                EventBody::Escalated { clue_transfer_id: t.id }
+            }
+        };
+        let label = body.label();
+        let result = store.record_case_event(case.id, body).map(|c| c.state.label());
+        self.note(step, format!("laptop {i} records {label} on case {}: {result:?}", case.id));
     }
 
     fn create(&mut self, step: usize, i: usize) {
@@ -646,6 +775,12 @@ impl World {
                         xuncha_sync::EntityKind::ClueTransfer => {
                             store.clue_transfer(c.entity_id).unwrap().map(|t| doc_of(&t))
                         }
+                        xuncha_sync::EntityKind::CaseEvent => {
+                            store.case_event(c.entity_id).unwrap().map(|e| doc_of(&e))
+                        }
+                        xuncha_sync::EntityKind::TransferUpdate => {
+                            store.transfer_update(c.entity_id).unwrap().map(|u| doc_of(&u))
+                        }
                     };
                     let Some(local) = local else {
                         self.fail(format!("laptop {i} lacks {} of park {park}", c.entity_id));
@@ -683,6 +818,54 @@ impl World {
 
         self.check_conflicts(server, &held);
         self.check_numbers(server);
+        self.check_cases(server);
+    }
+
+    /// Every case history on the server is valid under the transition
+    /// table: its events are numbered without gaps, an event is accepted
+    /// exactly when it fits the state the accepted ones before it left,
+    /// and every file an event brought in is stored.
+    fn check_cases(&self, server: &Bureau<Database>) {
+        use xuncha_core::rectification::{next, CaseEvent};
+        let mut cases: BTreeMap<Uuid, Vec<CaseEvent>> = BTreeMap::new();
+        for park in [P1, P2] {
+            for c in server.documents(park).unwrap() {
+                if c.entity == xuncha_sync::EntityKind::CaseEvent {
+                    let e: CaseEvent = serde_json::from_value(c.doc).unwrap();
+                    cases.entry(e.case_id).or_default().push(e);
+                }
+            }
+        }
+        let who = principal(Uuid::nil(), Role::Admin, &[]);
+        for (id, mut events) in cases {
+            xuncha_core::rectification::order(&mut events);
+            let mut state = None;
+            for (n, e) in events.iter().enumerate() {
+                let Some(v) = &e.verdict else { self.fail(format!("event {} of case {id} has no verdict", e.id)) };
+                if v.seq != n as i64 + 1 {
+                    self.fail(format!("case {id}: event {} has number {} where {} was due", e.id, v.seq, n + 1));
+                }
+                if v.state_at_server != state {
+                    self.fail(format!(
+                        "case {id}: event {} says the case was {:?}, it was {state:?}",
+                        e.id, v.state_at_server
+                    ));
+                }
+                match (next(state, &e.body), v.accepted) {
+                    (Ok(to), true) => state = Some(to),
+                    (Err(_), false) => {}
+                    (fits, accepted) => {
+                        self.fail(format!("case {id}: event {} accepted={accepted} but the table says {fits:?}", e.id))
+                    }
+                }
+                for f in e.body.files() {
+                    if !matches!(server.blob_state(&who, &f.sha256).unwrap(), xuncha_server::blob::BlobState::Stored(_))
+                    {
+                        self.fail(format!("case {id}: the file {} of event {} is not on the server", f.sha256, e.id));
+                    }
+                }
+            }
+        }
     }
 
     /// No number is held by two laptops, every block the server gave a
