@@ -272,6 +272,9 @@ pub struct Case {
     pub events: Vec<CaseEvent>,
     /// Events the server kept as rejected, or unsent ones that no longer fit.
     pub rejected: usize,
+    /// Days past the deadline on the day the case was read (0 when the
+    /// enterprise owes nothing, or not yet); set by the store.
+    pub overdue_days: i64,
     /// The kinds of event a person may record next (`delivered`,
     /// `rectified`, …), from the transition table; notices move the case
     /// through `issued` themselves.
@@ -340,6 +343,7 @@ pub fn fold(events: Vec<CaseEvent>) -> Option<Case> {
                 clue_transfer_id: None,
                 events: Vec::new(),
                 rejected: 0,
+                overdue_days: 0,
                 steps: Vec::new(),
             });
             continue;

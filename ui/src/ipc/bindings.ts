@@ -887,6 +887,11 @@ events: Array<CaseEvent>,
  */
 rejected: number, 
 /**
+ * Days past the deadline on the day the case was read (0 when the
+ * enterprise owes nothing, or not yet); set by the store.
+ */
+overdue_days: number, 
+/**
  * The kinds of event a person may record next (`delivered`,
  * `rectified`, …), from the transition table; notices move the case
  * through `issued` themselves.

@@ -468,7 +468,7 @@ export default {
     noNotice: '尚未下发通知书',
     due: '整改期限',
     findingDue: '期限',
-    overdue: '已逾期',
+    overdueDays: '已逾期 {n} 天',
     rejectedCount: '{n} 条记录未被采纳',
     suggestion: '整改建议',
     before: '整改前',

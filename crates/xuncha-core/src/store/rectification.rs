@@ -12,6 +12,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use super::notice::{problem, queue};
+use super::rows::uuid_at;
 use super::{Store, StoreError};
 use crate::enterprise::FieldProblem;
 use crate::inspection::{FindingSeverity, InspectionState};
@@ -48,7 +49,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         let case = open_in(&tx, &mut self.env, (self.device_id, &self.operator), new)?;
         tx.commit()?;
-        Ok(case)
+        Ok(self.dated(case))
     }
 
     /// Records an event on a case, if it fits the case as this laptop
@@ -57,7 +58,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         let case = record_in(&tx, &mut self.env, (self.device_id, &self.operator), case_id, body)?;
         tx.commit()?;
-        Ok(case)
+        Ok(self.dated(case))
     }
 
     /// Keeps a file handed in for a case (a plan, an evidence photo) as it
@@ -69,7 +70,13 @@ impl Store {
     }
 
     pub fn case(&self, id: Uuid) -> Result<Option<Case>, StoreError> {
-        case_in(&self.conn, id)
+        Ok(case_in(&self.conn, id)?.map(|c| self.dated(c)))
+    }
+
+    /// The case with its days overdue as of today (China time).
+    fn dated(&self, mut c: Case) -> Case {
+        c.overdue_days = c.days_overdue(self.env.now_in_china().date_naive());
+        c
     }
 
     /// Cases, newest first.
@@ -81,15 +88,14 @@ impl Store {
         let ids = stmt
             .query_map(
                 params![filter.park_id.map(|p| p.to_string()), filter.enterprise_id.map(|e| e.to_string())],
-                |r| r.get::<_, String>(0),
+                |r| uuid_at(r, 0),
             )?
             .collect::<Result<Vec<_>, _>>()?;
         let mut cases = Vec::new();
         for id in ids {
-            let id = Uuid::parse_str(&id).map_err(|e| StoreError::Json(serde::de::Error::custom(e)))?;
             if let Some(c) = case_in(&self.conn, id)? {
                 if !filter.open_only || c.state.is_open() {
-                    cases.push(c);
+                    cases.push(self.dated(c));
                 }
             }
         }
@@ -99,7 +105,7 @@ impl Store {
 
     /// The case a notice was issued for.
     pub fn case_of_notice(&self, notice_id: Uuid) -> Result<Option<Case>, StoreError> {
-        case_of_notice(&self.conn, notice_id)
+        Ok(case_of_notice(&self.conn, notice_id)?.map(|c| self.dated(c)))
     }
 }
 
@@ -109,17 +115,16 @@ pub(super) fn case_of_notice(conn: &rusqlite::Connection, notice_id: Uuid) -> Re
 
 /// The case with an event of `kind` whose `path` holds `id`.
 fn case_where(conn: &rusqlite::Connection, kind: &str, path: &str, id: Uuid) -> Result<Option<Case>, StoreError> {
-    let case: Option<String> = conn
+    let case = conn
         .query_row(
             "SELECT case_id FROM case_event WHERE kind = ?1 AND json_extract(recorded, ?2) = ?3
              ORDER BY recorded_at DESC LIMIT 1",
             params![kind, path, id.to_string()],
-            |r| r.get(0),
+            |r| uuid_at(r, 0),
         )
         .optional()?;
-    match case.map(|c| Uuid::parse_str(&c)) {
-        Some(Ok(c)) => case_in(conn, c),
-        Some(Err(e)) => Err(StoreError::Json(serde::de::Error::custom(e))),
+    match case {
+        Some(c) => case_in(conn, c),
         None => Ok(None),
     }
 }

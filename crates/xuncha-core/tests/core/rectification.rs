@@ -229,6 +229,11 @@ fn an_extension_needs_a_reason_and_a_later_date_and_moves_the_deadline_off_the_o
     assert!(!case.is_overdue(d("2026-12-22")), "due on the day itself");
     assert!(case.is_overdue(d("2026-12-23")));
     assert_eq!(case.days_overdue(d("2027-01-02")), 11);
+    // Read on a later day, the store says how late the case is.
+    let later = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 1, 2, 8, 0, 0).unwrap();
+    let reader = Store::open(dir.path().join("xuncha.db"), xuncha_core::Env::fixed(later, 9)).unwrap();
+    assert_eq!(reader.case(case.id).unwrap().unwrap().overdue_days, 11, "eleven days past 22 December");
+    assert_eq!(case.overdue_days, 0, "on the day it was issued it is not late");
 
     let earlier =
         EventBody::Extended { finding_id: None, due: "2026-12-01".into(), reason: "设备到货延迟".into() };
