@@ -2,23 +2,11 @@
 //! numbered only when asked, and final once made.
 
 use xuncha_core::inspection::FindingSeverity;
-use xuncha_core::sample::{notice_office, transfer_office};
-use xuncha_core::store::notice::NewNotice;
+use xuncha_core::sample::transfer_office;
 use xuncha_core::{Store, StoreError};
 
-use crate::common::sample_store;
+use crate::common::{lease, notice_request, sample_store};
 use crate::notice::issuing::patrol_finding;
-
-fn lease(dir: &tempfile::TempDir, series: &str, prefix: &str) {
-    rusqlite::Connection::open(dir.path().join("xuncha.db"))
-        .unwrap()
-        .execute(
-            "INSERT INTO number_block (block_id, series, prefix, year, first, last, next, leased_at)
-             VALUES (?1, ?1, ?2, 2026, 1, 30, 1, '2026-11-22T08:00:00Z')",
-            [series, prefix],
-        )
-        .unwrap();
-}
 
 #[test]
 fn the_draft_names_the_serious_findings_the_enterprise_and_the_papers_that_go_with_it() {
@@ -27,18 +15,7 @@ fn the_draft_names_the_serious_findings_the_enterprise_and_the_papers_that_go_wi
     store.save_transfer_office(&transfer_office()).unwrap();
     lease(&dir, "notice", "祁环改");
     let signed = patrol_finding(&mut store, true, FindingSeverity::Serious);
-    let notice = store
-        .issue_notice(&NewNotice {
-            inspection_id: signed,
-            series: "notice".into(),
-            finding_ids: Vec::new(),
-            laws: "《中华人民共和国水污染防治法》".into(),
-            plan_due: "2026-12-07".into(),
-            office: notice_office(),
-            case_id: None,
-            reviewed_by: "周主任".into(),
-        })
-        .unwrap();
+    let notice = store.issue_notice(&notice_request(signed, "周主任")).unwrap();
     let i = store.inspection(signed).unwrap().unwrap();
     let draft = store.clue_transfer_draft(signed, &[]).unwrap();
     assert_eq!(draft.finding_ids, [i.findings[0].id], "by default the serious findings go");

@@ -33,3 +33,31 @@ pub fn write_csv(dir: &Path, name: &str, rows: &[&[&str]]) -> PathBuf {
 pub fn outbox_len(store: &Store) -> usize {
     store.outbox().unwrap().len()
 }
+
+/// Puts a block of numbers 1–30 of `series` for 2026 into the store in
+/// `dir`, as a sync would have leased it.
+pub fn lease(dir: &tempfile::TempDir, series: &str, prefix: &str) {
+    rusqlite::Connection::open(dir.path().join("xuncha.db"))
+        .unwrap()
+        .execute(
+            "INSERT INTO number_block (block_id, series, prefix, year, first, last, next, leased_at)
+             VALUES (?1, ?1, ?2, 2026, 1, 30, 1, '2026-11-22T08:00:00Z')",
+            [series, prefix],
+        )
+        .unwrap();
+}
+
+/// A notice of every general and serious finding of `inspection`, with the
+/// sample office's settings, approved by `reviewed_by`.
+pub fn notice_request(inspection: uuid::Uuid, reviewed_by: &str) -> xuncha_core::store::notice::NewNotice {
+    xuncha_core::store::notice::NewNotice {
+        inspection_id: inspection,
+        series: "notice".into(),
+        finding_ids: Vec::new(),
+        laws: "《中华人民共和国水污染防治法》".into(),
+        plan_due: "2026-12-07".into(),
+        office: xuncha_core::sample::notice_office(),
+        case_id: None,
+        reviewed_by: reviewed_by.into(),
+    }
+}

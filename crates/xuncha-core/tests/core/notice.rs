@@ -71,16 +71,7 @@ pub(crate) mod issuing {
     }
 
     fn request(inspection: uuid::Uuid) -> NewNotice {
-        NewNotice {
-            inspection_id: inspection,
-            series: "notice".into(),
-            finding_ids: Vec::new(),
-            laws: "《中华人民共和国水污染防治法》".into(),
-            plan_due: "2026-12-07".into(),
-            office: office(),
-            case_id: None,
-            reviewed_by: "周主任".into(),
-        }
+        crate::common::notice_request(inspection, "周主任")
     }
 
     #[test]
@@ -126,15 +117,7 @@ pub(crate) mod issuing {
         drop(store);
         let mut store = Store::open(dir.path().join("xuncha.db"), crate::common::env(2)).unwrap();
         assert_eq!(store.notice_office().unwrap(), Some(office()), "the settings survive reopening");
-        // A block as a sync would have leased it.
-        rusqlite::Connection::open(dir.path().join("xuncha.db"))
-            .unwrap()
-            .execute(
-                "INSERT INTO number_block (block_id, series, prefix, year, first, last, next, leased_at)
-                 VALUES ('b', 'notice', '祁环改', 2026, 1, 30, 1, '2026-11-22T08:00:00Z')",
-                [],
-            )
-            .unwrap();
+        crate::common::lease(&dir, "notice", "祁环改");
         let signed = patrol(&mut store, true);
         let first = store.issue_notice(&request(signed)).unwrap();
         let second = store.issue_notice(&request(signed)).unwrap();

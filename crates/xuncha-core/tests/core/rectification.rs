@@ -5,11 +5,9 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 use xuncha_core::inspection::FindingSeverity;
 use xuncha_core::rectification::{due_after, next, CaseState, EventBody, Term};
-use xuncha_core::sample::notice_office;
-use xuncha_core::store::notice::NewNotice;
 use xuncha_core::{Store, StoreError};
 
-use crate::common::sample_store;
+use crate::common::{lease, notice_request, sample_store};
 use crate::notice::issuing::patrol_finding;
 
 /// One event of every kind, with dummy content.
@@ -102,30 +100,6 @@ fn deadlines_count_days_across_months_and_months_to_the_last_day() {
     assert_eq!(due_after(d("2026-08-31"), Term::Months(3)), d("2026-11-30"));
 }
 
-fn lease(dir: &tempfile::TempDir) {
-    rusqlite::Connection::open(dir.path().join("xuncha.db"))
-        .unwrap()
-        .execute(
-            "INSERT INTO number_block (block_id, series, prefix, year, first, last, next, leased_at)
-             VALUES ('b', 'notice', '祁环改', 2026, 1, 30, 1, '2026-11-22T08:00:00Z')",
-            [],
-        )
-        .unwrap();
-}
-
-fn notice(inspection: Uuid, reviewed_by: &str) -> NewNotice {
-    NewNotice {
-        inspection_id: inspection,
-        series: "notice".into(),
-        finding_ids: Vec::new(),
-        laws: "《中华人民共和国水污染防治法》".into(),
-        plan_due: "2026-12-07".into(),
-        office: notice_office(),
-        case_id: None,
-        reviewed_by: reviewed_by.into(),
-    }
-}
-
 fn refusal(result: Result<impl std::fmt::Debug, StoreError>) -> String {
     match result {
         Err(StoreError::Invalid(problems)) => problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("；"),
@@ -137,13 +111,13 @@ fn refusal(result: Result<impl std::fmt::Debug, StoreError>) -> String {
 fn issuing_a_notice_opens_its_case_reviewed_and_issued_and_needs_a_reviewer() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = sample_store(&dir);
-    lease(&dir);
+    lease(&dir, "notice", "祁环改");
     store.set_operator("周文");
     let signed = patrol_finding(&mut store, true, FindingSeverity::General);
-    assert!(refusal(store.issue_notice(&notice(signed, " "))).contains("请填写审核人"));
+    assert!(refusal(store.issue_notice(&notice_request(signed, " "))).contains("请填写审核人"));
     assert!(store.cases(&Default::default()).unwrap().is_empty(), "a refused notice opens no case");
 
-    let n = store.issue_notice(&notice(signed, "周主任")).unwrap();
+    let n = store.issue_notice(&notice_request(signed, "周主任")).unwrap();
     let case = store.case_of_notice(n.id).unwrap().expect("the notice has its case");
     assert_eq!(case.state, CaseState::Issued);
     assert_eq!(case.reviewed_by.as_deref(), Some("周主任"));
@@ -158,7 +132,7 @@ fn issuing_a_notice_opens_its_case_reviewed_and_issued_and_needs_a_reviewer() {
     // A spoiled notice sends the case back; the next notice continues it.
     store.void_notice(n.id, "企业名称打印错误").unwrap();
     assert_eq!(store.case(case.id).unwrap().unwrap().state, CaseState::Reviewed);
-    let again = store.issue_notice(&notice(signed, "")).unwrap();
+    let again = store.issue_notice(&notice_request(signed, "")).unwrap();
     let continued = store.case_of_notice(again.id).unwrap().unwrap();
     assert_eq!(continued.id, case.id, "the same case, no second review needed");
     assert_eq!(continued.number.as_deref(), Some("祁环改〔2026〕2号"));
@@ -169,9 +143,9 @@ fn issuing_a_notice_opens_its_case_reviewed_and_issued_and_needs_a_reviewer() {
 fn a_case_runs_from_delivery_to_closure_and_refuses_steps_out_of_order() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = sample_store(&dir);
-    lease(&dir);
+    lease(&dir, "notice", "祁环改");
     let signed = patrol_finding(&mut store, true, FindingSeverity::General);
-    let n = store.issue_notice(&notice(signed, "周主任")).unwrap();
+    let n = store.issue_notice(&notice_request(signed, "周主任")).unwrap();
     let id = store.case_of_notice(n.id).unwrap().unwrap().id;
 
     let close = EventBody::Closed { by: "周主任".into(), note: String::new() };
@@ -221,9 +195,9 @@ fn a_case_runs_from_delivery_to_closure_and_refuses_steps_out_of_order() {
 fn an_extension_needs_a_reason_and_a_later_date_and_moves_the_deadline_off_the_overdue_list() {
     let dir = tempfile::tempdir().unwrap();
     let mut store: Store = sample_store(&dir);
-    lease(&dir);
+    lease(&dir, "notice", "祁环改");
     let signed = patrol_finding(&mut store, true, FindingSeverity::General);
-    let n = store.issue_notice(&notice(signed, "周主任")).unwrap();
+    let n = store.issue_notice(&notice_request(signed, "周主任")).unwrap();
     let case = store.case_of_notice(n.id).unwrap().unwrap();
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     assert!(!case.is_overdue(d("2026-12-22")), "due on the day itself");
@@ -252,13 +226,13 @@ fn an_extension_needs_a_reason_and_a_later_date_and_moves_the_deadline_off_the_o
 fn the_dashboard_counts_cases_by_park_category_and_month_and_flags_repeat_problems() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = sample_store(&dir);
-    lease(&dir);
+    lease(&dir, "notice", "祁环改");
     let first = patrol_finding(&mut store, true, FindingSeverity::General);
-    let n = store.issue_notice(&notice(first, "周主任")).unwrap();
+    let n = store.issue_notice(&notice_request(first, "周主任")).unwrap();
     let overdue_case = store.case_of_notice(n.id).unwrap().unwrap();
     // The same item fails again at the same enterprise on a later patrol.
     let second = patrol_finding(&mut store, true, FindingSeverity::General);
-    store.issue_notice(&notice(second, "周主任")).unwrap();
+    store.issue_notice(&notice_request(second, "周主任")).unwrap();
     let other = store.find_enterprise("91430426MA4QA91117").unwrap().unwrap();
 
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
