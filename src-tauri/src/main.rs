@@ -481,8 +481,7 @@ async fn conflicts(app: AppHandle) -> Answer<Vec<ConflictItem>> {
 #[tauri::command]
 async fn resolve_conflict(app: AppHandle, id: Uuid, take_laptop: bool) -> Answer<SyncRound> {
     off_main(move || {
-        let mut transport = xuncha_client::HttpTransport::for_store(&app.state::<AppState>().db_path()?)?;
-        transport.resolve(id, take_laptop)?;
+        app.state::<AppState>().with_store(|s| Ok(s.decide_conflict(id, take_laptop)?))?;
         app.state::<Sync>().round(&app)
     })
     .await

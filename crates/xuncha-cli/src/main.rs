@@ -439,6 +439,18 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     "待发送 {}，待裁决 {}，被拒绝 {}，待上传文件 {}；园区内冲突待主管裁决 {}",
                     status.pending, status.held, status.rejected, status.uploads_pending, status.conflicts_waiting
                 );
+                if status.overwritten > 0 || status.set_aside > 0 {
+                    println!(
+                        "被他人覆盖的修改 {}（见冲突列表）；无法读取而搁置的服务器记录 {}",
+                        status.overwritten, status.set_aside
+                    );
+                }
+                for line in &report.set_aside {
+                    println!("注意：已搁置{line}，其余记录照常同步");
+                }
+                for (conflict, why) in &report.decisions_refused {
+                    println!("注意：对冲突 {conflict} 的裁决未被接受：{why}");
+                }
                 for sha in &report.blobs_damaged {
                     println!("注意：本机文件 {sha} 已损坏（内容与校验值不符），未上传，请重新添加原件");
                 }
@@ -477,13 +489,24 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
         }
         Command::Resolve { conflict, take } => {
-            let store = open_existing(db)?;
+            let mut store = open_existing(db)?;
             let mut transport = xuncha_client::HttpTransport::for_store(store.path())?;
-            transport.resolve(conflict, take == "laptop")?;
-            println!(
-                "已裁决：{}。各笔记本下次同步时得到结果",
-                if take == "laptop" { "采用笔记本上的值" } else { "保留服务器上的值" }
-            );
+            // The decision is kept here first and sent with every round
+            // until the server answers, so a lost reply loses nothing.
+            store.decide_conflict(conflict, take == "laptop")?;
+            let choice = if take == "laptop" { "采用笔记本上的值" } else { "保留服务器上的值" };
+            match store.sync(&mut transport) {
+                Ok(report) => {
+                    if let Some((_, why)) = report.decisions_refused.iter().find(|(c, _)| *c == conflict) {
+                        return Err(Failure(format!("裁决未被服务器接受：{why}")));
+                    }
+                    println!("已裁决：{choice}。各笔记本下次同步时得到结果");
+                }
+                Err(xuncha_core::sync::SyncError::Transport(e)) => {
+                    println!("已记录裁决（{choice}），但未能发送：{e}");
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         Command::Numbers { json } => {
             let left = open_existing(db)?.numbers_left()?;
@@ -529,6 +552,13 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     status.uploads_pending,
                     status.last_sync_at.as_deref().unwrap_or("从未同步")
                 );
+                println!(
+                    "园区内冲突待主管裁决 {}，被他人覆盖的修改 {}，待发送的裁决 {}",
+                    status.conflicts_waiting, status.overwritten, status.decisions_waiting
+                );
+                for s in store.set_aside()? {
+                    println!("已搁置服务器第 {} 号变更（{} {}）：{}", s.change_no, s.entity, s.entity_id, s.reason);
+                }
             }
         }
         Command::Init { sample } => {

@@ -8,6 +8,8 @@ use serde_json::Value;
 
 #[path = "cli/crash.rs"]
 mod crash;
+#[path = "cli/people.rs"]
+mod people;
 #[path = "cli/server.rs"]
 mod server;
 

@@ -210,16 +210,6 @@ impl HttpTransport {
         }
         Ok(all)
     }
-
-    /// A supervisor's decision: take the laptop's value, or keep the server's.
-    pub fn resolve(&mut self, conflict: Uuid, take_device_value: bool) -> Result<(), TransportError> {
-        let req = Resolve { take_device_value };
-        self.send(
-            |a, url, auth| a.post(url).set("Authorization", auth).send_json(&req).map_err(transport_error),
-            &format!("/v1/conflicts/{conflict}/resolve"),
-        )?;
-        Ok(())
-    }
 }
 
 /// A 404 is an answer for blobs ("not here"), not a failure.
@@ -318,5 +308,13 @@ impl Transport for HttpTransport {
             |a, url, auth| a.post(url).set("Authorization", auth).send_json(req).map_err(transport_error),
             "/v1/numbers/lease",
         )
+    }
+
+    fn resolve(&mut self, conflict: Uuid, decision: &Resolve) -> Result<(), TransportError> {
+        self.send(
+            |a, url, auth| a.post(url).set("Authorization", auth).send_json(decision).map_err(transport_error),
+            &format!("/v1/conflicts/{conflict}/resolve"),
+        )?;
+        Ok(())
     }
 }

@@ -66,7 +66,7 @@ impl std::fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// The error and its causes, as one line for the user.
-fn chain(e: &dyn std::error::Error) -> String {
+pub fn describe(e: &dyn std::error::Error) -> String {
     let mut msg = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
@@ -95,7 +95,7 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(p) => p.clone(),
             _ => Vec::new(),
         };
-        ApiError { code, message: chain(&e), problems }
+        ApiError { code, message: describe(&e), problems }
     }
 }
 
@@ -106,7 +106,7 @@ impl From<TransportError> for ApiError {
             TransportError::Unauthorized => ErrorCode::SignedOut,
             TransportError::Refused(_) => ErrorCode::Refused,
         };
-        ApiError::new(code, chain(&e))
+        ApiError::new(code, describe(&e))
     }
 }
 
@@ -115,7 +115,7 @@ impl From<SyncError> for ApiError {
         match e {
             SyncError::Transport(e) => e.into(),
             SyncError::Store(e) => e.into(),
-            other @ SyncError::BadAnswer(_) => ApiError::new(ErrorCode::Internal, chain(&other)),
+            other @ SyncError::BadAnswer(_) => ApiError::new(ErrorCode::Internal, describe(&other)),
         }
     }
 }
@@ -124,7 +124,7 @@ impl From<RosterError> for ApiError {
     fn from(e: RosterError) -> Self {
         match e {
             RosterError::Store(e) => e.into(),
-            other => ApiError::new(ErrorCode::File, chain(&other)),
+            other => ApiError::new(ErrorCode::File, describe(&other)),
         }
     }
 }

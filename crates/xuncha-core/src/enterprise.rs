@@ -363,6 +363,11 @@ pub struct Enterprise {
     /// Other spellings of the name met in source tables.
     pub aliases: Vec<String>,
     pub source_flags: Vec<SourceFlag>,
+    /// Ids of files the server folded into this one: two laptops created
+    /// the same enterprise offline, and records naming those ids (signed
+    /// inspections, notices, cases) belong to this file.
+    #[serde(default)]
+    pub merged_ids: Vec<Uuid>,
     /// Local version, bumped by every save; a save names the version it edited.
     pub version: i64,
 }
@@ -395,6 +400,7 @@ impl Enterprise {
             contacts: Vec::new(),
             aliases: Vec::new(),
             source_flags: Vec::new(),
+            merged_ids: Vec::new(),
             version: 0,
         }
     }

@@ -99,6 +99,30 @@ pub struct Park {
 }
 
 impl Park {
+    /// Every problem with this file, by field: errors block a save (on the
+    /// laptop and on the server alike); warnings are shown and kept.
+    pub fn check(&self) -> Vec<crate::enterprise::FieldProblem> {
+        use crate::enterprise::FieldProblem;
+        use crate::ident::{self, Severity};
+        let mut problems = Vec::new();
+        if self.name.trim().is_empty() {
+            problems.push(FieldProblem {
+                field: "name".into(),
+                severity: Severity::Error,
+                message: "园区名称不能为空".into(),
+            });
+        }
+        for (field, verdict) in [
+            ("code", self.code.as_deref().map(ident::check_park_code)),
+            ("region_code", self.region_code.as_deref().map(ident::check_region_code)),
+        ] {
+            for pr in verdict.map(|v| v.problems).unwrap_or_default() {
+                problems.push(FieldProblem { field: field.into(), severity: pr.severity, message: pr.message });
+            }
+        }
+        problems
+    }
+
     /// A new, empty park file with the 20-item archive checklist laid out.
     pub fn new(id: Uuid, name: impl Into<String>) -> Self {
         Park {

@@ -91,6 +91,9 @@ impl<T: Transport> Transport for Timed<T> {
     fn lease(&mut self, req: &xuncha_sync::LeaseRequest) -> Result<xuncha_sync::NumberBlock, TransportError> {
         self.inner.lease(req)
     }
+    fn resolve(&mut self, conflict: Uuid, decision: &xuncha_sync::Resolve) -> Result<(), TransportError> {
+        self.inner.resolve(conflict, decision)
+    }
 }
 
 fn admin(server: &[OsString], args: &[&str]) -> String {

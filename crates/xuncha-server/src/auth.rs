@@ -20,6 +20,9 @@ use crate::{Bureau, Principal, Role, ServerError};
 pub const ACCESS_SECONDS: i64 = 15 * 60;
 /// How long an unused refresh token lives.
 pub const REFRESH_SECONDS: i64 = 30 * 24 * 3600;
+/// How long a used refresh token may be sent again (its reply was lost)
+/// and get the same new pair, if that pair is still unused.
+pub const REFRESH_GRACE_SECONDS: i64 = 120;
 
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -98,15 +101,35 @@ impl<B: Backend> Bureau<B> {
         })
     }
 
+    /// Trades a refresh token for a new pair. The new pair is derived from
+    /// the old token under the server's key, so a retry of the same token
+    /// (its reply was lost) within [`REFRESH_GRACE_SECONDS`] gets the same
+    /// pair back, as long as that pair has not been used; any other second
+    /// use means the token was copied and revokes the whole family.
     pub fn refresh(&self, refresh_token: &str) -> Result<Session, ServerError> {
         let hash = token_hash(refresh_token);
         let now = self.now_seconds();
-        let (access, refresh) = (self.random_bytes::<32>(), self.random_bytes::<32>());
+        let successor = |what: &str| -> [u8; 32] {
+            let hex = self.derive(&format!("refresh-successor/{what}/{refresh_token}"));
+            let mut out = [0u8; 32];
+            hex::decode_to_slice(hex, &mut out).expect("an HMAC-SHA-256 is 32 bytes");
+            out
+        };
+        let (access, refresh) = (successor("access"), successor("refresh"));
         let outcome = self.backend().transaction(|tx| {
             let Some(t) = tx.token(&hash)?.filter(|t| t.refresh) else {
                 return Ok(Err("登录已失效，请重新登录"));
             };
+            let user = tx.user(t.user_id)?.ok_or_else(|| ServerError::Damaged("token of a missing user".into()))?;
             if t.used {
+                let next = tx.token(&token_hash(&hex::encode(refresh)))?;
+                let retry = next.filter(|n| {
+                    let issued = n.expires_at - REFRESH_SECONDS;
+                    n.family == t.family && !n.used && now - issued <= REFRESH_GRACE_SECONDS
+                });
+                if retry.is_some() {
+                    return Ok(Ok(self.session(tx, &user, &access, &refresh)?));
+                }
                 tx.revoke_family(t.family)?;
                 return Ok(Err("登录凭据被重复使用，为安全起见已全部注销，请重新登录"));
             }
@@ -114,7 +137,6 @@ impl<B: Backend> Bureau<B> {
                 return Ok(Err("登录已过期，请重新登录"));
             }
             tx.mark_token_used(&hash)?;
-            let user = tx.user(t.user_id)?.ok_or_else(|| ServerError::Damaged("token of a missing user".into()))?;
             Ok(Ok(self.issue(tx, &user, t.device_id, t.family, &access, &refresh, now)?))
         })?;
         // A revocation must commit, so the refusal is returned after it.
@@ -132,10 +154,9 @@ impl<B: Backend> Bureau<B> {
         refresh: &[u8; 32],
         now: i64,
     ) -> Result<Session, ServerError> {
-        let (access, refresh) = (hex::encode(access), hex::encode(refresh));
-        for (token, is_refresh, ttl) in [(&access, false, ACCESS_SECONDS), (&refresh, true, REFRESH_SECONDS)] {
+        for (token, is_refresh, ttl) in [(access, false, ACCESS_SECONDS), (refresh, true, REFRESH_SECONDS)] {
             tx.insert_token(&TokenRow {
-                hash: token_hash(token),
+                hash: token_hash(&hex::encode(token)),
                 refresh: is_refresh,
                 user_id: user.id,
                 device_id: device,
@@ -144,10 +165,20 @@ impl<B: Backend> Bureau<B> {
                 used: false,
             })?;
         }
+        self.session(tx, user, access, refresh)
+    }
+
+    fn session(
+        &self,
+        tx: &mut dyn crate::backend::Tx,
+        user: &UserRow,
+        access: &[u8],
+        refresh: &[u8],
+    ) -> Result<Session, ServerError> {
         Ok(Session {
-            access_token: access,
+            access_token: hex::encode(access),
             access_expires_in: ACCESS_SECONDS,
-            refresh_token: refresh,
+            refresh_token: hex::encode(refresh),
             user_id: user.id,
             user_name: user.name.clone(),
             role: user.role.as_str().to_string(),

@@ -20,13 +20,31 @@ use xuncha_sync::{
 
 use crate::{Role, ServerError};
 
-/// Who last changed a field, and at which entity version.
+/// Who last changed a field or an element of a collection (keyed by its
+/// path, see `xuncha_sync::element`), and at which entity version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldMeta {
     #[serde(rename = "v")]
     pub version: i64,
     #[serde(rename = "d")]
     pub device_id: Uuid,
+    /// The version at which an element first appeared: a laptop whose edit
+    /// started from an older version never saw it, so its absence there is
+    /// no removal. `None` for fields, and for elements stored before
+    /// elements had their own metadata (read as present from the start).
+    #[serde(rename = "s", default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<i64>,
+    /// The element was removed at `version`: a laptop that still has it
+    /// and never saw the removal does not bring it back.
+    #[serde(rename = "x", default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
+}
+
+impl FieldMeta {
+    /// A field or element written at `version` by `device`.
+    pub fn written(version: i64, device_id: Uuid) -> FieldMeta {
+        FieldMeta { version, device_id, since: None, removed: false }
+    }
 }
 
 /// An entity's current state on the server.
@@ -108,6 +126,8 @@ pub trait Tx {
     fn lock_entities(&mut self, entities: &[(EntityKind, Uuid)]) -> Result<(), ServerError>;
     fn entity(&mut self, kind: EntityKind, id: Uuid) -> Result<Option<EntityRow>, ServerError>;
     fn count(&mut self, kind: EntityKind) -> Result<usize, ServerError>;
+    /// The ids of every entity of a kind.
+    fn ids(&mut self, kind: EntityKind) -> Result<Vec<Uuid>, ServerError>;
     /// Writes an entity's new state under a new change number (the
     /// `change_no` of `row` is ignored). Reading the entity later in the same
     /// transaction sees the write.
@@ -137,6 +157,9 @@ pub trait Tx {
     fn conflicts(&mut self, parks: &[Uuid]) -> Result<Vec<ConflictRecord>, ServerError>;
     /// How many held conflicts in these parks wait for a decision.
     fn open_conflicts(&mut self, parks: &[Uuid]) -> Result<i64, ServerError>;
+    /// How many values in these parks a later edit replaced (conflicts not
+    /// held, kept for the record).
+    fn overwritten(&mut self, parks: &[Uuid]) -> Result<i64, ServerError>;
 
     /// Every published reference version, ordered by kind, key, version.
     fn reference_index(&mut self) -> Result<Vec<ReferenceEntry>, ServerError>;

@@ -17,12 +17,12 @@ use xuncha_core::rectification::{next, CaseEvent, CaseState, Verdict};
 use xuncha_core::Env;
 use xuncha_sync::{
     chain_results, payload_hash, ConflictRecord, EntityKind, FieldConflict, Hello, Mutation, MutationResult, Outcome,
-    PullPage, PullRequest, PushRequest, PushResponse, PushStop, MAX_PAGE, MAX_PUSH, PROTOCOL,
+    PullPage, PullRequest, PushRequest, PushResponse, PushStop, Resolve, MAX_PAGE, MAX_PUSH, PROTOCOL,
 };
 
 use crate::backend::{Backend, EntityRow, FieldMeta, Tx};
 use crate::blob::{BlobState, Blobs};
-use crate::{Principal, Role, ServerError};
+use crate::{judge, merge, natural, Principal, Role, ServerError};
 
 pub struct Bureau<B> {
     backend: B,
@@ -43,6 +43,7 @@ impl<B: Backend> Bureau<B> {
                 tx.set_meta("epoch", &epoch.to_string())?;
                 tx.set_meta("receipt_key", &hex::encode(key))?;
             }
+            crate::natural::backfill(tx)?;
             let stored = tx.meta("receipt_key")?.ok_or_else(|| ServerError::Damaged("no receipt key".into()))?;
             hex::decode(&stored).map_err(|_| ServerError::Damaged("receipt key".into()))
         })?;
@@ -97,6 +98,7 @@ impl<B: Backend> Bureau<B> {
                 parks: who.parks.clone(),
                 head: tx.head()?,
                 open_conflicts: tx.open_conflicts(&who.parks)?,
+                overwritten: tx.overwritten(&who.parks)?,
             })
         })
     }
@@ -127,8 +129,10 @@ impl<B: Backend> Bureau<B> {
                 .mutations
                 .iter()
                 .filter(|m| m.seq > last)
-                .flat_map(|m| [Some((m.entity, m.entity_id)), case_of(m).map(|c| (EntityKind::CaseEvent, c))])
-                .flatten()
+                .flat_map(|m| {
+                    let case = case_of(m).map(|c| (EntityKind::CaseEvent, c));
+                    [(m.entity, m.entity_id)].into_iter().chain(case).chain(crate::natural::lock_targets(m))
+                })
                 .collect();
             tx.lock_entities(&targets)?;
             let mut results = Vec::with_capacity(req.mutations.len());
@@ -239,10 +243,10 @@ impl<B: Backend> Bureau<B> {
                 field_meta: Default::default(),
             });
             row.version += 1;
-            for (field, value) in &doc {
-                row.field_meta.insert(field.clone(), FieldMeta { version: row.version, device_id: Uuid::nil() });
-                row.doc.insert(field.clone(), value.clone());
-            }
+            let before = row.doc.clone();
+            row.field_meta.extend(crate::merge::stamp(kind, &doc, row.version, Uuid::nil()));
+            row.doc.extend(doc.clone());
+            crate::natural::index(tx, kind, id, row.park_id, Some(&before), &row.doc)?;
             tx.put_entity(kind, id, &row)?;
             Ok(row.version)
         })
@@ -328,7 +332,11 @@ impl<B: Backend> Bureau<B> {
 
     /// A supervisor's decision on a held conflict: take the laptop's value
     /// (a new numbered change) or keep the server's.
-    pub fn resolve(&self, who: &Principal, conflict_id: Uuid, take_device_value: bool) -> Result<(), ServerError> {
+    /// A decision repeated with its `request_id` (its reply was lost) is
+    /// answered as the first time.
+    pub fn resolve(&self, who: &Principal, conflict_id: Uuid, decision: &Resolve) -> Result<(), ServerError> {
+        let take_device_value = decision.take_device_value;
+        let request_key = decision.request_id.map(|r| format!("decision:{r}"));
         if !matches!(who.role, Role::Supervisor | Role::Admin) {
             return Err(ServerError::Forbidden("只有主管可以裁决冲突".into()));
         }
@@ -342,19 +350,38 @@ impl<B: Backend> Bureau<B> {
             // Read again under the lock: another supervisor may just have decided.
             let c = tx.conflict(conflict_id)?.ok_or_else(missing)?;
             if c.resolution.is_some() {
+                if let Some(key) = &request_key {
+                    if tx.meta(key)?.as_deref() == Some(conflict_id.to_string().as_str()) {
+                        return Ok(());
+                    }
+                }
                 return Err(ServerError::BadRequest("该冲突已经裁决过".into()));
+            }
+            if let Some(key) = &request_key {
+                tx.set_meta(key, &conflict_id.to_string())?;
             }
             let mut row = tx
                 .entity(c.entity, c.entity_id)?
                 .ok_or_else(|| ServerError::NotFound("冲突所指的记录不存在".into()))?;
             let chosen = if take_device_value {
+                let before = row.doc.clone();
                 row.version += 1;
-                row.doc.insert(c.field.clone(), c.device_value.clone());
-                row.field_meta.insert(c.field.clone(), FieldMeta { version: row.version, device_id: who.device_id });
+                xuncha_sync::element::set(c.entity, &mut row.doc, &c.field, c.device_value.clone());
+                if let Some(reason) = crate::judge::file(c.entity, &row.doc) {
+                    return Err(ServerError::BadRequest(format!("采用笔记本的值后{reason}")));
+                }
+                if let Some(reason) = crate::natural::clash(tx, c.entity, c.entity_id, row.park_id, &before, &row.doc)?
+                {
+                    return Err(ServerError::BadRequest(reason));
+                }
+                let meta = FieldMeta::written(row.version, who.device_id);
+                row.field_meta.insert(c.field.clone(), FieldMeta { since: Some(row.version), ..meta });
+                row.field_meta.insert(xuncha_sync::element::field_of(&c.field).to_string(), meta);
+                crate::natural::index(tx, c.entity, c.entity_id, row.park_id, Some(&before), &row.doc)?;
                 tx.put_entity(c.entity, c.entity_id, &row)?;
                 c.device_value.clone()
             } else {
-                row.doc.get(&c.field).cloned().unwrap_or(Value::Null)
+                xuncha_sync::element::get(c.entity, &row.doc, &c.field)
             };
             tx.set_resolution(conflict_id, &chosen)
         })
@@ -363,12 +390,25 @@ impl<B: Backend> Bureau<B> {
 
 /// HMAC-SHA-256 (RFC 2104) of the mutation's identity under the server's key.
 fn receipt(key: &[u8], device: Uuid, m: &Mutation) -> String {
-    let message = format!("{device}/{}/{}/{}", m.seq, m.mutation_id, m.payload_hash);
+    hmac(key, &format!("{device}/{}/{}/{}", m.seq, m.mutation_id, m.payload_hash))
+}
+
+/// HMAC-SHA-256 (RFC 2104) of a message under a key of at most 64 bytes.
+fn hmac(key: &[u8], message: &str) -> String {
     let mut block = [0u8; 64];
     block[..key.len()].copy_from_slice(key);
     let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
     let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message.as_bytes()).finalize();
     hex::encode(Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize())
+}
+
+impl<B> Bureau<B> {
+    /// A secret value derived from `message` under the server's key: the
+    /// same message always gives the same value, and nobody without the
+    /// key can compute it.
+    pub(crate) fn derive(&self, message: &str) -> String {
+        hmac(&self.receipt_key, message)
+    }
 }
 
 /// Compares in time independent of where the texts differ.
@@ -533,7 +573,27 @@ fn apply(
     vouched: bool,
     new_id: &mut dyn FnMut() -> Uuid,
 ) -> Result<MutationResult, ServerError> {
-    let rejected = |reason: &str| MutationResult {
+    let op = m.payload.get("op").and_then(Value::as_str);
+    let Some(fields) = m.payload.get("fields").and_then(Value::as_object).filter(|f| !f.is_empty()) else {
+        return Ok(rejected(m, "修改内容格式错误：缺少字段"));
+    };
+    let create = match op {
+        Some("create") => true,
+        Some("update") => false,
+        _ => return Ok(rejected(m, "修改内容格式错误：未知的操作")),
+    };
+    let allowed = |park: Uuid| vouched || who.may_access(park);
+    if m.entity.is_insert_only() {
+        return apply_record(tx, who.device_id, m, fields, create, &allowed);
+    }
+    if m.entity == EntityKind::Park && create && who.role != Role::Admin && !vouched {
+        return Ok(rejected(m, "只有管理员可以新建园区，请联系管理员在服务器上建园"));
+    }
+    apply_file(tx, who.device_id, m, fields, create, &allowed, new_id)
+}
+
+fn rejected(m: &Mutation, reason: &str) -> MutationResult {
+    MutationResult {
         seq: m.seq,
         mutation_id: m.mutation_id,
         outcome: Outcome::Rejected,
@@ -541,126 +601,235 @@ fn apply(
         conflicts: Vec::new(),
         reason: Some(reason.to_string()),
         receipt: String::new(),
-    };
-    let allowed = |park: Uuid| vouched || who.may_access(park);
-    let op = m.payload.get("op").and_then(Value::as_str);
-    let Some(fields) = m.payload.get("fields").and_then(Value::as_object).filter(|f| !f.is_empty()) else {
-        return Ok(rejected("修改内容格式错误：缺少字段"));
-    };
-    if !matches!(op, Some("create" | "update")) {
-        return Ok(rejected("修改内容格式错误：未知的操作"));
     }
-    let device = who.device_id;
-    let existing = tx.entity(m.entity, m.entity_id)?;
-    if m.entity.is_insert_only() {
-        if existing.is_some() || op != Some("create") {
-            return Ok(rejected(match m.entity {
+}
+
+fn applied(m: &Mutation, version: i64) -> MutationResult {
+    MutationResult {
+        seq: m.seq,
+        mutation_id: m.mutation_id,
+        outcome: Outcome::Applied,
+        version: Some(version),
+        conflicts: Vec::new(),
+        reason: None,
+        receipt: String::new(),
+    }
+}
+
+/// The park a new record names.
+fn park_of(m: &Mutation, fields: &Map<String, Value>) -> Option<Uuid> {
+    match m.entity {
+        EntityKind::Park => Some(m.entity_id),
+        _ => fields.get("park_id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()),
+    }
+}
+
+/// Where a new record may go: a park the user may write, that exists.
+fn check_new_in_park(
+    tx: &mut dyn Tx,
+    m: &Mutation,
+    fields: &Map<String, Value>,
+    allowed: &dyn Fn(Uuid) -> bool,
+) -> Result<Result<Uuid, &'static str>, ServerError> {
+    let Some(park) = park_of(m, fields) else {
+        return Ok(Err("记录缺少所属园区"));
+    };
+    if !allowed(park) {
+        return Ok(Err("您未被分配到该园区，不能修改其档案"));
+    }
+    if m.entity != EntityKind::Park && tx.entity(EntityKind::Park, park)?.is_none() {
+        return Ok(Err("所属园区在服务器上不存在"));
+    }
+    Ok(Ok(park))
+}
+
+/// An insert-only record (a signed inspection, a notice, a case event, …):
+/// created once by its maker, judged, never changed.
+fn apply_record(
+    tx: &mut dyn Tx,
+    device: Uuid,
+    m: &Mutation,
+    fields: &Map<String, Value>,
+    create: bool,
+    allowed: &dyn Fn(Uuid) -> bool,
+) -> Result<MutationResult, ServerError> {
+    if !create || tx.entity(m.entity, m.entity_id)?.is_some() {
+        return Ok(rejected(
+            m,
+            match m.entity {
                 EntityKind::Notice => "已下发的整改通知书不可修改；如有错误，请作废其文号后重新下发",
                 EntityKind::NumberVoid => "文号作废记录不可修改",
                 EntityKind::ClueTransfer => "已移交的违法线索不可修改；如需补充，请另行移交",
                 EntityKind::CaseEvent => "整改案件的记录不可修改；如有出入，请另记一条",
                 EntityKind::TransferUpdate => "违法线索移交的后续记录不可修改；如有出入，请另记一条",
                 _ => "已签名的检查记录不可修改；如需更正，请新建一份更正记录",
-            }));
-        }
-        let refusal = match m.entity {
-            EntityKind::Inspection => check_signed_record(tx, device, fields)?,
-            // The source form has no number; an office may still use one.
-            EntityKind::ClueTransfer if fields.get("number").is_none_or(Value::is_null) => check_device(device, fields),
-            EntityKind::CaseEvent | EntityKind::TransferUpdate => check_device(device, fields),
-            _ => check_number(tx, device, fields)?,
-        };
-        if let Some(reason) = refusal {
-            return Ok(rejected(&reason));
-        }
-    }
-    let Some(mut row) = existing else {
-        if op != Some("create") {
-            return Ok(rejected("服务器上没有这条记录，无法修改"));
-        }
-        let park = match m.entity {
-            EntityKind::Park => m.entity_id,
-            _ => match fields.get("park_id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()) {
-                Some(p) => p,
-                None => return Ok(rejected("记录缺少所属园区")),
             },
+        ));
+    }
+    if let Some(reason) = judge::record(m.entity, fields) {
+        return Ok(rejected(m, &reason));
+    }
+    let refusal = match m.entity {
+        EntityKind::Inspection => check_signed_record(tx, device, fields)?,
+        // The source form has no number; an office may still use one.
+        EntityKind::ClueTransfer if fields.get("number").is_none_or(Value::is_null) => check_device(device, fields),
+        EntityKind::CaseEvent | EntityKind::TransferUpdate => check_device(device, fields),
+        _ => check_number(tx, device, fields)?,
+    };
+    if let Some(reason) = refusal {
+        return Ok(rejected(m, &reason));
+    }
+    let park = match check_new_in_park(tx, m, fields, allowed)? {
+        Ok(park) => park,
+        Err(reason) => return Ok(rejected(m, reason)),
+    };
+    let mut doc = fields.clone();
+    if m.entity == EntityKind::CaseEvent {
+        match judge_case_event(tx, fields)? {
+            Ok(verdict) => doc.insert("verdict".into(), verdict),
+            Err(reason) => return Ok(rejected(m, &reason)),
         };
-        if m.entity == EntityKind::Park && who.role != Role::Admin && !vouched {
-            return Ok(rejected("只有管理员可以新建园区，请联系管理员在服务器上建园"));
-        }
-        if !allowed(park) {
-            return Ok(rejected("您未被分配到该园区，不能修改其档案"));
-        }
-        if m.entity != EntityKind::Park && tx.entity(EntityKind::Park, park)?.is_none() {
-            return Ok(rejected("所属园区在服务器上不存在"));
-        }
-        let mut doc = fields.clone();
-        if m.entity == EntityKind::CaseEvent {
-            match judge_case_event(tx, fields)? {
-                Ok(verdict) => doc.insert("verdict".into(), verdict),
-                Err(reason) => return Ok(rejected(&reason)),
+    }
+    let row = EntityRow {
+        park_id: park,
+        version: 1,
+        change_no: 0,
+        field_meta: doc.keys().map(|f| (f.clone(), FieldMeta::written(1, device))).collect(),
+        doc,
+    };
+    tx.put_entity(m.entity, m.entity_id, &row)?;
+    Ok(applied(m, 1))
+}
+
+/// A park or enterprise file: created, or edited field by field and
+/// element by element. A new enterprise whose credit code, or whose name
+/// in its park, is already on the server is folded into that file instead
+/// of becoming its twin; its id is kept as an alias of the file.
+fn apply_file(
+    tx: &mut dyn Tx,
+    device: Uuid,
+    m: &Mutation,
+    fields: &Map<String, Value>,
+    create: bool,
+    allowed: &dyn Fn(Uuid) -> bool,
+    new_id: &mut dyn FnMut() -> Uuid,
+) -> Result<MutationResult, ServerError> {
+    // An edit of a twin folded away goes to the file that stayed; its
+    // author never saw that file, so every overlap is a conflict.
+    let (id, mut base) = match natural::alias(tx, m.entity, m.entity_id)? {
+        Some(into) => (into, 0),
+        None => (m.entity_id, m.base_version),
+    };
+    if id != m.entity_id {
+        tx.lock_entities(&[(m.entity, id)])?;
+    }
+    let mut folding = false;
+    let mut target = id;
+    let existing = match tx.entity(m.entity, id)? {
+        Some(row) => Some(row),
+        None if !create => return Ok(rejected(m, "服务器上没有这条记录，无法修改")),
+        None => {
+            let park = match check_new_in_park(tx, m, fields, allowed)? {
+                Ok(park) => park,
+                Err(reason) => return Ok(rejected(m, reason)),
             };
+            match natural::holder(tx, m.entity, park, fields, id)? {
+                Some((holder, row)) if row.park_id == park => {
+                    folding = true;
+                    base = 0;
+                    target = holder;
+                    tx.lock_entities(&[(m.entity, holder)])?;
+                    tx.entity(m.entity, holder)?
+                }
+                Some((_, row)) => {
+                    let name = row.doc.get("name").and_then(Value::as_str).unwrap_or_default();
+                    return Ok(rejected(
+                        m,
+                        &format!("统一社会信用代码已登记在其他园区的企业“{name}”名下；如企业迁园，请由管理员调整"),
+                    ));
+                }
+                None => None,
+            }
         }
+    };
+    let Some(mut row) = existing else {
+        let doc = fields.clone();
+        if let Some(reason) = judge::file(m.entity, &doc) {
+            return Ok(rejected(m, &reason));
+        }
+        let park = park_of(m, fields).unwrap_or_default();
         let row = EntityRow {
             park_id: park,
             version: 1,
             change_no: 0,
-            field_meta: doc.keys().map(|f| (f.clone(), FieldMeta { version: 1, device_id: device })).collect(),
+            field_meta: merge::stamp(m.entity, &doc, 1, device).into_iter().collect(),
             doc,
         };
-        tx.put_entity(m.entity, m.entity_id, &row)?;
-        return Ok(MutationResult {
-            seq: m.seq,
-            mutation_id: m.mutation_id,
-            outcome: Outcome::Applied,
-            version: Some(1),
-            conflicts: Vec::new(),
-            reason: None,
-            receipt: String::new(),
-        });
+        natural::index(tx, m.entity, id, row.park_id, None, &row.doc)?;
+        tx.put_entity(m.entity, id, &row)?;
+        return Ok(applied(m, 1));
     };
     if !allowed(row.park_id) {
-        return Ok(rejected("您未被分配到该园区，不能修改其档案"));
+        return Ok(rejected(m, "您未被分配到该园区，不能修改其档案"));
     }
     if fields.get("park_id").is_some_and(|p| p.as_str() != Some(row.park_id.to_string().as_str())) {
-        return Ok(rejected("企业的所属园区不能在现场修改，请由管理员调整"));
+        return Ok(rejected(m, "企业的所属园区不能在现场修改，请由管理员调整"));
     }
-    let new_version = row.version + 1;
-    let mut changed = false;
-    let mut conflicts = Vec::new();
-    for (field, value) in fields {
-        let current = row.doc.get(field).cloned().unwrap_or(Value::Null);
-        if current == *value {
-            continue;
-        }
-        // Someone else changed this field after the version this device edited.
-        let overlap = row.field_meta.get(field).is_some_and(|f| f.version > m.base_version && f.device_id != device);
-        if overlap {
-            let held = m.entity.is_guarded(field);
-            conflicts.push(FieldConflict {
-                conflict_id: new_id(),
-                field: field.clone(),
-                server_value: current,
-                device_value: value.clone(),
-                held,
-            });
-            if held {
-                continue;
-            }
-        }
-        row.doc.insert(field.clone(), value.clone());
-        row.field_meta.insert(field.clone(), FieldMeta { version: new_version, device_id: device });
+    // Judged as sent, so that a value the laptop's rules refuse is never
+    // kept, not even in a conflict record waiting for a supervisor.
+    let mut as_sent = row.doc.clone();
+    as_sent.extend(fields.iter().filter(|(k, _)| k.as_str() != "id").map(|(k, v)| (k.clone(), v.clone())));
+    if let Some(reason) = judge::file(m.entity, &as_sent) {
+        return Ok(rejected(m, &reason));
+    }
+    let before = row.doc.clone();
+    let touched = m
+        .payload
+        .get("touched")
+        .and_then(Value::as_array)
+        .map(|paths| paths.iter().filter_map(Value::as_str).map(str::to_string).collect());
+    let edit = merge::Edit { kind: m.entity, device, base, version: row.version + 1, folding, touched };
+    let merged = merge::merge(&mut row, fields, &edit);
+    let mut changed = merged.changed;
+    if folding {
+        let mut ids: Vec<Value> = row.doc.get("merged_ids").and_then(Value::as_array).cloned().unwrap_or_default();
+        ids.push(Value::String(m.entity_id.to_string()));
+        // In id order, as every laptop lists them.
+        ids.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+        ids.dedup();
+        row.doc.insert("merged_ids".into(), Value::Array(ids));
         changed = true;
     }
     if changed {
-        row.version = new_version;
-        tx.put_entity(m.entity, m.entity_id, &row)?;
+        if let Some(reason) = judge::file(m.entity, &row.doc) {
+            return Ok(rejected(m, &reason));
+        }
+        if let Some(reason) = natural::clash(tx, m.entity, target, row.park_id, &before, &row.doc)? {
+            return Ok(rejected(m, &reason));
+        }
+        row.version += 1;
+        natural::index(tx, m.entity, target, row.park_id, Some(&before), &row.doc)?;
+        tx.put_entity(m.entity, target, &row)?;
     }
-    for c in &conflicts {
+    if folding {
+        natural::set_alias(tx, m.entity, m.entity_id, target)?;
+    }
+    let conflicts: Vec<FieldConflict> = merged
+        .clashes
+        .iter()
+        .map(|c| FieldConflict {
+            conflict_id: new_id(),
+            field: c.path.clone(),
+            server_value: c.server_value.clone(),
+            device_value: c.device_value.clone(),
+            held: c.held,
+        })
+        .collect();
+    for (c, clash) in conflicts.iter().zip(&merged.clashes) {
         tx.insert_conflict(&ConflictRecord {
             conflict_id: c.conflict_id,
             entity: m.entity,
-            entity_id: m.entity_id,
+            entity_id: target,
             park_id: row.park_id,
             field: c.field.clone(),
             server_value: c.server_value.clone(),
@@ -668,7 +837,7 @@ fn apply(
             device_id: device,
             mutation_id: m.mutation_id,
             held: c.held,
-            resolution: (!c.held).then(|| c.device_value.clone()),
+            resolution: (!c.held).then(|| clash.taken.clone()),
         })?;
     }
     let outcome = if conflicts.iter().any(|c| c.held) {

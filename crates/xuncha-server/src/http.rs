@@ -233,7 +233,7 @@ async fn resolve<B: Backend + 'static>(
 ) -> Result<StatusCode, HttpError> {
     let who = principal(&b, &headers).await?;
     let req = body(req)?;
-    let Json(()) = blocking(&b, move |b| b.resolve(&who, id, req.take_device_value)).await?;
+    let Json(()) = blocking(&b, move |b| b.resolve(&who, id, &req)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

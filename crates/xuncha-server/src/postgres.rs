@@ -497,6 +497,12 @@ impl Tx for PgTx<'_> {
         Ok(n as usize)
     }
 
+    fn ids(&mut self, kind: EntityKind) -> Result<Vec<Uuid>, ServerError> {
+        self.flush()?;
+        let s = self.statement("SELECT id FROM entity WHERE kind = $1 ORDER BY id")?;
+        Ok(self.tx.query(&s, &[&kind.as_str()])?.iter().map(|r| r.get(0)).collect())
+    }
+
     fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow) -> Result<(), ServerError> {
         // Normally taken already by lock_entities; a retry follows if not.
         self.lock(lock_key(entity_salt(kind), id))?;
@@ -765,6 +771,12 @@ impl Tx for PgTx<'_> {
     fn open_conflicts(&mut self, parks: &[Uuid]) -> Result<i64, ServerError> {
         let s =
             self.statement("SELECT COUNT(*) FROM conflict WHERE park_id = ANY($1) AND held AND resolution IS NULL")?;
+        let parks = parks.to_vec();
+        Ok(self.tx.query_one(&s, &[&parks])?.get(0))
+    }
+
+    fn overwritten(&mut self, parks: &[Uuid]) -> Result<i64, ServerError> {
+        let s = self.statement("SELECT COUNT(*) FROM conflict WHERE park_id = ANY($1) AND NOT held")?;
         let parks = parks.to_vec();
         Ok(self.tx.query_one(&s, &[&parks])?.get(0))
     }

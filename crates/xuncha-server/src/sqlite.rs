@@ -251,6 +251,12 @@ impl Tx for SqliteTx<'_> {
         Ok(n as usize)
     }
 
+    fn ids(&mut self, kind: EntityKind) -> Result<Vec<Uuid>, ServerError> {
+        let mut stmt = self.tx.prepare_cached("SELECT id FROM entity WHERE kind = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([kind.as_str()], |r| uuid_col(r, 0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow) -> Result<(), ServerError> {
         // The write lock taken by BEGIN IMMEDIATE is held to commit.
         let change_no = self.head()? + 1;
@@ -569,5 +575,14 @@ impl Tx for SqliteTx<'_> {
             open += stmt.query_row([park.to_string()], |r| r.get::<_, i64>(0))?;
         }
         Ok(open)
+    }
+
+    fn overwritten(&mut self, parks: &[Uuid]) -> Result<i64, ServerError> {
+        let mut stmt = self.tx.prepare_cached("SELECT COUNT(*) FROM conflict WHERE park_id = ?1 AND held = 0")?;
+        let mut n = 0;
+        for park in parks {
+            n += stmt.query_row([park.to_string()], |r| r.get::<_, i64>(0))?;
+        }
+        Ok(n)
     }
 }

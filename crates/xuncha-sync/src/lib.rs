@@ -9,6 +9,8 @@
 //! (`change_no`, one global sequence) and every entity version. Laptop
 //! clocks travel only as `created_at`, for display.
 
+pub mod element;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -275,6 +277,11 @@ pub struct Hello {
     /// it, and an older server's hello reads as 0.
     #[serde(default)]
     pub open_conflicts: i64,
+    /// Values in these parks that a later edit replaced (kept in their
+    /// conflict records, listed on the conflicts screen). Added like
+    /// `open_conflicts`: an older server's hello reads as 0.
+    #[serde(default)]
+    pub overwritten: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -350,6 +357,11 @@ pub struct Session {
 pub struct Resolve {
     /// True to take the laptop's value, false to keep the server's.
     pub take_device_value: bool,
+    /// Made when the supervisor decided, and sent with every repeat of the
+    /// decision until it is answered: the server answers a repeat (a lost
+    /// reply) as it answered the first. Older laptops send none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<Uuid>,
 }
 
 /// The answer to one uploaded chunk of a blob (`PATCH /v1/blobs/{sha256}`):

@@ -85,6 +85,7 @@ fn hello_and_pull() {
             parks: vec![id(20)],
             head: 42,
             open_conflicts: 1,
+            overwritten: 2,
         },
     );
     let older: Hello = serde_json::from_str(
@@ -92,6 +93,7 @@ fn hello_and_pull() {
     )
     .unwrap();
     assert_eq!(older.open_conflicts, 0, "a hello from a server without the count reads as no conflicts");
+    assert_eq!(older.overwritten, 0, "nor any overwritten value");
     golden("pull_request", &PullRequest { protocol: PROTOCOL, park_id: id(20), after: 40, limit: 1000 });
     golden(
         "pull_page",

@@ -175,6 +175,12 @@ permit_held: boolean | null, eia_approvals: Array<EiaApproval>, emergency_plan: 
  */
 aliases: Array<string>, source_flags: Array<SourceFlag>, 
 /**
+ * Ids of files the server folded into this one: two laptops created
+ * the same enterprise offline, and records naming those ids (signed
+ * inspections, notices, cases) belong to this file.
+ */
+merged_ids: Array<string>, 
+/**
  * Local version, bumped by every save; a save names the version it edited.
  */
 version: number, };
@@ -350,7 +356,20 @@ last_sync_at: string | null,
 /**
  * Scans and photos on this laptop not yet on the server.
  */
-uploads_pending: number, };
+uploads_pending: number, 
+/**
+ * Values in this laptop's parks that a later edit replaced, as of the
+ * last round (kept in conflict records, listed on the conflicts screen).
+ */
+overwritten: number, 
+/**
+ * Records from the server this laptop could not apply and set aside.
+ */
+set_aside: number, 
+/**
+ * Supervisors' decisions made here and not yet taken by the server.
+ */
+decisions_waiting: number, };
 
 export type SyncRound = { pushed: number, accepted: number, held: number, rejected: number, pulled: number, uploaded: number, downloaded: number, 
 /**

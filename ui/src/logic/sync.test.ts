@@ -12,7 +12,7 @@ function t(key: string, params: Record<string, unknown> = {}): string {
 
 const state = (extra: Partial<SyncState> = {}): SyncState => ({
   signed_in: { server: 'http://127.0.0.1:8080', user_name: 'sun', role: 'supervisor', parks: 1 },
-  status: { pending: 0, held: 0, rejected: 0, last_sync_at: null, uploads_pending: 0, conflicts_waiting: 0 },
+  status: { pending: 0, held: 0, rejected: 0, last_sync_at: null, uploads_pending: 0, conflicts_waiting: 0, overwritten: 0, set_aside: 0, decisions_waiting: 0 },
   running: false,
   last_error: null,
   last_round: null,
@@ -42,9 +42,9 @@ describe('syncHealth', () => {
   })
   it('is only "up to date" when nothing waits to go out', () => {
     expect(t(syncHealth(state()).key)).toBe('已同步')
-    const pending = state({ status: { pending: 2, held: 0, rejected: 0, last_sync_at: null, uploads_pending: 0, conflicts_waiting: 0 } })
+    const pending = state({ status: { pending: 2, held: 0, rejected: 0, last_sync_at: null, uploads_pending: 0, conflicts_waiting: 0, overwritten: 0, set_aside: 0, decisions_waiting: 0 } })
     expect(t(syncHealth(pending).key)).toBe('有内容待同步')
-    const files = state({ status: { pending: 0, held: 0, rejected: 0, last_sync_at: null, uploads_pending: 1, conflicts_waiting: 0 } })
+    const files = state({ status: { pending: 0, held: 0, rejected: 0, last_sync_at: null, uploads_pending: 1, conflicts_waiting: 0, overwritten: 0, set_aside: 0, decisions_waiting: 0 } })
     expect(t(syncHealth(files).key)).toBe('有内容待同步')
   })
   it('shows a running round and a signed-out laptop', () => {

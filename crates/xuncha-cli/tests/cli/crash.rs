@@ -21,24 +21,24 @@ use super::{ok, xuncha};
 
 /// Where the proxy stops traffic.
 #[derive(Clone, Copy)]
-enum Trap {
+pub(super) enum Trap {
     /// Forwards the `nth` request starting with this line, then holds its reply.
     HoldReply { request: &'static str, nth: usize },
     /// Forwards only the first `keep` bytes of the `nth` such request.
     CutRequest { request: &'static str, nth: usize, keep: usize },
 }
 
-struct Proxy {
-    url: String,
+pub(super) struct Proxy {
+    pub(super) url: String,
     upstream: Arc<Mutex<SocketAddr>>,
     trap: Arc<Mutex<Option<Trap>>>,
     /// Set to let held connections go (after the kill).
     release: Arc<AtomicBool>,
-    sprung: Receiver<()>,
+    pub(super) sprung: Receiver<()>,
 }
 
 impl Proxy {
-    fn start(upstream: SocketAddr) -> Proxy {
+    pub(super) fn start(upstream: SocketAddr) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let upstream = Arc::new(Mutex::new(upstream));
@@ -57,12 +57,12 @@ impl Proxy {
         Proxy { url, upstream, trap, release, sprung }
     }
 
-    fn arm(&self, trap: Trap) {
+    pub(super) fn arm(&self, trap: Trap) {
         self.release.store(false, Ordering::SeqCst);
         *self.trap.lock().unwrap() = Some(trap);
     }
 
-    fn disarm(&self) {
+    pub(super) fn disarm(&self) {
         *self.trap.lock().unwrap() = None;
         self.release.store(true, Ordering::SeqCst);
     }

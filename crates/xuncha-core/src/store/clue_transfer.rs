@@ -171,7 +171,7 @@ impl Store {
     /// Every transfer held here, newest first; `enterprise` narrows it.
     pub fn clue_transfers(&self, enterprise: Option<Uuid>) -> Result<Vec<ClueTransfer>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT doc FROM clue_transfer WHERE ?1 IS NULL OR enterprise_id = ?1
+            "SELECT doc FROM clue_transfer WHERE ?1 IS NULL OR enterprise_id = ?1 OR enterprise_id IN (SELECT merged_id FROM enterprise_merged WHERE into_id = ?1)
              ORDER BY transferred_on DESC, stored_at DESC",
         )?;
         let rows = stmt.query_map([enterprise.map(|e| e.to_string())], |r| r.get::<_, String>(0))?;
@@ -190,7 +190,7 @@ impl Store {
 }
 
 /// Stores a transfer received by sync, unless it is here already.
-pub(super) fn receive(tx: &rusqlite::Transaction<'_>, t: &ClueTransfer, stamp: &str) -> Result<(), StoreError> {
+pub(super) fn receive(tx: &rusqlite::Connection, t: &ClueTransfer, stamp: &str) -> Result<(), StoreError> {
     let here: bool =
         tx.query_row("SELECT EXISTS (SELECT 1 FROM clue_transfer WHERE id = ?1)", [t.id.to_string()], |r| r.get(0))?;
     if !here {
@@ -200,7 +200,7 @@ pub(super) fn receive(tx: &rusqlite::Transaction<'_>, t: &ClueTransfer, stamp: &
 }
 
 /// Writes a transfer row (an insert; the triggers refuse any change).
-fn write(tx: &rusqlite::Transaction<'_>, t: &ClueTransfer, stamp: &str) -> Result<(), StoreError> {
+fn write(tx: &rusqlite::Connection, t: &ClueTransfer, stamp: &str) -> Result<(), StoreError> {
     let n = t.number.as_ref();
     tx.execute(
         "INSERT INTO clue_transfer (id, park_id, enterprise_id, inspection_id, series, year, serial, transferred_on,
@@ -314,7 +314,7 @@ impl Store {
     }
 }
 
-fn write_update(tx: &rusqlite::Transaction<'_>, u: &TransferUpdate, stamp: &str) -> Result<(), StoreError> {
+fn write_update(tx: &rusqlite::Connection, u: &TransferUpdate, stamp: &str) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO transfer_update (id, transfer_id, park_id, enterprise_id, recorded_at, doc, device_id, stored_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -333,11 +333,7 @@ fn write_update(tx: &rusqlite::Transaction<'_>, u: &TransferUpdate, stamp: &str)
 }
 
 /// Stores news received by sync, unless it is here already.
-pub(super) fn receive_update(
-    tx: &rusqlite::Transaction<'_>,
-    u: &TransferUpdate,
-    stamp: &str,
-) -> Result<(), StoreError> {
+pub(super) fn receive_update(tx: &rusqlite::Connection, u: &TransferUpdate, stamp: &str) -> Result<(), StoreError> {
     let here: bool =
         tx.query_row("SELECT EXISTS (SELECT 1 FROM transfer_update WHERE id = ?1)", [u.id.to_string()], |r| r.get(0))?;
     if !here {

@@ -209,7 +209,7 @@ impl Store {
                     (SELECT c.id FROM inspection c WHERE c.corrects = i.id AND c.state = 'signed' ORDER BY c.id DESC LIMIT 1),
                     (SELECT o.state FROM outbox o WHERE o.entity = 'inspection' AND o.entity_id = i.id)
              FROM inspection i
-             WHERE (?1 IS NULL OR i.enterprise_id = ?1) AND (?2 IS NULL OR i.park_id = ?2)
+             WHERE (?1 IS NULL OR i.enterprise_id = ?1 OR i.enterprise_id IN (SELECT merged_id FROM enterprise_merged WHERE into_id = ?1)) AND (?2 IS NULL OR i.park_id = ?2)
              ORDER BY i.started_at DESC, i.id DESC",
         )?;
         let rows = stmt.query_map(params![enterprise.map(|e| e.to_string()), park.map(|p| p.to_string())], |r| {
@@ -530,7 +530,7 @@ pub(super) fn load(conn: &rusqlite::Connection, id: Uuid) -> Result<Option<Inspe
     Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
 }
 
-pub(super) fn write_row(tx: &rusqlite::Transaction<'_>, i: &Inspection, now: &str) -> Result<(), StoreError> {
+pub(super) fn write_row(tx: &rusqlite::Connection, i: &Inspection, now: &str) -> Result<(), StoreError> {
     let doc = serde_json::to_string(i)?;
     tx.execute(
         "INSERT INTO inspection (id, park_id, enterprise_id, kind, state, started_at, signed_at, corrects,
@@ -567,7 +567,7 @@ pub(super) fn write_row(tx: &rusqlite::Transaction<'_>, i: &Inspection, now: &st
 
 /// Takes a signed inspection another device sent; one already here is
 /// left as it is (records are insert-only).
-pub(super) fn receive(tx: &rusqlite::Transaction<'_>, i: &Inspection, now: &str) -> Result<(), StoreError> {
+pub(super) fn receive(tx: &rusqlite::Connection, i: &Inspection, now: &str) -> Result<(), StoreError> {
     let here: bool =
         tx.query_row("SELECT EXISTS (SELECT 1 FROM inspection WHERE id = ?1)", [i.id.to_string()], |r| r.get(0))?;
     if !here {

@@ -45,6 +45,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "20261123180000_closed_loop",
         sql: include_str!("../../migrations/20261123180000_closed_loop.sql"),
     },
+    Migration {
+        name: "20261202120000_sync_with_people",
+        sql: include_str!("../../migrations/20261202120000_sync_with_people.sql"),
+    },
 ];
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

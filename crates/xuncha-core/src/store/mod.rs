@@ -118,6 +118,12 @@ impl Store {
         let path = path.as_ref().to_path_buf();
         let mut conn = Connection::open(&path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Every transaction here writes. One that began as a reader would be
+        // refused at once (not after the busy timeout) when another
+        // connection (the background sync, the CLI on the same file) wrote
+        // in between, so each takes the write lock at its start and waits
+        // its turn.
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         // Saving a file runs a few dozen distinct statements; keep them all prepared.
         conn.set_prepared_statement_cache_capacity(256);
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -229,6 +235,13 @@ impl Store {
             Some(id) => self.enterprise(Uuid::parse_str(&id).expect("ids in the store are UUIDs")),
             None => Ok(None),
         }
+    }
+
+    /// Enterprise ids the server folded into another file, and that file.
+    pub fn merged_enterprises(&self) -> Result<std::collections::HashMap<Uuid, Uuid>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT merged_id, into_id FROM enterprise_merged")?;
+        let rows = stmt.query_map([], |r| Ok((rows::uuid_at(r, 0)?, rows::uuid_at(r, 1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Ids of all enterprises, oldest first (UUIDv7 order is creation order).
@@ -425,22 +438,7 @@ impl Writer<'_> {
         let mut p = p.clone();
         complete_archive(&mut p.archive, PARK_ARCHIVE_ITEMS.len());
         let p = &p;
-        let mut problems = Vec::new();
-        if p.name.trim().is_empty() {
-            problems.push(FieldProblem {
-                field: "name".into(),
-                severity: Severity::Error,
-                message: "园区名称不能为空".into(),
-            });
-        }
-        for (field, verdict) in [
-            ("code", p.code.as_deref().map(ident::check_park_code)),
-            ("region_code", p.region_code.as_deref().map(ident::check_region_code)),
-        ] {
-            for pr in verdict.map(|v| v.problems).unwrap_or_default() {
-                problems.push(FieldProblem { field: field.into(), severity: pr.severity, message: pr.message });
-            }
-        }
+        let problems = p.check();
         if problems.iter().any(|p| p.severity == Severity::Error) {
             return Err(StoreError::Invalid(problems));
         }
@@ -484,13 +482,27 @@ impl Writer<'_> {
         let version = base + 1;
         write_rows(&self.tx, version, &now)?;
         let mut fields = Map::new();
+        let mut touched = Vec::new();
+        let mut collections = false;
+        let kind = xuncha_sync::EntityKind::parse(entity);
         for key in &changed {
             fields.insert(key.clone(), new[key].clone());
+            if let Some(kind) = kind.filter(|k| xuncha_sync::element::collection(*k, key).is_some()) {
+                collections = true;
+                let before = old.as_ref().and_then(|o| o.get(key)).unwrap_or(&Value::Null);
+                touched.extend(xuncha_sync::element::touched(kind, key, before, &new[key]));
+            }
         }
-        let payload = serde_json::json!({
+        let mut payload = serde_json::json!({
             "op": if current.is_some() { "update" } else { "create" },
             "fields": fields,
         });
+        // Which elements of the collections sent whole were edited: the
+        // server merges only those, so an element this laptop merely holds
+        // at an older value never overwrites someone else's change.
+        if collections {
+            payload["touched"] = Value::from(touched);
+        }
         // The server judges overlaps against the server version this edit
         // started from, not the local counter.
         let synced: i64 = self

@@ -260,7 +260,7 @@ impl Store {
     /// Every notice held here, newest number first; `enterprise` narrows it.
     pub fn notices(&self, enterprise: Option<Uuid>) -> Result<Vec<Notice>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT doc FROM notice WHERE ?1 IS NULL OR enterprise_id = ?1 ORDER BY series, year DESC, serial DESC",
+            "SELECT doc FROM notice WHERE ?1 IS NULL OR enterprise_id = ?1 OR enterprise_id IN (SELECT merged_id FROM enterprise_merged WHERE into_id = ?1) ORDER BY series, year DESC, serial DESC",
         )?;
         let rows = stmt.query_map([enterprise.map(|e| e.to_string())], |r| r.get::<_, String>(0))?;
         rows.map(|d| Ok(serde_json::from_str(&d?)?)).collect()
@@ -339,7 +339,7 @@ impl Store {
 }
 
 /// Stores a notice received by sync, unless it is here already.
-pub(super) fn receive_notice(tx: &rusqlite::Transaction<'_>, n: &Notice, stamp: &str) -> Result<(), StoreError> {
+pub(super) fn receive_notice(tx: &rusqlite::Connection, n: &Notice, stamp: &str) -> Result<(), StoreError> {
     let here: bool =
         tx.query_row("SELECT EXISTS (SELECT 1 FROM notice WHERE id = ?1)", [n.id.to_string()], |r| r.get(0))?;
     if !here {
@@ -349,7 +349,7 @@ pub(super) fn receive_notice(tx: &rusqlite::Transaction<'_>, n: &Notice, stamp: 
 }
 
 /// Stores a void received by sync, unless it is here already.
-pub(super) fn receive_void(tx: &rusqlite::Transaction<'_>, v: &NumberVoid) -> Result<(), StoreError> {
+pub(super) fn receive_void(tx: &rusqlite::Connection, v: &NumberVoid) -> Result<(), StoreError> {
     let here: bool =
         tx.query_row("SELECT EXISTS (SELECT 1 FROM number_void WHERE id = ?1)", [v.id.to_string()], |r| r.get(0))?;
     if !here {
@@ -358,7 +358,7 @@ pub(super) fn receive_void(tx: &rusqlite::Transaction<'_>, v: &NumberVoid) -> Re
     Ok(())
 }
 
-fn write_void(tx: &rusqlite::Transaction<'_>, v: &NumberVoid) -> Result<(), StoreError> {
+fn write_void(tx: &rusqlite::Connection, v: &NumberVoid) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO number_void (id, park_id, series, year, serial, notice_id, reason, voided_at, device_id, doc)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -379,7 +379,7 @@ fn write_void(tx: &rusqlite::Transaction<'_>, v: &NumberVoid) -> Result<(), Stor
 }
 
 /// Writes a notice row (an insert; the triggers refuse any change).
-fn write_notice(tx: &rusqlite::Transaction<'_>, n: &Notice, stamp: &str) -> Result<(), StoreError> {
+fn write_notice(tx: &rusqlite::Connection, n: &Notice, stamp: &str) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO notice (id, park_id, enterprise_id, inspection_id, series, year, serial, issued_on, doc, device_id, stored_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",

@@ -54,7 +54,7 @@ impl Store {
     ) -> Result<Vec<Inspection>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT doc FROM inspection i
-             WHERE state = 'signed' AND (?1 IS NULL OR park_id = ?1) AND (?2 IS NULL OR enterprise_id = ?2)
+             WHERE state = 'signed' AND (?1 IS NULL OR park_id = ?1) AND (?2 IS NULL OR enterprise_id = ?2 OR enterprise_id IN (SELECT merged_id FROM enterprise_merged WHERE into_id = ?2))
                AND NOT EXISTS (SELECT 1 FROM inspection c WHERE c.corrects = i.id AND c.state = 'signed')
              ORDER BY started_at",
         )?;
@@ -72,12 +72,14 @@ impl Store {
     pub fn patrol_plan(&self, park: Uuid, today: NaiveDate) -> Result<PatrolPlan, StoreError> {
         let p = self.park(park)?.ok_or_else(|| StoreError::NotFound { what: "园区", key: park.to_string() })?;
         let inspections = self.signed_inspections(Some(park), None)?;
+        let merged = self.merged_enterprises()?;
         let mut patrols: HashMap<Uuid, Vec<NaiveDate>> = HashMap::new();
         let mut screenings = Vec::new();
         for i in &inspections {
             let Some(d) = i.date() else { continue };
             if i.kind.is_patrol() {
-                patrols.entry(i.enterprise_id).or_default().push(d);
+                let enterprise = merged.get(&i.enterprise_id).copied().unwrap_or(i.enterprise_id);
+                patrols.entry(enterprise).or_default().push(d);
             }
             if i.kind == InspectionKind::Screening && d.year() == today.year() {
                 screenings.push(d);

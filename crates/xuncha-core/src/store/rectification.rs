@@ -83,7 +83,7 @@ impl Store {
     pub fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT DISTINCT case_id FROM case_event
-             WHERE (?1 IS NULL OR park_id = ?1) AND (?2 IS NULL OR enterprise_id = ?2)",
+             WHERE (?1 IS NULL OR park_id = ?1) AND (?2 IS NULL OR enterprise_id = ?2 OR enterprise_id IN (SELECT merged_id FROM enterprise_merged WHERE into_id = ?2))",
         )?;
         let ids = stmt
             .query_map(
@@ -326,7 +326,7 @@ fn write_event(
     queue(tx, mutation, "case_event", e.id, &serde_json::to_value(&e)?, &stamp)
 }
 
-fn insert(tx: &Transaction<'_>, e: &CaseEvent, stamp: &str) -> Result<(), StoreError> {
+fn insert(tx: &rusqlite::Connection, e: &CaseEvent, stamp: &str) -> Result<(), StoreError> {
     let recorded = CaseEvent { verdict: None, ..e.clone() };
     tx.execute(
         "INSERT INTO case_event (id, case_id, park_id, enterprise_id, kind, recorded_at, recorded, verdict, device_id,
@@ -398,7 +398,7 @@ impl Store {
 /// carrying the server's verdict. The server's word is final, even when it
 /// changes (a server restored from a backup places the event again); the
 /// event as recorded never changes.
-pub(super) fn receive(tx: &Transaction<'_>, e: &CaseEvent, stamp: &str) -> Result<(), StoreError> {
+pub(super) fn receive(tx: &rusqlite::Connection, e: &CaseEvent, stamp: &str) -> Result<(), StoreError> {
     let held: Option<Option<String>> =
         tx.query_row("SELECT verdict FROM case_event WHERE id = ?1", [e.id.to_string()], |r| r.get(0)).optional()?;
     let Some(held) = held else { return insert(tx, e, stamp) };

@@ -301,7 +301,21 @@ pub(crate) fn load_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<O
         &key,
         |r| Ok(SourceFlag { field: r.get(0)?, raw: r.get(1)?, message: r.get(2)? }),
     )?;
+    e.merged_ids =
+        collect(conn, "SELECT merged_id FROM enterprise_merged WHERE into_id = ?1 ORDER BY merged_id", &key, |r| {
+            uuid_at(r, 0)
+        })?;
     Ok(Some(e))
+}
+
+/// Removes an enterprise file and everything it owns from this laptop.
+pub(crate) fn delete_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<()> {
+    let key = id.to_string();
+    delete_owned(conn, &key)?;
+    conn.prepare_cached("DELETE FROM enterprise WHERE id = ?1")?.execute([&key])?;
+    conn.prepare_cached("DELETE FROM synced_version WHERE entity = 'enterprise' AND entity_id = ?1")?
+        .execute([&key])?;
+    Ok(())
 }
 
 /// Writes a whole enterprise file at `version`, replacing its child rows
@@ -314,6 +328,11 @@ pub(crate) fn write_enterprise(
     is_new: bool,
 ) -> rusqlite::Result<()> {
     let key = e.id.to_string();
+    // A twin folded into this file leaves this laptop (first: it holds the
+    // same credit code); what names its id is found through this file.
+    for merged in e.merged_ids.iter().filter(|m| **m != e.id) {
+        delete_enterprise(conn, *merged)?;
+    }
     conn.prepare_cached(
         "INSERT INTO enterprise (id, park_id, name, credit_code, legal_representative, industry, industry_code,
                 address, longitude, latitude, status, management_category, tier_override, tier_override_reason,
@@ -471,6 +490,13 @@ pub(crate) fn write_enterprise(
     }
     write_archive(conn, &key, &e.archive)?;
     write_contacts(conn, &key, &e.contacts)?;
+    for merged in e.merged_ids.iter().filter(|m| **m != e.id) {
+        conn.prepare_cached(
+            "INSERT INTO enterprise_merged (merged_id, into_id) VALUES (?1, ?2)
+             ON CONFLICT (merged_id) DO UPDATE SET into_id = ?2",
+        )?
+        .execute(params![merged.to_string(), key])?;
+    }
     Ok(())
 }
 

@@ -17,8 +17,8 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 use xuncha_sync::{
     BlobUpload, ConflictRecord, EntityKind, Hello, LeaseRequest, Mutation, NumberBlock, NumberSeries, Outcome,
-    PullPage, PullRequest, PushRequest, PushResponse, PushStop, ReferenceDoc, ReferenceEntry, BLOB_CHUNK, MAX_PAGE,
-    MAX_PUSH, PROTOCOL,
+    PullPage, PullRequest, PushRequest, PushResponse, PushStop, ReferenceDoc, ReferenceEntry, Resolve, BLOB_CHUNK,
+    MAX_PAGE, MAX_PUSH, PROTOCOL,
 };
 
 use super::{rows, Store, StoreError};
@@ -47,6 +47,8 @@ pub trait Transport {
     /// The numbering series this user may lease from.
     fn number_series(&mut self) -> Result<Vec<NumberSeries>, TransportError>;
     fn lease(&mut self, req: &LeaseRequest) -> Result<NumberBlock, TransportError>;
+    /// A supervisor's decision on a held conflict.
+    fn resolve(&mut self, conflict: Uuid, decision: &Resolve) -> Result<(), TransportError>;
 }
 
 /// Where a blob stands on the server.
@@ -129,6 +131,14 @@ pub struct SyncReport {
     pub reference_received: usize,
     /// Document numbers leased in this round.
     pub numbers_leased: i64,
+    /// Supervisors' decisions the server took in this round.
+    pub decisions_sent: usize,
+    /// Decisions the server refused, with its reason (another supervisor
+    /// decided first, or the user may not decide).
+    pub decisions_refused: Vec<(Uuid, String)>,
+    /// Records received that this laptop could not apply, with the reason;
+    /// the rest of the page was applied.
+    pub set_aside: Vec<String>,
 }
 
 /// What the status bar shows.
@@ -148,6 +158,23 @@ pub struct SyncStatus {
     pub last_sync_at: Option<String>,
     /// Scans and photos on this laptop not yet on the server.
     pub uploads_pending: i64,
+    /// Values in this laptop's parks that a later edit replaced, as of the
+    /// last round (kept in conflict records, listed on the conflicts screen).
+    pub overwritten: i64,
+    /// Records from the server this laptop could not apply and set aside.
+    pub set_aside: i64,
+    /// Supervisors' decisions made here and not yet taken by the server.
+    pub decisions_waiting: i64,
+}
+
+/// A record from the server that this laptop set aside.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SetAside {
+    pub entity: String,
+    pub entity_id: Uuid,
+    pub change_no: i64,
+    /// Why it could not be applied, in Chinese.
+    pub reason: String,
 }
 
 /// Why the server stopped taking this laptop's changes, for the user.
@@ -182,7 +209,55 @@ impl Store {
             rejected: count("rejected")?,
             last_sync_at: sync_meta(&self.conn, "last_sync_at")?,
             uploads_pending: self.blobs_to_upload()?.len() as i64,
+            overwritten: sync_meta(&self.conn, "overwritten")?.and_then(|v| v.parse().ok()).unwrap_or(0),
+            set_aside: self.conn.query_row("SELECT COUNT(*) FROM sync_set_aside", [], |r| r.get(0))?,
+            decisions_waiting: self.conn.query_row("SELECT COUNT(*) FROM conflict_decision", [], |r| r.get(0))?,
         })
+    }
+
+    /// Records from the server this laptop could not apply, oldest first.
+    pub fn set_aside(&self) -> Result<Vec<SetAside>, StoreError> {
+        let mut stmt =
+            self.conn.prepare("SELECT entity, entity_id, change_no, reason FROM sync_set_aside ORDER BY change_no")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SetAside { entity: r.get(0)?, entity_id: rows::uuid_at(r, 1)?, change_no: r.get(2)?, reason: r.get(3)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records a supervisor's decision on a held conflict, to be sent with
+    /// this and every later round until the server answers. Deciding a
+    /// conflict already decided here keeps the first decision.
+    pub fn decide_conflict(&mut self, conflict: Uuid, take_device_value: bool) -> Result<(), StoreError> {
+        let request = self.env.new_id();
+        self.conn.execute(
+            "INSERT INTO conflict_decision (request_id, conflict_id, take_device_value, decided_at)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (conflict_id) DO NOTHING",
+            params![request.to_string(), conflict.to_string(), take_device_value, self.env.now().to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Sends the decisions waiting here. A refused one is dropped and
+    /// reported; one without an answer waits for the next round.
+    fn send_decisions(&mut self, t: &mut dyn Transport, report: &mut SyncReport) -> Result<(), SyncError> {
+        let waiting: Vec<(Uuid, Uuid, bool)> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT request_id, conflict_id, take_device_value FROM conflict_decision ORDER BY decided_at",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((rows::uuid_at(r, 0)?, rows::uuid_at(r, 1)?, r.get(2)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for (request, conflict, take) in waiting {
+            let decision = Resolve { take_device_value: take, request_id: Some(request) };
+            match t.resolve(conflict, &decision) {
+                Ok(()) => report.decisions_sent += 1,
+                Err(TransportError::Refused(why)) => report.decisions_refused.push((conflict, why)),
+                Err(e) => return Err(e.into()),
+            }
+            self.conn.execute("DELETE FROM conflict_decision WHERE request_id = ?1", [request.to_string()])?;
+        }
+        Ok(())
     }
 
     /// Files on this laptop the server is not known to hold. Taken from
@@ -320,6 +395,7 @@ impl Store {
         let hello = t.hello(self.device_id)?;
         report.refilled = self.reconcile(&hello)?;
         self.push_all(t, &mut report)?;
+        self.send_decisions(t, &mut report)?;
         for park in &hello.parks {
             let mut after = self.sync_cursor(*park)?;
             loop {
@@ -334,7 +410,7 @@ impl Store {
                     continue;
                 }
                 report.pulled += page.changes.len();
-                after = self.apply_page(&page)?;
+                after = self.apply_page(&page, &mut report.set_aside)?;
                 if !page.more || page.changes.is_empty() {
                     break;
                 }
@@ -352,6 +428,7 @@ impl Store {
             _ => t.hello(self.device_id).map_or(hello.open_conflicts, |h| h.open_conflicts),
         };
         set_sync_meta(&self.conn, "open_conflicts", &open_conflicts.to_string())?;
+        set_sync_meta(&self.conn, "overwritten", &hello.overwritten.to_string())?;
         let now = self.env.now().to_rfc3339();
         set_sync_meta(&self.conn, "last_sync_at", &now)?;
         self.search = None;
@@ -518,32 +595,48 @@ impl Store {
     }
 
     /// Applies one page and moves the park's cursor, in one transaction.
-    /// Returns the cursor.
-    fn apply_page(&mut self, page: &PullPage) -> Result<i64, SyncError> {
+    /// A record this laptop cannot apply (one it cannot read, or that
+    /// contradicts what it holds) is set aside with the reason, and the
+    /// rest of the page is applied. Returns the cursor.
+    fn apply_page(&mut self, page: &PullPage, set_aside: &mut Vec<String>) -> Result<i64, SyncError> {
         let now = self.env.now().to_rfc3339();
-        let tx = self.conn.transaction()?;
+        let mut tx = self.conn.transaction()?;
         for c in &page.changes {
-            let Value::Object(mut doc) = c.doc.clone() else {
-                return Err(SyncError::BadAnswer(format!("第 {} 号变更不是一个对象", c.change_no)));
-            };
-            overlay_unsent(&tx, c.entity, c.entity_id, &mut doc)?;
-            let local: Option<i64> = tx
-                .query_row(
-                    &format!("SELECT version FROM {} WHERE id = ?1", c.entity.as_str()),
-                    [c.entity_id.to_string()],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            // The local version only ever grows, so an editor open on the
-            // old state is told it is stale instead of overwriting.
-            let version = local.map_or(c.version, |v| (v + 1).max(c.version));
-            doc.insert("version".into(), version.into());
-            write_doc(&tx, c.entity, c.entity_id, Value::Object(doc), version, &now, local.is_none())?;
-            tx.execute(
-                "INSERT INTO synced_version (entity, entity_id, version) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (entity, entity_id) DO UPDATE SET version = ?3",
-                params![c.entity.as_str(), c.entity_id.to_string(), c.version],
-            )?;
+            let sp = tx.savepoint()?;
+            match apply_change(&sp, c, &now) {
+                Ok(()) => {
+                    sp.execute(
+                        "DELETE FROM sync_set_aside WHERE entity = ?1 AND entity_id = ?2",
+                        params![c.entity.as_str(), c.entity_id.to_string()],
+                    )?;
+                    sp.commit()?;
+                }
+                Err(SyncError::Transport(e)) => return Err(e.into()),
+                Err(e) => {
+                    drop(sp);
+                    let reason = crate::api::describe(&e as &dyn std::error::Error);
+                    tx.execute(
+                        "INSERT INTO sync_set_aside (entity, entity_id, park_id, change_no, reason, doc)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                         ON CONFLICT (entity, entity_id) DO UPDATE
+                           SET change_no = ?4, reason = ?5, doc = ?6",
+                        params![
+                            c.entity.as_str(),
+                            c.entity_id.to_string(),
+                            c.park_id.to_string(),
+                            c.change_no,
+                            reason,
+                            c.doc.to_string()
+                        ],
+                    )?;
+                    set_aside.push(format!(
+                        "第 {} 号变更（{} {}）：{reason}",
+                        c.change_no,
+                        c.entity.as_str(),
+                        c.entity_id
+                    ));
+                }
+            }
         }
         tx.execute(
             "INSERT INTO sync_cursor (park_id, cursor) VALUES (?1, ?2)
@@ -604,6 +697,58 @@ impl Store {
     }
 }
 
+/// Writes one received change over this laptop's copy, with this laptop's
+/// unsent edits on top.
+fn apply_change(tx: &rusqlite::Connection, c: &xuncha_sync::Change, now: &str) -> Result<(), SyncError> {
+    let Value::Object(mut doc) = c.doc.clone() else {
+        return Err(SyncError::BadAnswer(format!("第 {} 号变更不是一个对象", c.change_no)));
+    };
+    overlay_unsent(tx, c.entity, c.entity_id, &mut doc)?;
+    if c.entity == EntityKind::Enterprise {
+        drop_refused_twins(tx, c.entity_id, doc.get("credit_code").and_then(Value::as_str))?;
+    }
+    let local: Option<i64> = tx
+        .query_row(
+            &format!("SELECT version FROM {} WHERE id = ?1", c.entity.as_str()),
+            [c.entity_id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    // The local version only ever grows, so an editor open on the old
+    // state is told it is stale instead of overwriting.
+    let version = local.map_or(c.version, |v| (v + 1).max(c.version));
+    doc.insert("version".into(), version.into());
+    write_doc(tx, c.entity, c.entity_id, Value::Object(doc), version, now, local.is_none())?;
+    tx.execute(
+        "INSERT INTO synced_version (entity, entity_id, version) VALUES (?1, ?2, ?3)
+         ON CONFLICT (entity, entity_id) DO UPDATE SET version = ?3",
+        params![c.entity.as_str(), c.entity_id.to_string(), c.version],
+    )?;
+    Ok(())
+}
+
+/// Removes files made here whose creation the server refused, that the
+/// server never sent, and that hold the credit code of a file the server
+/// sends: the server's file is the enterprise; the refused change stays in
+/// the outbox with its reason.
+fn drop_refused_twins(tx: &rusqlite::Connection, id: Uuid, code: Option<&str>) -> Result<(), SyncError> {
+    let Some(code) = code else { return Ok(()) };
+    let twins: Vec<Uuid> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id FROM enterprise WHERE credit_code = ?1 AND id <> ?2 AND id IN
+               (SELECT entity_id FROM outbox WHERE entity = 'enterprise' AND state = 'rejected'
+                  AND json_extract(payload, '$.op') = 'create')
+               AND id NOT IN (SELECT entity_id FROM synced_version WHERE entity = 'enterprise')",
+        )?;
+        let rows = stmt.query_map(params![code, id.to_string()], |r| rows::uuid_at(r, 0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for twin in twins {
+        rows::delete_enterprise(tx, twin)?;
+    }
+    Ok(())
+}
+
 /// Sets held fields back to the server's value, except fields a later
 /// unsent edit of this laptop changes again.
 fn revert_fields(
@@ -629,8 +774,8 @@ fn revert_fields(
     };
     let mut changed = false;
     for c in held {
-        if !later.contains_key(&c.field) {
-            doc.insert(c.field.clone(), c.server_value.clone());
+        if !later.contains_key(xuncha_sync::element::field_of(&c.field)) {
+            xuncha_sync::element::set(kind, &mut doc, &c.field, c.server_value.clone());
             changed = true;
         }
     }
@@ -644,7 +789,7 @@ fn revert_fields(
 
 /// Writes a whole document into the local tables.
 fn write_doc(
-    tx: &Transaction<'_>,
+    tx: &rusqlite::Connection,
     kind: EntityKind,
     id: Uuid,
     doc: Value,
@@ -699,7 +844,7 @@ fn write_doc(
 
 /// Puts this laptop's unsent edits of an entity over the server's document.
 fn overlay_unsent(
-    tx: &Transaction<'_>,
+    tx: &rusqlite::Connection,
     kind: EntityKind,
     id: Uuid,
     doc: &mut Map<String, Value>,

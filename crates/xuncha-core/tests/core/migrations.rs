@@ -15,6 +15,7 @@ const LANDED: &[(&str, &str)] = &[
     ("20261123140000_settings", "1cda6737d047e162bdf0762c84f956b349a909b9b2a427cf815ba778c2019a9a"),
     ("20261123160000_clue_transfers", "2837d2bb5cf6bd1f13d06e1460fcef29cbc3a40a7a957ab7541e526865e3c53e"),
     ("20261123180000_closed_loop", "b1c5f7e2c5d64f0eefa6a40c2ca5efdad17e6f1b828baa7d099009c4559efadf"),
+    ("20261202120000_sync_with_people", "4a43ea00b49a569815bf3a13d692dc5d94816ae348e711c3162d63a571d81e1f"),
 ];
 
 #[test]

@@ -373,6 +373,10 @@ impl Transport for Direct<'_> {
     fn lease(&mut self, req: &LeaseRequest) -> Result<NumberBlock, TransportError> {
         self.server.lease(&self.who, req).map_err(refused)
     }
+
+    fn resolve(&mut self, conflict: Uuid, decision: &xuncha_sync::Resolve) -> Result<(), TransportError> {
+        self.server.resolve(&self.who, conflict, decision).map_err(refused)
+    }
 }
 
 /// Syncs a laptop straight with a server.

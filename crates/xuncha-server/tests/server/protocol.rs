@@ -340,14 +340,14 @@ fn a_guarded_field_changed_on_both_sides_waits_for_a_supervisor(kind: Kind) {
     assert_eq!(conflicts[0].server_value, "湖南甲化工有限公司");
     assert_eq!(conflicts[0].device_value, "湖南乙化工有限公司");
 
-    let err = server.resolve(&who_a, conflicts[0].conflict_id, true).unwrap_err();
+    let err = server.resolve(&who_a, conflicts[0].conflict_id, &take(true)).unwrap_err();
     assert!(matches!(err, ServerError::Forbidden(_)), "an inspector cannot decide");
     let supervisor = principal(Uuid::from_u128(99), Role::Supervisor, &[P1]);
-    server.resolve(&supervisor, conflicts[0].conflict_id, true).unwrap();
+    server.resolve(&supervisor, conflicts[0].conflict_id, &take(true)).unwrap();
     sync(&mut a, &server, &who_a);
     assert_eq!(a.enterprise(ids[0]).unwrap().unwrap().name, "湖南乙化工有限公司", "the decision reaches every laptop");
     assert_eq!(a.sync_status().unwrap().conflicts_waiting, 0, "nothing waits once decided");
-    assert!(server.resolve(&supervisor, conflicts[0].conflict_id, false).is_err(), "decided once");
+    assert!(server.resolve(&supervisor, conflicts[0].conflict_id, &take(false)).is_err(), "decided once");
 }
 
 fn a_server_restored_from_an_older_backup_gets_every_later_record_back(kind: Kind) {
@@ -496,6 +496,9 @@ impl Transport for Dropping<'_> {
     }
     fn lease(&mut self, req: &xuncha_sync::LeaseRequest) -> Result<xuncha_sync::NumberBlock, TransportError> {
         self.inner.lease(req)
+    }
+    fn resolve(&mut self, conflict: Uuid, decision: &xuncha_sync::Resolve) -> Result<(), TransportError> {
+        self.inner.resolve(conflict, decision)
     }
 }
 
@@ -748,3 +751,7 @@ fn a_server_database_of_every_earlier_schema_upgrades_and_keeps_its_data(kind: K
 }
 
 on_both_backends!(a_server_database_of_every_earlier_schema_upgrades_and_keeps_its_data);
+
+fn take(take_device_value: bool) -> xuncha_sync::Resolve {
+    xuncha_sync::Resolve { take_device_value, request_id: None }
+}
