@@ -182,13 +182,27 @@ fn saving_while_sync_rounds_run_in_another_thread_and_another_process_never_fail
     let mut failures = Vec::new();
     // Saves go on until both kinds of round have run a few times meanwhile.
     let mut n = 0;
-    while n < 300 || in_thread.load(Ordering::SeqCst) < 3 || in_process.load(Ordering::SeqCst) < 3 {
+    let rounds_ran = || in_thread.load(Ordering::SeqCst) >= 3 && in_process.load(Ordering::SeqCst) >= 3;
+    // (A round that failed ends its thread; the join below reports it.)
+    while (n < 300 || !rounds_ran()) && !background.is_finished() && !process.is_finished() {
         n += 1;
-        let mut e = store.enterprise(ids[n % ids.len()]).unwrap().unwrap();
-        e.address = Some(format!("祁东县归阳镇第{n}号"));
-        if let Err(err) = store.save_enterprise(&e) {
+        // As the window does: a file that a round changed while it was open
+        // is reported stale, read again and saved; anything else is a failure.
+        let id = ids[n % ids.len()];
+        let save = |store: &mut xuncha_core::Store| {
+            let mut e = store.enterprise(id).unwrap().unwrap();
+            e.address = Some(format!("祁东县归阳镇第{n}号"));
+            store.save_enterprise(&e)
+        };
+        let saved = match save(&mut store) {
+            Err(xuncha_core::StoreError::Stale { .. }) => save(&mut store),
+            other => other,
+        };
+        if let Err(err) = saved {
             failures.push(format!("save {n}: {err}"));
         }
+        // One save every few milliseconds, as fast as a person could never type.
+        std::thread::sleep(std::time::Duration::from_millis(3));
     }
     stop.store(true, Ordering::SeqCst);
     background.join().unwrap();
