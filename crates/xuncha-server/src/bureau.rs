@@ -714,9 +714,15 @@ fn apply_file(
     allowed: &dyn Fn(Uuid) -> bool,
     new_id: &mut dyn FnMut() -> Uuid,
 ) -> Result<MutationResult, ServerError> {
+    // Which files were folded into which is the server's to say: a laptop
+    // naming ids there would make every laptop drop those files.
+    let mut own = fields.clone();
+    own.remove("merged_ids");
+    own.remove("merged_into");
+    let fields = &own;
     // An edit of a twin folded away goes to the file that stayed; its
     // author never saw that file, so every overlap is a conflict.
-    let (id, mut base) = match natural::alias(tx, m.entity, m.entity_id)? {
+    let (id, mut base) = match natural::resolve(tx, m.entity, m.entity_id)? {
         Some(into) => (into, 0),
         None => (m.entity_id, m.base_version),
     };
@@ -753,7 +759,10 @@ fn apply_file(
         }
     };
     let Some(mut row) = existing else {
-        let doc = fields.clone();
+        let mut doc = fields.clone();
+        if m.entity == EntityKind::Enterprise {
+            doc.insert("merged_ids".into(), Value::Array(Vec::new()));
+        }
         if let Some(reason) = judge::file(m.entity, &doc) {
             return Ok(rejected(m, &reason));
         }
@@ -782,18 +791,47 @@ fn apply_file(
     if let Some(reason) = judge::file(m.entity, &as_sent) {
         return Ok(rejected(m, &reason));
     }
+    // An edit that gives the file the credit code or name another file of
+    // its park holds: the two files are one enterprise. This file, as
+    // edited, is folded into the other, and leaves a marker behind.
+    let mut folded_away = None;
+    if !folding {
+        if let Some((holder, _)) = natural::holder_of_new(tx, m.entity, target, row.park_id, &row.doc, &as_sent)? {
+            tx.lock_entities(&[(m.entity, holder)])?;
+            if let Some(holder_row) = tx.entity(m.entity, holder)? {
+                folded_away = Some((target, std::mem::replace(&mut row, holder_row)));
+                folding = true;
+                base = 0;
+                target = holder;
+            }
+        }
+    }
+    if folded_away.is_some() {
+        as_sent.remove("merged_ids");
+    }
+    let fields = match &folded_away {
+        Some(_) => &as_sent,
+        None => fields,
+    };
     let before = row.doc.clone();
     let touched = m
         .payload
         .get("touched")
         .and_then(Value::as_array)
         .map(|paths| paths.iter().filter_map(Value::as_str).map(str::to_string).collect());
+    let touched = if folded_away.is_some() { None } else { touched };
     let edit = merge::Edit { kind: m.entity, device, base, version: row.version + 1, folding, touched };
     let merged = merge::merge(&mut row, fields, &edit);
     let mut changed = merged.changed;
+    // The ids that now name this file: the twin's, and those folded into it before.
+    let mut gone = vec![folded_away.as_ref().map_or(m.entity_id, |(id, _)| *id)];
+    if let Some((_, away)) = &folded_away {
+        let earlier = away.doc.get("merged_ids").and_then(Value::as_array).into_iter().flatten();
+        gone.extend(earlier.filter_map(Value::as_str).filter_map(|s| Uuid::parse_str(s).ok()));
+    }
     if folding {
         let mut ids: Vec<Value> = row.doc.get("merged_ids").and_then(Value::as_array).cloned().unwrap_or_default();
-        ids.push(Value::String(m.entity_id.to_string()));
+        ids.extend(gone.iter().map(|g| Value::String(g.to_string())));
         // In id order, as every laptop lists them.
         ids.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
         ids.dedup();
@@ -812,7 +850,15 @@ fn apply_file(
         tx.put_entity(m.entity, target, &row)?;
     }
     if folding {
-        natural::set_alias(tx, m.entity, m.entity_id, target)?;
+        for g in &gone {
+            natural::set_alias(tx, m.entity, *g, target)?;
+        }
+    }
+    if let Some((away_id, mut away)) = folded_away {
+        natural::index(tx, m.entity, away_id, away.park_id, Some(&away.doc), &Map::new())?;
+        away.doc = Map::from_iter([("merged_into".to_string(), Value::String(target.to_string()))]);
+        away.version += 1;
+        tx.put_entity(m.entity, away_id, &away)?;
     }
     let conflicts: Vec<FieldConflict> = merged
         .clashes

@@ -25,7 +25,8 @@ pub struct Edit {
     pub base: i64,
     /// The version the file gets if anything changes.
     pub version: i64,
-    /// Folding a twin: its empty fields say nothing about the stored file.
+    /// Folding a twin: its empty fields say nothing about the stored file,
+    /// and what it adds gets ids of the stored file's own (see [`fresh_id`]).
     pub folding: bool,
     /// The element paths the edit added, changed or removed
     /// (`xuncha_sync::element::touched`); `None` for an edit from a laptop
@@ -185,15 +186,20 @@ fn merge_list(
                     taken: Value::Null,
                 }),
                 _ => {
+                    let mut d = d.clone();
+                    if edit.folding {
+                        give_fresh_ids(&mut d, &p);
+                    }
+                    let p = format!("{path}/{}", c.key(&d).unwrap_or(key));
                     edit.mark(meta, &p, false);
-                    if let Some((n, _)) = nested {
+                    if let Some((n, nc)) = nested {
                         for inner in d.get(n).and_then(Value::as_array).into_iter().flatten() {
-                            if let Some(k) = nested.and_then(|(_, nc)| nc.key(inner)) {
+                            if let Some(k) = nc.key(inner) {
                                 edit.mark(meta, &format!("{p}/{n}/{k}"), false);
                             }
                         }
                     }
-                    added.push(d.clone());
+                    added.push(d);
                 }
             }
             continue;
@@ -270,6 +276,36 @@ fn merge_list(
         edit.mark(meta, &p, true);
     }
     list.extend(added);
+}
+
+/// An id for an element a twin brings into the file at `path`: derived
+/// from the path (which holds the twin's element id), so every replay
+/// gives the same id, and never the twin's own, which a laptop may still
+/// hold in the twin's file (a server restored from a backup can bring the
+/// twin back).
+fn fresh_id(path: &str) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(format!("xuncha-fold/{path}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&hash[..16]);
+    // A version-8 (custom) UUID.
+    bytes[6] = (bytes[6] & 0x0f) | 0x80;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    Uuid::from_bytes(bytes)
+}
+
+fn give_fresh_ids(element: &mut Value, path: &str) {
+    let Some(map) = element.as_object_mut() else { return };
+    if map.get("id").and_then(Value::as_str).is_some() {
+        map.insert("id".into(), Value::String(fresh_id(path).to_string()));
+    }
+    for (k, v) in map.iter_mut() {
+        if let Value::Array(list) = v {
+            for (n, inner) in list.iter_mut().enumerate() {
+                give_fresh_ids(inner, &format!("{path}/{k}/{n}"));
+            }
+        }
+    }
 }
 
 /// Metadata for a whole document written at `version` by `device` (a new

@@ -74,6 +74,23 @@ pub fn alias(tx: &mut dyn Tx, kind: EntityKind, id: Uuid) -> Result<Option<Uuid>
     id_at(tx, &alias_key(id))
 }
 
+/// The file an id now names, following folds of folded files.
+pub fn resolve(tx: &mut dyn Tx, kind: EntityKind, id: Uuid) -> Result<Option<Uuid>, ServerError> {
+    let mut at = alias(tx, kind, id)?;
+    // A fold points at a live file; a chain only forms through files folded
+    // later, and is short.
+    for _ in 0..16 {
+        match at {
+            Some(next) => match alias(tx, kind, next)? {
+                Some(further) => at = Some(further),
+                None => return Ok(Some(next)),
+            },
+            None => return Ok(None),
+        }
+    }
+    Err(ServerError::Damaged(format!("alias chain of {id} does not end")))
+}
+
 pub fn set_alias(tx: &mut dyn Tx, kind: EntityKind, from: Uuid, into: Uuid) -> Result<(), ServerError> {
     if kind == EntityKind::Enterprise {
         tx.set_meta(&alias_key(from), &into.to_string())?;
@@ -107,6 +124,32 @@ pub fn holder(
         }
     }
     Ok(None)
+}
+
+/// The other file of the park that already holds a credit code or name
+/// the edit from `before` to `after` gives the file `id`.
+pub fn holder_of_new(
+    tx: &mut dyn Tx,
+    kind: EntityKind,
+    id: Uuid,
+    park: Uuid,
+    before: &Map<String, Value>,
+    after: &Map<String, Value>,
+) -> Result<Option<(Uuid, EntityRow)>, ServerError> {
+    if kind != EntityKind::Enterprise {
+        return Ok(None);
+    }
+    let mut claimed = Map::new();
+    if code_of(before) != code_of(after) {
+        claimed.insert("credit_code".into(), after.get("credit_code").cloned().unwrap_or(Value::Null));
+    }
+    if name_of(before) != name_of(after) {
+        claimed.insert("name".into(), after.get("name").cloned().unwrap_or(Value::Null));
+    }
+    if claimed.is_empty() {
+        return Ok(None);
+    }
+    Ok(holder(tx, kind, park, &claimed, id)?.filter(|(_, row)| row.park_id == park))
 }
 
 /// Why an edit may not give the file `id` the credit code or name it

@@ -287,3 +287,42 @@ fn a_supervisors_decision_whose_reply_is_lost_is_sent_again_and_taken() {
     assert!(ok(xuncha(&s, &["conflicts"])).contains("没有待裁决的冲突"));
     drop(bureau);
 }
+
+#[test]
+fn correcting_a_name_to_another_files_name_folds_the_two_files_into_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bureau, _) = park_with(dir.path(), &[("zhao", "inspector"), ("qian", "steward")]);
+    let url = format!("http://{}", bureau.addr);
+    let (a, b) = (laptop(dir.path(), &url, "zhao"), laptop(dir.path(), &url, "qian"));
+    let lingpai = hits(&a, "领湃")[0].clone();
+    // One laptop typed the enterprise in again under a spelling of its own,
+    // with a scan; later someone sees it is 领湃 and corrects the name.
+    let mut store = xuncha_core::Store::open(&a, xuncha_core::Env::system()).unwrap();
+    let park = lingpai["park_id"].as_str().map(|p| p.parse().unwrap());
+    let park = park.unwrap_or_else(|| store.parks().unwrap()[0].id);
+    let id = store.new_id();
+    store.save_enterprise(&xuncha_core::Enterprise::new(id, park, "领湃新能源（祁东）")).unwrap();
+    let scan = dir.path().join("验收意见.pdf");
+    std::fs::write(&scan, b"%PDF-1.4 acceptance").unwrap();
+    store.attach_archive_file(id, 3, &scan).unwrap();
+    ok(xuncha(&a, &["sync"]));
+    let mut twin = store.enterprise(id).unwrap().unwrap();
+    twin.name = lingpai["name"].as_str().unwrap().to_string();
+    store.save_enterprise(&twin).unwrap();
+    drop(store);
+    for db in [&a, &b, &a] {
+        let said = json(ok(xuncha(db, &["sync", "--json"])));
+        assert_eq!(said["report"]["rejected"], 0, "{said}");
+    }
+    for db in [&a, &b] {
+        let found = hits(db, "领湃");
+        assert_eq!(found.len(), 1, "one file is left: {found:?}");
+        assert_eq!(found[0]["id"], lingpai["id"], "the file that was there first");
+        let shown = json(ok(xuncha(db, &["enterprise", "show", lingpai["id"].as_str().unwrap(), "--json"])));
+        let item3 = shown["enterprise"]["archive"].as_array().unwrap().iter().find(|i| i["item_no"] == 3).unwrap();
+        let names: Vec<&str> =
+            item3["attachments"].as_array().unwrap().iter().map(|x| x["file_name"].as_str().unwrap()).collect();
+        assert!(names.contains(&"验收意见.pdf"), "the scan came along: {names:?}");
+    }
+    drop(bureau);
+}

@@ -308,6 +308,27 @@ pub(crate) fn load_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<O
     Ok(Some(e))
 }
 
+/// Takes the server's word on which files were folded into `e`: those
+/// leave this laptop (first, as a twin holds the same credit code), their
+/// ids name `e`, and `e` itself is live (a server restored from a backup
+/// may have forgotten a fold). Only what the server sends says so; a
+/// local save leaves the folds as they are.
+pub(crate) fn receive_folds(conn: &Connection, e: &Enterprise) -> rusqlite::Result<()> {
+    let key = e.id.to_string();
+    for merged in e.merged_ids.iter().filter(|m| **m != e.id) {
+        delete_enterprise(conn, *merged)?;
+    }
+    conn.prepare_cached("DELETE FROM enterprise_merged WHERE merged_id = ?1 OR into_id = ?1")?.execute([&key])?;
+    for merged in e.merged_ids.iter().filter(|m| **m != e.id) {
+        conn.prepare_cached(
+            "INSERT INTO enterprise_merged (merged_id, into_id) VALUES (?1, ?2)
+             ON CONFLICT (merged_id) DO UPDATE SET into_id = ?2",
+        )?
+        .execute(params![merged.to_string(), key])?;
+    }
+    Ok(())
+}
+
 /// Removes an enterprise file and everything it owns from this laptop.
 pub(crate) fn delete_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<()> {
     let key = id.to_string();
@@ -328,11 +349,6 @@ pub(crate) fn write_enterprise(
     is_new: bool,
 ) -> rusqlite::Result<()> {
     let key = e.id.to_string();
-    // A twin folded into this file leaves this laptop (first: it holds the
-    // same credit code); what names its id is found through this file.
-    for merged in e.merged_ids.iter().filter(|m| **m != e.id) {
-        delete_enterprise(conn, *merged)?;
-    }
     conn.prepare_cached(
         "INSERT INTO enterprise (id, park_id, name, credit_code, legal_representative, industry, industry_code,
                 address, longitude, latitude, status, management_category, tier_override, tier_override_reason,
@@ -490,13 +506,6 @@ pub(crate) fn write_enterprise(
     }
     write_archive(conn, &key, &e.archive)?;
     write_contacts(conn, &key, &e.contacts)?;
-    for merged in e.merged_ids.iter().filter(|m| **m != e.id) {
-        conn.prepare_cached(
-            "INSERT INTO enterprise_merged (merged_id, into_id) VALUES (?1, ?2)
-             ON CONFLICT (merged_id) DO UPDATE SET into_id = ?2",
-        )?
-        .execute(params![merged.to_string(), key])?;
-    }
     Ok(())
 }
 

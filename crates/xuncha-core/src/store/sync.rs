@@ -555,7 +555,7 @@ impl Store {
     /// the start, so the file shows what the server holds.
     fn record_results(&mut self, resp: &PushResponse) -> Result<(), SyncError> {
         let now = self.env.now().to_rfc3339();
-        let tx = self.conn.transaction()?;
+        let mut tx = self.conn.transaction()?;
         for r in &resp.results {
             let entity: Option<(String, String)> = tx
                 .query_row(
@@ -577,7 +577,16 @@ impl Store {
             match r.outcome {
                 Outcome::Held => {
                     let held: Vec<_> = r.conflicts.iter().filter(|c| c.held).collect();
-                    revert_fields(&tx, kind, id, &held, &now)?;
+                    // When the server folded this file into another, the held
+                    // values are that file's (its credit code, say) and cannot
+                    // go onto this copy; the copy leaves with the next pull.
+                    let sp = tx.savepoint()?;
+                    match revert_fields(&sp, kind, id, &held, &now) {
+                        Ok(()) => sp.commit()?,
+                        Err(SyncError::Store(StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))))
+                            if f.code == rusqlite::ErrorCode::ConstraintViolation => {}
+                        Err(e) => return Err(e),
+                    }
                 }
                 Outcome::Rejected => {
                     reset_cursor(
@@ -703,6 +712,18 @@ fn apply_change(tx: &rusqlite::Connection, c: &xuncha_sync::Change, now: &str) -
     let Value::Object(mut doc) = c.doc.clone() else {
         return Err(SyncError::BadAnswer(format!("第 {} 号变更不是一个对象", c.change_no)));
     };
+    // A file the server folded into another (it turned out to be the same
+    // enterprise) leaves only a marker: the file goes, its id names the other.
+    if let (EntityKind::Enterprise, Some(into)) = (c.entity, doc.get("merged_into").and_then(Value::as_str)) {
+        let into = Uuid::parse_str(into).map_err(|e| SyncError::BadAnswer(format!("合并去向无法读取：{e}")))?;
+        rows::delete_enterprise(tx, c.entity_id)?;
+        tx.execute(
+            "INSERT INTO enterprise_merged (merged_id, into_id) VALUES (?1, ?2)
+             ON CONFLICT (merged_id) DO UPDATE SET into_id = ?2",
+            params![c.entity_id.to_string(), into.to_string()],
+        )?;
+        return Ok(());
+    }
     overlay_unsent(tx, c.entity, c.entity_id, &mut doc)?;
     if c.entity == EntityKind::Enterprise {
         drop_refused_twins(tx, c.entity_id, doc.get("credit_code").and_then(Value::as_str))?;
@@ -752,7 +773,7 @@ fn drop_refused_twins(tx: &rusqlite::Connection, id: Uuid, code: Option<&str>) -
 /// Sets held fields back to the server's value, except fields a later
 /// unsent edit of this laptop changes again.
 fn revert_fields(
-    tx: &Transaction<'_>,
+    tx: &rusqlite::Connection,
     kind: EntityKind,
     id: Uuid,
     held: &[&xuncha_sync::FieldConflict],
@@ -801,6 +822,7 @@ fn write_doc(
         EntityKind::Enterprise => {
             let e: crate::Enterprise = serde_json::from_value(doc)
                 .map_err(|e| SyncError::BadAnswer(format!("企业档案 {id} 无法读取：{e}")))?;
+            rows::receive_folds(tx, &e)?;
             rows::write_enterprise(tx, &e, version, now, is_new)?;
         }
         EntityKind::Park => {
