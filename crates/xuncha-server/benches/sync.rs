@@ -294,10 +294,14 @@ fn print_crowd(title: &str, start: Instant, results: Vec<(Duration, Vec<Duration
 /// A new enterprise file as a laptop would push it.
 fn create_mutation(seq: i64, park: Uuid, tag: &str) -> Mutation {
     let id = Uuid::from_u128(rand::random());
-    let payload = serde_json::json!({"op": "create", "fields": {
-        "id": id, "park_id": park, "name": format!("{tag}基准企业{seq}"),
-        "address": format!("湖南省衡阳市祁东县工业大道{seq}号"), "industry": "化学原料和化学制品制造业"
-    }});
+    // A whole file, as a laptop sends it: the server judges it with the
+    // laptop's own rules.
+    let mut e = xuncha_core::Enterprise::new(id, park, format!("{tag}基准企业{seq}"));
+    e.address = Some(format!("湖南省衡阳市祁东县工业大道{seq}号"));
+    e.industry = Some("化学原料和化学制品制造业".into());
+    let mut fields = serde_json::to_value(&e).unwrap();
+    fields.as_object_mut().unwrap().remove("version");
+    let payload = serde_json::json!({"op": "create", "fields": fields});
     Mutation {
         seq,
         mutation_id: Uuid::from_u128(rand::random()),
