@@ -28,7 +28,7 @@ use xuncha_sync::{
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_xuncha-server");
-const PASSWORD: &str = "bench-password";
+const PASSWORD: &str = "bench-password-1";
 
 /// Times the push and pull requests of a sync round.
 struct Timed<T> {

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use xuncha_sync::{LoginRequest, Session};
 
-use crate::backend::{Backend, TokenRow, UserRow};
+use crate::backend::{Backend, DeviceRow, LoginFailure, TokenRow, UserRow};
 use crate::{Bureau, Principal, Role, ServerError};
 
 /// How long an access token lives.
@@ -23,6 +23,86 @@ pub const REFRESH_SECONDS: i64 = 30 * 24 * 3600;
 /// How long a used refresh token may be sent again (its reply was lost)
 /// and get the same new pair, if that pair is still unused.
 pub const REFRESH_GRACE_SECONDS: i64 = 120;
+
+/// The longest device name kept, in characters.
+pub const MAX_DEVICE_NAME: usize = 64;
+/// The longest user name, in characters; longer names never exist.
+pub const MAX_USER_NAME: usize = 64;
+/// The longest password checked, in bytes (argon2 hashes any length; this
+/// bounds the work one request can cause).
+pub const MAX_PASSWORD_BYTES: usize = 256;
+
+/// The fewest characters a new password may have.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// The rule for new passwords: at least [`MIN_PASSWORD_CHARS`] characters,
+/// at most [`MAX_PASSWORD_BYTES`] bytes, and at least three of the four
+/// classes lower-case letters, upper-case letters, digits, and others
+/// (punctuation, Chinese characters). No command skips it.
+pub fn check_password(password: &str) -> Result<(), ServerError> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS || password.len() > MAX_PASSWORD_BYTES {
+        return Err(ServerError::BadRequest(format!(
+            "密码须为 {MIN_PASSWORD_CHARS} 个字符以上、{MAX_PASSWORD_BYTES} 字节以内，此密码 {chars} 个字符"
+        )));
+    }
+    let classes = [
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if classes.iter().filter(|c| **c).count() < 3 {
+        return Err(ServerError::BadRequest(
+            "密码须至少包含小写字母、大写字母、数字、其他字符（标点或汉字）中的三类".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Growing delays, then a lockout, after consecutive failed sign-ins.
+pub struct Lockout {
+    /// Failures counted before the first delay.
+    pub free: i64,
+    /// Delay in seconds after each further failure, the last repeating.
+    pub delays: &'static [i64],
+    /// Failures older than this many seconds are forgotten.
+    pub window: i64,
+}
+
+/// Per account: 2 free failures, then 5 s and 30 s, and from the 5th
+/// failure on a 15-minute lockout.
+pub const ACCOUNT_LOCKOUT: Lockout = Lockout { free: 2, delays: &[5, 30, 15 * 60], window: 15 * 60 };
+/// Per source address (any account names): from the 20th failure on,
+/// 15 minutes.
+pub const ADDRESS_LOCKOUT: Lockout = Lockout { free: 19, delays: &[15 * 60], window: 15 * 60 };
+
+impl Lockout {
+    /// How long a subject waits after `failures` consecutive failures.
+    pub fn delay(&self, failures: i64) -> i64 {
+        match usize::try_from(failures - self.free - 1) {
+            Ok(i) => self.delays[i.min(self.delays.len() - 1)],
+            Err(_) => 0,
+        }
+    }
+
+    fn after_failure(&self, before: Option<LoginFailure>, now: i64) -> LoginFailure {
+        let failures = match before {
+            Some(f) if now - f.last_at <= self.window || f.locked_until > now => f.failures + 1,
+            _ => 1,
+        };
+        LoginFailure { failures, last_at: now, locked_until: now + self.delay(failures) }
+    }
+}
+
+/// "30 秒" or "15 分钟".
+pub fn wait_text(seconds: i64) -> String {
+    if seconds < 60 {
+        format!("{seconds} 秒")
+    } else {
+        format!("{} 分钟", (seconds + 59) / 60)
+    }
+}
 
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -49,9 +129,10 @@ impl<B: Backend> Bureau<B> {
         if name.is_empty() {
             return Err(ServerError::BadRequest("用户名不能为空".into()));
         }
-        if password.chars().count() < 8 {
-            return Err(ServerError::BadRequest("密码至少需要 8 个字符".into()));
+        if name.chars().count() > MAX_USER_NAME {
+            return Err(ServerError::BadRequest(format!("用户名最多 {MAX_USER_NAME} 个字符")));
         }
+        check_password(password)?;
         let salt = SaltString::encode_b64(&self.random_bytes::<16>())
             .map_err(|e| ServerError::Damaged(format!("salt: {e}")))?;
         let password_hash = Argon2::default()
@@ -69,6 +150,36 @@ impl<B: Backend> Bureau<B> {
         Ok(id)
     }
 
+    /// Lifts a lockout of an account after failed sign-ins (the admin CLI).
+    pub fn unlock(&self, user_name: &str) -> Result<(), ServerError> {
+        self.backend().transaction(|tx| {
+            tx.user_by_name(user_name)?.ok_or_else(|| ServerError::NotFound(format!("没有用户“{user_name}”")))?;
+            tx.set_login_failure(&format!("user:{user_name}"), None)
+        })
+    }
+
+    /// Every registered device with its user's name (the admin CLI).
+    pub fn devices(&self) -> Result<Vec<(DeviceRow, String)>, ServerError> {
+        self.backend().transaction(|tx| {
+            let mut out = Vec::new();
+            for d in tx.devices()? {
+                let user = tx.user(d.user_id)?.map(|u| u.name).unwrap_or_default();
+                out.push((d, user));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Revokes a device: its tokens stop working at once and it cannot
+    /// sign in again. What it already synced stays.
+    pub fn revoke_device(&self, id: Uuid) -> Result<(), ServerError> {
+        let now = self.env().now().to_rfc3339();
+        self.backend().transaction(|tx| {
+            tx.device(id)?.ok_or_else(|| ServerError::NotFound(format!("服务器上没有设备 {id}")))?;
+            tx.revoke_device(id, &now)
+        })
+    }
+
     /// Assigns a user to a park, or takes the park away.
     pub fn assign(&self, user_name: &str, park: Uuid, assigned: bool) -> Result<(), ServerError> {
         self.backend().transaction(|tx| {
@@ -81,22 +192,74 @@ impl<B: Backend> Bureau<B> {
         })
     }
 
-    pub fn login(&self, req: &LoginRequest) -> Result<Session, ServerError> {
-        let user = self.backend().transaction(|tx| tx.user_by_name(req.user.trim()))?;
+    /// Signs a user in on a device. `source` is the caller's address, for
+    /// counting failures per address as well as per account.
+    pub fn login(&self, req: &LoginRequest, source: Option<std::net::IpAddr>) -> Result<Session, ServerError> {
+        let device_name = req.device_name.trim();
+        if device_name.chars().count() > MAX_DEVICE_NAME {
+            return Err(ServerError::BadRequest(format!(
+                "设备名称过长：最多 {MAX_DEVICE_NAME} 个字符，收到 {} 个",
+                device_name.chars().count()
+            )));
+        }
+        if req.user.chars().count() > MAX_USER_NAME || req.password.len() > MAX_PASSWORD_BYTES {
+            return Err(unauthorized("用户名或密码不正确"));
+        }
+        let now_seconds = self.now_seconds();
+        let subjects: Vec<String> = [Some(format!("user:{}", req.user.trim())), source.map(|a| format!("addr:{a}"))]
+            .into_iter()
+            .flatten()
+            .collect();
+        let (user, locked) = self.backend().transaction(|tx| {
+            let mut until = 0;
+            for subject in &subjects {
+                until = until.max(tx.login_failure(subject)?.map_or(0, |f| f.locked_until));
+            }
+            Ok((tx.user_by_name(req.user.trim())?, until))
+        })?;
+        if locked > now_seconds {
+            return Err(ServerError::Throttled { retry_after: locked - now_seconds });
+        }
         // Verify against a stand-in hash for unknown names, so the answer
         // takes as long as for a known name with a wrong password.
         let stored = user.as_ref().map_or(STAND_IN_HASH, |u| u.password_hash.as_str());
         let parsed = PasswordHash::new(stored).map_err(|e| ServerError::Damaged(format!("password hash: {e}")))?;
         let ok = Argon2::default().verify_password(req.password.as_bytes(), &parsed).is_ok();
         let Some(user) = user.filter(|_| ok) else {
-            return Err(unauthorized("用户名或密码不正确"));
+            let failures = self.backend().transaction(|tx| {
+                let mut most = 0;
+                for (i, subject) in subjects.iter().enumerate() {
+                    let policy = if i == 0 { &ACCOUNT_LOCKOUT } else { &ADDRESS_LOCKOUT };
+                    let next = policy.after_failure(tx.login_failure(subject)?, now_seconds);
+                    tx.set_login_failure(subject, Some(&next))?;
+                    if i == 0 {
+                        most = next.failures;
+                    }
+                }
+                Ok(most)
+            })?;
+            return Err(unauthorized(&match ACCOUNT_LOCKOUT.delay(failures) {
+                0 => "用户名或密码不正确".to_string(),
+                d => format!("用户名或密码不正确；已连续失败 {failures} 次，请 {} 后再试", wait_text(d)),
+            }));
         };
+        self.backend().transaction(|tx| tx.set_login_failure(&subjects[0], None))?;
         let now = self.env().now().to_rfc3339();
         let family = self.new_id();
         let (access, refresh) = (self.random_bytes::<32>(), self.random_bytes::<32>());
         let expires = self.now_seconds();
         self.backend().transaction(|tx| {
-            tx.register_device(req.device_id, user.id, req.device_name.trim(), &now)?;
+            // A device belongs to the user who first signed in on it: its
+            // place in the sync log and its number blocks are that user's.
+            if tx.device(req.device_id)?.is_some_and(|d| d.revoked_at.is_some()) {
+                return Err(ServerError::Forbidden("这台设备已被管理员停用，不能再登录；请联系管理员".into()));
+            }
+            let owner = tx.register_device(req.device_id, user.id, device_name, &now)?;
+            if owner != user.id {
+                return Err(ServerError::Forbidden(
+                    "这台设备已登记在另一位用户名下，不能用其他账号登录；请在本机新建数据文件后再登录".into(),
+                ));
+            }
             self.issue(tx, &user, req.device_id, family, &access, &refresh, expires)
         })
     }

@@ -87,6 +87,24 @@ pub struct NewBlock {
     pub leased_at: String,
 }
 
+/// A laptop (a laptop store) and the user it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    pub registered_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// Consecutive failed sign-ins of one subject; times in Unix seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginFailure {
+    pub failures: i64,
+    pub last_at: i64,
+    pub locked_until: i64,
+}
+
 /// A stored session token (only its hash).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TokenRow {
@@ -103,6 +121,11 @@ pub struct TokenRow {
 pub trait Tx {
     fn meta(&mut self, key: &str) -> Result<Option<String>, ServerError>;
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), ServerError>;
+    /// Reads these keys at once, so that later reads of them need no trip
+    /// to the database (a backend that has no trips to save does nothing).
+    fn read_meta(&mut self, _keys: &[String]) -> Result<(), ServerError> {
+        Ok(())
+    }
     /// The highest change number committed.
     fn head(&mut self) -> Result<i64, ServerError>;
 
@@ -145,6 +168,15 @@ pub trait Tx {
     fn parks_of(&mut self, user: Uuid) -> Result<Vec<Uuid>, ServerError>;
     /// Registers a device on first use; returns the user it was first registered to.
     fn register_device(&mut self, device: Uuid, user: Uuid, name: &str, now: &str) -> Result<Uuid, ServerError>;
+    fn device(&mut self, id: Uuid) -> Result<Option<DeviceRow>, ServerError>;
+    /// Every registered device, by registration time.
+    fn devices(&mut self) -> Result<Vec<DeviceRow>, ServerError>;
+    /// Marks a device revoked and deletes every token it holds.
+    fn revoke_device(&mut self, id: Uuid, now: &str) -> Result<(), ServerError>;
+    /// Failed sign-ins counted against a subject (`user:…`, `addr:…`).
+    fn login_failure(&mut self, subject: &str) -> Result<Option<LoginFailure>, ServerError>;
+    /// Records a subject's failures; `None` clears them.
+    fn set_login_failure(&mut self, subject: &str, failure: Option<&LoginFailure>) -> Result<(), ServerError>;
     fn insert_token(&mut self, t: &TokenRow) -> Result<(), ServerError>;
     fn token(&mut self, hash: &str) -> Result<Option<TokenRow>, ServerError>;
     fn mark_token_used(&mut self, hash: &str) -> Result<(), ServerError>;

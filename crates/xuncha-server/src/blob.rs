@@ -130,7 +130,9 @@ impl Blobs for BlobDir {
         if total > MAX_BLOB {
             return Err(BlobError::TooLarge { total });
         }
-        let end = offset + bytes.len() as u64;
+        // Both numbers come from the client: an offset near the top of the
+        // range must not wrap around.
+        let end = offset.checked_add(bytes.len() as u64).unwrap_or(u64::MAX);
         if end > total {
             return Err(BlobError::Overrun { total, end });
         }

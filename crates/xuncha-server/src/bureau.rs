@@ -20,9 +20,10 @@ use xuncha_sync::{
     PullPage, PullRequest, PushRequest, PushResponse, PushStop, Resolve, MAX_PAGE, MAX_PUSH, PROTOCOL,
 };
 
+use crate::access::{self, Action};
 use crate::backend::{Backend, EntityRow, FieldMeta, Tx};
 use crate::blob::{BlobState, Blobs};
-use crate::{judge, merge, natural, Principal, Role, ServerError};
+use crate::{judge, merge, natural, Principal, ServerError};
 
 pub struct Bureau<B> {
     backend: B,
@@ -135,6 +136,7 @@ impl<B: Backend> Bureau<B> {
                 })
                 .collect();
             tx.lock_entities(&targets)?;
+            crate::natural::read_ahead(tx, req.mutations.iter().filter(|m| m.seq > last))?;
             let mut results = Vec::with_capacity(req.mutations.len());
             let mut stop = None;
             for m in &req.mutations {
@@ -176,7 +178,13 @@ impl<B: Backend> Bureau<B> {
         if !who.may_access(req.park_id) {
             return Err(ServerError::Forbidden("您未被分配到该园区，不能读取其档案".into()));
         }
-        let limit = req.limit.clamp(1, MAX_PAGE);
+        if !(1..=MAX_PAGE).contains(&req.limit) {
+            return Err(ServerError::BadRequest(format!("每页条数须在 1 至 {MAX_PAGE} 之间，请求了 {}", req.limit)));
+        }
+        if req.after < 0 {
+            return Err(ServerError::BadRequest(format!("同步位置不能为负数（收到 {}）", req.after)));
+        }
+        let limit = req.limit;
         self.backend.transaction(|tx| {
             let epoch = epoch(tx)?;
             let served = tx.checkpoint(who.device_id, req.park_id)?.unwrap_or(0);
@@ -337,14 +345,14 @@ impl<B: Backend> Bureau<B> {
     pub fn resolve(&self, who: &Principal, conflict_id: Uuid, decision: &Resolve) -> Result<(), ServerError> {
         let take_device_value = decision.take_device_value;
         let request_key = decision.request_id.map(|r| format!("decision:{r}"));
-        if !matches!(who.role, Role::Supervisor | Role::Admin) {
-            return Err(ServerError::Forbidden("只有主管可以裁决冲突".into()));
+        if let Some(reason) = access::authorize(who, Action::DecideConflict, None, false) {
+            return Err(ServerError::Forbidden(reason.into()));
         }
         let missing = || ServerError::NotFound("未找到该冲突记录".into());
         self.backend.transaction(|tx| {
             let c = tx.conflict(conflict_id)?.ok_or_else(missing)?;
-            if !who.may_access(c.park_id) {
-                return Err(ServerError::Forbidden("您未被分配到该园区".into()));
+            if let Some(reason) = access::authorize(who, Action::DecideConflict, Some(c.park_id), false) {
+                return Err(ServerError::Forbidden(reason.into()));
             }
             tx.lock_entities(&[(c.entity, c.entity_id)])?;
             // Read again under the lock: another supervisor may just have decided.
@@ -496,6 +504,17 @@ fn check_signed_record(
 struct CaseHead {
     state: Option<CaseState>,
     seq: i64,
+    /// The park of the case's first event (`None` for cases kept before
+    /// the park was).
+    #[serde(default)]
+    park: Option<Uuid>,
+}
+
+fn case_head(tx: &mut dyn Tx, case: Uuid) -> Result<CaseHead, ServerError> {
+    match tx.meta(&format!("case:{case}"))? {
+        Some(text) => serde_json::from_str(&text).map_err(|e| damaged("case head", e)),
+        None => Ok(CaseHead { state: None, seq: 0, park: None }),
+    }
 }
 
 /// The case a case-event mutation belongs to.
@@ -520,16 +539,14 @@ fn judge_case_event(tx: &mut dyn Tx, fields: &Map<String, Value>) -> Result<Resu
         Err(e) => return Ok(Err(format!("整改案件记录格式错误：{e}"))),
     };
     let key = format!("case:{}", event.case_id);
-    let head = match tx.meta(&key)? {
-        Some(text) => serde_json::from_str(&text).map_err(|e| damaged("case head", e))?,
-        None => CaseHead { state: None, seq: 0 },
-    };
+    let head = case_head(tx, event.case_id)?;
     let seq = head.seq + 1;
     let (state, verdict) = match next(head.state, &event.body) {
         Ok(to) => (Some(to), Verdict { seq, accepted: true, state_at_server: head.state, reason: None }),
         Err(why) => (head.state, Verdict { seq, accepted: false, state_at_server: head.state, reason: Some(why) }),
     };
-    let text = serde_json::to_string(&CaseHead { state, seq }).map_err(|e| damaged("case head", e))?;
+    let park = head.park.or(Some(event.park_id));
+    let text = serde_json::to_string(&CaseHead { state, seq, park }).map_err(|e| damaged("case head", e))?;
     tx.set_meta(&key, &text)?;
     Ok(Ok(serde_json::to_value(verdict).map_err(|e| damaged("verdict", e))?))
 }
@@ -582,14 +599,47 @@ fn apply(
         Some("update") => false,
         _ => return Ok(rejected(m, "修改内容格式错误：未知的操作")),
     };
-    let allowed = |park: Uuid| vouched || who.may_access(park);
+    let action = match m.entity {
+        EntityKind::Park if create => Action::CreatePark,
+        EntityKind::Park | EntityKind::Enterprise => Action::EditFile,
+        EntityKind::Inspection => Action::RecordInspection,
+        EntityKind::Notice | EntityKind::NumberVoid => Action::Number,
+        EntityKind::ClueTransfer | EntityKind::TransferUpdate => Action::TransferClue,
+        EntityKind::CaseEvent => Action::RecordCaseEvent,
+    };
+    if let Some(reason) = access::authorize(who, action, None, vouched) {
+        return Ok(rejected(m, reason));
+    }
+    let allowed = |park: Uuid| access::authorize(who, action, Some(park), vouched).is_none();
     if m.entity.is_insert_only() {
         return apply_record(tx, who.device_id, m, fields, create, &allowed);
     }
-    if m.entity == EntityKind::Park && create && who.role != Role::Admin && !vouched {
-        return Ok(rejected(m, "只有管理员可以新建园区，请联系管理员在服务器上建园"));
-    }
     apply_file(tx, who.device_id, m, fields, create, &allowed, new_id)
+}
+
+/// The park the server holds for what a new record is about (the
+/// enterprise it concerns, the case or transfer it continues), when the
+/// server holds that. A record names its park itself; that name is taken
+/// only if it agrees.
+fn held_park(tx: &mut dyn Tx, m: &Mutation, fields: &Map<String, Value>) -> Result<Option<Uuid>, ServerError> {
+    let id = |key: &str| fields.get(key).and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
+    let held = match m.entity {
+        EntityKind::CaseEvent => match id("case_id") {
+            Some(case) => case_head(tx, case)?.park,
+            None => None,
+        },
+        EntityKind::TransferUpdate => match id("transfer_id") {
+            Some(transfer) => tx.entity(EntityKind::ClueTransfer, transfer)?.map(|row| row.park_id),
+            None => None,
+        },
+        _ => None,
+    };
+    if held.is_some() {
+        return Ok(held);
+    }
+    let Some(enterprise) = id("enterprise_id") else { return Ok(None) };
+    let enterprise = natural::resolve(tx, EntityKind::Enterprise, enterprise)?.unwrap_or(enterprise);
+    Ok(tx.entity(EntityKind::Enterprise, enterprise)?.map(|row| row.park_id))
 }
 
 fn rejected(m: &Mutation, reason: &str) -> MutationResult {
@@ -683,6 +733,9 @@ fn apply_record(
         Ok(park) => park,
         Err(reason) => return Ok(rejected(m, reason)),
     };
+    if held_park(tx, m, fields)?.is_some_and(|held| held != park) {
+        return Ok(rejected(m, "该记录所涉的企业、整改案件或线索移交属于另一园区，不能记入本园区"));
+    }
     let mut doc = fields.clone();
     if m.entity == EntityKind::CaseEvent {
         match judge_case_event(tx, fields)? {

@@ -3,12 +3,13 @@
 //! is `{code, message}` with the message in Chinese for the user.
 
 use std::io::Read;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -35,11 +36,13 @@ pub struct HttpError {
     message: String,
     /// The server's offset in a blob upload, sent back on a mismatch.
     offset: Option<u64>,
+    /// Seconds until a throttled caller may try again.
+    retry_after: Option<i64>,
 }
 
 impl HttpError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        HttpError { status, code, message: message.into(), offset: None }
+        HttpError { status, code, message: message.into(), offset: None, retry_after: None }
     }
 }
 
@@ -50,6 +53,10 @@ impl From<ServerError> for HttpError {
             ServerError::Forbidden(m) => HttpError::new(StatusCode::FORBIDDEN, "forbidden", m),
             ServerError::NotFound(m) => HttpError::new(StatusCode::NOT_FOUND, "not_found", m),
             ServerError::Unauthorized(m) => HttpError::new(StatusCode::UNAUTHORIZED, "unauthorized", m),
+            e @ ServerError::Throttled { retry_after } => HttpError {
+                retry_after: Some(retry_after),
+                ..HttpError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", e.to_string())
+            },
             ServerError::Blob(e @ BlobError::Offset { received }) => HttpError {
                 offset: Some(received),
                 ..HttpError::new(StatusCode::CONFLICT, "upload_offset", e.to_string())
@@ -94,6 +101,9 @@ impl IntoResponse for HttpError {
         if let Some(offset) = self.offset {
             response.headers_mut().insert(UPLOAD_OFFSET, HeaderValue::from(offset));
         }
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }
@@ -125,8 +135,10 @@ async fn principal<B: Backend + 'static>(bureau: &Arc<Bureau<B>>, headers: &Head
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_string)
+        .and_then(|v| v.split_once(' '))
+        // The scheme is case-insensitive (RFC 7235).
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_string())
         .ok_or_else(|| HttpError::new(StatusCode::UNAUTHORIZED, "unauthorized", "请先登录"))?;
     Ok(blocking(bureau, move |b| b.principal(&token)).await?.0)
 }
@@ -167,10 +179,24 @@ async fn health<B: Backend + 'static>(State(b): Shared<B>) -> Reply<Health> {
 
 async fn login<B: Backend + 'static>(
     State(b): Shared<B>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
     req: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Reply<xuncha_sync::Session> {
     let req = body(req)?;
-    blocking(&b, move |b| b.login(&req)).await
+    let source = source_address(&extensions, &headers);
+    blocking(&b, move |b| b.login(&req, source)).await
+}
+
+/// The caller's address: the peer, or behind a proxy on this machine the
+/// last address the proxy put in `X-Forwarded-For`.
+fn source_address(extensions: &axum::http::Extensions, headers: &HeaderMap) -> Option<IpAddr> {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())?;
+    if !peer.is_loopback() {
+        return Some(peer);
+    }
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.rsplit(',').next());
+    Some(forwarded.and_then(|a| a.trim().parse().ok()).unwrap_or(peer))
 }
 
 async fn refresh<B: Backend + 'static>(

@@ -5,6 +5,7 @@
 //! backend and [`postgres`] the shared one. The HTTP layer only
 //! authenticates and converts.
 
+pub mod access;
 pub mod auth;
 pub mod backend;
 pub mod blob;
@@ -45,6 +46,9 @@ pub enum ServerError {
     NotFound(String),
     #[error("{0}")]
     Unauthorized(String),
+    /// Too many failed sign-ins: try again after this many seconds.
+    #[error("登录失败次数过多，请 {} 后再试，或请管理员解锁", auth::wait_text(*retry_after))]
+    Throttled { retry_after: i64 },
 }
 
 /// An error and its causes on one line, for logs and the operator's terminal.

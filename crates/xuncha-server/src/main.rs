@@ -53,6 +53,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Lists and revokes laptops.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
     /// Manages parks.
     Park {
         #[command(subcommand)]
@@ -89,6 +94,16 @@ enum UserCommand {
         #[arg(long)]
         role: String,
     },
+    /// Lifts the lockout of an account after failed sign-ins.
+    Unlock { name: String },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// Lists every laptop that signed in: id, user, name, registered, revoked.
+    List,
+    /// Revokes a laptop: its sessions end at once and it cannot sign in again.
+    Revoke { id: Uuid },
 }
 
 #[derive(Subcommand)]
@@ -155,7 +170,7 @@ fn main() -> ExitCode {
 
 fn open(cli: &Cli) -> Result<Bureau<Database>, String> {
     let data = &cli.data;
-    std::fs::create_dir_all(data).map_err(|e| format!("无法创建数据目录 {}：{e}", data.display()))?;
+    keep_private(data)?;
     let env = Env::system();
     let now = env.now().to_rfc3339();
     let backend = match &cli.database_url {
@@ -166,6 +181,47 @@ fn open(cli: &Cli) -> Result<Bureau<Database>, String> {
         None => Database::Sqlite(Sqlite::open(data.join("server.db"), &now).map_err(describe)?),
     };
     Bureau::new(backend, BlobDir::new(data.join("blobs")), env).map_err(describe)
+}
+
+/// Makes the data folder the server's alone: it holds password and token
+/// hashes, the receipt key and every photo. Whatever the umask, the folder
+/// is 0700 and what the server writes in it 0600; a folder that others
+/// may write is refused, since they could have replaced what is in it.
+fn keep_private(data: &std::path::Path) -> Result<(), String> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    // Files and folders the server (and SQLite) creates from now on.
+    // SAFETY: umask only sets this process's file-mode mask.
+    unsafe { libc::umask(0o077) };
+    if !data.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(data)
+            .map_err(|e| format!("无法创建数据目录 {}：{e}", data.display()))?;
+    }
+    let mode =
+        std::fs::metadata(data).map_err(|e| format!("无法读取数据目录 {}：{e}", data.display()))?.permissions().mode();
+    if mode & 0o022 != 0 {
+        return Err(format!(
+            "数据目录 {} 的权限为 {:o}，其他用户可以写入；请检查其中的文件后执行 chmod 700 {}",
+            data.display(),
+            mode & 0o777,
+            data.display()
+        ));
+    }
+    let private = |path: &std::path::Path, mode: u32| -> Result<(), String> {
+        match std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(format!("无法设置 {} 的权限：{e}", path.display()))
+            }
+            _ => Ok(()),
+        }
+    };
+    private(data, 0o700)?;
+    for name in ["server.db", "server.db-wal", "server.db-shm"] {
+        private(&data.join(name), 0o600)?;
+    }
+    private(&data.join("blobs"), 0o700)
 }
 
 fn describe(e: ServerError) -> String {
@@ -193,6 +249,15 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{id}");
             Ok(())
         }
+        Command::User { command: UserCommand::Unlock { name } } => open(&cli)?.unlock(name).map_err(describe),
+        Command::Device { command: DeviceCommand::List } => {
+            for (d, user) in open(&cli)?.devices().map_err(describe)? {
+                let revoked = d.revoked_at.as_deref().map_or("在用".to_string(), |at| format!("已停用 {at}"));
+                println!("{}\t{user}\t{}\t{}\t{revoked}", d.id, d.name, d.registered_at);
+            }
+            Ok(())
+        }
+        Command::Device { command: DeviceCommand::Revoke { id } } => open(&cli)?.revoke_device(*id).map_err(describe),
         Command::Park { command: ParkCommand::Add { name } } => {
             let bureau = open(&cli)?;
             let id = bureau.new_id();
@@ -313,7 +378,7 @@ fn serve(bureau: Arc<Bureau<Database>>, listen: SocketAddr, tls: Option<(PathBuf
                     .map_err(|e| format!("无法读取证书 {} 或私钥 {}：{e}", cert.display(), key.display()))?;
                 eprintln!("xuncha-server: listening on https://{listen}");
                 axum_server::bind_rustls(listen, config)
-                    .serve(app.into_make_service())
+                    .serve(app.into_make_service_with_connect_info::<SocketAddr>())
                     .await
                     .map_err(|e| format!("无法监听 {listen}：{e}"))
             }
@@ -321,7 +386,9 @@ fn serve(bureau: Arc<Bureau<Database>>, listen: SocketAddr, tls: Option<(PathBuf
                 let listener =
                     tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("无法监听 {listen}：{e}"))?;
                 eprintln!("xuncha-server: listening on http://{}", listener.local_addr().map_err(|e| e.to_string())?);
-                axum::serve(listener, app).await.map_err(|e| format!("服务中断：{e}"))
+                axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                    .await
+                    .map_err(|e| format!("服务中断：{e}"))
             }
         }
     })

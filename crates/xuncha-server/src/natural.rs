@@ -62,6 +62,24 @@ pub fn lock_targets(m: &Mutation) -> Vec<(EntityKind, Uuid)> {
     out
 }
 
+/// Reads at once every key the mutations may look up (their aliases and
+/// the keys they claim), after their locks are taken.
+pub fn read_ahead<'m>(tx: &mut dyn Tx, mutations: impl IntoIterator<Item = &'m Mutation>) -> Result<(), ServerError> {
+    let mut keys = Vec::new();
+    for m in mutations.into_iter().filter(|m| m.entity == EntityKind::Enterprise) {
+        keys.push(alias_key(m.entity_id));
+        let Some(fields) = m.payload.get("fields").and_then(Value::as_object) else { continue };
+        keys.extend(code_of(fields).map(|c| code_key(&c)));
+        let Some(name) = name_of(fields) else { continue };
+        let park = match fields.get("park_id").and_then(Value::as_str).and_then(|p| Uuid::parse_str(p).ok()) {
+            Some(park) => Some(park),
+            None => tx.entity(m.entity, m.entity_id)?.map(|row| row.park_id),
+        };
+        keys.extend(park.map(|p| name_key(p, &name)));
+    }
+    tx.read_meta(&keys)
+}
+
 fn id_at(tx: &mut dyn Tx, key: &str) -> Result<Option<Uuid>, ServerError> {
     Ok(tx.meta(key)?.and_then(|v| Uuid::parse_str(&v).ok()))
 }

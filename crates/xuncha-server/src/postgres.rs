@@ -18,7 +18,7 @@
 //! A deadlock or serialisation failure that still happens runs the whole
 //! transaction again (see [`crate::backend::Backend::transaction`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Condvar, Mutex};
 
 use postgres::error::SqlState;
@@ -30,7 +30,7 @@ use xuncha_sync::{
     ReferenceEntry,
 };
 
-use crate::backend::{Backend, EntityRow, NewBlock, StoredMutation, TokenRow, Tx, UserRow};
+use crate::backend::{Backend, DeviceRow, EntityRow, LoginFailure, NewBlock, StoredMutation, TokenRow, Tx, UserRow};
 use crate::{Role, ServerError};
 
 fn reference_entry(r: &postgres::Row) -> ReferenceEntry {
@@ -64,6 +64,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261123030000_reference_and_numbers",
         include_str!("../migrations/postgres/20261123030000_reference_and_numbers.sql"),
     ),
+    ("20261202200000_devices_and_logins", include_str!("../migrations/postgres/20261202200000_devices_and_logins.sql")),
 ];
 
 /// How often a transaction is tried when PostgreSQL aborts it for a
@@ -212,6 +213,8 @@ fn run<T>(conn: &mut Conn, f: &mut impl FnMut(&mut dyn Tx) -> Result<T, ServerEr
         known: HashMap::new(),
         pending: Vec::new(),
         mutations: Vec::new(),
+        metas: HashMap::new(),
+        pending_metas: BTreeSet::new(),
     };
     let out = f(&mut ptx)?;
     ptx.flush()?;
@@ -231,6 +234,10 @@ struct PgTx<'c> {
     pending: Vec<(EntityKind, Uuid)>,
     /// Handled mutations not yet inserted: device, user, mutation, result.
     mutations: Vec<(Uuid, Uuid, Mutation, MutationResult)>,
+    /// Meta values as this transaction sees them (`None`: known absent).
+    metas: HashMap<String, Option<String>>,
+    /// Meta keys written and not yet stored.
+    pending_metas: BTreeSet<String>,
 }
 
 fn lock_key(salt: u64, id: Uuid) -> i64 {
@@ -287,6 +294,10 @@ fn entity_row(r: &postgres::Row, at: usize) -> Result<EntityRow, ServerError> {
     })
 }
 
+fn device_row(r: &postgres::Row) -> DeviceRow {
+    DeviceRow { id: r.get(0), user_id: r.get(1), name: r.get(2), registered_at: r.get(3), revoked_at: r.get(4) }
+}
+
 fn user_of(r: &postgres::Row) -> Result<UserRow, ServerError> {
     let role: &str = r.get(2);
     Ok(UserRow {
@@ -319,6 +330,7 @@ impl PgTx<'_> {
     /// the entity writes, numbered, each in one statement.
     fn flush(&mut self) -> Result<(), ServerError> {
         self.flush_mutations()?;
+        self.flush_metas()?;
         if self.pending.is_empty() {
             return Ok(());
         }
@@ -352,6 +364,21 @@ impl PgTx<'_> {
         Ok(())
     }
 
+    fn flush_metas(&mut self) -> Result<(), ServerError> {
+        if self.pending_metas.is_empty() {
+            return Ok(());
+        }
+        let s = self.statement(
+            "INSERT INTO meta (key, value) SELECT * FROM unnest($1::text[], $2::text[])
+             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+        )?;
+        let keys: Vec<String> = std::mem::take(&mut self.pending_metas).into_iter().collect();
+        let values: Vec<&str> =
+            keys.iter().map(|k| self.metas[k].as_deref().expect("a pending meta has its value")).collect();
+        self.tx.execute(&s, &[&keys, &values])?;
+        Ok(())
+    }
+
     fn flush_mutations(&mut self) -> Result<(), ServerError> {
         if self.mutations.is_empty() {
             return Ok(());
@@ -378,15 +405,34 @@ impl PgTx<'_> {
 
 impl Tx for PgTx<'_> {
     fn meta(&mut self, key: &str) -> Result<Option<String>, ServerError> {
+        if let Some(known) = self.metas.get(key) {
+            return Ok(known.clone());
+        }
         let s = self.statement("SELECT value FROM meta WHERE key = $1")?;
-        Ok(self.tx.query_opt(&s, &[&key])?.map(|r| r.get(0)))
+        let value: Option<String> = self.tx.query_opt(&s, &[&key])?.map(|r| r.get(0));
+        self.metas.insert(key.to_owned(), value.clone());
+        Ok(value)
+    }
+
+    fn read_meta(&mut self, keys: &[String]) -> Result<(), ServerError> {
+        let wanted: Vec<&str> = keys.iter().map(String::as_str).filter(|k| !self.metas.contains_key(*k)).collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let s = self.statement("SELECT key, value FROM meta WHERE key = ANY($1::text[])")?;
+        let rows = self.tx.query(&s, &[&wanted])?;
+        for key in wanted {
+            self.metas.insert(key.to_owned(), None);
+        }
+        for r in &rows {
+            self.metas.insert(r.get(0), Some(r.get(1)));
+        }
+        Ok(())
     }
 
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), ServerError> {
-        let s = self.statement(
-            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-        )?;
-        self.tx.execute(&s, &[&key, &value])?;
+        self.pending_metas.insert(key.to_owned());
+        self.metas.insert(key.to_owned(), Some(value.to_owned()));
         Ok(())
     }
 
@@ -591,6 +637,52 @@ impl Tx for PgTx<'_> {
         self.tx.execute(&s, &[&device, &user, &name, &now])?;
         let s = self.statement("SELECT user_id FROM device WHERE id = $1")?;
         Ok(self.tx.query_one(&s, &[&device])?.get(0))
+    }
+
+    fn device(&mut self, id: Uuid) -> Result<Option<DeviceRow>, ServerError> {
+        let s = self.statement("SELECT id, user_id, name, registered_at, revoked_at FROM device WHERE id = $1")?;
+        Ok(self.tx.query_opt(&s, &[&id])?.map(|r| device_row(&r)))
+    }
+
+    fn devices(&mut self) -> Result<Vec<DeviceRow>, ServerError> {
+        let s = self
+            .statement("SELECT id, user_id, name, registered_at, revoked_at FROM device ORDER BY registered_at, id")?;
+        Ok(self.tx.query(&s, &[])?.iter().map(device_row).collect())
+    }
+
+    fn revoke_device(&mut self, id: Uuid, now: &str) -> Result<(), ServerError> {
+        let s = self.statement("UPDATE device SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")?;
+        self.tx.execute(&s, &[&id, &now])?;
+        let s = self.statement("DELETE FROM session_token WHERE device_id = $1")?;
+        self.tx.execute(&s, &[&id])?;
+        Ok(())
+    }
+
+    fn login_failure(&mut self, subject: &str) -> Result<Option<LoginFailure>, ServerError> {
+        let s = self.statement("SELECT failures, last_at, locked_until FROM login_failure WHERE subject = $1")?;
+        Ok(self.tx.query_opt(&s, &[&subject])?.map(|r| LoginFailure {
+            failures: r.get(0),
+            last_at: r.get(1),
+            locked_until: r.get(2),
+        }))
+    }
+
+    fn set_login_failure(&mut self, subject: &str, failure: Option<&LoginFailure>) -> Result<(), ServerError> {
+        match failure {
+            None => {
+                let s = self.statement("DELETE FROM login_failure WHERE subject = $1")?;
+                self.tx.execute(&s, &[&subject])?;
+            }
+            Some(f) => {
+                let s = self.statement(
+                    "INSERT INTO login_failure (subject, failures, last_at, locked_until) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (subject) DO UPDATE SET failures = EXCLUDED.failures,
+                         last_at = EXCLUDED.last_at, locked_until = EXCLUDED.locked_until",
+                )?;
+                self.tx.execute(&s, &[&subject, &f.failures, &f.last_at, &f.locked_until])?;
+            }
+        }
+        Ok(())
     }
 
     fn insert_token(&mut self, t: &TokenRow) -> Result<(), ServerError> {

@@ -16,7 +16,7 @@ use crate::{Bureau, Principal, Role, ServerError};
 /// Who may number documents: the bureau's own people, not the park's
 /// steward teams.
 fn may_number(role: Role) -> bool {
-    matches!(role, Role::Inspector | Role::Clerk | Role::Supervisor | Role::Admin)
+    crate::access::may(role, crate::access::Action::Number)
 }
 
 impl<B: Backend> Bureau<B> {

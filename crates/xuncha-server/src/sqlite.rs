@@ -15,7 +15,7 @@ use xuncha_sync::{
     ReferenceEntry,
 };
 
-use crate::backend::{Backend, EntityRow, NewBlock, StoredMutation, TokenRow, Tx, UserRow};
+use crate::backend::{Backend, DeviceRow, EntityRow, LoginFailure, NewBlock, StoredMutation, TokenRow, Tx, UserRow};
 use crate::{Role, ServerError};
 
 fn reference_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReferenceEntry> {
@@ -38,6 +38,16 @@ fn block_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BlockRow> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
 }
 
+fn device_row(r: &rusqlite::Row) -> rusqlite::Result<DeviceRow> {
+    Ok(DeviceRow {
+        id: uuid_col(r, 0)?,
+        user_id: uuid_col(r, 1)?,
+        name: r.get(2)?,
+        registered_at: r.get(3)?,
+        revoked_at: r.get(4)?,
+    })
+}
+
 fn block_of(
     (block_id, series, prefix, year, first, last, device): BlockRow,
 ) -> Result<(NumberBlock, Uuid), ServerError> {
@@ -52,6 +62,10 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         name: "20261123030000_reference_and_numbers",
         sql: include_str!("../migrations/sqlite/20261123030000_reference_and_numbers.sql"),
+    },
+    Migration {
+        name: "20261202200000_devices_and_logins",
+        sql: include_str!("../migrations/sqlite/20261202200000_devices_and_logins.sql"),
     },
 ];
 
@@ -368,6 +382,58 @@ impl Tx for SqliteTx<'_> {
             .tx
             .prepare_cached("SELECT user_id FROM device WHERE id = ?1")?
             .query_row([device.to_string()], |r| uuid_col(r, 0))?)
+    }
+
+    fn device(&mut self, id: Uuid) -> Result<Option<DeviceRow>, ServerError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT id, user_id, name, registered_at, revoked_at FROM device WHERE id = ?1")?
+            .query_row([id.to_string()], device_row)
+            .optional()?)
+    }
+
+    fn devices(&mut self) -> Result<Vec<DeviceRow>, ServerError> {
+        let mut s = self.tx.prepare_cached(
+            "SELECT id, user_id, name, registered_at, revoked_at FROM device ORDER BY registered_at, id",
+        )?;
+        let rows = s.query_map([], device_row)?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn revoke_device(&mut self, id: Uuid, now: &str) -> Result<(), ServerError> {
+        self.tx
+            .prepare_cached("UPDATE device SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")?
+            .execute(params![id.to_string(), now])?;
+        self.tx.prepare_cached("DELETE FROM session_token WHERE device_id = ?1")?.execute([id.to_string()])?;
+        Ok(())
+    }
+
+    fn login_failure(&mut self, subject: &str) -> Result<Option<LoginFailure>, ServerError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT failures, last_at, locked_until FROM login_failure WHERE subject = ?1")?
+            .query_row([subject], |r| {
+                Ok(LoginFailure { failures: r.get(0)?, last_at: r.get(1)?, locked_until: r.get(2)? })
+            })
+            .optional()?)
+    }
+
+    fn set_login_failure(&mut self, subject: &str, failure: Option<&LoginFailure>) -> Result<(), ServerError> {
+        match failure {
+            None => {
+                self.tx.prepare_cached("DELETE FROM login_failure WHERE subject = ?1")?.execute([subject])?;
+            }
+            Some(f) => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO login_failure (subject, failures, last_at, locked_until) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT (subject) DO UPDATE SET failures = excluded.failures,
+                             last_at = excluded.last_at, locked_until = excluded.locked_until",
+                    )?
+                    .execute(params![subject, f.failures, f.last_at, f.locked_until])?;
+            }
+        }
+        Ok(())
     }
 
     fn insert_token(&mut self, t: &TokenRow) -> Result<(), ServerError> {

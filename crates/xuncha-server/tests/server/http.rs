@@ -13,13 +13,13 @@ use xuncha_core::Store;
 
 use crate::common::*;
 
-const BIN: &str = env!("CARGO_BIN_EXE_xuncha-server");
-const PASSWORD: &str = "巡查-测试-密码";
+pub(super) const BIN: &str = env!("CARGO_BIN_EXE_xuncha-server");
+pub(super) const PASSWORD: &str = "巡查-测试-密码-2026a";
 
 /// A running server process, killed when dropped.
-struct Server {
+pub(super) struct Server {
     child: Child,
-    url: String,
+    pub(super) url: String,
 }
 
 impl Drop for Server {
@@ -29,7 +29,7 @@ impl Drop for Server {
     }
 }
 
-fn admin(db: &ServerDb, args: &[&str]) -> String {
+pub(super) fn admin(db: &ServerDb, args: &[&str]) -> String {
     let out = Command::new(BIN)
         .args(db.args())
         .args(args)
@@ -40,7 +40,7 @@ fn admin(db: &ServerDb, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn start(db: &ServerDb) -> Server {
+pub(super) fn start(db: &ServerDb) -> Server {
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(db.args())
@@ -59,7 +59,7 @@ fn start(db: &ServerDb) -> Server {
 
 /// An empty server with the sample parks, an inspector assigned to the
 /// first park only, and the parks' ids.
-fn sample_server(db: &ServerDb) -> (Server, Vec<Uuid>) {
+pub(super) fn sample_server(db: &ServerDb) -> (Server, Vec<Uuid>) {
     let listing = admin(db, &["park", "load-sample"]);
     let listed: Vec<Uuid> = listing.lines().map(|l| Uuid::parse_str(l.split('\t').next().unwrap()).unwrap()).collect();
     // The sample's ids are fixed: put the park with enterprises first.
@@ -79,7 +79,7 @@ fn logged_in_laptop(dir: &Path, server: &Server, name: &str) -> Store {
     login_as(dir, server, name, "zhang")
 }
 
-fn login_as(dir: &Path, server: &Server, name: &str, user: &str) -> Store {
+pub(super) fn login_as(dir: &Path, server: &Server, name: &str, user: &str) -> Store {
     // Each laptop its own seed, hence its own device id.
     let seed = name.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
     let store = laptop(dir, name, seed);
@@ -109,13 +109,13 @@ fn a_laptop_logs_in_and_syncs_its_assigned_park_over_http(kind: Kind) {
     assert_eq!(other.enterprise(id).unwrap().unwrap().address.as_deref(), Some("经由 HTTP 修改的地址"));
 }
 
-fn token(dir: &Path, server: &Server) -> (String, Uuid) {
+pub(super) fn token(dir: &Path, server: &Server) -> (String, Uuid) {
     let store = logged_in_laptop(dir, server, "t.db");
     let saved = xuncha_client::SavedSession::load(&xuncha_client::session_path(store.path())).unwrap();
     (saved.session.access_token, store.device_id())
 }
 
-fn error_of(result: Result<ureq::Response, impl Into<Box<ureq::Error>>>) -> (u16, Value) {
+pub(super) fn error_of(result: Result<ureq::Response, impl Into<Box<ureq::Error>>>) -> (u16, Value) {
     match result.map_err(Into::into).map_err(|e| *e) {
         Err(ureq::Error::Status(code, resp)) => (code, resp.into_json().unwrap()),
         Ok(resp) => panic!("expected an error, got {}", resp.status()),

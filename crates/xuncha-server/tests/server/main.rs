@@ -6,4 +6,5 @@ mod http;
 mod inspections;
 mod notices;
 mod protocol;
+mod security;
 mod sim;

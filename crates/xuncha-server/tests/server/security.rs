@@ -1,0 +1,314 @@
+//! The real server binary against a signed-in user who sends what the
+//! laptop never would: another laptop's device id, another park's case,
+//! password guesses, numbers at the edge of their range. Each answer rests
+//! on what the server holds, not on what the request claims.
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
+use serde_json::{json, Value};
+use uuid::Uuid;
+use xuncha_core::Store;
+
+use super::http::{admin, error_of, login_as, sample_server, start, token, Server, BIN, PASSWORD};
+use crate::common::*;
+
+fn login(server: &Server, user: &str, password: &str, device: Uuid, name: &str) -> Result<Value, (u16, Value)> {
+    match ureq::post(&format!("{}/v1/login", server.url))
+        .send_json(json!({"user": user, "password": password, "device_id": device, "device_name": name}))
+    {
+        Ok(resp) => Ok(resp.into_json().unwrap()),
+        Err(ureq::Error::Status(code, resp)) => Err((code, resp.into_json().unwrap())),
+        Err(e) => panic!("the server answers: {e}"),
+    }
+}
+
+fn hello(server: &Server, token: &str) -> Result<Value, (u16, Value)> {
+    match ureq::get(&format!("{}/v1/sync/hello", server.url)).set("Authorization", &format!("Bearer {token}")).call() {
+        Ok(resp) => Ok(resp.into_json().unwrap()),
+        Err(ureq::Error::Status(code, resp)) => Err((code, resp.into_json().unwrap())),
+        Err(e) => panic!("the server answers: {e}"),
+    }
+}
+
+fn a_device_belongs_to_the_user_who_signed_in_on_it_and_a_revoked_one_is_shut_out(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let (server, _) = sample_server(&db);
+    let (zhang_token, laptop_a) = token(db.dir(), &server);
+    admin(&db, &["user", "add", "wang", "--role", "inspector"]);
+
+    // wang presents zhang's laptop: refused, and zhang's stream is untouched.
+    let (code, body) = login(&server, "wang", PASSWORD, laptop_a, "王的电脑").unwrap_err();
+    assert_eq!((code, body["code"].as_str()), (403, Some("forbidden")), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("另一位用户"), "{body}");
+    assert!(hello(&server, &zhang_token).is_ok(), "zhang's session goes on");
+    // On a laptop of their own, wang signs in.
+    login(&server, "wang", PASSWORD, Uuid::from_u128(0xbeef), "王的电脑").unwrap();
+
+    let listing = admin(&db, &["device", "list"]);
+    let line = listing.lines().find(|l| l.starts_with(&laptop_a.to_string())).expect("zhang's laptop is listed");
+    assert!(line.contains("\tzhang\t") && line.ends_with("在用"), "{listing}");
+    assert_eq!(listing.lines().count(), 2, "two laptops signed in: {listing}");
+
+    admin(&db, &["device", "revoke", &laptop_a.to_string()]);
+    let (code, _) = hello(&server, &zhang_token).unwrap_err();
+    assert_eq!(code, 401, "a revoked laptop's token stops working at once");
+    let (code, body) = login(&server, "zhang", PASSWORD, laptop_a, "测试笔记本").unwrap_err();
+    assert_eq!(code, 403);
+    assert!(body["message"].as_str().unwrap().contains("已被管理员停用"), "{body}");
+    assert!(admin(&db, &["device", "list"])
+        .lines()
+        .any(|l| l.starts_with(&laptop_a.to_string()) && l.contains("已停用")));
+
+    // A device name past the limit is refused with the limit.
+    let (code, body) = login(&server, "wang", PASSWORD, Uuid::from_u128(0xcafe), &"名".repeat(65)).unwrap_err();
+    assert_eq!(code, 400);
+    assert!(body["message"].as_str().unwrap().contains("最多 64 个字符"), "{body}");
+}
+
+/// Pushes one new insert-only record as the device behind `token`.
+fn push_record(server: &Server, token: &str, device: Uuid, seq: i64, entity: &str, fields: Value) -> Value {
+    let id = fields["id"].clone();
+    let payload = json!({"op": "create", "fields": fields});
+    let push = json!({
+        "protocol": 1,
+        "device_id": device,
+        "mutations": [{
+            "seq": seq, "mutation_id": Uuid::from_u128(0x1000 + seq as u128 + device.as_u128() % 1000 * 100),
+            "entity": entity, "entity_id": id, "base_version": 0, "payload": payload,
+            "payload_hash": xuncha_sync::payload_hash(&payload), "created_at": "2026-12-02T08:00:00Z"
+        }]
+    });
+    let resp: Value = ureq::post(&format!("{}/v1/sync/push", server.url))
+        .set("Authorization", &format!("Bearer {token}"))
+        .send_json(push)
+        .unwrap()
+        .into_json()
+        .unwrap();
+    resp["results"][0].clone()
+}
+
+fn case_event(id: u128, case: Uuid, park: Uuid, enterprise: Uuid, device: Uuid, body: Value) -> Value {
+    json!({
+        "id": Uuid::from_u128(id), "case_id": case, "park_id": park, "enterprise_id": enterprise,
+        "seen": null, "body": body, "recorded_by": "测试", "recorded_at": "2026-12-02T16:00:00+08:00",
+        "device_id": device, "verdict": null
+    })
+}
+
+fn a_user_of_another_park_cannot_step_a_case_of_this_park(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let (server, parks) = sample_server(&db);
+    let (zhang, laptop_z) = token(db.dir(), &server);
+    let li = login_as(db.dir(), &server, "li.db", "li");
+    let li_session = xuncha_client::SavedSession::load(&xuncha_client::session_path(li.path())).unwrap();
+    let (li_token, laptop_l) = (li_session.session.access_token, li.device_id());
+    let mut sample = Store::open(":memory:", env(3)).unwrap();
+    xuncha_core::sample::load_sample(&mut sample).unwrap();
+    let enterprise = sample.enterprise_ids(Some(parks[0])).unwrap()[0];
+    let other_enterprise = sample.enterprise_ids(Some(parks[1])).unwrap().first().copied();
+
+    let case = Uuid::from_u128(0xca5e);
+    let opened = json!({"kind": "opened", "inspection_id": Uuid::from_u128(0x1), "findings": []});
+    let r = push_record(
+        &server,
+        &zhang,
+        laptop_z,
+        1,
+        "case_event",
+        case_event(1, case, parks[0], enterprise, laptop_z, opened),
+    );
+    assert_eq!(r["outcome"], "applied", "zhang opens a case in zhang's park: {r}");
+
+    // li (park 2) escalates zhang's case, naming li's own park…
+    let escalate = json!({"kind": "escalated", "clue_transfer_id": Uuid::from_u128(0x2)});
+    let r = push_record(
+        &server,
+        &li_token,
+        laptop_l,
+        1,
+        "case_event",
+        case_event(2, case, parks[1], other_enterprise.unwrap_or(enterprise), laptop_l, escalate.clone()),
+    );
+    assert_eq!(r["outcome"], "rejected", "{r}");
+    assert!(r["reason"].as_str().unwrap().contains("属于另一园区"), "{r}");
+    // …or naming zhang's park.
+    let r = push_record(
+        &server,
+        &li_token,
+        laptop_l,
+        2,
+        "case_event",
+        case_event(3, case, parks[0], enterprise, laptop_l, escalate),
+    );
+    assert_eq!(r["outcome"], "rejected", "{r}");
+    assert!(r["reason"].as_str().unwrap().contains("未被分配"), "{r}");
+    // A new case about zhang's enterprise filed under li's park is refused too.
+    let r = push_record(
+        &server,
+        &li_token,
+        laptop_l,
+        3,
+        "case_event",
+        case_event(
+            4,
+            Uuid::from_u128(0xca5f),
+            parks[1],
+            enterprise,
+            laptop_l,
+            json!({"kind": "opened", "inspection_id": Uuid::from_u128(0x3), "findings": []}),
+        ),
+    );
+    assert_eq!(r["outcome"], "rejected", "a new case about another park's enterprise: {r}");
+
+    // zhang's own next step fits the case as zhang left it.
+    let reviewed = json!({"kind": "reviewed", "by": "周主任", "note": ""});
+    let r = push_record(
+        &server,
+        &zhang,
+        laptop_z,
+        2,
+        "case_event",
+        case_event(5, case, parks[0], enterprise, laptop_z, reviewed),
+    );
+    assert_eq!(r["outcome"], "applied", "{r}");
+    let mut events = Vec::new();
+    let mut after = 0;
+    loop {
+        let page: Value = ureq::post(&format!("{}/v1/sync/pull", server.url))
+            .set("Authorization", &format!("Bearer {zhang}"))
+            .send_json(json!({"protocol": 1, "park_id": parks[0], "after": after, "limit": 1000}))
+            .unwrap()
+            .into_json()
+            .unwrap();
+        let changes = page["changes"].as_array().unwrap();
+        events.extend(changes.iter().filter(|c| c["entity"] == "case_event").map(|c| c["doc"].clone()));
+        after = page["cursor"].as_i64().unwrap();
+        if page["more"] != true {
+            break;
+        }
+    }
+    let verdicts: Vec<(Value, Value)> =
+        events.iter().map(|e| (e["verdict"]["seq"].clone(), e["verdict"]["accepted"].clone())).collect();
+    assert_eq!(verdicts, [(json!(1), json!(true)), (json!(2), json!(true))], "li's events never touched the case");
+}
+
+fn password_guessing_is_slowed_then_locked_and_an_admin_unlocks(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let (server, _) = sample_server(&db);
+    let device = Uuid::from_u128(0xd1);
+    for attempt in 1..=2 {
+        let (code, body) = login(&server, "zhang", "错误的密码", device, "x").unwrap_err();
+        assert_eq!((code, body["message"].as_str()), (401, Some("用户名或密码不正确")), "attempt {attempt}");
+    }
+    let (code, body) = login(&server, "zhang", "错误的密码", device, "x").unwrap_err();
+    assert_eq!(code, 401);
+    assert_eq!(body["message"], "用户名或密码不正确；已连续失败 3 次，请 5 秒 后再试");
+    // Even the right password waits, and the answer says how long.
+    let resp = ureq::post(&format!("{}/v1/login", server.url))
+        .send_json(json!({"user": "zhang", "password": PASSWORD, "device_id": device, "device_name": "x"}));
+    let Err(ureq::Error::Status(429, resp)) = resp else { panic!("a locked account is refused with 429") };
+    let wait: i64 = resp.header("Retry-After").expect("Retry-After").parse().unwrap();
+    assert!((1..=5).contains(&wait), "Retry-After {wait}");
+    let body: Value = resp.into_json().unwrap();
+    assert_eq!(body["code"], "throttled");
+    assert!(body["message"].as_str().unwrap().starts_with("登录失败次数过多，请"), "{body}");
+
+    admin(&db, &["user", "unlock", "zhang"]);
+    login(&server, "zhang", PASSWORD, device, "x").expect("after the admin's unlock the right password works");
+
+    // Guesses spread over many names are counted per address as well: with
+    // the three above, the 20th failure from this address locks it.
+    for i in 0..17 {
+        let (code, _) = login(&server, &format!("guess{i}"), "123456", device, "x").unwrap_err();
+        assert_eq!(code, 401, "guess {i}");
+    }
+    let (code, body) = login(&server, "zhang", PASSWORD, device, "x").unwrap_err();
+    assert_eq!((code, body["code"].as_str()), (429, Some("throttled")), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("15 分钟"), "{body}");
+}
+
+fn numbers_and_schemes_at_the_edge_get_a_clear_answer(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let (server, parks) = sample_server(&db);
+    let (token, _) = token(db.dir(), &server);
+    // The scheme is case-insensitive.
+    for scheme in ["bearer", "BEARER"] {
+        let resp = ureq::get(&format!("{}/v1/sync/hello", server.url))
+            .set("Authorization", &format!("{scheme} {token}"))
+            .call();
+        assert!(resp.is_ok(), "{scheme} is accepted");
+    }
+    let auth = format!("Bearer {token}");
+    let pull =
+        |body: Value| ureq::post(&format!("{}/v1/sync/pull", server.url)).set("Authorization", &auth).send_json(body);
+    let (code, body) = error_of(pull(json!({"protocol": 1, "park_id": parks[0], "after": 0, "limit": 0})));
+    assert_eq!(code, 400);
+    assert!(body["message"].as_str().unwrap().contains("1 至 1000"), "{body}");
+    let (code, body) = error_of(pull(json!({"protocol": 1, "park_id": parks[0], "after": -5, "limit": 10})));
+    assert_eq!(code, 400);
+    assert!(body["message"].as_str().unwrap().contains("不能为负数"), "{body}");
+
+    // An offset at the top of the range does not wrap around.
+    let sha = "a".repeat(64);
+    let (code, body) = error_of(
+        ureq::request("PATCH", &format!("{}/v1/blobs/{sha}", server.url))
+            .set("Authorization", &auth)
+            .set("Upload-Offset", &u64::MAX.to_string())
+            .set("Upload-Length", "10")
+            .send_bytes(b"0123456789"),
+    );
+    assert_eq!(code, 400, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("分块超出文件总长"), "{body}");
+    assert!(hello(&server, &token).is_ok(), "the server keeps serving");
+}
+
+on_both_backends!(
+    a_device_belongs_to_the_user_who_signed_in_on_it_and_a_revoked_one_is_shut_out,
+    a_user_of_another_park_cannot_step_a_case_of_this_park,
+    password_guessing_is_slowed_then_locked_and_an_admin_unlocks,
+    numbers_and_schemes_at_the_edge_get_a_clear_answer,
+);
+
+#[test]
+fn a_new_password_follows_the_rules_and_no_command_skips_them() {
+    let db = ServerDb::new(Kind::Sqlite);
+    let add = |password: &str| {
+        let out = Command::new(BIN)
+            .args(db.args())
+            .args(["user", "add", "zhao", "--role", "clerk"])
+            .env("XUNCHA_PASSWORD", password)
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (ok, said) = add("Ab1-xyz");
+    assert!(!ok && said.contains("10 个字符以上") && said.contains("此密码 7 个字符"), "{said}");
+    let (ok, said) = add("环保巡查环保巡查环保巡查");
+    assert!(!ok && said.contains("三类"), "Chinese characters alone are one class: {said}");
+    let (ok, said) = add("lowercase-only");
+    assert!(!ok && said.contains("三类"), "{said}");
+    let (ok, said) = add("巡查员zhao2026");
+    assert!(ok, "others, lower case and digits: {said}");
+}
+
+#[test]
+fn the_data_folder_is_the_servers_alone_whatever_the_umask() {
+    let db = ServerDb::new(Kind::Sqlite);
+    let data = db.dir().join("server");
+    let server = start(&db);
+    login(&server, "nobody", "x", Uuid::from_u128(1), "x").unwrap_err();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700, "the data folder");
+    for name in ["server.db", "server.db-wal", "server.db-shm"] {
+        assert_eq!(mode(&data.join(name)), 0o600, "{name}");
+    }
+    drop(server);
+
+    // A folder others may write is refused, with the way out.
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = Command::new(BIN).args(db.args()).args(["serve", "--listen", "127.0.0.1:0"]).output().unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("其他用户可以写入") && said.contains("chmod 700"), "{said}");
+}
