@@ -13,7 +13,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use xuncha_sync::{LoginRequest, Session};
 
-use crate::backend::{Backend, DeviceRow, LoginFailure, TokenRow, UserRow};
+use crate::audit::{self, Event, Outcome};
+use crate::backend::{Backend, DeviceRow, LoginFailure, TokenRow, Tx, UserRow};
 use crate::{Bureau, Principal, Role, ServerError};
 
 /// How long an access token lives.
@@ -145,16 +146,20 @@ impl<B: Backend> Bureau<B> {
             if tx.user_by_name(name)?.is_some() {
                 return Err(ServerError::BadRequest(format!("用户“{name}”已存在")));
             }
-            tx.insert_user(&UserRow { id, name: name.to_string(), role, password_hash: password_hash.clone() }, &now)
+            tx.insert_user(&UserRow { id, name: name.to_string(), role, password_hash: password_hash.clone() }, &now)?;
+            let detail = format!("新建用户 {name}，角色 {}", role.as_str());
+            console(tx, &now, Event::UserAdded, &detail)
         })?;
         Ok(id)
     }
 
     /// Lifts a lockout of an account after failed sign-ins (the admin CLI).
     pub fn unlock(&self, user_name: &str) -> Result<(), ServerError> {
+        let now = self.env().now().to_rfc3339();
         self.backend().transaction(|tx| {
             tx.user_by_name(user_name)?.ok_or_else(|| ServerError::NotFound(format!("没有用户“{user_name}”")))?;
-            tx.set_login_failure(&format!("user:{user_name}"), None)
+            tx.set_login_failure(&format!("user:{user_name}"), None)?;
+            console(tx, &now, Event::UserUnlocked, &format!("解除用户 {user_name} 的登录锁定"))
         })
     }
 
@@ -176,24 +181,30 @@ impl<B: Backend> Bureau<B> {
         let now = self.env().now().to_rfc3339();
         self.backend().transaction(|tx| {
             tx.device(id)?.ok_or_else(|| ServerError::NotFound(format!("服务器上没有设备 {id}")))?;
-            tx.revoke_device(id, &now)
+            tx.revoke_device(id, &now)?;
+            console(tx, &now, Event::DeviceRevoked, &format!("停用设备 {id}"))
         })
     }
 
     /// Assigns a user to a park, or takes the park away.
     pub fn assign(&self, user_name: &str, park: Uuid, assigned: bool) -> Result<(), ServerError> {
+        let now = self.env().now().to_rfc3339();
         self.backend().transaction(|tx| {
             let user =
                 tx.user_by_name(user_name)?.ok_or_else(|| ServerError::NotFound(format!("没有用户“{user_name}”")))?;
             if assigned && tx.entity(xuncha_sync::EntityKind::Park, park)?.is_none() {
                 return Err(ServerError::NotFound(format!("服务器上没有园区 {park}")));
             }
-            tx.set_assigned(user.id, park, assigned)
+            tx.set_assigned(user.id, park, assigned)?;
+            let detail = format!("{} {user_name} {park}", if assigned { "分配园区" } else { "取消园区" });
+            console(tx, &now, Event::Assignment, &detail)
         })
     }
 
     /// Signs a user in on a device. `source` is the caller's address, for
     /// counting failures per address as well as per account.
+    /// A device belongs to the user who first signed in on it: its place in
+    /// the sync log and its number blocks are that user's.
     pub fn login(&self, req: &LoginRequest, source: Option<std::net::IpAddr>) -> Result<Session, ServerError> {
         let device_name = req.device_name.trim();
         if device_name.chars().count() > MAX_DEVICE_NAME {
@@ -217,8 +228,25 @@ impl<B: Backend> Bureau<B> {
             }
             Ok((tx.user_by_name(req.user.trim())?, until))
         })?;
+        let at = self.env().now().to_rfc3339();
+        let source_text = source.map(|a| a.to_string());
+        let trail = |tx: &mut dyn Tx, outcome: Outcome, event: Event, detail: &str| {
+            let entry = audit::Entry {
+                at: &at,
+                actor: req.user.trim(),
+                device_id: Some(req.device_id),
+                source: source_text.as_deref(),
+                event,
+                outcome,
+                detail,
+            };
+            audit::record(tx, &entry)
+        };
         if locked > now_seconds {
-            return Err(ServerError::Throttled { retry_after: locked - now_seconds });
+            let wait = locked - now_seconds;
+            self.backend()
+                .transaction(|tx| trail(tx, Outcome::Refused, Event::Login, &format!("等待中，还需 {wait} 秒")))?;
+            return Err(ServerError::Throttled { retry_after: wait });
         }
         // Verify against a stand-in hash for unknown names, so the answer
         // takes as long as for a known name with a wrong password.
@@ -236,6 +264,7 @@ impl<B: Backend> Bureau<B> {
                         most = next.failures;
                     }
                 }
+                trail(tx, Outcome::Failure, Event::Login, &format!("密码错误或无此用户，连续第 {most} 次"))?;
                 Ok(most)
             })?;
             return Err(unauthorized(&match ACCOUNT_LOCKOUT.delay(failures) {
@@ -248,20 +277,25 @@ impl<B: Backend> Bureau<B> {
         let family = self.new_id();
         let (access, refresh) = (self.random_bytes::<32>(), self.random_bytes::<32>());
         let expires = self.now_seconds();
-        self.backend().transaction(|tx| {
-            // A device belongs to the user who first signed in on it: its
-            // place in the sync log and its number blocks are that user's.
-            if tx.device(req.device_id)?.is_some_and(|d| d.revoked_at.is_some()) {
-                return Err(ServerError::Forbidden("这台设备已被管理员停用，不能再登录；请联系管理员".into()));
+        let outcome = self.backend().transaction(|tx| {
+            let known = tx.device(req.device_id)?;
+            if known.as_ref().is_some_and(|d| d.revoked_at.is_some()) {
+                trail(tx, Outcome::Refused, Event::Login, "设备已停用")?;
+                return Ok(Err("这台设备已被管理员停用，不能再登录；请联系管理员"));
             }
             let owner = tx.register_device(req.device_id, user.id, device_name, &now)?;
             if owner != user.id {
-                return Err(ServerError::Forbidden(
-                    "这台设备已登记在另一位用户名下，不能用其他账号登录；请在本机新建数据文件后再登录".into(),
-                ));
+                trail(tx, Outcome::Refused, Event::Login, &format!("设备属于另一用户 {owner}"))?;
+                return Ok(Err("这台设备已登记在另一位用户名下，不能用其他账号登录；请在本机新建数据文件后再登录"));
             }
-            self.issue(tx, &user, req.device_id, family, &access, &refresh, expires)
-        })
+            if known.is_none() {
+                trail(tx, Outcome::Success, Event::DeviceBound, &format!("设备“{device_name}”登记给本用户"))?;
+            }
+            trail(tx, Outcome::Success, Event::Login, "")?;
+            Ok(Ok(self.issue(tx, &user, req.device_id, family, &access, &refresh, expires)?))
+        })?;
+        // A refusal is returned after its audit row commits.
+        outcome.map_err(|m| ServerError::Forbidden(m.into()))
     }
 
     /// Trades a refresh token for a new pair. The new pair is derived from
@@ -279,8 +313,10 @@ impl<B: Backend> Bureau<B> {
             out
         };
         let (access, refresh) = (successor("access"), successor("refresh"));
+        let at = self.env().now().to_rfc3339();
         let outcome = self.backend().transaction(|tx| {
             let Some(t) = tx.token(&hash)?.filter(|t| t.refresh) else {
+                refused_token(tx, &at, None, "未知的刷新凭据")?;
                 return Ok(Err("登录已失效，请重新登录"));
             };
             let user = tx.user(t.user_id)?.ok_or_else(|| ServerError::Damaged("token of a missing user".into()))?;
@@ -294,12 +330,24 @@ impl<B: Backend> Bureau<B> {
                     return Ok(Ok(self.session(tx, &user, &access, &refresh)?));
                 }
                 tx.revoke_family(t.family)?;
+                refused_token(tx, &at, Some((&user.name, t.device_id)), "刷新凭据被重复使用，整组注销")?;
                 return Ok(Err("登录凭据被重复使用，为安全起见已全部注销，请重新登录"));
             }
             if t.expires_at <= now {
+                refused_token(tx, &at, Some((&user.name, t.device_id)), "刷新凭据已过期")?;
                 return Ok(Err("登录已过期，请重新登录"));
             }
             tx.mark_token_used(&hash)?;
+            let entry = audit::Entry {
+                at: &at,
+                actor: &user.name,
+                device_id: Some(t.device_id),
+                source: None,
+                event: Event::Refresh,
+                outcome: Outcome::Success,
+                detail: "",
+            };
+            audit::record(tx, &entry)?;
             Ok(Ok(self.issue(tx, &user, t.device_id, t.family, &access, &refresh, now)?))
         })?;
         // A revocation must commit, so the refusal is returned after it.
@@ -353,15 +401,57 @@ impl<B: Backend> Bureau<B> {
     pub fn principal(&self, access_token: &str) -> Result<Principal, ServerError> {
         let hash = token_hash(access_token);
         let now = self.now_seconds();
-        self.backend().transaction(|tx| {
-            let t = tx.token(&hash)?.filter(|t| !t.refresh).ok_or_else(|| unauthorized("登录已失效，请重新登录"))?;
-            if t.expires_at <= now {
-                return Err(unauthorized("登录已过期，请刷新后重试"));
-            }
+        let found = self.backend().transaction(|tx| {
+            let Some(t) = tx.token(&hash)?.filter(|t| !t.refresh) else {
+                return Ok(Err((None, "登录已失效，请重新登录")));
+            };
             let user = tx.user(t.user_id)?.ok_or_else(|| unauthorized("用户已不存在"))?;
-            Ok(Principal { user_id: user.id, device_id: t.device_id, role: user.role, parks: tx.parks_of(user.id)? })
+            if t.expires_at <= now {
+                return Ok(Err((Some((user.name, t.device_id)), "登录已过期，请刷新后重试")));
+            }
+            Ok(Ok(Principal {
+                user_id: user.id,
+                device_id: t.device_id,
+                role: user.role,
+                parks: tx.parks_of(user.id)?,
+            }))
+        })?;
+        found.or_else(|(who, message)| {
+            let at = self.env().now().to_rfc3339();
+            self.backend().transaction(|tx| {
+                refused_token(tx, &at, who.as_ref().map(|(name, device)| (name.as_str(), *device)), message)
+            })?;
+            Err(unauthorized(message))
         })
     }
+}
+
+/// Records an action of the operator at the server's console.
+fn console(tx: &mut dyn Tx, at: &str, event: Event, detail: &str) -> Result<(), ServerError> {
+    let entry = audit::Entry {
+        at,
+        actor: audit::CONSOLE,
+        device_id: None,
+        source: None,
+        event,
+        outcome: Outcome::Success,
+        detail,
+    };
+    audit::record(tx, &entry)
+}
+
+/// Records a token the server would not take (never the token itself).
+fn refused_token(tx: &mut dyn Tx, at: &str, who: Option<(&str, Uuid)>, detail: &str) -> Result<(), ServerError> {
+    let entry = audit::Entry {
+        at,
+        actor: who.map_or("（未知）", |(name, _)| name),
+        device_id: who.map(|(_, device)| device),
+        source: None,
+        event: Event::TokenRefused,
+        outcome: Outcome::Refused,
+        detail,
+    };
+    audit::record(tx, &entry)
 }
 
 /// An argon2id hash of a random password nobody knows.

@@ -177,6 +177,11 @@ pub trait Tx {
     fn login_failure(&mut self, subject: &str) -> Result<Option<LoginFailure>, ServerError>;
     /// Records a subject's failures; `None` clears them.
     fn set_login_failure(&mut self, subject: &str, failure: Option<&LoginFailure>) -> Result<(), ServerError>;
+    /// The number and hash of the newest audit row.
+    fn last_audit(&mut self) -> Result<Option<(i64, String)>, ServerError>;
+    fn insert_audit(&mut self, row: &crate::audit::Row) -> Result<(), ServerError>;
+    /// Audit rows after `after`, by number, at most `limit`.
+    fn audit_rows(&mut self, after: i64, limit: i64) -> Result<Vec<crate::audit::Row>, ServerError>;
     fn insert_token(&mut self, t: &TokenRow) -> Result<(), ServerError>;
     fn token(&mut self, hash: &str) -> Result<Option<TokenRow>, ServerError>;
     fn mark_token_used(&mut self, hash: &str) -> Result<(), ServerError>;

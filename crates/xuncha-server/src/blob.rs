@@ -17,6 +17,10 @@ use sha2::{Digest, Sha256};
 
 /// The largest file taken (a scanned archive volume can be large).
 pub const MAX_BLOB: u64 = 512 * 1024 * 1024;
+/// The most unfinished upload bytes one device may leave on the server.
+pub const MAX_UNFINISHED: u64 = 1024 * 1024 * 1024;
+/// An unfinished upload untouched this long is thrown away.
+pub const PARTIAL_LIFETIME: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 #[derive(Debug, thiserror::Error)]
 pub enum BlobError {
@@ -30,6 +34,8 @@ pub enum BlobError {
     Overrun { total: u64, end: u64 },
     #[error("文件内容与校验值不符（传输中损坏），已丢弃，请重新上传")]
     Mismatch,
+    #[error("本设备未传完的文件已达 {} MB 上限；请先传完已开始的文件（24 小时未续传的会被清除）", MAX_UNFINISHED / 1024 / 1024)]
+    Quota,
     #[error("blob storage failed")]
     Io(#[from] io::Error),
 }
@@ -46,17 +52,29 @@ pub enum BlobState {
 /// A stored blob: its size and a reader of its bytes.
 pub type StoredBlob = (u64, Box<dyn Read + Send>);
 
+/// Who is uploading: each device's unfinished uploads are its own, counted
+/// against its cap, and resumed only by it.
+pub type Uploader = uuid::Uuid;
+
 pub trait Blobs: Send + Sync {
-    fn state(&self, sha256: &str) -> Result<BlobState, BlobError>;
+    /// Whether a blob is stored, or how much of it this uploader has sent.
+    fn state(&self, sha256: &str, uploader: Uploader) -> Result<BlobState, BlobError>;
     /// Appends `bytes` at `offset` of a file of `total` bytes; verifies and
     /// keeps the file when it is complete. Returns the new state.
-    fn append(&self, sha256: &str, offset: u64, total: u64, bytes: &[u8]) -> Result<BlobState, BlobError>;
+    fn append(
+        &self,
+        sha256: &str,
+        uploader: Uploader,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+    ) -> Result<BlobState, BlobError>;
     /// The stored file, or `None`.
     fn open(&self, sha256: &str) -> Result<Option<StoredBlob>, BlobError>;
 }
 
-/// Blobs in a folder: `ab/cdef…` when stored, `partial/<hash>` while an
-/// upload is under way.
+/// Blobs in a folder: `ab/cdef…` when stored, `partial/<device>/<hash>`
+/// while an upload is under way.
 pub struct BlobDir {
     root: PathBuf,
     /// One lock per hash being written, so two laptops uploading the same
@@ -77,8 +95,43 @@ impl BlobDir {
         self.root.join(&sha256[..2]).join(&sha256[2..])
     }
 
-    fn partial_path(&self, sha256: &str) -> PathBuf {
-        self.root.join("partial").join(sha256)
+    fn partial_path(&self, sha256: &str, uploader: Uploader) -> PathBuf {
+        self.root.join("partial").join(uploader.to_string()).join(sha256)
+    }
+
+    /// Throws away unfinished uploads untouched for [`PARTIAL_LIFETIME`],
+    /// and returns how many unfinished bytes `uploader` still has.
+    fn sweep(&self, uploader: Uploader) -> io::Result<u64> {
+        let now = std::time::SystemTime::now();
+        let mut own = 0;
+        let devices = match fs::read_dir(self.root.join("partial")) {
+            Ok(d) => d,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        for device in devices {
+            let device = device?;
+            if !device.file_type()?.is_dir() {
+                // An upload begun before uploads were kept per device.
+                let old = device.metadata()?.modified().ok().and_then(|m| now.duration_since(m).ok());
+                if old.unwrap_or_default() > PARTIAL_LIFETIME {
+                    let _ = fs::remove_file(device.path());
+                }
+                continue;
+            }
+            let mine = device.file_name() == uploader.to_string().as_str();
+            for file in fs::read_dir(device.path())? {
+                let file = file?;
+                let meta = file.metadata()?;
+                let age = meta.modified().ok().and_then(|m| now.duration_since(m).ok()).unwrap_or_default();
+                if age > PARTIAL_LIFETIME {
+                    let _ = fs::remove_file(file.path());
+                } else if mine {
+                    own += meta.len();
+                }
+            }
+        }
+        Ok(own)
     }
 
     fn lock(&self, sha256: &str) -> Arc<Mutex<()>> {
@@ -113,17 +166,24 @@ fn hash_prefix(path: &Path, len: u64, hasher: &mut Sha256) -> io::Result<()> {
 }
 
 impl Blobs for BlobDir {
-    fn state(&self, sha256: &str) -> Result<BlobState, BlobError> {
+    fn state(&self, sha256: &str, uploader: Uploader) -> Result<BlobState, BlobError> {
         if !valid_name(sha256) {
             return Err(BlobError::BadName);
         }
         if let Some(size) = len_of(&self.stored_path(sha256))? {
             return Ok(BlobState::Stored(size));
         }
-        Ok(BlobState::Partial(len_of(&self.partial_path(sha256))?.unwrap_or(0)))
+        Ok(BlobState::Partial(len_of(&self.partial_path(sha256, uploader))?.unwrap_or(0)))
     }
 
-    fn append(&self, sha256: &str, offset: u64, total: u64, bytes: &[u8]) -> Result<BlobState, BlobError> {
+    fn append(
+        &self,
+        sha256: &str,
+        uploader: Uploader,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+    ) -> Result<BlobState, BlobError> {
         if !valid_name(sha256) {
             return Err(BlobError::BadName);
         }
@@ -138,7 +198,7 @@ impl Blobs for BlobDir {
         }
         let lock = self.lock(sha256);
         let _turn = lock.lock().unwrap_or_else(|p| p.into_inner());
-        let state = self.state(sha256)?;
+        let state = self.state(sha256, uploader)?;
         let received = match state {
             BlobState::Stored(_) => return Ok(state),
             BlobState::Partial(received) => received,
@@ -146,7 +206,10 @@ impl Blobs for BlobDir {
         if offset != received {
             return Err(BlobError::Offset { received });
         }
-        let partial = self.partial_path(sha256);
+        if end < total && self.sweep(uploader)? + bytes.len() as u64 > MAX_UNFINISHED {
+            return Err(BlobError::Quota);
+        }
+        let partial = self.partial_path(sha256, uploader);
         fs::create_dir_all(partial.parent().expect("partial has a folder"))?;
         let mut file = OpenOptions::new().create(true).append(true).open(&partial)?;
         file.write_all(bytes)?;

@@ -21,6 +21,7 @@ use xuncha_sync::{
 };
 
 use crate::access::{self, Action};
+use crate::audit;
 use crate::backend::{Backend, EntityRow, FieldMeta, Tx};
 use crate::blob::{BlobState, Blobs};
 use crate::{judge, merge, natural, Principal, ServerError};
@@ -64,23 +65,23 @@ impl<B: Backend> Bureau<B> {
         self.env().new_id()
     }
 
-    /// Whether a blob is stored, or how much of it has arrived. Blobs are
+    /// Whether a blob is stored, or how much of it this device has sent. Blobs are
     /// named by their SHA-256: a caller who knows the hash has seen a
     /// record that refers to it.
-    pub fn blob_state(&self, _who: &Principal, sha256: &str) -> Result<BlobState, ServerError> {
-        Ok(self.blobs.state(sha256)?)
+    pub fn blob_state(&self, who: &Principal, sha256: &str) -> Result<BlobState, ServerError> {
+        Ok(self.blobs.state(sha256, who.device_id)?)
     }
 
     /// Takes one chunk of a blob upload.
     pub fn upload(
         &self,
-        _who: &Principal,
+        who: &Principal,
         sha256: &str,
         offset: u64,
         total: u64,
         bytes: &[u8],
     ) -> Result<BlobState, ServerError> {
-        Ok(self.blobs.append(sha256, offset, total, bytes)?)
+        Ok(self.blobs.append(sha256, who.device_id, offset, total, bytes)?)
     }
 
     /// A stored blob's size and content.
@@ -121,6 +122,7 @@ impl<B: Backend> Bureau<B> {
             }
         }
         let device = who.device_id;
+        let at = self.env().now().to_rfc3339();
         self.backend.transaction(|tx| {
             let epoch = epoch(tx)?;
             let (mut last, mut digest) = tx.device_log(device)?;
@@ -158,6 +160,10 @@ impl<B: Backend> Bureau<B> {
                     let mut result = apply(tx, who, m, vouched, &mut || self.new_id())?;
                     if result.outcome != Outcome::Rejected {
                         result.receipt = receipt;
+                    } else {
+                        let reason = result.reason.as_deref().unwrap_or_default();
+                        let detail = format!("{} {} 第 {} 号修改：{reason}", m.entity.as_str(), m.entity_id, m.seq);
+                        audit::by(tx, &at, who, audit::Event::WriteRefused, audit::Outcome::Refused, &detail)?;
                     }
                     tx.insert_mutation(device, who.user_id, m, &result)?;
                     digest = chain_results(&digest, &result);
@@ -343,6 +349,17 @@ impl<B: Backend> Bureau<B> {
     /// A decision repeated with its `request_id` (its reply was lost) is
     /// answered as the first time.
     pub fn resolve(&self, who: &Principal, conflict_id: Uuid, decision: &Resolve) -> Result<(), ServerError> {
+        let at = self.env().now().to_rfc3339();
+        let out = self.decide(who, conflict_id, decision, &at);
+        if let Err(e @ (ServerError::Forbidden(_) | ServerError::BadRequest(_) | ServerError::NotFound(_))) = &out {
+            let detail = format!("冲突 {conflict_id}：{e}");
+            self.backend
+                .transaction(|tx| audit::by(tx, &at, who, audit::Event::Decision, audit::Outcome::Refused, &detail))?;
+        }
+        out
+    }
+
+    fn decide(&self, who: &Principal, conflict_id: Uuid, decision: &Resolve, at: &str) -> Result<(), ServerError> {
         let take_device_value = decision.take_device_value;
         let request_key = decision.request_id.map(|r| format!("decision:{r}"));
         if let Some(reason) = access::authorize(who, Action::DecideConflict, None, false) {
@@ -391,7 +408,10 @@ impl<B: Backend> Bureau<B> {
             } else {
                 xuncha_sync::element::get(c.entity, &row.doc, &c.field)
             };
-            tx.set_resolution(conflict_id, &chosen)
+            tx.set_resolution(conflict_id, &chosen)?;
+            let side = if take_device_value { "采用笔记本的值" } else { "保留服务器的值" };
+            let detail = format!("冲突 {conflict_id}（{} {} {}）：{side}", c.entity.as_str(), c.entity_id, c.field);
+            audit::by(tx, at, who, audit::Event::Decision, audit::Outcome::Success, &detail)
         })
     }
 }

@@ -64,7 +64,7 @@ impl From<ServerError> for HttpError {
             ServerError::Blob(e @ (BlobError::BadName | BlobError::Overrun { .. })) => {
                 HttpError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string())
             }
-            ServerError::Blob(e @ BlobError::TooLarge { .. }) => {
+            ServerError::Blob(e @ (BlobError::TooLarge { .. } | BlobError::Quota)) => {
                 HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
             }
             ServerError::Blob(e @ BlobError::Mismatch) => {

@@ -6,6 +6,7 @@
 //! authenticates and converts.
 
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod backend;
 pub mod blob;

@@ -53,6 +53,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The security audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Lists and revokes laptops.
     Device {
         #[command(subcommand)]
@@ -96,6 +101,20 @@ enum UserCommand {
     },
     /// Lifts the lockout of an account after failed sign-ins.
     Unlock { name: String },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Checks the hash chain of the whole audit trail; fails at the first row that does not hold.
+    Verify,
+    /// Prints the rows recorded since a date (2026-12-01) or time, as CSV or JSON lines.
+    Export {
+        #[arg(long, default_value = "")]
+        since: String,
+        /// csv or jsonl.
+        #[arg(long, default_value = "csv")]
+        format: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -250,6 +269,46 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::User { command: UserCommand::Unlock { name } } => open(&cli)?.unlock(name).map_err(describe),
+        Command::Audit { command: AuditCommand::Verify } => match open(&cli)?.verify_audit().map_err(describe)? {
+            Ok(n) => {
+                println!("审计日志完整：共 {n} 条");
+                Ok(())
+            }
+            Err(broken) => Err(format!("审计日志未通过核验：{broken}")),
+        },
+        Command::Audit { command: AuditCommand::Export { since, format } } => {
+            let rows = open(&cli)?.audit_since(since).map_err(describe)?;
+            match format.as_str() {
+                "jsonl" => {
+                    for r in &rows {
+                        println!("{}", serde_json::to_string(r).map_err(|e| e.to_string())?);
+                    }
+                }
+                "csv" => {
+                    println!("seq,at,actor,device_id,source,event,outcome,detail,prev_hash,hash");
+                    for r in &rows {
+                        let device = r.device_id.map(|d| d.to_string()).unwrap_or_default();
+                        let fields = [
+                            r.seq.to_string(),
+                            r.at.clone(),
+                            r.actor.clone(),
+                            device,
+                            r.source.clone().unwrap_or_default(),
+                            r.event.clone(),
+                            r.outcome.clone(),
+                            r.detail.clone(),
+                            r.prev_hash.clone(),
+                            r.hash.clone(),
+                        ];
+                        let quoted: Vec<String> =
+                            fields.iter().map(|f| format!("\"{}\"", f.replace('"', "\"\""))).collect();
+                        println!("{}", quoted.join(","));
+                    }
+                }
+                other => return Err(format!("未知的导出格式“{other}”，可选：csv、jsonl")),
+            }
+            Ok(())
+        }
         Command::Device { command: DeviceCommand::List } => {
             for (d, user) in open(&cli)?.devices().map_err(describe)? {
                 let revoked = d.revoked_at.as_deref().map_or("在用".to_string(), |at| format!("已停用 {at}"));

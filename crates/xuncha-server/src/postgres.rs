@@ -65,6 +65,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/postgres/20261123030000_reference_and_numbers.sql"),
     ),
     ("20261202200000_devices_and_logins", include_str!("../migrations/postgres/20261202200000_devices_and_logins.sql")),
+    ("20261202210000_audit", include_str!("../migrations/postgres/20261202210000_audit.sql")),
 ];
 
 /// How often a transaction is tried when PostgreSQL aborts it for a
@@ -683,6 +684,47 @@ impl Tx for PgTx<'_> {
             }
         }
         Ok(())
+    }
+
+    fn last_audit(&mut self) -> Result<Option<(i64, String)>, ServerError> {
+        let s = self.statement("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?;
+        Ok(self.tx.query_opt(&s, &[])?.map(|r| (r.get(0), r.get(1))))
+    }
+
+    fn insert_audit(&mut self, a: &crate::audit::Row) -> Result<(), ServerError> {
+        let s = self.statement(
+            "INSERT INTO audit_log (seq, at, actor, device_id, source, event, outcome, detail, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )?;
+        self.tx.execute(
+            &s,
+            &[&a.seq, &a.at, &a.actor, &a.device_id, &a.source, &a.event, &a.outcome, &a.detail, &a.prev_hash, &a.hash],
+        )?;
+        Ok(())
+    }
+
+    fn audit_rows(&mut self, after: i64, limit: i64) -> Result<Vec<crate::audit::Row>, ServerError> {
+        let s = self.statement(
+            "SELECT seq, at, actor, device_id, source, event, outcome, detail, prev_hash, hash FROM audit_log
+             WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )?;
+        Ok(self
+            .tx
+            .query(&s, &[&after, &limit])?
+            .iter()
+            .map(|r| crate::audit::Row {
+                seq: r.get(0),
+                at: r.get(1),
+                actor: r.get(2),
+                device_id: r.get(3),
+                source: r.get(4),
+                event: r.get(5),
+                outcome: r.get(6),
+                detail: r.get(7),
+                prev_hash: r.get(8),
+                hash: r.get(9),
+            })
+            .collect())
     }
 
     fn insert_token(&mut self, t: &TokenRow) -> Result<(), ServerError> {

@@ -67,6 +67,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "20261202200000_devices_and_logins",
         sql: include_str!("../migrations/sqlite/20261202200000_devices_and_logins.sql"),
     },
+    Migration { name: "20261202210000_audit", sql: include_str!("../migrations/sqlite/20261202210000_audit.sql") },
 ];
 
 pub struct Sqlite {
@@ -434,6 +435,60 @@ impl Tx for SqliteTx<'_> {
             }
         }
         Ok(())
+    }
+
+    fn last_audit(&mut self) -> Result<Option<(i64, String)>, ServerError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    fn insert_audit(&mut self, a: &crate::audit::Row) -> Result<(), ServerError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO audit_log (seq, at, actor, device_id, source, event, outcome, detail, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                a.seq,
+                a.at,
+                a.actor,
+                a.device_id.map(|d| d.to_string()),
+                a.source,
+                a.event,
+                a.outcome,
+                a.detail,
+                a.prev_hash,
+                a.hash
+            ])?;
+        Ok(())
+    }
+
+    fn audit_rows(&mut self, after: i64, limit: i64) -> Result<Vec<crate::audit::Row>, ServerError> {
+        let mut s = self.tx.prepare_cached(
+            "SELECT seq, at, actor, device_id, source, event, outcome, detail, prev_hash, hash FROM audit_log
+             WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = s
+            .query_map(params![after, limit], |r| {
+                let device: Option<String> = r.get(3)?;
+                Ok(crate::audit::Row {
+                    seq: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    device_id: device.and_then(|d| Uuid::parse_str(&d).ok()),
+                    source: r.get(4)?,
+                    event: r.get(5)?,
+                    outcome: r.get(6)?,
+                    detail: r.get(7)?,
+                    prev_hash: r.get(8)?,
+                    hash: r.get(9)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
     }
 
     fn insert_token(&mut self, t: &TokenRow) -> Result<(), ServerError> {

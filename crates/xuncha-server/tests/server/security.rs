@@ -263,7 +263,113 @@ fn numbers_and_schemes_at_the_edge_get_a_clear_answer(kind: Kind) {
     assert!(hello(&server, &token).is_ok(), "the server keeps serving");
 }
 
+/// Signs in, fails, is refused a write and revoked; returns the access
+/// token that was used.
+fn a_day_of_security_events(db: &ServerDb, server: &Server) -> String {
+    let (zhang, laptop) = token(db.dir(), server);
+    login(server, "zhang", "错误的密码", laptop, "x").unwrap_err();
+    let li = login_as(db.dir(), server, "li.db", "li");
+    let li_session = xuncha_client::SavedSession::load(&xuncha_client::session_path(li.path())).unwrap();
+    let fields = case_event(
+        9,
+        Uuid::from_u128(0xca5e),
+        Uuid::from_u128(0xdead),
+        Uuid::from_u128(1),
+        li.device_id(),
+        json!({"kind": "opened", "inspection_id": Uuid::from_u128(0x1), "findings": []}),
+    );
+    let r = push_record(server, &li_session.session.access_token, li.device_id(), 1, "case_event", fields);
+    assert_eq!(r["outcome"], "rejected", "{r}");
+    admin(db, &["device", "revoke", &laptop.to_string()]);
+    hello(server, &zhang).unwrap_err();
+    zhang
+}
+
+fn every_security_event_is_in_an_audit_trail_that_verifies(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let (server, _) = sample_server(&db);
+    let zhang = a_day_of_security_events(&db, &server);
+    let said = admin(&db, &["audit", "verify"]);
+    assert!(said.starts_with("审计日志完整：共 "), "{said}");
+    let export = admin(&db, &["audit", "export", "--since", "2000-01-01", "--format", "jsonl"]);
+    let rows: Vec<Value> = export.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let has = |event: &str, outcome: &str, actor: &str| {
+        rows.iter().any(|r| r["event"] == event && r["outcome"] == outcome && r["actor"] == actor)
+    };
+    assert!(has("user_added", "success", "（服务器控制台）"), "{export}");
+    assert!(has("assignment", "success", "（服务器控制台）"), "{export}");
+    assert!(has("device_bound", "success", "zhang"), "{export}");
+    assert!(has("login", "success", "zhang"), "{export}");
+    assert!(has("login", "failure", "zhang"), "{export}");
+    assert!(has("write_refused", "refused", "li"), "{export}");
+    assert!(has("device_revoked", "success", "（服务器控制台）"), "{export}");
+    assert!(has("token_refused", "refused", "（未知）"), "the revoked laptop's token: {export}");
+    let source = rows.iter().find(|r| r["event"] == "login").unwrap()["source"].clone();
+    assert_eq!(source, "127.0.0.1", "a login names its source");
+    assert!(!export.contains(PASSWORD) && !export.contains("错误的密码") && !export.contains(&zhang), "no secrets");
+    let csv = admin(&db, &["audit", "export", "--since", "2000-01-01"]);
+    assert_eq!(csv.lines().count(), rows.len() + 1, "one CSV line per row under a header");
+    assert!(
+        admin(&db, &["audit", "export", "--since", "2999-01-01"]).lines().count() == 1,
+        "nothing after a future date"
+    );
+}
+
+fn unfinished_uploads_are_each_devices_own_expire_and_are_capped(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let (server, _) = sample_server(&db);
+    let (zhang, laptop) = token(db.dir(), &server);
+    let li = login_as(db.dir(), &server, "li.db", "li");
+    let li_token =
+        xuncha_client::SavedSession::load(&xuncha_client::session_path(li.path())).unwrap().session.access_token;
+    let patch = |token: &str, sha: &str, offset: u64, total: u64, bytes: &[u8]| {
+        ureq::request("PATCH", &format!("{}/v1/blobs/{sha}", server.url))
+            .set("Authorization", &format!("Bearer {token}"))
+            .set("Upload-Offset", &offset.to_string())
+            .set("Upload-Length", &total.to_string())
+            .send_bytes(bytes)
+    };
+    let offset_of = |token: &str, sha: &str| -> u64 {
+        let resp = match ureq::head(&format!("{}/v1/blobs/{sha}", server.url))
+            .set("Authorization", &format!("Bearer {token}"))
+            .call()
+        {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{e}"),
+        };
+        resp.header("Upload-Offset").unwrap().parse().unwrap()
+    };
+    let sha = "b".repeat(64);
+    patch(&zhang, &sha, 0, 10, b"01234").unwrap();
+    assert_eq!(offset_of(&zhang, &sha), 5, "zhang resumes at 5");
+    assert_eq!(offset_of(&li_token, &sha), 0, "another laptop does not see zhang's bytes");
+
+    // A day later without a word from zhang, the next upload clears them.
+    let partial = db.dir().join("server").join("blobs").join("partial").join(laptop.to_string()).join(&sha);
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(25 * 3600);
+    std::fs::File::options().write(true).open(&partial).unwrap().set_modified(old).unwrap();
+    patch(&li_token, &"c".repeat(64), 0, 10, b"01").unwrap();
+    assert!(!partial.exists(), "the stale upload is gone");
+    assert_eq!(offset_of(&zhang, &sha), 0, "zhang starts over");
+
+    // A laptop that leaves 1 GB unfinished may start no more until it finishes.
+    let hoard = partial.with_file_name("d".repeat(64));
+    std::fs::File::create(&hoard).unwrap().set_len(1024 * 1024 * 1024).unwrap();
+    let (code, body) = error_of(patch(&zhang, &"e".repeat(64), 0, 10, b"01"));
+    assert_eq!(code, 413, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("1024 MB 上限"), "{body}");
+    patch(&li_token, &"e".repeat(64), 0, 10, b"01").expect("other laptops are not held back");
+    // A whole small file in one piece is never held back: it leaves nothing unfinished.
+    let photo = b"photo bytes";
+    let whole = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(photo));
+    let done: Value = patch(&zhang, &whole, 0, photo.len() as u64, photo).unwrap().into_json().unwrap();
+    assert_eq!(done["complete"], true);
+}
+
 on_both_backends!(
+    unfinished_uploads_are_each_devices_own_expire_and_are_capped,
+    every_security_event_is_in_an_audit_trail_that_verifies,
     a_device_belongs_to_the_user_who_signed_in_on_it_and_a_revoked_one_is_shut_out,
     a_user_of_another_park_cannot_step_a_case_of_this_park,
     password_guessing_is_slowed_then_locked_and_an_admin_unlocks,
@@ -290,6 +396,60 @@ fn a_new_password_follows_the_rules_and_no_command_skips_them() {
     assert!(!ok && said.contains("三类"), "{said}");
     let (ok, said) = add("巡查员zhao2026");
     assert!(ok, "others, lower case and digits: {said}");
+}
+
+#[test]
+fn altering_or_deleting_any_audit_row_is_found_by_verify() {
+    let db = ServerDb::new(Kind::Sqlite);
+    let (server, _) = sample_server(&db);
+    a_day_of_security_events(&db, &server);
+    drop(server);
+    let data = db.dir().join("server");
+    let verify = |dir: &std::path::Path| {
+        let out =
+            Command::new(BIN).args(["--data".as_ref(), dir.as_os_str()]).args(["audit", "verify"]).output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    assert!(verify(&data).0, "the untouched trail holds");
+    let rows = |dir: &std::path::Path| {
+        rusqlite::Connection::open(dir.join("server.db"))
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get::<_, i64>(0))
+            .unwrap()
+    };
+    let n = rows(&data);
+    assert!(n >= 8, "{n} rows");
+    // The server's own SQL cannot change or remove a row.
+    let conn = rusqlite::Connection::open(data.join("server.db")).unwrap();
+    assert!(conn.execute("UPDATE audit_log SET detail = 'x' WHERE seq = 2", []).is_err());
+    assert!(conn.execute("DELETE FROM audit_log WHERE seq = 2", []).is_err());
+    drop(conn);
+
+    // Someone with the file in hand drops the guards: every change is found.
+    let last = format!("DELETE FROM audit_log WHERE seq = {n}");
+    let cases = [
+        ("UPDATE audit_log SET detail = '无事' WHERE seq = 3", "第 3 条审计记录的内容与其校验值不符"),
+        ("DELETE FROM audit_log WHERE seq = 4", "第 4 条审计记录缺失"),
+        ("UPDATE audit_log SET actor = 'nobody' WHERE seq = 1", "第 1 条审计记录的内容与其校验值不符"),
+        (last.as_str(), "末尾的记录被删除"),
+    ];
+    for (i, (sql, expected)) in cases.iter().enumerate() {
+        let copy = db.dir().join(format!("copy{i}"));
+        std::fs::create_dir_all(&copy).unwrap();
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let target = copy.join("server.db");
+        rusqlite::Connection::open(data.join("server.db"))
+            .unwrap()
+            .execute("VACUUM INTO ?1", [target.to_str().unwrap()])
+            .unwrap();
+        let conn = rusqlite::Connection::open(copy.join("server.db")).unwrap();
+        conn.execute_batch(&format!("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; {sql};"))
+            .unwrap();
+        drop(conn);
+        let (ok, said) = verify(&copy);
+        assert!(!ok, "{sql} is found");
+        assert!(said.contains(expected), "{sql}: {said}");
+    }
 }
 
 #[test]
