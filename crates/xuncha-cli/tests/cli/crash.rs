@@ -224,7 +224,11 @@ fn killed_at(trap: Trap, victim: Victim) {
     assert_eq!(integrity(&db), "ok", "the laptop's database survived the kill");
     let sha = xuncha_core::store::sha256_hex(&bytes);
     if let Trap::CutRequest { request: "PATCH /v1/blobs/", .. } = trap {
-        let partial = std::fs::metadata(data.join("blobs").join("partial").join(&sha)).unwrap().len();
+        // Unfinished uploads are kept per device: partial/<device>/<sha>.
+        let devices = std::fs::read_dir(data.join("blobs").join("partial")).unwrap();
+        let kept: Vec<_> = devices.map(|d| d.unwrap().path().join(&sha)).filter(|p| p.exists()).collect();
+        assert_eq!(kept.len(), 1, "one device's unfinished upload: {kept:?}");
+        let partial = std::fs::metadata(&kept[0]).unwrap().len();
         assert_eq!(partial, 4 * 1024 * 1024, "the server kept the first chunk and nothing of the cut one");
     }
 
