@@ -134,5 +134,8 @@ MSG
     # instrumentation works on the stable toolchain without a sanitizer.
     say "fuzzing the photo import path for ${XUNCHA_FUZZ_SECONDS:-60} s"
     (cd crates/xuncha-photo && cargo fuzz run import --sanitizer none -- -max_total_time="${XUNCHA_FUZZ_SECONDS:-60}")
+    # The server's HTTP handlers on arbitrary requests from a signed-in laptop.
+    say "fuzzing the server's HTTP handlers for ${XUNCHA_FUZZ_SECONDS:-60} s"
+    (cd crates/xuncha-server && cargo fuzz run http --sanitizer none -- -max_total_time="${XUNCHA_FUZZ_SECONDS:-60}")
     ;;
 esac

@@ -7,8 +7,10 @@
 //! reported as "no answer", because the server may have carried the
 //! request out.
 
+pub mod device_key;
 pub mod session;
 
+pub use device_key::{device_key, key_path};
 pub use session::{logout, session_path, signed_in, SavedSession};
 
 use std::io::Write;
@@ -20,9 +22,9 @@ use uuid::Uuid;
 use xuncha_core::api::{ApiError, ErrorCode};
 use xuncha_core::sync::{BlobOnServer, Transport, TransportError};
 use xuncha_sync::{
-    BlobUpload, ConflictRecord, ErrorBody, Hello, LeaseRequest, LoginRequest, NumberBlock, NumberSeries, PullPage,
-    PullRequest, PushRequest, PushResponse, ReferenceDoc, ReferenceEntry, RefreshRequest, Resolve, Session,
-    UPLOAD_LENGTH, UPLOAD_OFFSET,
+    BlobUpload, ChallengeRequest, ConflictRecord, DeviceProof, ErrorBody, Hello, LeaseRequest, LoginChallenge,
+    LoginRequest, NumberBlock, NumberSeries, PullPage, PullRequest, PushRequest, PushResponse, ReferenceDoc,
+    ReferenceEntry, RefreshRequest, Resolve, Session, UPLOAD_LENGTH, UPLOAD_OFFSET,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +39,10 @@ pub enum ClientError {
     DamagedSession { path: PathBuf },
     #[error("无法从系统密钥环取出登录凭据（{0}），请重新登录")]
     Keyring(String),
+    #[error("本机设备密钥文件 {path} 已损坏；请联系管理员为本机重新登记设备")]
+    DamagedKey { path: PathBuf },
+    #[error("本机设备密钥保存在系统密钥环中，但无法取出（{0}）；请解锁密钥环后重试")]
+    KeyringKey(String),
     #[error("尚未登录同步服务器，请先运行 login")]
     NotLoggedIn,
     #[error("服务器地址“{0}”无效，应以 http:// 或 https:// 开头")]
@@ -51,7 +57,10 @@ impl From<ClientError> for ApiError {
                 ErrorCode::SignedOut
             }
             ClientError::BadUrl(_) => ErrorCode::Invalid,
-            ClientError::SaveSession { .. } | ClientError::ReadSession { .. } => ErrorCode::File,
+            ClientError::SaveSession { .. }
+            | ClientError::ReadSession { .. }
+            | ClientError::DamagedKey { .. }
+            | ClientError::KeyringKey(_) => ErrorCode::File,
         };
         // The io cause is part of the message already.
         ApiError::new(code, e.to_string())
@@ -108,7 +117,9 @@ fn read<T: DeserializeOwned>(resp: ureq::Response) -> Result<T, TransportError> 
     resp.into_json().map_err(|e| TransportError::NoAnswer(format!("答复无法读取：{e}")))
 }
 
-/// Logs in and saves the session next to the store.
+/// Logs in and saves the session next to the store. The login carries the
+/// store's device key's signature of a fresh challenge from the server;
+/// the key is made on the first login and kept (see [`device_key`]).
 pub fn login(
     store_path: &Path,
     server: &str,
@@ -118,13 +129,26 @@ pub fn login(
     device_name: &str,
 ) -> Result<SavedSession, ClientError> {
     let server = check_url(server)?;
+    let key = device_key(store_path)?;
+    let agent = agent();
+    let LoginChallenge { challenge, .. } = read(
+        agent
+            .post(&format!("{server}/v1/login/challenge"))
+            .send_json(ChallengeRequest { device_id })
+            .map_err(transport_error)?,
+    )?;
     let req = LoginRequest {
         user: user.to_string(),
         password: password.to_string(),
         device_id,
         device_name: device_name.to_string(),
+        proof: Some(DeviceProof {
+            public_key: key.public_key(),
+            signature: key.sign_login(device_id, user, &challenge),
+            challenge,
+        }),
     };
-    let session: Session = match agent().post(&format!("{server}/v1/login")).send_json(&req) {
+    let session: Session = match agent.post(&format!("{server}/v1/login")).send_json(&req) {
         Ok(resp) => read(resp)?,
         Err(ureq::Error::Status(401, resp)) => {
             let message = resp.into_json::<ErrorBody>().map(|b| b.message).unwrap_or_default();
@@ -142,6 +166,7 @@ pub struct HttpTransport {
     agent: ureq::Agent,
     saved: SavedSession,
     session_file: PathBuf,
+    store_path: PathBuf,
 }
 
 impl HttpTransport {
@@ -149,7 +174,7 @@ impl HttpTransport {
     pub fn for_store(store_path: &Path) -> Result<HttpTransport, ClientError> {
         let session_file = session_path(store_path);
         let saved = SavedSession::load(&session_file)?;
-        Ok(HttpTransport { agent: agent(), saved, session_file })
+        Ok(HttpTransport { agent: agent(), saved, session_file, store_path: store_path.to_path_buf() })
     }
 
     pub fn server(&self) -> &str {
@@ -162,7 +187,10 @@ impl HttpTransport {
 
     /// Trades the refresh token for a new pair and saves it.
     fn refresh(&mut self) -> Result<(), TransportError> {
-        let req = RefreshRequest { refresh_token: self.saved.session.refresh_token.clone() };
+        // Without the key the server would refuse: sign in again.
+        let key = device_key::stored_key(&self.store_path).ok().flatten().ok_or(TransportError::Unauthorized)?;
+        let refresh_token = self.saved.session.refresh_token.clone();
+        let req = RefreshRequest { signature: Some(key.sign_refresh(&refresh_token)), refresh_token };
         let session: Session =
             read(self.agent.post(&self.url("/v1/refresh")).send_json(&req).map_err(transport_error)?)?;
         self.saved.session = session;

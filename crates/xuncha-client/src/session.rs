@@ -9,13 +9,13 @@
 //! `XUNCHA_KEYRING=off`, the tokens stay in the file itself. The status
 //! bar reads the file alone, so it never waits for a keyring.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use xuncha_core::api::SignedIn;
 use xuncha_sync::Session;
 
+use crate::device_key::write_owner_only;
 use crate::ClientError;
 
 /// The keyring's service name for every 巡查 entry.
@@ -53,7 +53,7 @@ pub fn session_path(store_path: &Path) -> PathBuf {
 }
 
 /// The keyring entry of a session file, unless keyrings are switched off.
-fn keyring_entry(path: &Path) -> Option<keyring::Entry> {
+pub(crate) fn keyring_entry(path: &Path) -> Option<keyring::Entry> {
     if std::env::var("XUNCHA_KEYRING").is_ok_and(|v| v == "off") {
         return None;
     }
@@ -101,16 +101,7 @@ impl SavedSession {
             session.refresh_token.clear();
         }
         let file = SessionFile { server: self.server.clone(), session, tokens_in_keyring: in_keyring };
-        let err = |source| ClientError::SaveSession { path: path.into(), source };
-        let tmp = path.with_extension("session.tmp");
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut out = options.open(&tmp).map_err(err)?;
-        out.write_all(serde_json::to_string_pretty(&file).expect("a session serialises").as_bytes()).map_err(err)?;
-        out.sync_all().map_err(err)?;
-        std::fs::rename(&tmp, path).map_err(err)?;
+        write_owner_only(path, &serde_json::to_string_pretty(&file).expect("a session serialises"))?;
         Ok(in_keyring)
     }
 }
@@ -130,7 +121,7 @@ pub fn signed_in(store_path: &Path) -> Option<SignedIn> {
 
 /// Forgets the session: the file and the keyring entry. The refresh token
 /// stops working when it expires on the server; the records on this laptop
-/// stay.
+/// stay, and so does the device key (the server knows the laptop by it).
 pub fn logout(store_path: &Path) -> Result<(), ClientError> {
     let path = session_path(store_path);
     if let Some(entry) = keyring_entry(&path) {

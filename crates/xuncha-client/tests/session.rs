@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use uuid::Uuid;
-use xuncha_client::{logout, session_path, signed_in, SavedSession};
+use xuncha_client::{device_key, key_path, logout, session_path, signed_in, SavedSession};
 use xuncha_sync::Session;
 
 fn session() -> SavedSession {
@@ -97,6 +97,17 @@ fn tokens_go_to_the_keyring_when_one_runs_and_stay_in_an_owner_only_file_when_no
         assert_eq!(mode, 0o600, "only the owner may read the tokens");
     }
     assert_eq!(SavedSession::load(&session_path(&plain)).unwrap(), saved);
+    // So does the device key.
+    let key = device_key(&plain).unwrap();
+    let key_text = std::fs::read_to_string(key_path(&plain)).unwrap();
+    assert!(key_text.contains("pkcs8") && key_text.contains(&key.public_key()), "{key_text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(key_path(&plain)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "only the owner may read the device key");
+    }
+    assert_eq!(device_key(&plain).unwrap().public_key(), key.public_key(), "the key is made once");
 
     // A running keyring: the tokens leave the file.
     let (_bus, _keyring, address) = keyring_session(&dir.path().join("home"));
@@ -119,8 +130,21 @@ fn tokens_go_to_the_keyring_when_one_runs_and_stay_in_an_owner_only_file_when_no
     let who = signed_in(&store).unwrap();
     assert_eq!((who.user_name.as_str(), who.parks), ("zhang", 1), "the status bar reads the file alone");
 
+    // The device key's private half goes to the keyring too, and outlives a logout.
+    let key = device_key(&store).unwrap();
+    let key_text = std::fs::read_to_string(key_path(&store)).unwrap();
+    assert!(!key_text.contains("pkcs8") && key_text.contains(&key.public_key()), "{key_text}");
+    let sign = |k: &xuncha_sync::device_key::DeviceKey| k.sign_refresh("t");
+    assert_eq!(sign(&device_key(&store).unwrap()), sign(&key), "the same key comes back from the keyring");
+
     // A copied session file without its keyring entry lets nobody in.
     logout(&store).unwrap();
+    assert_eq!(device_key(&store).unwrap().public_key(), key.public_key(), "logging out keeps the device key");
+    // A copied key file names a keyring entry that is not there: no key, and no new one made.
+    let copy = dir.path().join("copy.db");
+    std::fs::write(key_path(&copy), &key_text).unwrap();
+    let err = device_key(&copy).unwrap_err();
+    assert!(err.to_string().contains("密钥环"), "{err}");
     assert!(signed_in(&store).is_none());
     std::fs::write(session_path(&store), text).unwrap();
     let err = SavedSession::load(&session_path(&store)).unwrap_err();

@@ -1,5 +1,13 @@
-//! People and access: argon2 password hashes, devices, and short-lived
-//! access tokens bound to a device with one-use refresh tokens.
+//! People and access: argon2 password hashes, devices with their keys,
+//! and short-lived access tokens bound to a device with one-use refresh
+//! tokens.
+//!
+//! A login takes two factors: the password, and a signature by the key
+//! pair the laptop made at its first login (see
+//! [`xuncha_sync::device_key`]) of a one-time challenge from this server.
+//! A refresh carries that key's signature as well. A user's first device
+//! is approved at its first login; every later new device waits until an
+//! administrator approves it, so a password alone opens nothing.
 //!
 //! Tokens are 32 random bytes; only their SHA-256 is stored, so a copy of
 //! the database does not let anyone in. A refresh token presented a second
@@ -11,7 +19,8 @@ use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
-use xuncha_sync::{LoginRequest, Session};
+use xuncha_sync::device_key::{verify_login, verify_refresh};
+use xuncha_sync::{LoginChallenge, LoginRequest, RefreshRequest, Session};
 
 use crate::audit::{self, Event, Outcome};
 use crate::backend::{Backend, DeviceRow, LoginFailure, TokenRow, Tx, UserRow};
@@ -24,6 +33,9 @@ pub const REFRESH_SECONDS: i64 = 30 * 24 * 3600;
 /// How long a used refresh token may be sent again (its reply was lost)
 /// and get the same new pair, if that pair is still unused.
 pub const REFRESH_GRACE_SECONDS: i64 = 120;
+
+/// How long a login challenge is good for.
+pub const CHALLENGE_SECONDS: i64 = 5 * 60;
 
 /// The longest device name kept, in characters.
 pub const MAX_DEVICE_NAME: usize = 64;
@@ -186,6 +198,45 @@ impl<B: Backend> Bureau<B> {
         })
     }
 
+    /// Approves a user's new device, which may then sign in.
+    pub fn approve_device(&self, id: Uuid) -> Result<(), ServerError> {
+        let now = self.env().now().to_rfc3339();
+        self.backend().transaction(|tx| {
+            let mut d = tx.device(id)?.ok_or_else(|| ServerError::NotFound(format!("服务器上没有设备 {id}")))?;
+            if d.revoked_at.is_some() {
+                return Err(ServerError::BadRequest(format!("设备 {id} 已停用，不能批准")));
+            }
+            if d.approved_at.is_some() {
+                return Err(ServerError::BadRequest(format!("设备 {id} 已批准过")));
+            }
+            d.approved_at = Some(now.clone());
+            tx.update_device(&d)?;
+            let user = tx.user(d.user_id)?.map(|u| u.name).unwrap_or_default();
+            console(tx, &now, Event::DeviceApproved, &format!("批准用户 {user} 的设备 {id}（{}）", d.name))
+        })
+    }
+
+    /// A one-time challenge for a login on `device`. It needs no storage:
+    /// its id is a UUIDv7 (its time, and an order among challenges), and
+    /// the server's key vouches that this server made it for this device.
+    pub fn login_challenge(&self, device: Uuid) -> LoginChallenge {
+        let id = self.new_id();
+        let mac = self.derive(&format!("login-challenge/{device}/{id}"));
+        LoginChallenge { challenge: format!("{id}.{mac}"), expires_in: CHALLENGE_SECONDS }
+    }
+
+    /// The id of a challenge this server made for `device` that has not
+    /// expired.
+    fn challenge_id(&self, device: Uuid, challenge: &str) -> Option<Uuid> {
+        let (id, mac) = challenge.split_once('.')?;
+        let id = Uuid::parse_str(id).ok()?;
+        let made = id.get_timestamp()?.to_unix();
+        let made_ms = i64::try_from(made.0).ok()?.checked_mul(1000)? + i64::from(made.1 / 1_000_000);
+        let age_ms = self.env().now().timestamp_millis() - made_ms;
+        let fresh = (0..=CHALLENGE_SECONDS * 1000).contains(&age_ms);
+        (fresh && crate::bureau::same(mac, &self.derive(&format!("login-challenge/{device}/{id}")))).then_some(id)
+    }
+
     /// Assigns a user to a park, or takes the park away.
     pub fn assign(&self, user_name: &str, park: Uuid, assigned: bool) -> Result<(), ServerError> {
         let now = self.env().now().to_rfc3339();
@@ -281,21 +332,82 @@ impl<B: Backend> Bureau<B> {
             let known = tx.device(req.device_id)?;
             if known.as_ref().is_some_and(|d| d.revoked_at.is_some()) {
                 trail(tx, Outcome::Refused, Event::Login, "设备已停用")?;
-                return Ok(Err("这台设备已被管理员停用，不能再登录；请联系管理员"));
+                return Ok(Err("这台设备已被管理员停用，不能再登录；请联系管理员".to_string()));
             }
-            let owner = tx.register_device(req.device_id, user.id, device_name, &now)?;
-            if owner != user.id {
-                trail(tx, Outcome::Refused, Event::Login, &format!("设备属于另一用户 {owner}"))?;
-                return Ok(Err("这台设备已登记在另一位用户名下，不能用其他账号登录；请在本机新建数据文件后再登录"));
+            let Some(proof) = &req.proof else {
+                trail(tx, Outcome::Refused, Event::Login, "未附设备签名")?;
+                return Ok(Err("登录缺少本机设备密钥的签名；请将巡查升级到最新版本后再登录".to_string()));
+            };
+            let challenge = self.challenge_id(req.device_id, &proof.challenge);
+            let signed = verify_login(&proof.public_key, req.device_id, &req.user, &proof.challenge, &proof.signature);
+            let Some(challenge) = challenge.filter(|_| signed) else {
+                trail(tx, Outcome::Refused, Event::Login, "设备签名无效或登录挑战已过期")?;
+                return Ok(Err("本机设备签名无效或登录请求已过期，请重新登录".to_string()));
+            };
+            let device = match known {
+                Some(d) => d,
+                None => {
+                    // A user's first device is approved now; a later one waits.
+                    let first = !tx.devices()?.iter().any(|d| d.user_id == user.id);
+                    let stored = tx.register_device(&DeviceRow {
+                        id: req.device_id,
+                        user_id: user.id,
+                        name: device_name.to_string(),
+                        registered_at: now.clone(),
+                        revoked_at: None,
+                        public_key: Some(proof.public_key.clone()),
+                        approved_at: first.then(|| now.clone()),
+                        last_challenge: None,
+                    })?;
+                    if stored.user_id == user.id && stored.public_key.as_deref() == Some(&proof.public_key) {
+                        let detail = if first { "启用" } else { "待管理员批准" };
+                        trail(
+                            tx,
+                            Outcome::Success,
+                            Event::DeviceBound,
+                            &format!("设备“{device_name}”登记给本用户，{detail}"),
+                        )?;
+                    }
+                    stored
+                }
+            };
+            if device.user_id != user.id {
+                trail(tx, Outcome::Refused, Event::Login, &format!("设备属于另一用户 {}", device.user_id))?;
+                return Ok(Err(
+                    "这台设备已登记在另一位用户名下，不能用其他账号登录；请在本机新建数据文件后再登录".to_string()
+                ));
             }
-            if known.is_none() {
-                trail(tx, Outcome::Success, Event::DeviceBound, &format!("设备“{device_name}”登记给本用户"))?;
+            if device.public_key.as_ref().is_some_and(|k| *k != proof.public_key) {
+                trail(tx, Outcome::Refused, Event::Login, "设备密钥与登记的不符")?;
+                return Ok(Err(format!(
+                    "本机的设备密钥与服务器登记的不符（数据文件可能是从另一台电脑复制来的）；请联系管理员，设备编号 {}",
+                    req.device_id
+                )));
             }
+            if device.last_challenge.is_some_and(|last| last >= challenge) {
+                trail(tx, Outcome::Refused, Event::Login, "登录挑战重复使用")?;
+                return Ok(Err("登录请求已使用过，请重新登录".to_string()));
+            }
+            if device.approved_at.is_none() {
+                trail(tx, Outcome::Refused, Event::Login, "设备待管理员批准")?;
+                return Ok(Err(format!(
+                    "这是您的一台新设备，须经管理员批准后才能登录；请管理员运行 xuncha-server device approve {}",
+                    req.device_id
+                )));
+            }
+            if device.public_key.is_none() {
+                trail(tx, Outcome::Success, Event::DeviceBound, "登记设备密钥")?;
+            }
+            tx.update_device(&DeviceRow {
+                public_key: Some(proof.public_key.clone()),
+                last_challenge: Some(challenge),
+                ..device
+            })?;
             trail(tx, Outcome::Success, Event::Login, "")?;
             Ok(Ok(self.issue(tx, &user, req.device_id, family, &access, &refresh, expires)?))
         })?;
         // A refusal is returned after its audit row commits.
-        outcome.map_err(|m| ServerError::Forbidden(m.into()))
+        outcome.map_err(ServerError::Forbidden)
     }
 
     /// Trades a refresh token for a new pair. The new pair is derived from
@@ -303,7 +415,9 @@ impl<B: Backend> Bureau<B> {
     /// (its reply was lost) within [`REFRESH_GRACE_SECONDS`] gets the same
     /// pair back, as long as that pair has not been used; any other second
     /// use means the token was copied and revokes the whole family.
-    pub fn refresh(&self, refresh_token: &str) -> Result<Session, ServerError> {
+    /// The request must carry the device key's signature of the token.
+    pub fn refresh(&self, req: &RefreshRequest) -> Result<Session, ServerError> {
+        let refresh_token = req.refresh_token.as_str();
         let hash = token_hash(refresh_token);
         let now = self.now_seconds();
         let successor = |what: &str| -> [u8; 32] {
@@ -320,6 +434,17 @@ impl<B: Backend> Bureau<B> {
                 return Ok(Err("登录已失效，请重新登录"));
             };
             let user = tx.user(t.user_id)?.ok_or_else(|| ServerError::Damaged("token of a missing user".into()))?;
+            // Checked first: without the laptop's key a copied token can
+            // neither refresh nor, sent twice, end the laptop's session.
+            let key = tx.device(t.device_id)?.and_then(|d| d.public_key);
+            let signed = match (&key, &req.signature) {
+                (Some(key), Some(signature)) => verify_refresh(key, refresh_token, signature),
+                _ => false,
+            };
+            if !signed {
+                refused_token(tx, &at, Some((&user.name, t.device_id)), "刷新缺少有效的设备签名")?;
+                return Ok(Err("登录需要本机设备密钥确认，请重新登录"));
+            }
             if t.used {
                 let next = tx.token(&token_hash(&hex::encode(refresh)))?;
                 let retry = next.filter(|n| {

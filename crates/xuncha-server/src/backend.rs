@@ -95,6 +95,34 @@ pub struct DeviceRow {
     pub name: String,
     pub registered_at: String,
     pub revoked_at: Option<String>,
+    /// The public half of the laptop's key pair (64 hex digits); none for
+    /// a device from before keys, until its next login.
+    pub public_key: Option<String>,
+    /// When the device was approved: a user's first device at its first
+    /// login, a later one by an administrator.
+    pub approved_at: Option<String>,
+    /// The last login challenge the device used (a UUIDv7, so later ones
+    /// sort higher).
+    pub last_challenge: Option<Uuid>,
+}
+
+/// Where a device stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceState {
+    /// A user's later device, not yet approved by an administrator.
+    Pending,
+    Active,
+    Revoked,
+}
+
+impl DeviceRow {
+    pub fn state(&self) -> DeviceState {
+        match (&self.revoked_at, &self.approved_at) {
+            (Some(_), _) => DeviceState::Revoked,
+            (None, None) => DeviceState::Pending,
+            (None, Some(_)) => DeviceState::Active,
+        }
+    }
 }
 
 /// Consecutive failed sign-ins of one subject; times in Unix seconds.
@@ -153,8 +181,16 @@ pub trait Tx {
     fn ids(&mut self, kind: EntityKind) -> Result<Vec<Uuid>, ServerError>;
     /// Writes an entity's new state under a new change number (the
     /// `change_no` of `row` is ignored). Reading the entity later in the same
-    /// transaction sees the write.
-    fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow) -> Result<(), ServerError>;
+    /// transaction sees the write. The files the document names
+    /// ([`crate::blob::referenced`]) are noted for its park as written by
+    /// `writer` (nil: the server itself).
+    fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow, writer: Uuid) -> Result<(), ServerError>;
+    /// Notes that `device` sent every byte of a file.
+    fn add_blob_upload(&mut self, sha256: &str, device: Uuid) -> Result<(), ServerError>;
+    /// Whether a user of `parks` on `device` may see a file: the device
+    /// uploaded it, or a record of one of the parks names it and the
+    /// device that wrote that record uploaded it (or the server wrote it).
+    fn blob_visible(&mut self, sha256: &str, parks: &[Uuid], device: Uuid) -> Result<bool, ServerError>;
     /// Entities of a park changed after `after`, by change number, at most `limit`.
     fn changes(&mut self, park: Uuid, after: i64, limit: usize) -> Result<Vec<Change>, ServerError>;
 
@@ -166,8 +202,11 @@ pub trait Tx {
     fn user(&mut self, id: Uuid) -> Result<Option<UserRow>, ServerError>;
     fn set_assigned(&mut self, user: Uuid, park: Uuid, assigned: bool) -> Result<(), ServerError>;
     fn parks_of(&mut self, user: Uuid) -> Result<Vec<Uuid>, ServerError>;
-    /// Registers a device on first use; returns the user it was first registered to.
-    fn register_device(&mut self, device: Uuid, user: Uuid, name: &str, now: &str) -> Result<Uuid, ServerError>;
+    /// Registers a device unless its id is taken; returns the device as
+    /// stored (the one first registered under that id).
+    fn register_device(&mut self, device: &DeviceRow) -> Result<DeviceRow, ServerError>;
+    /// Stores a device's key, approval and last challenge.
+    fn update_device(&mut self, device: &DeviceRow) -> Result<(), ServerError>;
     fn device(&mut self, id: Uuid) -> Result<Option<DeviceRow>, ServerError>;
     /// Every registered device, by registration time.
     fn devices(&mut self) -> Result<Vec<DeviceRow>, ServerError>;

@@ -6,6 +6,11 @@
 //! file whose hash differs from its name is thrown away (a file of the
 //! right size can still be wrong). The store is a trait so that an object
 //! store can take the folder's place.
+//!
+//! Who may see a stored file is decided by the bureau ([`Sight`]): a caller
+//! who may not see it is answered exactly as if it were absent, and an
+//! upload of it runs to the last byte, so that knowing a hash never tells
+//! anyone whether the server holds the file.
 
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
@@ -49,26 +54,55 @@ pub enum BlobState {
     Partial(u64),
 }
 
+/// Whether the caller may learn that a stored blob exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sight {
+    Visible,
+    /// Answered as if absent; an upload must send every byte.
+    Hidden,
+}
+
+/// The SHA-256 names a record points at: every string anywhere in the
+/// document that has the form of one. Record digests match too, which is
+/// harmless: they name no file.
+pub fn referenced(doc: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) if valid_name(s) => out.push(s.clone()),
+            serde_json::Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            serde_json::Value::Object(m) => m.values().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    doc.values().for_each(|v| walk(v, &mut out));
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// A stored blob: its size and a reader of its bytes.
 pub type StoredBlob = (u64, Box<dyn Read + Send>);
+
+/// One piece of an upload: `bytes` at `offset` of a file of `total` bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Chunk<'a> {
+    pub offset: u64,
+    pub total: u64,
+    pub bytes: &'a [u8],
+}
 
 /// Who is uploading: each device's unfinished uploads are its own, counted
 /// against its cap, and resumed only by it.
 pub type Uploader = uuid::Uuid;
 
 pub trait Blobs: Send + Sync {
-    /// Whether a blob is stored, or how much of it this uploader has sent.
-    fn state(&self, sha256: &str, uploader: Uploader) -> Result<BlobState, BlobError>;
-    /// Appends `bytes` at `offset` of a file of `total` bytes; verifies and
-    /// keeps the file when it is complete. Returns the new state.
-    fn append(
-        &self,
-        sha256: &str,
-        uploader: Uploader,
-        offset: u64,
-        total: u64,
-        bytes: &[u8],
-    ) -> Result<BlobState, BlobError>;
+    /// Whether a blob is stored (when the caller may see it), or how much
+    /// of it this uploader has sent.
+    fn state(&self, sha256: &str, uploader: Uploader, sight: Sight) -> Result<BlobState, BlobError>;
+    /// Appends a chunk; verifies and keeps the file when it is complete.
+    /// Returns the new state.
+    fn append(&self, sha256: &str, uploader: Uploader, sight: Sight, chunk: Chunk<'_>) -> Result<BlobState, BlobError>;
     /// The stored file, or `None`.
     fn open(&self, sha256: &str) -> Result<Option<StoredBlob>, BlobError>;
 }
@@ -166,24 +200,20 @@ fn hash_prefix(path: &Path, len: u64, hasher: &mut Sha256) -> io::Result<()> {
 }
 
 impl Blobs for BlobDir {
-    fn state(&self, sha256: &str, uploader: Uploader) -> Result<BlobState, BlobError> {
+    fn state(&self, sha256: &str, uploader: Uploader, sight: Sight) -> Result<BlobState, BlobError> {
         if !valid_name(sha256) {
             return Err(BlobError::BadName);
         }
-        if let Some(size) = len_of(&self.stored_path(sha256))? {
-            return Ok(BlobState::Stored(size));
+        if sight == Sight::Visible {
+            if let Some(size) = len_of(&self.stored_path(sha256))? {
+                return Ok(BlobState::Stored(size));
+            }
         }
         Ok(BlobState::Partial(len_of(&self.partial_path(sha256, uploader))?.unwrap_or(0)))
     }
 
-    fn append(
-        &self,
-        sha256: &str,
-        uploader: Uploader,
-        offset: u64,
-        total: u64,
-        bytes: &[u8],
-    ) -> Result<BlobState, BlobError> {
+    fn append(&self, sha256: &str, uploader: Uploader, sight: Sight, chunk: Chunk<'_>) -> Result<BlobState, BlobError> {
+        let Chunk { offset, total, bytes } = chunk;
         if !valid_name(sha256) {
             return Err(BlobError::BadName);
         }
@@ -192,13 +222,13 @@ impl Blobs for BlobDir {
         }
         // Both numbers come from the client: an offset near the top of the
         // range must not wrap around.
-        let end = offset.checked_add(bytes.len() as u64).unwrap_or(u64::MAX);
+        let end = offset.saturating_add(bytes.len() as u64);
         if end > total {
             return Err(BlobError::Overrun { total, end });
         }
         let lock = self.lock(sha256);
         let _turn = lock.lock().unwrap_or_else(|p| p.into_inner());
-        let state = self.state(sha256, uploader)?;
+        let state = self.state(sha256, uploader, sight)?;
         let received = match state {
             BlobState::Stored(_) => return Ok(state),
             BlobState::Partial(received) => received,
@@ -229,6 +259,12 @@ impl Blobs for BlobDir {
         file.sync_all()?;
         drop(file);
         let stored = self.stored_path(sha256);
+        if stored.exists() {
+            // Held already, for someone this uploader may not know of: the
+            // same bytes, proven by their hash; the original stays as it is.
+            fs::remove_file(&partial)?;
+            return Ok(BlobState::Stored(total));
+        }
         let folder = stored.parent().expect("stored has a folder");
         let new_folder = !folder.exists();
         fs::create_dir_all(folder)?;

@@ -23,8 +23,8 @@ use xuncha_sync::{
 use crate::access::{self, Action};
 use crate::audit;
 use crate::backend::{Backend, EntityRow, FieldMeta, Tx};
-use crate::blob::{BlobState, Blobs};
-use crate::{judge, merge, natural, Principal, ServerError};
+use crate::blob::{BlobState, Blobs, Chunk, Sight};
+use crate::{judge, merge, natural, Principal, Role, ServerError};
 
 pub struct Bureau<B> {
     backend: B,
@@ -65,28 +65,46 @@ impl<B: Backend> Bureau<B> {
         self.env().new_id()
     }
 
-    /// Whether a blob is stored, or how much of it this device has sent. Blobs are
-    /// named by their SHA-256: a caller who knows the hash has seen a
-    /// record that refers to it.
+    /// Whether the caller may learn that a file is stored: see
+    /// [`Tx::blob_visible`].
+    fn sight(&self, who: &Principal, sha256: &str) -> Result<Sight, ServerError> {
+        if !crate::blob::valid_name(sha256) {
+            return Err(crate::blob::BlobError::BadName.into());
+        }
+        let visible = self.backend.transaction(|tx| {
+            // An administrator sees every park.
+            let parks = if who.role == Role::Admin { tx.ids(EntityKind::Park)? } else { who.parks.clone() };
+            tx.blob_visible(sha256, &parks, who.device_id)
+        })?;
+        Ok(if visible { Sight::Visible } else { Sight::Hidden })
+    }
+
+    /// Whether a blob is stored, or how much of it this device has sent. A
+    /// file the caller may not see is reported as not stored.
     pub fn blob_state(&self, who: &Principal, sha256: &str) -> Result<BlobState, ServerError> {
-        Ok(self.blobs.state(sha256, who.device_id)?)
+        let sight = self.sight(who, sha256)?;
+        Ok(self.blobs.state(sha256, who.device_id, sight)?)
     }
 
-    /// Takes one chunk of a blob upload.
-    pub fn upload(
-        &self,
-        who: &Principal,
-        sha256: &str,
-        offset: u64,
-        total: u64,
-        bytes: &[u8],
-    ) -> Result<BlobState, ServerError> {
-        Ok(self.blobs.append(sha256, who.device_id, offset, total, bytes)?)
+    /// Takes one chunk of a blob upload. A device that sent every byte of a
+    /// file it could not see holds the file, and may see it from then on.
+    pub fn upload(&self, who: &Principal, sha256: &str, chunk: Chunk<'_>) -> Result<BlobState, ServerError> {
+        let sight = self.sight(who, sha256)?;
+        let state = self.blobs.append(sha256, who.device_id, sight, chunk)?;
+        if sight == Sight::Hidden && matches!(state, BlobState::Stored(_)) {
+            self.backend.transaction(|tx| tx.add_blob_upload(sha256, who.device_id))?;
+        }
+        Ok(state)
     }
 
-    /// A stored blob's size and content.
-    pub fn blob(&self, _who: &Principal, sha256: &str) -> Result<crate::blob::StoredBlob, ServerError> {
-        self.blobs.open(sha256)?.ok_or_else(|| ServerError::NotFound("服务器上还没有这个文件".into()))
+    /// A stored blob's size and content; a file the caller may not see is
+    /// answered exactly as one the server does not hold.
+    pub fn blob(&self, who: &Principal, sha256: &str) -> Result<crate::blob::StoredBlob, ServerError> {
+        let absent = || ServerError::NotFound("服务器上还没有这个文件".into());
+        if self.sight(who, sha256)? == Sight::Hidden {
+            return Err(absent());
+        }
+        self.blobs.open(sha256)?.ok_or_else(absent)
     }
 
     pub fn hello(&self, who: &Principal) -> Result<Hello, ServerError> {
@@ -108,6 +126,11 @@ impl<B: Backend> Bureau<B> {
     pub fn push(&self, who: &Principal, req: &PushRequest) -> Result<PushResponse, ServerError> {
         check_protocol(req.protocol)?;
         if req.device_id != who.device_id {
+            let at = self.env().now().to_rfc3339();
+            let detail = format!("推送声称来自设备 {}，而登录的设备是 {}", req.device_id, who.device_id);
+            self.backend.transaction(|tx| {
+                audit::by(tx, &at, who, audit::Event::WriteRefused, audit::Outcome::Refused, &detail)
+            })?;
             return Err(ServerError::Forbidden("推送的设备与登录的设备不一致".into()));
         }
         if req.mutations.len() > MAX_PUSH {
@@ -261,7 +284,7 @@ impl<B: Backend> Bureau<B> {
             row.field_meta.extend(crate::merge::stamp(kind, &doc, row.version, Uuid::nil()));
             row.doc.extend(doc.clone());
             crate::natural::index(tx, kind, id, row.park_id, Some(&before), &row.doc)?;
-            tx.put_entity(kind, id, &row)?;
+            tx.put_entity(kind, id, &row, Uuid::nil())?;
             Ok(row.version)
         })
     }
@@ -403,7 +426,8 @@ impl<B: Backend> Bureau<B> {
                 row.field_meta.insert(c.field.clone(), FieldMeta { since: Some(row.version), ..meta });
                 row.field_meta.insert(xuncha_sync::element::field_of(&c.field).to_string(), meta);
                 crate::natural::index(tx, c.entity, c.entity_id, row.park_id, Some(&before), &row.doc)?;
-                tx.put_entity(c.entity, c.entity_id, &row)?;
+                // The laptop's value, so the laptop that sent it vouches for its files.
+                tx.put_entity(c.entity, c.entity_id, &row, c.device_id)?;
                 c.device_value.clone()
             } else {
                 xuncha_sync::element::get(c.entity, &row.doc, &c.field)
@@ -440,7 +464,7 @@ impl<B> Bureau<B> {
 }
 
 /// Compares in time independent of where the texts differ.
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -736,6 +760,15 @@ fn apply_record(
             },
         ));
     }
+    // Where it goes is decided before what it says: a user outside the
+    // park learns nothing about the rules a record there must meet.
+    let park = match check_new_in_park(tx, m, fields, allowed)? {
+        Ok(park) => park,
+        Err(reason) => return Ok(rejected(m, reason)),
+    };
+    if held_park(tx, m, fields)?.is_some_and(|held| held != park) {
+        return Ok(rejected(m, "该记录所涉的企业、整改案件或线索移交属于另一园区，不能记入本园区"));
+    }
     if let Some(reason) = judge::record(m.entity, fields) {
         return Ok(rejected(m, &reason));
     }
@@ -748,13 +781,6 @@ fn apply_record(
     };
     if let Some(reason) = refusal {
         return Ok(rejected(m, &reason));
-    }
-    let park = match check_new_in_park(tx, m, fields, allowed)? {
-        Ok(park) => park,
-        Err(reason) => return Ok(rejected(m, reason)),
-    };
-    if held_park(tx, m, fields)?.is_some_and(|held| held != park) {
-        return Ok(rejected(m, "该记录所涉的企业、整改案件或线索移交属于另一园区，不能记入本园区"));
     }
     let mut doc = fields.clone();
     if m.entity == EntityKind::CaseEvent {
@@ -770,7 +796,7 @@ fn apply_record(
         field_meta: doc.keys().map(|f| (f.clone(), FieldMeta::written(1, device))).collect(),
         doc,
     };
-    tx.put_entity(m.entity, m.entity_id, &row)?;
+    tx.put_entity(m.entity, m.entity_id, &row, device)?;
     Ok(applied(m, 1))
 }
 
@@ -848,7 +874,7 @@ fn apply_file(
             doc,
         };
         natural::index(tx, m.entity, id, row.park_id, None, &row.doc)?;
-        tx.put_entity(m.entity, id, &row)?;
+        tx.put_entity(m.entity, id, &row, device)?;
         return Ok(applied(m, 1));
     };
     if !allowed(row.park_id) {
@@ -920,7 +946,7 @@ fn apply_file(
         }
         row.version += 1;
         natural::index(tx, m.entity, target, row.park_id, Some(&before), &row.doc)?;
-        tx.put_entity(m.entity, target, &row)?;
+        tx.put_entity(m.entity, target, &row, device)?;
     }
     if folding {
         for g in &gone {
@@ -931,7 +957,7 @@ fn apply_file(
         natural::index(tx, m.entity, away_id, away.park_id, Some(&away.doc), &Map::new())?;
         away.doc = Map::from_iter([("merged_into".to_string(), Value::String(target.to_string()))]);
         away.version += 1;
-        tx.put_entity(m.entity, away_id, &away)?;
+        tx.put_entity(m.entity, away_id, &away, device)?;
     }
     let conflicts: Vec<FieldConflict> = merged
         .clashes

@@ -18,12 +18,12 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use uuid::Uuid;
 use xuncha_sync::{
-    BlobUpload, ErrorBody, LoginRequest, PullRequest, PushRequest, RefreshRequest, Resolve, UPLOAD_LENGTH,
-    UPLOAD_OFFSET,
+    BlobUpload, ChallengeRequest, ErrorBody, LoginRequest, PullRequest, PushRequest, RefreshRequest, Resolve,
+    UPLOAD_LENGTH, UPLOAD_OFFSET,
 };
 
 use crate::backend::Backend;
-use crate::blob::{BlobError, BlobState};
+use crate::blob::{BlobError, BlobState, Chunk};
 use crate::{Bureau, Principal, ServerError};
 
 /// The largest request body taken; a full push of 500 mutations is far
@@ -146,6 +146,7 @@ async fn principal<B: Backend + 'static>(bureau: &Arc<Bureau<B>>, headers: &Head
 pub fn router<B: Backend + 'static>(bureau: Arc<Bureau<B>>) -> Router {
     Router::new()
         .route("/v1/health", get(health::<B>))
+        .route("/v1/login/challenge", post(challenge::<B>))
         .route("/v1/login", post(login::<B>))
         .route("/v1/refresh", post(refresh::<B>))
         .route("/v1/sync/hello", get(hello::<B>))
@@ -177,6 +178,14 @@ async fn health<B: Backend + 'static>(State(b): Shared<B>) -> Reply<Health> {
     .await
 }
 
+async fn challenge<B: Backend + 'static>(
+    State(b): Shared<B>,
+    req: Result<Json<ChallengeRequest>, JsonRejection>,
+) -> Reply<xuncha_sync::LoginChallenge> {
+    let req = body(req)?;
+    Ok(Json(b.login_challenge(req.device_id)))
+}
+
 async fn login<B: Backend + 'static>(
     State(b): Shared<B>,
     extensions: axum::http::Extensions,
@@ -204,7 +213,7 @@ async fn refresh<B: Backend + 'static>(
     req: Result<Json<RefreshRequest>, JsonRejection>,
 ) -> Reply<xuncha_sync::Session> {
     let req = body(req)?;
-    blocking(&b, move |b| b.refresh(&req.refresh_token)).await
+    blocking(&b, move |b| b.refresh(&req)).await
 }
 
 async fn hello<B: Backend + 'static>(State(b): Shared<B>, headers: HeaderMap) -> Reply<xuncha_sync::Hello> {
@@ -341,7 +350,7 @@ async fn upload<B: Backend + 'static>(
         _ => HttpError::new(StatusCode::BAD_REQUEST, "bad_request", format!("上传内容无法读取：{}", r.body_text())),
     })?;
     blocking(&b, move |b| {
-        b.upload(&who, &sha256, offset, total, &bytes).map(|state| match state {
+        b.upload(&who, &sha256, Chunk { offset, total, bytes: &bytes }).map(|state| match state {
             BlobState::Stored(size) => BlobUpload { received: size, complete: true },
             BlobState::Partial(received) => BlobUpload { received, complete: false },
         })

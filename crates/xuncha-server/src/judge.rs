@@ -36,8 +36,32 @@ fn errors(kind: EntityKind, problems: &[FieldProblem]) -> Option<String> {
     (!errors.is_empty()).then(|| format!("{}未通过校验：{}", label(kind), errors.join("；")))
 }
 
+/// The longest text any field may hold, in characters: some thirty pages
+/// of a printed notice. Files and scans travel as blobs, never inline.
+pub const MAX_TEXT: usize = 20_000;
+
+/// The first text in the document longer than [`MAX_TEXT`], by its path.
+fn too_long(kind: EntityKind, doc: &Map<String, Value>) -> Option<String> {
+    fn walk(path: &str, v: &Value) -> Option<(String, usize)> {
+        match v {
+            Value::String(s) => {
+                let n = s.chars().count();
+                (n > MAX_TEXT).then(|| (path.to_string(), n))
+            }
+            Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| walk(&format!("{path}[{}]", i + 1), v)),
+            Value::Object(m) => m.iter().find_map(|(k, v)| walk(&format!("{path}.{k}"), v)),
+            _ => None,
+        }
+    }
+    let (path, n) = doc.iter().find_map(|(k, v)| walk(k, v))?;
+    Some(format!("{}的字段 {path} 过长：{n} 个字符，上限 {MAX_TEXT} 个字符", label(kind)))
+}
+
 /// Why a park or enterprise file, as it would be stored, is refused.
 pub fn file(kind: EntityKind, doc: &Map<String, Value>) -> Option<String> {
+    if let Some(reason) = too_long(kind, doc) {
+        return Some(reason);
+    }
     let problems = match kind {
         EntityKind::Enterprise => read::<xuncha_core::Enterprise>(kind, doc).map(|e| e.check()),
         EntityKind::Park => read::<xuncha_core::Park>(kind, doc).map(|p| p.check()),
@@ -52,6 +76,9 @@ pub fn file(kind: EntityKind, doc: &Map<String, Value>) -> Option<String> {
 /// Why an insert-only record is refused.
 pub fn record(kind: EntityKind, doc: &Map<String, Value>) -> Option<String> {
     use xuncha_core::{clue_transfer, inspection, notice, rectification, store};
+    if let Some(reason) = too_long(kind, doc) {
+        return Some(reason);
+    }
     let outcome = match kind {
         EntityKind::Park | EntityKind::Enterprise => return file(kind, doc),
         EntityKind::Inspection => read::<inspection::Inspection>(kind, doc).map(|i| {
@@ -77,6 +104,19 @@ mod tests {
         let e = xuncha_core::Enterprise::new(uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2), "湖南甲有限公司");
         let Value::Object(doc) = serde_json::to_value(e).unwrap() else { unreachable!() };
         doc
+    }
+
+    #[test]
+    fn a_text_past_the_limit_is_refused_by_its_path_and_length() {
+        let mut doc = enterprise();
+        doc.insert("contacts".into(), json!([{"name": "张三", "phone": "1".repeat(20_001)}]));
+        assert_eq!(
+            file(EntityKind::Enterprise, &doc).as_deref(),
+            Some("企业档案的字段 contacts[1].phone 过长：20001 个字符，上限 20000 个字符")
+        );
+        doc.insert("contacts".into(), json!([]));
+        doc.insert("address".into(), json!("路".repeat(20_000)));
+        assert_eq!(file(EntityKind::Enterprise, &doc), None, "at the limit it is taken");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use uuid::Uuid;
 use xuncha_core::{Env, Park, Store};
-use xuncha_server::backend::Database;
+use xuncha_server::backend::{Database, DeviceState};
 use xuncha_server::blob::BlobDir;
 use xuncha_server::postgres::Postgres;
 use xuncha_server::sqlite::Sqlite;
@@ -119,8 +119,10 @@ enum AuditCommand {
 
 #[derive(Subcommand)]
 enum DeviceCommand {
-    /// Lists every laptop that signed in: id, user, name, registered, revoked.
+    /// Lists every laptop that signed in: id, user, name, registered, key, state.
     List,
+    /// Approves a user's new laptop (a user's first laptop needs none).
+    Approve { id: Uuid },
     /// Revokes a laptop: its sessions end at once and it cannot sign in again.
     Revoke { id: Uuid },
 }
@@ -311,11 +313,18 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Device { command: DeviceCommand::List } => {
             for (d, user) in open(&cli)?.devices().map_err(describe)? {
-                let revoked = d.revoked_at.as_deref().map_or("在用".to_string(), |at| format!("已停用 {at}"));
-                println!("{}\t{user}\t{}\t{}\t{revoked}", d.id, d.name, d.registered_at);
+                let state = match d.state() {
+                    DeviceState::Active => "在用".to_string(),
+                    DeviceState::Pending => "待批准".to_string(),
+                    DeviceState::Revoked => format!("已停用 {}", d.revoked_at.as_deref().unwrap_or_default()),
+                };
+                // The key's first 16 hex digits, to compare with the laptop's.
+                let key = d.public_key.as_deref().map_or("（未登记密钥）", |k| &k[..k.len().min(16)]);
+                println!("{}\t{user}\t{}\t{}\t{key}\t{state}", d.id, d.name, d.registered_at);
             }
             Ok(())
         }
+        Command::Device { command: DeviceCommand::Approve { id } } => open(&cli)?.approve_device(*id).map_err(describe),
         Command::Device { command: DeviceCommand::Revoke { id } } => open(&cli)?.revoke_device(*id).map_err(describe),
         Command::Park { command: ParkCommand::Add { name } } => {
             let bureau = open(&cli)?;

@@ -66,6 +66,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("20261202200000_devices_and_logins", include_str!("../migrations/postgres/20261202200000_devices_and_logins.sql")),
     ("20261202210000_audit", include_str!("../migrations/postgres/20261202210000_audit.sql")),
+    ("20261203080000_blob_scope", include_str!("../migrations/postgres/20261203080000_blob_scope.sql")),
+    ("20261203110000_device_keys", include_str!("../migrations/postgres/20261203110000_device_keys.sql")),
 ];
 
 /// How often a transaction is tried when PostgreSQL aborts it for a
@@ -213,6 +215,7 @@ fn run<T>(conn: &mut Conn, f: &mut impl FnMut(&mut dyn Tx) -> Result<T, ServerEr
         locked: HashSet::new(),
         known: HashMap::new(),
         pending: Vec::new(),
+        blob_refs: BTreeSet::new(),
         mutations: Vec::new(),
         metas: HashMap::new(),
         pending_metas: BTreeSet::new(),
@@ -239,6 +242,8 @@ struct PgTx<'c> {
     metas: HashMap<String, Option<String>>,
     /// Meta keys written and not yet stored.
     pending_metas: BTreeSet<String>,
+    /// Files named by written entities, not yet noted: hash, park, writer.
+    blob_refs: BTreeSet<(String, Uuid, Uuid)>,
 }
 
 fn lock_key(salt: u64, id: Uuid) -> i64 {
@@ -296,7 +301,23 @@ fn entity_row(r: &postgres::Row, at: usize) -> Result<EntityRow, ServerError> {
 }
 
 fn device_row(r: &postgres::Row) -> DeviceRow {
-    DeviceRow { id: r.get(0), user_id: r.get(1), name: r.get(2), registered_at: r.get(3), revoked_at: r.get(4) }
+    DeviceRow {
+        id: r.get(0),
+        user_id: r.get(1),
+        name: r.get(2),
+        registered_at: r.get(3),
+        revoked_at: r.get(4),
+        public_key: r.get(5),
+        approved_at: r.get(6),
+        last_challenge: r.get(7),
+    }
+}
+
+/// The columns [`device_row`] reads, in its order.
+macro_rules! device_columns {
+    () => {
+        "id, user_id, name, registered_at, revoked_at, public_key, approved_at, last_challenge"
+    };
 }
 
 fn user_of(r: &postgres::Row) -> Result<UserRow, ServerError> {
@@ -362,6 +383,24 @@ impl PgTx<'_> {
                  change_no = EXCLUDED.change_no, doc = EXCLUDED.doc, field_meta = EXCLUDED.field_meta",
         )?;
         self.tx.execute(&s, &[&kinds, &ids, &parks, &versions, &numbers, &docs, &metas])?;
+        self.flush_blob_refs()
+    }
+
+    fn flush_blob_refs(&mut self) -> Result<(), ServerError> {
+        if self.blob_refs.is_empty() {
+            return Ok(());
+        }
+        let (mut hashes, mut parks, mut writers) = (Vec::new(), Vec::new(), Vec::new());
+        for (sha, park, writer) in std::mem::take(&mut self.blob_refs) {
+            hashes.push(sha);
+            parks.push(park);
+            writers.push(writer);
+        }
+        let s = self.statement(
+            "INSERT INTO blob_ref (sha256, park_id, device_id)
+             SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[]) ON CONFLICT DO NOTHING",
+        )?;
+        self.tx.execute(&s, &[&hashes, &parks, &writers])?;
         Ok(())
     }
 
@@ -550,13 +589,33 @@ impl Tx for PgTx<'_> {
         Ok(self.tx.query(&s, &[&kind.as_str()])?.iter().map(|r| r.get(0)).collect())
     }
 
-    fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow) -> Result<(), ServerError> {
+    fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow, writer: Uuid) -> Result<(), ServerError> {
         // Normally taken already by lock_entities; a retry follows if not.
         self.lock(lock_key(entity_salt(kind), id))?;
         self.pending.retain(|pending| *pending != (kind, id));
         self.pending.push((kind, id));
         self.known.insert((kind, id), Some(row.clone()));
+        self.blob_refs.extend(crate::blob::referenced(&row.doc).into_iter().map(|sha| (sha, row.park_id, writer)));
         Ok(())
+    }
+
+    fn add_blob_upload(&mut self, sha256: &str, device: Uuid) -> Result<(), ServerError> {
+        let s = self.statement("INSERT INTO blob_upload (sha256, device_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")?;
+        self.tx.execute(&s, &[&sha256, &device])?;
+        Ok(())
+    }
+
+    fn blob_visible(&mut self, sha256: &str, parks: &[Uuid], device: Uuid) -> Result<bool, ServerError> {
+        self.flush()?;
+        let s = self.statement(
+            "SELECT EXISTS (SELECT 1 FROM blob_upload WHERE sha256 = $1 AND device_id = $2)
+                 OR EXISTS (SELECT 1 FROM blob_ref r
+                            WHERE r.sha256 = $1 AND r.park_id = ANY($3::uuid[])
+                              AND (r.device_id = $4 OR EXISTS (SELECT 1 FROM blob_upload u
+                                   WHERE u.sha256 = r.sha256 AND u.device_id = r.device_id)))",
+        )?;
+        let parks = parks.to_vec();
+        Ok(self.tx.query_one(&s, &[&sha256, &device, &parks, &Uuid::nil()])?.get(0))
     }
 
     fn changes(&mut self, park: Uuid, after: i64, limit: usize) -> Result<Vec<Change>, ServerError> {
@@ -630,24 +689,32 @@ impl Tx for PgTx<'_> {
         Ok(self.tx.query(&s, &[&user])?.iter().map(|r| r.get(0)).collect())
     }
 
-    fn register_device(&mut self, device: Uuid, user: Uuid, name: &str, now: &str) -> Result<Uuid, ServerError> {
+    fn register_device(&mut self, d: &DeviceRow) -> Result<DeviceRow, ServerError> {
         let s = self.statement(
-            "INSERT INTO device (id, user_id, name, registered_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO device (id, user_id, name, registered_at, public_key, approved_at, last_challenge)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
         )?;
-        self.tx.execute(&s, &[&device, &user, &name, &now])?;
-        let s = self.statement("SELECT user_id FROM device WHERE id = $1")?;
-        Ok(self.tx.query_one(&s, &[&device])?.get(0))
+        self.tx.execute(
+            &s,
+            &[&d.id, &d.user_id, &d.name, &d.registered_at, &d.public_key, &d.approved_at, &d.last_challenge],
+        )?;
+        self.device(d.id)?.ok_or_else(|| ServerError::Damaged("a device just registered is missing".into()))
+    }
+
+    fn update_device(&mut self, d: &DeviceRow) -> Result<(), ServerError> {
+        let s =
+            self.statement("UPDATE device SET public_key = $2, approved_at = $3, last_challenge = $4 WHERE id = $1")?;
+        self.tx.execute(&s, &[&d.id, &d.public_key, &d.approved_at, &d.last_challenge])?;
+        Ok(())
     }
 
     fn device(&mut self, id: Uuid) -> Result<Option<DeviceRow>, ServerError> {
-        let s = self.statement("SELECT id, user_id, name, registered_at, revoked_at FROM device WHERE id = $1")?;
+        let s = self.statement(concat!("SELECT ", device_columns!(), " FROM device WHERE id = $1"))?;
         Ok(self.tx.query_opt(&s, &[&id])?.map(|r| device_row(&r)))
     }
 
     fn devices(&mut self) -> Result<Vec<DeviceRow>, ServerError> {
-        let s = self
-            .statement("SELECT id, user_id, name, registered_at, revoked_at FROM device ORDER BY registered_at, id")?;
+        let s = self.statement(concat!("SELECT ", device_columns!(), " FROM device ORDER BY registered_at, id"))?;
         Ok(self.tx.query(&s, &[])?.iter().map(device_row).collect())
     }
 

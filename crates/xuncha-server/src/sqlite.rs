@@ -45,7 +45,21 @@ fn device_row(r: &rusqlite::Row) -> rusqlite::Result<DeviceRow> {
         name: r.get(2)?,
         registered_at: r.get(3)?,
         revoked_at: r.get(4)?,
+        public_key: r.get(5)?,
+        approved_at: r.get(6)?,
+        last_challenge: r
+            .get::<_, Option<String>>(7)?
+            .map(|s| Uuid::parse_str(&s))
+            .transpose()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, Box::new(e)))?,
     })
+}
+
+/// The columns [`device_row`] reads, in its order.
+macro_rules! device_columns {
+    () => {
+        "id, user_id, name, registered_at, revoked_at, public_key, approved_at, last_challenge"
+    };
 }
 
 fn block_of(
@@ -68,6 +82,14 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/20261202200000_devices_and_logins.sql"),
     },
     Migration { name: "20261202210000_audit", sql: include_str!("../migrations/sqlite/20261202210000_audit.sql") },
+    Migration {
+        name: "20261203080000_blob_scope",
+        sql: include_str!("../migrations/sqlite/20261203080000_blob_scope.sql"),
+    },
+    Migration {
+        name: "20261203110000_device_keys",
+        sql: include_str!("../migrations/sqlite/20261203110000_device_keys.sql"),
+    },
 ];
 
 pub struct Sqlite {
@@ -272,7 +294,7 @@ impl Tx for SqliteTx<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow) -> Result<(), ServerError> {
+    fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow, writer: Uuid) -> Result<(), ServerError> {
         // The write lock taken by BEGIN IMMEDIATE is held to commit.
         let change_no = self.head()? + 1;
         self.set_meta("head", &change_no.to_string())?;
@@ -292,7 +314,35 @@ impl Tx for SqliteTx<'_> {
                 serde_json::to_string(&row.doc)?,
                 serde_json::to_string(&row.field_meta)?
             ])?;
+        let mut note = self.tx.prepare_cached(
+            "INSERT INTO blob_ref (sha256, park_id, device_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        )?;
+        for sha in crate::blob::referenced(&row.doc) {
+            note.execute(params![sha, row.park_id.to_string(), writer.to_string()])?;
+        }
         Ok(())
+    }
+
+    fn add_blob_upload(&mut self, sha256: &str, device: Uuid) -> Result<(), ServerError> {
+        self.tx
+            .prepare_cached("INSERT INTO blob_upload (sha256, device_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+            .execute(params![sha256, device.to_string()])?;
+        Ok(())
+    }
+
+    fn blob_visible(&mut self, sha256: &str, parks: &[Uuid], device: Uuid) -> Result<bool, ServerError> {
+        let parks = serde_json::to_string(&parks)?;
+        let visible = self
+            .tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM blob_upload WHERE sha256 = ?1 AND device_id = ?2)
+                     OR EXISTS (SELECT 1 FROM blob_ref r
+                                WHERE r.sha256 = ?1 AND r.park_id IN (SELECT value FROM json_each(?3))
+                                  AND (r.device_id = ?4 OR EXISTS (SELECT 1 FROM blob_upload u
+                                       WHERE u.sha256 = r.sha256 AND u.device_id = r.device_id)))",
+            )?
+            .query_row(params![sha256, device.to_string(), parks, Uuid::nil().to_string()], |r| r.get(0))?;
+        Ok(visible)
     }
 
     fn changes(&mut self, park: Uuid, after: i64, limit: usize) -> Result<Vec<Change>, ServerError> {
@@ -372,31 +422,42 @@ impl Tx for SqliteTx<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn register_device(&mut self, device: Uuid, user: Uuid, name: &str, now: &str) -> Result<Uuid, ServerError> {
+    fn register_device(&mut self, d: &DeviceRow) -> Result<DeviceRow, ServerError> {
         self.tx
             .prepare_cached(
-                "INSERT INTO device (id, user_id, name, registered_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO device (id, user_id, name, registered_at, public_key, approved_at, last_challenge)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
             )?
-            .execute(params![device.to_string(), user.to_string(), name, now])?;
-        Ok(self
-            .tx
-            .prepare_cached("SELECT user_id FROM device WHERE id = ?1")?
-            .query_row([device.to_string()], |r| uuid_col(r, 0))?)
+            .execute(params![
+                d.id.to_string(),
+                d.user_id.to_string(),
+                d.name,
+                d.registered_at,
+                d.public_key,
+                d.approved_at,
+                d.last_challenge.map(|c| c.to_string())
+            ])?;
+        self.device(d.id)?.ok_or_else(|| ServerError::Damaged("a device just registered is missing".into()))
+    }
+
+    fn update_device(&mut self, d: &DeviceRow) -> Result<(), ServerError> {
+        self.tx
+            .prepare_cached("UPDATE device SET public_key = ?2, approved_at = ?3, last_challenge = ?4 WHERE id = ?1")?
+            .execute(params![d.id.to_string(), d.public_key, d.approved_at, d.last_challenge.map(|c| c.to_string())])?;
+        Ok(())
     }
 
     fn device(&mut self, id: Uuid) -> Result<Option<DeviceRow>, ServerError> {
         Ok(self
             .tx
-            .prepare_cached("SELECT id, user_id, name, registered_at, revoked_at FROM device WHERE id = ?1")?
+            .prepare_cached(concat!("SELECT ", device_columns!(), " FROM device WHERE id = ?1"))?
             .query_row([id.to_string()], device_row)
             .optional()?)
     }
 
     fn devices(&mut self) -> Result<Vec<DeviceRow>, ServerError> {
-        let mut s = self.tx.prepare_cached(
-            "SELECT id, user_id, name, registered_at, revoked_at FROM device ORDER BY registered_at, id",
-        )?;
+        let mut s =
+            self.tx.prepare_cached(concat!("SELECT ", device_columns!(), " FROM device ORDER BY registered_at, id"))?;
         let rows = s.query_map([], device_row)?.collect::<Result<_, _>>()?;
         Ok(rows)
     }

@@ -9,6 +9,7 @@
 //! (`change_no`, one global sequence) and every entity version. Laptop
 //! clocks travel only as `created_at`, for display.
 
+pub mod device_key;
 pub mod element;
 
 use serde::{Deserialize, Serialize};
@@ -321,6 +322,31 @@ pub struct PullPage {
     pub restart: bool,
 }
 
+/// `POST /v1/login/challenge`: the first step of a login.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChallengeRequest {
+    pub device_id: Uuid,
+}
+
+/// A one-time text for the device key to sign, good for
+/// `expires_in` seconds and for one login of the device it was made for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginChallenge {
+    pub challenge: String,
+    pub expires_in: i64,
+}
+
+/// The second factor of a login: the device's public key and its
+/// signature of the challenge (see [`device_key`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceProof {
+    /// Ed25519, 64 hex digits.
+    pub public_key: String,
+    pub challenge: String,
+    /// 128 hex digits.
+    pub signature: String,
+}
+
 /// `POST /v1/login`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoginRequest {
@@ -329,12 +355,20 @@ pub struct LoginRequest {
     /// The laptop store's device id; tokens are bound to it.
     pub device_id: Uuid,
     pub device_name: String,
+    /// Required by the server; optional on the wire so that an old
+    /// laptop's login is answered with a message rather than a parse error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<DeviceProof>,
 }
 
 /// `POST /v1/refresh`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RefreshRequest {
     pub refresh_token: String,
+    /// The device key's signature of the token spent (required by the
+    /// server, optional on the wire like [`LoginRequest::proof`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 /// What a login or a refresh returns. The refresh token is good for one

@@ -124,8 +124,16 @@ fn login_session_and_errors() {
             password: "******".into(),
             device_id: id(9),
             device_name: "巡查笔记本".into(),
+            proof: Some(DeviceProof {
+                public_key: "b".repeat(64),
+                challenge: format!("{}.{}", id(40), "c".repeat(64)),
+                signature: "d".repeat(128),
+            }),
         },
     );
+    golden("challenge_request", &ChallengeRequest { device_id: id(9) });
+    golden("login_challenge", &LoginChallenge { challenge: format!("{}.{}", id(40), "c".repeat(64)), expires_in: 300 });
+    golden("refresh_request", &RefreshRequest { refresh_token: "r".repeat(64), signature: Some("d".repeat(128)) });
     golden(
         "session",
         &Session {

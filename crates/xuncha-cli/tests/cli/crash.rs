@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::server::{admin, login, Bureau};
+use super::server::{admin, login, login_new_laptop, Bureau};
 use super::{ok, xuncha};
 
 /// Where the proxy stops traffic.
@@ -257,7 +257,7 @@ fn killed_at(trap: Trap, victim: Victim) {
     let other = dir.path().join("other").join("xuncha.db");
     std::fs::create_dir_all(other.parent().unwrap()).unwrap();
     ok(xuncha(&other, &["init"]));
-    login(&other, &proxy.url, "zhou");
+    login_new_laptop(&data, &other, &proxy.url, "zhou");
     let got: Value = serde_json::from_str(&ok(xuncha(&other, &["sync", "--json"]))).unwrap();
     assert_eq!(got["report"]["blobs_downloaded"], 1, "{got}");
     for id in &ids {

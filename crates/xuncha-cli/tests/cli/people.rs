@@ -9,7 +9,7 @@ use std::process::Command;
 use rand::SeedableRng;
 use serde_json::Value;
 
-use super::server::{admin, login, Bureau};
+use super::server::{admin, login, login_new_laptop, Bureau};
 use super::{ok, xuncha};
 
 /// A server with the sample park and these users assigned to it.
@@ -23,13 +23,9 @@ fn park_with(dir: &Path, users: &[(&str, &str)]) -> (Bureau, String) {
     (Bureau::start(&data), park)
 }
 
-fn laptop(dir: &Path, url: &str, user: &str) -> PathBuf {
-    laptop_in(dir, user, url, user)
-}
-
 /// A laptop in its own folder, logged in as `user`, after its first round.
-fn laptop_in(dir: &Path, folder: &str, url: &str, user: &str) -> PathBuf {
-    let db = dir.join(folder).join("xuncha.db");
+fn laptop(dir: &Path, url: &str, user: &str) -> PathBuf {
+    let db = dir.join(user).join("xuncha.db");
     std::fs::create_dir_all(db.parent().unwrap()).unwrap();
     ok(xuncha(&db, &["init"]));
     login(&db, url, user);
@@ -142,7 +138,12 @@ fn a_document_the_rules_refuse_is_refused_with_its_reason_and_the_park_keeps_syn
     let said = json(ok(xuncha(&honest, &["sync", "--json"])));
     assert!(said["report"]["set_aside"].as_array().unwrap().is_empty(), "{said}");
     assert!(hits(&honest, "来路不明").is_empty());
-    let late = laptop_in(dir.path(), "later", &url, "zhao");
+    // zhao's later laptop, approved by the administrator.
+    let late = dir.path().join("later").join("xuncha.db");
+    std::fs::create_dir_all(late.parent().unwrap()).unwrap();
+    ok(xuncha(&late, &["init"]));
+    login_new_laptop(&bureau.data, &late, &url, "zhao");
+    ok(xuncha(&late, &["sync"]));
     assert_eq!(hits(&late, "领湃").len(), 1, "a new laptop pulls the whole park");
     drop(bureau);
 }

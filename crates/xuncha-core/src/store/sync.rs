@@ -449,6 +449,13 @@ impl Store {
             resent += ask_again_if_results_differ(&tx, hello.last_seq, &hello.results_digest)?;
         }
         set_sync_meta(&tx, "epoch", &hello.epoch.to_string())?;
+        if resent > 0 {
+            // The server lost what this laptop sent (a restore, a new
+            // server): it may have lost the files too, or the record that
+            // this laptop sent every byte of them. Each file is asked about
+            // again and, where the server does not show it, sent again.
+            tx.execute("DELETE FROM blob_synced", [])?;
+        }
         tx.commit()?;
         Ok(resent > 0)
     }

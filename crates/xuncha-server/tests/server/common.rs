@@ -304,7 +304,7 @@ pub fn upload_chunk(
     total: u64,
     bytes: &[u8],
 ) -> Result<BlobUpload, TransportError> {
-    Ok(match server.upload(who, sha256, offset, total, bytes).map_err(refused)? {
+    Ok(match server.upload(who, sha256, xuncha_server::blob::Chunk { offset, total, bytes }).map_err(refused)? {
         BlobState::Stored(size) => BlobUpload { received: size, complete: true },
         BlobState::Partial(received) => BlobUpload { received, complete: false },
     })

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 use xuncha_client::HttpTransport;
 use xuncha_core::Store;
+use xuncha_sync::device_key::DeviceKey;
 
 use crate::common::*;
 
@@ -20,6 +21,52 @@ pub(super) const PASSWORD: &str = "巡查-测试-密码-2026a";
 pub(super) struct Server {
     child: Child,
     pub(super) url: String,
+    /// The arguments that point an admin command at this server's data.
+    admin_args: Vec<std::ffi::OsString>,
+}
+
+/// The key a made-up device of these tests holds: the same for one id.
+pub(super) fn key_of(device: Uuid) -> DeviceKey {
+    use sha2::Digest;
+    DeviceKey::from_seed(&sha2::Sha256::digest(device.as_bytes()).into())
+}
+
+/// Signs in over HTTP as a laptop holding `key` does: a challenge, then
+/// the login with its signature. The status and the answer.
+pub(super) fn raw_login(
+    server: &Server,
+    user: &str,
+    password: &str,
+    device: Uuid,
+    name: &str,
+    key: &DeviceKey,
+) -> (u16, Value) {
+    let challenge: Value = ureq::post(&format!("{}/v1/login/challenge", server.url))
+        .send_json(json!({"device_id": device}))
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let challenge = challenge["challenge"].as_str().unwrap();
+    let proof = json!({
+        "public_key": key.public_key(), "challenge": challenge,
+        "signature": key.sign_login(device, user, challenge)
+    });
+    let body = json!({"user": user, "password": password, "device_id": device, "device_name": name, "proof": proof});
+    match ureq::post(&format!("{}/v1/login", server.url)).send_json(body) {
+        Ok(resp) => (resp.status(), resp.into_json().unwrap()),
+        Err(ureq::Error::Status(code, resp)) => (code, resp.into_json().unwrap()),
+        Err(e) => panic!("the server answers: {e}"),
+    }
+}
+
+/// An administrator approves a user's new device.
+pub(super) fn approve(server: &Server, device: Uuid) {
+    let out = Command::new(BIN)
+        .args(&server.admin_args)
+        .args(["device", "approve", &device.to_string()])
+        .output()
+        .expect("xuncha-server runs");
+    assert!(out.status.success(), "device approve failed: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 impl Drop for Server {
@@ -54,7 +101,7 @@ pub(super) fn start(db: &ServerDb) -> Server {
     std::thread::spawn(move || for _ in lines {});
     let health: Value = ureq::get(&format!("{url}/v1/health")).call().unwrap().into_json().unwrap();
     assert_eq!(health["status"], "ok");
-    Server { child, url }
+    Server { child, url, admin_args: db.args() }
 }
 
 /// An empty server with the sample parks, an inspector assigned to the
@@ -83,7 +130,13 @@ pub(super) fn login_as(dir: &Path, server: &Server, name: &str, user: &str) -> S
     // Each laptop its own seed, hence its own device id.
     let seed = name.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
     let store = laptop(dir, name, seed);
-    xuncha_client::login(store.path(), &server.url, user, PASSWORD, store.device_id(), "测试笔记本").unwrap();
+    let login = || xuncha_client::login(store.path(), &server.url, user, PASSWORD, store.device_id(), "测试笔记本");
+    // A user's later laptop waits for the administrator, as in a bureau.
+    if let Err(e) = login() {
+        assert!(e.to_string().contains("须经管理员批准"), "{e}");
+        approve(server, store.device_id());
+        login().unwrap();
+    }
     store
 }
 
@@ -250,10 +303,13 @@ fn a_wrong_password_is_refused_a_retried_refresh_is_answered_again_and_a_copied_
     assert!(err.to_string().contains("用户名或密码不正确"), "an unknown name gets the same answer: {err}");
 
     let (_, _) = token(db.dir(), &server);
-    let saved =
-        xuncha_client::SavedSession::load(&xuncha_client::session_path(&db.dir().join("t").join("t.db"))).unwrap();
+    let laptop_t = db.dir().join("t").join("t.db");
+    let saved = xuncha_client::SavedSession::load(&xuncha_client::session_path(&laptop_t)).unwrap();
+    let key = xuncha_client::device_key(&laptop_t).unwrap();
     let refresh = |t: &str| {
-        ureq::post(&format!("{}/v1/refresh", server.url)).send_json(json!({"refresh_token": t})).map_err(Box::new)
+        ureq::post(&format!("{}/v1/refresh", server.url))
+            .send_json(json!({"refresh_token": t, "signature": key.sign_refresh(t)}))
+            .map_err(Box::new)
     };
     let next: Value = refresh(&saved.session.refresh_token).unwrap().into_json().unwrap();
     assert_ne!(next["access_token"], saved.session.access_token.as_str(), "a refresh gives a new pair");

@@ -4,6 +4,7 @@ mod cases;
 mod common;
 mod http;
 mod inspections;
+mod matrix;
 mod notices;
 mod protocol;
 mod security;

@@ -8,7 +8,7 @@ use xuncha_sync::{payload_hash, EntityKind, Mutation, Outcome, PullRequest, Push
 
 use xuncha_core::store::sha256_hex;
 use xuncha_core::sync::{BlobOnServer, Transport, TransportError};
-use xuncha_server::blob::BlobState;
+use xuncha_server::blob::{BlobState, Chunk};
 
 use crate::common::*;
 
@@ -549,8 +549,10 @@ fn a_flipped_bit_is_caught_and_nothing_damaged_is_kept_or_sent(kind: Kind) {
     let sha = sha256_hex(&original);
     let mut damaged = original.clone();
     damaged[77_777] ^= 0x04;
-    server.upload(&who_a, &sha, 0, damaged.len() as u64, &damaged[..50_000]).unwrap();
-    let err = server.upload(&who_a, &sha, 50_000, damaged.len() as u64, &damaged[50_000..]).unwrap_err();
+    server.upload(&who_a, &sha, Chunk { offset: 0, total: damaged.len() as u64, bytes: &damaged[..50_000] }).unwrap();
+    let err = server
+        .upload(&who_a, &sha, Chunk { offset: 50_000, total: damaged.len() as u64, bytes: &damaged[50_000..] })
+        .unwrap_err();
     assert!(err.to_string().contains("校验值不符"), "{err}");
     assert_eq!(server.blob_state(&who_a, &sha).unwrap(), BlobState::Partial(0), "the damaged upload was thrown away");
 

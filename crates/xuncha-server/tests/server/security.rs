@@ -10,16 +10,15 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 use xuncha_core::Store;
 
-use super::http::{admin, error_of, login_as, sample_server, start, token, Server, BIN, PASSWORD};
+use super::http::{
+    admin, approve, error_of, key_of, login_as, raw_login, sample_server, start, token, Server, BIN, PASSWORD,
+};
 use crate::common::*;
 
 fn login(server: &Server, user: &str, password: &str, device: Uuid, name: &str) -> Result<Value, (u16, Value)> {
-    match ureq::post(&format!("{}/v1/login", server.url))
-        .send_json(json!({"user": user, "password": password, "device_id": device, "device_name": name}))
-    {
-        Ok(resp) => Ok(resp.into_json().unwrap()),
-        Err(ureq::Error::Status(code, resp)) => Err((code, resp.into_json().unwrap())),
-        Err(e) => panic!("the server answers: {e}"),
+    match raw_login(server, user, password, device, name, &key_of(device)) {
+        (200, session) => Ok(session),
+        refused => Err(refused),
     }
 }
 
@@ -240,8 +239,12 @@ fn numbers_and_schemes_at_the_edge_get_a_clear_answer(kind: Kind) {
         assert!(resp.is_ok(), "{scheme} is accepted");
     }
     let auth = format!("Bearer {token}");
-    let pull =
-        |body: Value| ureq::post(&format!("{}/v1/sync/pull", server.url)).set("Authorization", &auth).send_json(body);
+    let pull = |body: Value| {
+        ureq::post(&format!("{}/v1/sync/pull", server.url))
+            .set("Authorization", &auth)
+            .send_json(body)
+            .map_err(Box::new)
+    };
     let (code, body) = error_of(pull(json!({"protocol": 1, "park_id": parks[0], "after": 0, "limit": 0})));
     assert_eq!(code, 400);
     assert!(body["message"].as_str().unwrap().contains("1 至 1000"), "{body}");
@@ -328,6 +331,7 @@ fn unfinished_uploads_are_each_devices_own_expire_and_are_capped(kind: Kind) {
             .set("Upload-Offset", &offset.to_string())
             .set("Upload-Length", &total.to_string())
             .send_bytes(bytes)
+            .map_err(Box::new)
     };
     let offset_of = |token: &str, sha: &str| -> u64 {
         let resp = match ureq::head(&format!("{}/v1/blobs/{sha}", server.url))
@@ -367,7 +371,270 @@ fn unfinished_uploads_are_each_devices_own_expire_and_are_capped(kind: Kind) {
     assert_eq!(done["complete"], true);
 }
 
+/// What a signed-in laptop learns about a file by its hash: its state
+/// (`HEAD`: status and `Upload-Offset`) and what `GET` answers.
+struct Probe<'a> {
+    server: &'a Server,
+    token: String,
+}
+
+impl Probe<'_> {
+    fn head(&self, sha: &str) -> (u16, u64) {
+        let resp = match ureq::head(&format!("{}/v1/blobs/{sha}", self.server.url))
+            .set("Authorization", &format!("Bearer {}", self.token))
+            .call()
+        {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{e}"),
+        };
+        (resp.status(), resp.header("Upload-Offset").unwrap().parse().unwrap())
+    }
+
+    fn get(&self, sha: &str) -> Result<Vec<u8>, (u16, Value)> {
+        match ureq::get(&format!("{}/v1/blobs/{sha}", self.server.url))
+            .set("Authorization", &format!("Bearer {}", self.token))
+            .call()
+        {
+            Ok(resp) => {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut resp.into_reader(), &mut bytes).unwrap();
+                Ok(bytes)
+            }
+            Err(ureq::Error::Status(code, resp)) => Err((code, resp.into_json().unwrap())),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn patch(&self, sha: &str, offset: u64, total: u64, bytes: &[u8]) -> Value {
+        ureq::request("PATCH", &format!("{}/v1/blobs/{sha}", self.server.url))
+            .set("Authorization", &format!("Bearer {}", self.token))
+            .set("Upload-Offset", &offset.to_string())
+            .set("Upload-Length", &total.to_string())
+            .send_bytes(bytes)
+            .unwrap()
+            .into_json()
+            .unwrap()
+    }
+}
+
+fn a_file_is_seen_only_by_its_uploader_and_the_parks_whose_records_name_it(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let (server, parks) = sample_server(&db);
+    let (zhang_token, laptop_z) = token(db.dir(), &server);
+    let li_store = login_as(db.dir(), &server, "li.db", "li");
+    let li_token =
+        xuncha_client::SavedSession::load(&xuncha_client::session_path(li_store.path())).unwrap().session.access_token;
+    let laptop_l = li_store.device_id();
+    admin(&db, &["user", "add", "wang", "--role", "inspector"]);
+    admin(&db, &["assign", "wang", &parks[0].to_string()]);
+    let wang_token = login(&server, "wang", PASSWORD, Uuid::from_u128(0x3a9), "王的电脑").unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (zhang, li, wang) = (
+        Probe { server: &server, token: zhang_token.clone() },
+        Probe { server: &server, token: li_token.clone() },
+        Probe { server: &server, token: wang_token },
+    );
+    let mut sample = Store::open(":memory:", env(3)).unwrap();
+    xuncha_core::sample::load_sample(&mut sample).unwrap();
+    let enterprise = sample.enterprise_ids(Some(parks[0])).unwrap()[0];
+    // Park 2 holds no enterprise files yet; li's case is about one not filed yet.
+    let li_enterprise = Uuid::from_u128(0xe2);
+
+    let photo = "整改后的现场照片".repeat(1000).into_bytes();
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&photo));
+    let never = "f".repeat(64);
+    let absent = li.get(&never).unwrap_err();
+    assert_eq!(absent.0, 404);
+    assert_eq!(zhang.patch(&sha, 0, photo.len() as u64, &photo)["complete"], true);
+    assert_eq!(
+        zhang.head(&sha),
+        (200, photo.len() as u64),
+        "the uploader sees its file while its record is on the way"
+    );
+    assert_eq!(wang.head(&sha), (404, 0), "no record names it yet");
+    assert_eq!(li.head(&sha), (404, 0));
+    assert_eq!(li.get(&sha).unwrap_err(), absent, "answered exactly as a file the server never had");
+
+    // zhang's record in park 1 names the file: park 1's users see it, park 2's do not.
+    let case = Uuid::from_u128(0xca5e);
+    let opened = json!({"kind": "opened", "inspection_id": Uuid::from_u128(0x1), "findings": []});
+    let r = push_record(
+        &server,
+        &zhang_token,
+        laptop_z,
+        1,
+        "case_event",
+        case_event(1, case, parks[0], enterprise, laptop_z, opened),
+    );
+    assert_eq!(r["outcome"], "applied", "{r}");
+    let plan = json!({"kind": "plan_received", "on": "2026-12-03", "note": "整改方案",
+        "files": [{"sha256": sha, "file_name": "整改后.jpg", "finding_id": null}]});
+    let r = push_record(
+        &server,
+        &zhang_token,
+        laptop_z,
+        2,
+        "case_event",
+        case_event(2, case, parks[0], enterprise, laptop_z, plan),
+    );
+    assert_eq!(r["outcome"], "applied", "{r}");
+    assert_eq!(wang.head(&sha), (200, photo.len() as u64));
+    assert!(wang.get(&sha).unwrap() == photo, "a colleague in the park gets the same bytes");
+    assert_eq!(li.head(&sha), (404, 0));
+    assert_eq!(li.get(&sha).unwrap_err(), absent);
+
+    // li names the hash in a record of li's own park: that alone shows nothing.
+    let li_case = Uuid::from_u128(0xca5f);
+    let opened = json!({"kind": "opened", "inspection_id": Uuid::from_u128(0x2), "findings": []});
+    let r = push_record(
+        &server,
+        &li_token,
+        laptop_l,
+        1,
+        "case_event",
+        case_event(3, li_case, parks[1], li_enterprise, laptop_l, opened),
+    );
+    assert_eq!(r["outcome"], "applied", "{r}");
+    let plan = json!({"kind": "plan_received", "on": "2026-12-03", "note": "",
+        "files": [{"sha256": sha, "file_name": "借来的.jpg", "finding_id": null}]});
+    let r = push_record(
+        &server,
+        &li_token,
+        laptop_l,
+        2,
+        "case_event",
+        case_event(4, li_case, parks[1], li_enterprise, laptop_l, plan),
+    );
+    assert_eq!(r["outcome"], "applied", "{r}");
+    assert_eq!(li.get(&sha).unwrap_err(), absent, "knowing a hash is not holding the file");
+
+    // Uploading does not tell li either: the server takes every byte, as for a new file.
+    let stored = db.dir().join("server").join("blobs").join(&sha[..2]).join(&sha[2..]);
+    let original = std::fs::metadata(&stored).unwrap();
+    let half = photo.len() / 2;
+    assert_eq!(li.patch(&sha, 0, photo.len() as u64, &photo[..half])["complete"], false);
+    assert_eq!(li.head(&sha), (404, half as u64), "li resumes li's own upload");
+    assert_eq!(li.patch(&sha, half as u64, photo.len() as u64, &photo[half..])["complete"], true);
+    // Having sent the bytes, li holds the file, and li's park sees it through li's record.
+    assert!(li.get(&sha).unwrap() == photo);
+    let now = std::fs::metadata(&stored).unwrap();
+    assert_eq!(
+        (std::os::unix::fs::MetadataExt::ino(&now), now.modified().unwrap()),
+        (std::os::unix::fs::MetadataExt::ino(&original), original.modified().unwrap()),
+        "the stored original is untouched"
+    );
+}
+
+fn refresh(server: &Server, token: &str, signature: Option<String>) -> (u16, Value) {
+    let body = json!({"refresh_token": token, "signature": signature});
+    match ureq::post(&format!("{}/v1/refresh", server.url)).send_json(body) {
+        Ok(resp) => (resp.status(), resp.into_json().unwrap()),
+        Err(ureq::Error::Status(code, resp)) => (code, resp.into_json().unwrap()),
+        Err(e) => panic!("the server answers: {e}"),
+    }
+}
+
+fn a_login_needs_the_laptops_key_and_a_new_laptop_needs_the_administrator(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let (server, _) = sample_server(&db);
+    // zhang's own laptop, through the real client: its key is made now.
+    let laptop = login_as(db.dir(), &server, "zhang.db", "zhang");
+    let laptop_id = laptop.device_id();
+    let real_key = xuncha_client::device_key(laptop.path()).unwrap();
+
+    // The password alone, as an old client or a script sends it.
+    let (code, body) = error_of(ureq::post(&format!("{}/v1/login", server.url)).send_json(
+        json!({"user": "zhang", "password": PASSWORD, "device_id": laptop_id, "device_name": "测试笔记本"}),
+    ));
+    assert_eq!(code, 403, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("缺少本机设备密钥的签名"), "{body}");
+
+    // The password and laptop's device id (a copied data file), but not its key.
+    let (code, body) = raw_login(&server, "zhang", PASSWORD, laptop_id, "测试笔记本", &key_of(Uuid::from_u128(7)));
+    assert_eq!(code, 403, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("设备密钥与服务器登记的不符"), "{body}");
+
+    // The password on a laptop of the thief's own: it waits for the administrator.
+    let thief = Uuid::from_u128(0x7e1f);
+    for _ in 0..2 {
+        let (code, body) = raw_login(&server, "zhang", PASSWORD, thief, "陌生电脑", &key_of(thief));
+        assert_eq!(code, 403, "{body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains("须经管理员批准") && message.contains(&thief.to_string()), "{body}");
+    }
+    let listing = admin(&db, &["device", "list"]);
+    let line = listing.lines().find(|l| l.starts_with(&thief.to_string())).expect("the new laptop is listed");
+    assert!(line.ends_with("待批准") && line.contains(&key_of(thief).public_key()[..16]), "{listing}");
+    approve(&server, thief);
+    let (code, body) = raw_login(&server, "zhang", PASSWORD, thief, "陌生电脑", &key_of(thief));
+    assert_eq!(code, 200, "approved, it signs in: {body}");
+
+    // A challenge is good for one login of the device it was made for.
+    let challenge: Value = ureq::post(&format!("{}/v1/login/challenge", server.url))
+        .send_json(json!({"device_id": thief}))
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let challenge = challenge["challenge"].as_str().unwrap().to_string();
+    let send = |device: Uuid, challenge: &str| {
+        let proof = json!({
+            "public_key": key_of(thief).public_key(), "challenge": challenge,
+            "signature": key_of(thief).sign_login(device, "zhang", challenge)
+        });
+        error_of(ureq::post(&format!("{}/v1/login", server.url)).send_json(
+            json!({"user": "zhang", "password": PASSWORD, "device_id": device, "device_name": "x", "proof": proof}),
+        ))
+    };
+    // The same challenge with its last digit changed.
+    let last = if challenge.ends_with('0') { '1' } else { '0' };
+    let forged = format!("{}{last}", &challenge[..challenge.len() - 1]);
+    let (code, body) = send(thief, &forged);
+    assert_eq!(code, 403, "a challenge the server did not make: {body}");
+    assert!(body["message"].as_str().unwrap().contains("签名无效或登录请求已过期"), "{body}");
+    let (code, _) = send(laptop_id, &challenge);
+    assert_eq!(code, 403, "a challenge made for another device");
+    let proof = json!({
+        "public_key": key_of(thief).public_key(), "challenge": challenge,
+        "signature": key_of(thief).sign_login(thief, "zhang", &challenge)
+    });
+    let login = json!({"user": "zhang", "password": PASSWORD, "device_id": thief, "device_name": "x", "proof": proof});
+    ureq::post(&format!("{}/v1/login", server.url)).send_json(login.clone()).expect("the first use signs in");
+    let (code, body) = error_of(ureq::post(&format!("{}/v1/login", server.url)).send_json(login));
+    assert_eq!(code, 403, "a replayed login: {body}");
+    assert!(body["message"].as_str().unwrap().contains("已使用过"), "{body}");
+
+    // A copied refresh token: without the laptop's key it neither refreshes
+    // nor, by being spent, ends the laptop's session.
+    let saved = xuncha_client::SavedSession::load(&xuncha_client::session_path(laptop.path())).unwrap();
+    let token = saved.session.refresh_token.clone();
+    let (code, body) = refresh(&server, &token, None);
+    assert_eq!((code, body["code"].as_str()), (401, Some("unauthorized")), "{body}");
+    let (code, _) = refresh(&server, &token, Some(key_of(thief).sign_refresh(&token)));
+    assert_eq!(code, 401, "another laptop's key");
+    let (code, body) = refresh(&server, &token, Some(real_key.sign_refresh(&token)));
+    assert_eq!(code, 200, "the laptop itself refreshes: {body}");
+
+    // Logging out keeps the key: the laptop signs in again without the administrator.
+    xuncha_client::logout(laptop.path()).unwrap();
+    xuncha_client::login(laptop.path(), &server.url, "zhang", PASSWORD, laptop_id, "测试笔记本").unwrap();
+    assert_eq!(xuncha_client::device_key(laptop.path()).unwrap().public_key(), real_key.public_key());
+
+    let export = admin(&db, &["audit", "export", "--format", "jsonl"]);
+    for detail in
+        ["未附设备签名", "设备密钥与登记的不符", "设备待管理员批准", "登录挑战重复使用", "刷新缺少有效的设备签名"]
+    {
+        assert!(export.contains(detail), "the audit trail has {detail}: {export}");
+    }
+    assert!(export.contains("\"device_approved\""), "{export}");
+    admin(&db, &["audit", "verify"]);
+}
+
 on_both_backends!(
+    a_login_needs_the_laptops_key_and_a_new_laptop_needs_the_administrator,
+    a_file_is_seen_only_by_its_uploader_and_the_parks_whose_records_name_it,
     unfinished_uploads_are_each_devices_own_expire_and_are_capped,
     every_security_event_is_in_an_audit_trail_that_verifies,
     a_device_belongs_to_the_user_who_signed_in_on_it_and_a_revoked_one_is_shut_out,
