@@ -39,9 +39,9 @@ pub enum ClientError {
     DamagedSession { path: PathBuf },
     #[error("无法从系统密钥环取出登录凭据（{0}），请重新登录")]
     Keyring(String),
-    #[error("本机设备密钥文件 {path} 已损坏；请联系管理员为本机重新登记设备")]
+    #[error("本机设备密钥文件 {path} 已损坏；请新建数据文件后重新登录，并请管理员批准这台新设备")]
     DamagedKey { path: PathBuf },
-    #[error("本机设备密钥保存在系统密钥环中，但无法取出（{0}）；请解锁密钥环后重试")]
+    #[error("本机设备密钥应在系统密钥环中，但无法取出（{0}）；请确认密钥环已解锁、数据文件未被移动，且未设置 XUNCHA_KEYRING=off")]
     KeyringKey(String),
     #[error("尚未登录同步服务器，请先运行 login")]
     NotLoggedIn,

@@ -3,9 +3,12 @@
 //! printpdf places text where it is told and no more, so this module does
 //! the typesetting: characters sit on a grid (GB/T 9704 puts 28 characters
 //! of 3号 仿宋 on a 156 mm line), lines break between characters but keep
-//! Latin words and codes whole, no line starts with closing punctuation
-//! or ends with opening punctuation, and lines other than a paragraph's
-//! last are justified. Blocks then flow onto pages; a keep-together group
+//! Latin words, e-mail addresses, URLs and codes whole (one longer than a
+//! line is cut at its last joint), no line starts with closing punctuation
+//! or ends with opening punctuation, and no paragraph ends on a lone
+//! character. Lines other than a paragraph's last are justified when they
+//! fall short by less than a character; a line that ends short because a
+//! whole word moved on keeps its characters on the grid. Blocks then flow onto pages; a keep-together group
 //! (a signature and its date, a photo and its caption) moves to the next
 //! page whole, taking the last lines of the text before it along, so a
 //! page never holds a signature alone.
@@ -251,12 +254,10 @@ fn atoms(book: &FontBook, para: &Para) -> Vec<Atom> {
             let face = book.face_for(span.role, c);
             let width = book.advance(face, c) * span.size + para.tracking;
             let glyph = (c, face, span.size, span.ink);
-            // A word may break after `@`, `.` or `/` (an e-mail address, a
-            // path), never inside a credit code or a phone number.
-            if is_word_char(c)
-                && word
-                && !out.last().is_some_and(|a| a.chars.last().is_some_and(|g| "@./".contains(g.0)))
-            {
+            // An e-mail address, a URL, a code or a number is one atom: it
+            // moves to the next line whole, and is cut only when longer
+            // than a line (see `split_word`).
+            if is_word_char(c) && word {
                 let last = out.last_mut().expect("a word has begun");
                 last.chars.push(glyph);
                 last.width += width;
@@ -320,12 +321,39 @@ fn break_lines(atoms: Vec<Atom>, width: f32, first: f32) -> Vec<Vec<Atom>> {
     if !line.is_empty() {
         lines.push(line);
     }
+    avoid_orphan(&mut lines);
     lines
 }
 
+/// A paragraph does not end on a line of one character and its
+/// punctuation (`整；`): the line above gives up its last character.
+fn avoid_orphan(lines: &mut [Vec<Atom>]) {
+    let [.., above, last] = lines else { return };
+    let glyphs = |line: &[Atom]| line.iter().map(|a| a.chars.len()).sum::<usize>();
+    let punctuation = |a: &Atom| NO_LINE_START.contains(a.chars[0].0);
+    let lone = last.iter().filter(|a| !punctuation(a)).count() == 1 && glyphs(last) <= 2 && last[0].chars.len() == 1;
+    if !lone || above.len() < 4 {
+        return;
+    }
+    // Move the last atom, with any punctuation that would then start the line.
+    let mut moved = vec![above.pop().expect("four atoms")];
+    while above.len() > 2 && punctuation(&moved[0]) {
+        moved.insert(0, above.pop().expect("atoms left"));
+    }
+    if above.last().is_some_and(|a| NO_LINE_END.contains(a.chars[0].0)) {
+        moved.insert(0, above.pop().expect("atoms left"));
+    }
+    moved.append(last);
+    *last = moved;
+}
+
+/// Cuts a word longer than a line where it overflows, or just after the
+/// last joint before that (`@`, `.`, `/`, `-`) in its second half.
 fn split_word(atom: Atom, width: f32) -> (Atom, Atom) {
     let per_char = atom.width / atom.chars.len() as f32;
-    let keep = ((width / per_char).floor() as usize).clamp(1, atom.chars.len() - 1);
+    let fits = ((width / per_char).floor() as usize).clamp(1, atom.chars.len() - 1);
+    let joint = ((fits / 2).max(1)..=fits).rev().find(|&i| "@./-".contains(atom.chars[i - 1].0));
+    let keep = joint.unwrap_or(fits);
     let mut head = atom.chars;
     let tail = head.split_off(keep);
     let (hw, tw) = (per_char * head.len() as f32, per_char * tail.len() as f32);
@@ -361,8 +389,11 @@ fn para_items(book: &FontBook, para: &Para, x: f32, width: f32) -> Vec<Item> {
         let glyphs: usize = line.iter().map(|a| a.chars.len()).sum();
         let size = line.iter().flat_map(|a| a.chars.iter().map(|g| g.2)).fold(0.0, f32::max);
         let mut tracking = para.tracking;
+        // A line that ends short because a whole word or code moved on
+        // stays short: characters keep their grid rather than spread.
+        let em = size + para.tracking;
         let offset = match para.align {
-            Align::Justify if n + 1 < count && glyphs > 1 => {
+            Align::Justify if n + 1 < count && glyphs > 1 && avail - natural < em => {
                 tracking += (avail - natural) / (glyphs - 1) as f32;
                 0.0
             }

@@ -188,5 +188,5 @@ pub fn render(
     let geometry = Geometry::official();
     let pages = paginate(book, &blocks(enterprise, inspection, signature_png), &geometry);
     let title = format!("现场检查记录 {}", inspection.enterprise_name);
-    write(book, &geometry, pages, PageNumbers::Centred, &Meta { title: &title, created })
+    write(book, &geometry, pages, PageNumbers::Official, &Meta { title: &title, created })
 }

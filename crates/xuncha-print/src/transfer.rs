@@ -69,5 +69,5 @@ pub fn render(book: &FontBook, t: &ClueTransfer, created: i64) -> Result<Vec<u8>
     }
     let pages = paginate(book, &blocks, &geometry);
     let title = format!("{}生态环境违法线索移交书", t.office.city);
-    write(book, &geometry, pages, PageNumbers::None, &Meta { title: &title, created })
+    write(book, &geometry, pages, PageNumbers::Official, &Meta { title: &title, created })
 }

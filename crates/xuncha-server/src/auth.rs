@@ -233,7 +233,8 @@ impl<B: Backend> Bureau<B> {
         let made = id.get_timestamp()?.to_unix();
         let made_ms = i64::try_from(made.0).ok()?.checked_mul(1000)? + i64::from(made.1 / 1_000_000);
         let age_ms = self.env().now().timestamp_millis() - made_ms;
-        let fresh = (0..=CHALLENGE_SECONDS * 1000).contains(&age_ms);
+        // Five seconds of grace for instances whose clocks differ a little.
+        let fresh = (-5_000..=CHALLENGE_SECONDS * 1000).contains(&age_ms);
         (fresh && crate::bureau::same(mac, &self.derive(&format!("login-challenge/{device}/{id}")))).then_some(id)
     }
 
@@ -380,29 +381,25 @@ impl<B: Backend> Bureau<B> {
             if device.public_key.as_ref().is_some_and(|k| *k != proof.public_key) {
                 trail(tx, Outcome::Refused, Event::Login, "设备密钥与登记的不符")?;
                 return Ok(Err(format!(
-                    "本机的设备密钥与服务器登记的不符（数据文件可能是从另一台电脑复制来的）；请联系管理员，设备编号 {}",
+                    "本机的设备密钥与服务器登记的不符（数据文件可能是从另一台电脑复制来的）；请在本机新建数据文件后重新登录，并请管理员批准这台新设备（原设备编号 {}）",
                     req.device_id
                 )));
             }
-            if device.last_challenge.is_some_and(|last| last >= challenge) {
+            if !tx.use_challenge(req.device_id, challenge, &proof.public_key)? {
                 trail(tx, Outcome::Refused, Event::Login, "登录挑战重复使用")?;
                 return Ok(Err("登录请求已使用过，请重新登录".to_string()));
             }
             if device.approved_at.is_none() {
                 trail(tx, Outcome::Refused, Event::Login, "设备待管理员批准")?;
                 return Ok(Err(format!(
-                    "这是您的一台新设备，须经管理员批准后才能登录；请管理员运行 xuncha-server device approve {}",
+                    "这台设备须经管理员批准后才能登录；请把本机密钥指纹 {} 告诉管理员，由其核对后运行 xuncha-server device approve {}",
+                    fingerprint(&proof.public_key),
                     req.device_id
                 )));
             }
             if device.public_key.is_none() {
                 trail(tx, Outcome::Success, Event::DeviceBound, "登记设备密钥")?;
             }
-            tx.update_device(&DeviceRow {
-                public_key: Some(proof.public_key.clone()),
-                last_challenge: Some(challenge),
-                ..device
-            })?;
             trail(tx, Outcome::Success, Event::Login, "")?;
             Ok(Ok(self.issue(tx, &user, req.device_id, family, &access, &refresh, expires)?))
         })?;
@@ -549,6 +546,12 @@ impl<B: Backend> Bureau<B> {
             Err(unauthorized(message))
         })
     }
+}
+
+/// The first 16 hex digits of a public key: what a laptop shows and
+/// `device list` prints, for an administrator to compare.
+pub fn fingerprint(public_key: &str) -> &str {
+    &public_key[..public_key.len().min(16)]
 }
 
 /// Records an action of the operator at the server's console.

@@ -181,10 +181,18 @@ pub trait Tx {
     fn ids(&mut self, kind: EntityKind) -> Result<Vec<Uuid>, ServerError>;
     /// Writes an entity's new state under a new change number (the
     /// `change_no` of `row` is ignored). Reading the entity later in the same
-    /// transaction sees the write. The files the document names
-    /// ([`crate::blob::referenced`]) are noted for its park as written by
-    /// `writer` (nil: the server itself).
-    fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow, writer: Uuid) -> Result<(), ServerError>;
+    /// transaction sees the write. The files `written` names (what this
+    /// write supplied, never the rest of the document: see
+    /// [`crate::blob::referenced`]) are noted for the entity's park as
+    /// written by `writer` (nil: the server itself).
+    fn put_entity(
+        &mut self,
+        kind: EntityKind,
+        id: Uuid,
+        row: &EntityRow,
+        writer: Uuid,
+        written: &serde_json::Value,
+    ) -> Result<(), ServerError>;
     /// Notes that `device` sent every byte of a file.
     fn add_blob_upload(&mut self, sha256: &str, device: Uuid) -> Result<(), ServerError>;
     /// Whether a user of `parks` on `device` may see a file: the device
@@ -207,6 +215,12 @@ pub trait Tx {
     fn register_device(&mut self, device: &DeviceRow) -> Result<DeviceRow, ServerError>;
     /// Stores a device's key, approval and last challenge.
     fn update_device(&mut self, device: &DeviceRow) -> Result<(), ServerError>;
+    /// Spends a login challenge of a device signed with `key`, recording
+    /// the key if the device has none: false (and nothing written) when
+    /// the device used this or a later challenge, or holds another key.
+    /// One conditional write, so two logins racing with one challenge
+    /// cannot both pass.
+    fn use_challenge(&mut self, device: Uuid, challenge: Uuid, key: &str) -> Result<bool, ServerError>;
     fn device(&mut self, id: Uuid) -> Result<Option<DeviceRow>, ServerError>;
     /// Every registered device, by registration time.
     fn devices(&mut self) -> Result<Vec<DeviceRow>, ServerError>;

@@ -65,7 +65,7 @@ pub enum Sight {
 /// The SHA-256 names a record points at: every string anywhere in the
 /// document that has the form of one. Record digests match too, which is
 /// harmless: they name no file.
-pub fn referenced(doc: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+pub fn referenced(doc: &serde_json::Value) -> Vec<String> {
     fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
         match v {
             serde_json::Value::String(s) if valid_name(s) => out.push(s.clone()),
@@ -75,7 +75,7 @@ pub fn referenced(doc: &serde_json::Map<String, serde_json::Value>) -> Vec<Strin
         }
     }
     let mut out = Vec::new();
-    doc.values().for_each(|v| walk(v, &mut out));
+    walk(doc, &mut out);
     out.sort();
     out.dedup();
     out

@@ -83,7 +83,13 @@ impl<B: Backend> Bureau<B> {
     /// file the caller may not see is reported as not stored.
     pub fn blob_state(&self, who: &Principal, sha256: &str) -> Result<BlobState, ServerError> {
         let sight = self.sight(who, sha256)?;
-        Ok(self.blobs.state(sha256, who.device_id, sight)?)
+        let state = self.blobs.state(sha256, who.device_id, sight)?;
+        // A device that may read a stored file holds it as good as an
+        // uploader does, and never uploads it: its records vouch for it.
+        if sight == Sight::Visible && matches!(state, BlobState::Stored(_)) {
+            self.backend.transaction(|tx| tx.add_blob_upload(sha256, who.device_id))?;
+        }
+        Ok(state)
     }
 
     /// Takes one chunk of a blob upload. A device that sent every byte of a
@@ -284,7 +290,7 @@ impl<B: Backend> Bureau<B> {
             row.field_meta.extend(crate::merge::stamp(kind, &doc, row.version, Uuid::nil()));
             row.doc.extend(doc.clone());
             crate::natural::index(tx, kind, id, row.park_id, Some(&before), &row.doc)?;
-            tx.put_entity(kind, id, &row, Uuid::nil())?;
+            tx.put_entity(kind, id, &row, Uuid::nil(), &Value::Object(doc.clone()))?;
             Ok(row.version)
         })
     }
@@ -427,7 +433,7 @@ impl<B: Backend> Bureau<B> {
                 row.field_meta.insert(xuncha_sync::element::field_of(&c.field).to_string(), meta);
                 crate::natural::index(tx, c.entity, c.entity_id, row.park_id, Some(&before), &row.doc)?;
                 // The laptop's value, so the laptop that sent it vouches for its files.
-                tx.put_entity(c.entity, c.entity_id, &row, c.device_id)?;
+                tx.put_entity(c.entity, c.entity_id, &row, c.device_id, &c.device_value)?;
                 c.device_value.clone()
             } else {
                 xuncha_sync::element::get(c.entity, &row.doc, &c.field)
@@ -796,7 +802,7 @@ fn apply_record(
         field_meta: doc.keys().map(|f| (f.clone(), FieldMeta::written(1, device))).collect(),
         doc,
     };
-    tx.put_entity(m.entity, m.entity_id, &row, device)?;
+    tx.put_entity(m.entity, m.entity_id, &row, device, &Value::Object(fields.clone()))?;
     Ok(applied(m, 1))
 }
 
@@ -874,7 +880,7 @@ fn apply_file(
             doc,
         };
         natural::index(tx, m.entity, id, row.park_id, None, &row.doc)?;
-        tx.put_entity(m.entity, id, &row, device)?;
+        tx.put_entity(m.entity, id, &row, device, &Value::Object(fields.clone()))?;
         return Ok(applied(m, 1));
     };
     if !allowed(row.park_id) {
@@ -946,7 +952,8 @@ fn apply_file(
         }
         row.version += 1;
         natural::index(tx, m.entity, target, row.park_id, Some(&before), &row.doc)?;
-        tx.put_entity(m.entity, target, &row, device)?;
+        // Only what this device sent vouches for files, not the rest of the file.
+        tx.put_entity(m.entity, target, &row, device, &Value::Object(fields.clone()))?;
     }
     if folding {
         for g in &gone {
@@ -957,7 +964,7 @@ fn apply_file(
         natural::index(tx, m.entity, away_id, away.park_id, Some(&away.doc), &Map::new())?;
         away.doc = Map::from_iter([("merged_into".to_string(), Value::String(target.to_string()))]);
         away.version += 1;
-        tx.put_entity(m.entity, away_id, &away, device)?;
+        tx.put_entity(m.entity, away_id, &away, device, &Value::Null)?;
     }
     let conflicts: Vec<FieldConflict> = merged
         .clashes

@@ -319,7 +319,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     DeviceState::Revoked => format!("已停用 {}", d.revoked_at.as_deref().unwrap_or_default()),
                 };
                 // The key's first 16 hex digits, to compare with the laptop's.
-                let key = d.public_key.as_deref().map_or("（未登记密钥）", |k| &k[..k.len().min(16)]);
+                let key = d.public_key.as_deref().map_or("（未登记密钥）", xuncha_server::auth::fingerprint);
                 println!("{}\t{user}\t{}\t{}\t{key}\t{state}", d.id, d.name, d.registered_at);
             }
             Ok(())

@@ -589,13 +589,20 @@ impl Tx for PgTx<'_> {
         Ok(self.tx.query(&s, &[&kind.as_str()])?.iter().map(|r| r.get(0)).collect())
     }
 
-    fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow, writer: Uuid) -> Result<(), ServerError> {
+    fn put_entity(
+        &mut self,
+        kind: EntityKind,
+        id: Uuid,
+        row: &EntityRow,
+        writer: Uuid,
+        written: &serde_json::Value,
+    ) -> Result<(), ServerError> {
         // Normally taken already by lock_entities; a retry follows if not.
         self.lock(lock_key(entity_salt(kind), id))?;
         self.pending.retain(|pending| *pending != (kind, id));
         self.pending.push((kind, id));
         self.known.insert((kind, id), Some(row.clone()));
-        self.blob_refs.extend(crate::blob::referenced(&row.doc).into_iter().map(|sha| (sha, row.park_id, writer)));
+        self.blob_refs.extend(crate::blob::referenced(written).into_iter().map(|sha| (sha, row.park_id, writer)));
         Ok(())
     }
 
@@ -699,6 +706,15 @@ impl Tx for PgTx<'_> {
             &[&d.id, &d.user_id, &d.name, &d.registered_at, &d.public_key, &d.approved_at, &d.last_challenge],
         )?;
         self.device(d.id)?.ok_or_else(|| ServerError::Damaged("a device just registered is missing".into()))
+    }
+
+    fn use_challenge(&mut self, device: Uuid, challenge: Uuid, key: &str) -> Result<bool, ServerError> {
+        let s = self.statement(
+            "UPDATE device SET last_challenge = $2, public_key = COALESCE(public_key, $3)
+             WHERE id = $1 AND (last_challenge IS NULL OR last_challenge < $2)
+               AND (public_key IS NULL OR public_key = $3)",
+        )?;
+        Ok(self.tx.execute(&s, &[&device, &challenge, &key])? == 1)
     }
 
     fn update_device(&mut self, d: &DeviceRow) -> Result<(), ServerError> {

@@ -294,7 +294,14 @@ impl Tx for SqliteTx<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn put_entity(&mut self, kind: EntityKind, id: Uuid, row: &EntityRow, writer: Uuid) -> Result<(), ServerError> {
+    fn put_entity(
+        &mut self,
+        kind: EntityKind,
+        id: Uuid,
+        row: &EntityRow,
+        writer: Uuid,
+        written: &serde_json::Value,
+    ) -> Result<(), ServerError> {
         // The write lock taken by BEGIN IMMEDIATE is held to commit.
         let change_no = self.head()? + 1;
         self.set_meta("head", &change_no.to_string())?;
@@ -317,7 +324,7 @@ impl Tx for SqliteTx<'_> {
         let mut note = self.tx.prepare_cached(
             "INSERT INTO blob_ref (sha256, park_id, device_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
         )?;
-        for sha in crate::blob::referenced(&row.doc) {
+        for sha in crate::blob::referenced(written) {
             note.execute(params![sha, row.park_id.to_string(), writer.to_string()])?;
         }
         Ok(())
@@ -438,6 +445,18 @@ impl Tx for SqliteTx<'_> {
                 d.last_challenge.map(|c| c.to_string())
             ])?;
         self.device(d.id)?.ok_or_else(|| ServerError::Damaged("a device just registered is missing".into()))
+    }
+
+    fn use_challenge(&mut self, device: Uuid, challenge: Uuid, key: &str) -> Result<bool, ServerError> {
+        let changed = self
+            .tx
+            .prepare_cached(
+                "UPDATE device SET last_challenge = ?2, public_key = COALESCE(public_key, ?3)
+                 WHERE id = ?1 AND (last_challenge IS NULL OR last_challenge < ?2)
+                   AND (public_key IS NULL OR public_key = ?3)",
+            )?
+            .execute(params![device.to_string(), challenge.to_string(), key])?;
+        Ok(changed == 1)
     }
 
     fn update_device(&mut self, d: &DeviceRow) -> Result<(), ServerError> {

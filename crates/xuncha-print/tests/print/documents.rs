@@ -212,6 +212,17 @@ fn the_clue_transfer_form_prints_three_copies_with_every_field() {
     check_structure(&path);
     let pages = text_pages(&path);
     assert_eq!(pages.len(), 3, "one page per copy");
+    // GB/T 9704 page numbers: `— n —`, odd pages right, even pages left.
+    for (n, page) in words(&path).iter().enumerate() {
+        let number = page.iter().find(|w| w.text == (n + 1).to_string()).expect("every page is numbered");
+        let (left, right) = (number.x_min / MM, number.x_max / MM);
+        assert!(number.y_max / MM > 37.0 + 225.0, "page {}: the number sits below the text block", n + 1);
+        if n % 2 == 0 {
+            assert!(right > 28.0 + 156.0 - 30.0, "odd page {} is numbered on the right, at {right:.0} mm", n + 1);
+        } else {
+            assert!(left < 28.0 + 30.0, "even page {} is numbered on the left, at {left:.0} mm", n + 1);
+        }
+    }
     for (page, copy) in pages.iter().zip(["第一联", "第二联", "第三联"]) {
         let text = squeeze(page);
         assert!(text.contains(copy), "the page says which copy it is: {copy}");

@@ -92,3 +92,54 @@ fn the_signature_and_date_stay_together_with_text_above_them_however_long_the_no
         );
     }
 }
+
+/// Characters a line's text takes on the grid: a Latin character is half.
+fn cells(text: &str) -> f32 {
+    text.chars().map(|c| if c.is_ascii() { 0.5 } else { 1.0 }).sum()
+}
+
+#[test]
+fn an_address_or_a_number_is_never_split_and_the_line_before_it_is_not_spread() {
+    let (_dir, e, i) = patrolled();
+    // Longer names of the laws move the address through every place of a line.
+    for extra in 0..28 {
+        let mut n = notice(&i, &e.name, 2, false);
+        n.laws = format!(
+            "《中华人民共和国环境保护法》《{}条例》",
+            "湖南省环境保护".chars().cycle().take(extra).collect::<String>()
+        );
+        let pdf = xuncha_print::notice::render(book(), &n, &[], 0).unwrap();
+        let path = keep(&format!("notice-address-{extra}"), &pdf);
+        let all: Vec<_> = words(&path).iter().flat_map(|p| lines(p)).collect();
+        assert!(
+            all.iter().any(|l| l.1.contains("gyhb@example.cn")),
+            "{extra}: the e-mail address is on one line: {:#?}",
+            all.iter().map(|l| &l.1).collect::<Vec<_>>()
+        );
+        assert!(all.iter().any(|l| l.1.contains("0734-6321234")), "{extra}: the phone number is on one line");
+        for (_, text, left, right) in &all {
+            if (right - left) / MM > 150.0 {
+                assert!(cells(text) >= 27.0, "{extra}: “{text}” is spread across the line");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_paragraph_does_not_end_on_one_character_and_its_punctuation() {
+    let (_dir, e, i) = patrolled();
+    for extra in 0..28 {
+        let mut n = notice(&i, &e.name, 1, false);
+        // One finding whose last line holds a single character at some length.
+        n.problems[0].found =
+            format!("{}未按要求落实整改", "危险废物暂存间".chars().cycle().take(extra + 20).collect::<String>());
+        let pdf = xuncha_print::notice::render(book(), &n, &[], 0).unwrap();
+        let path = keep(&format!("notice-orphan-{extra}"), &pdf);
+        for (_, text, _, _) in words(&path).iter().flat_map(|p| lines(p)) {
+            let letters = text.chars().filter(|c| !"，。、；：！？）》”".contains(*c)).count();
+            // Page numbers and the attachment page's `附` label stand alone by design.
+            let label = text.starts_with('—') || text == "附";
+            assert!(letters != 1 || label, "{extra}: “{text}” stands alone on its line");
+        }
+    }
+}
