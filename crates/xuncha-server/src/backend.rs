@@ -106,6 +106,14 @@ pub struct DeviceRow {
     pub last_challenge: Option<Uuid>,
 }
 
+/// The columns of a device row, in the order both backends read them.
+macro_rules! device_columns {
+    () => {
+        "id, user_id, name, registered_at, revoked_at, public_key, approved_at, last_challenge"
+    };
+}
+pub(crate) use device_columns;
+
 /// Where a device stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeviceState {

@@ -30,7 +30,9 @@ use xuncha_sync::{
     ReferenceEntry,
 };
 
-use crate::backend::{Backend, DeviceRow, EntityRow, LoginFailure, NewBlock, StoredMutation, TokenRow, Tx, UserRow};
+use crate::backend::{
+    device_columns, Backend, DeviceRow, EntityRow, LoginFailure, NewBlock, StoredMutation, TokenRow, Tx, UserRow,
+};
 use crate::{Role, ServerError};
 
 fn reference_entry(r: &postgres::Row) -> ReferenceEntry {
@@ -311,13 +313,6 @@ fn device_row(r: &postgres::Row) -> DeviceRow {
         approved_at: r.get(6),
         last_challenge: r.get(7),
     }
-}
-
-/// The columns [`device_row`] reads, in its order.
-macro_rules! device_columns {
-    () => {
-        "id, user_id, name, registered_at, revoked_at, public_key, approved_at, last_challenge"
-    };
 }
 
 fn user_of(r: &postgres::Row) -> Result<UserRow, ServerError> {

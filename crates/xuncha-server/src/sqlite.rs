@@ -15,7 +15,9 @@ use xuncha_sync::{
     ReferenceEntry,
 };
 
-use crate::backend::{Backend, DeviceRow, EntityRow, LoginFailure, NewBlock, StoredMutation, TokenRow, Tx, UserRow};
+use crate::backend::{
+    device_columns, Backend, DeviceRow, EntityRow, LoginFailure, NewBlock, StoredMutation, TokenRow, Tx, UserRow,
+};
 use crate::{Role, ServerError};
 
 fn reference_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReferenceEntry> {
@@ -53,13 +55,6 @@ fn device_row(r: &rusqlite::Row) -> rusqlite::Result<DeviceRow> {
             .transpose()
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, Box::new(e)))?,
     })
-}
-
-/// The columns [`device_row`] reads, in its order.
-macro_rules! device_columns {
-    () => {
-        "id, user_id, name, registered_at, revoked_at, public_key, approved_at, last_challenge"
-    };
 }
 
 fn block_of(

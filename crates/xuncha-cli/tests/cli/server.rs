@@ -66,16 +66,21 @@ pub fn admin(data: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Logs in a user's later laptop: the server asks for the administrator,
-/// who approves the laptop the message names; then the login goes through.
-pub fn login_new_laptop(data: &Path, db: &Path, url: &str, user: &str) {
-    let out = Command::new(env!("CARGO_BIN_EXE_xuncha"))
+/// `xuncha login` of `user` on the laptop `db`.
+fn run_login(db: &Path, url: &str, user: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_xuncha"))
         .arg("--db")
         .arg(db)
         .args(["login", "--server", url, "--user", user])
         .env("XUNCHA_PASSWORD", PASSWORD)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// Logs in a user's later laptop: the server asks for the administrator,
+/// who approves the laptop the message names; then the login goes through.
+pub fn login_new_laptop(data: &Path, db: &Path, url: &str, user: &str) {
+    let out = run_login(db, url, user);
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && said.contains("须经管理员批准"), "{said}");
     let id = said.split("device approve ").nth(1).and_then(|t| t.get(..36)).expect("the message names the laptop");
@@ -84,12 +89,6 @@ pub fn login_new_laptop(data: &Path, db: &Path, url: &str, user: &str) {
 }
 
 pub fn login(db: &Path, url: &str, user: &str) {
-    let out = Command::new(env!("CARGO_BIN_EXE_xuncha"))
-        .arg("--db")
-        .arg(db)
-        .args(["login", "--server", url, "--user", user])
-        .env("XUNCHA_PASSWORD", PASSWORD)
-        .output()
-        .unwrap();
+    let out = run_login(db, url, user);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
