@@ -2,7 +2,7 @@
 """Trims Debian's Noto CJK SC faces to the characters Xuncha prints.
 
 Run by hand when the shipped fonts in assets/fonts/ must be remade
-(needs `fonts-noto-cjk` and `pip install fonttools`). Keeps layout
+(needs `fonts-noto-cjk`, `fonts-noto-cjk-extra` and `pip install fonttools`). Keeps layout
 features and names, and puts a format-12 character map in front of the
 format-4 ones, which some font parsers read more reliably.
 """
@@ -14,8 +14,11 @@ from fontTools.ttLib.tables._c_m_a_p import cmap_format_12
 NOTO = "/usr/share/fonts/opentype/noto/"
 # Output name: (collection, face index, Han characters kept). Titles use
 # only the bold face and fall back to the regular one, so the bold face
-# keeps GB2312's Han characters and the others keep the whole block.
+# keeps GB2312's Han characters and the others keep the whole block. The
+# extra-light face is body text's fallback, light enough to sit among
+# FandolFang's strokes, and keeps only the Han characters FandolFang lacks.
 FACES = {
+    "NotoSerifCJKsc-ExtraLight-rare.otf": ("NotoSerifCJK-ExtraLight.ttc", 2, "not-in-fandol"),
     "NotoSansCJKsc-Regular-subset.otf": ("NotoSansCJK-Regular.ttc", 2, "all"),
     "NotoSerifCJKsc-Regular-subset.otf": ("NotoSerifCJK-Regular.ttc", 2, "all"),
     "NotoSerifCJKsc-Bold-subset.otf": ("NotoSerifCJK-Bold.ttc", 2, "gb2312"),
@@ -47,6 +50,13 @@ def gb2312_han():
             if not (hi == 0xD7 and lo > 0xF9)]
 
 
+def not_in_fandol(out_dir):
+    """The block's Han characters that FandolFang does not draw."""
+    from fontTools.ttLib import TTFont
+    fandol = TTFont(f"{out_dir}/FandolFang-Regular.otf").getBestCmap()
+    return [u for u in ALL_HAN if u not in fandol]
+
+
 def trim(out_dir, name, source, index, han):
     font = TTCollection(NOTO + source).fonts[index]
     options = subset.Options()
@@ -56,8 +66,11 @@ def trim(out_dir, name, source, index, han):
     options.notdef_outline = True
     options.recalc_bounds = True
     subsetter = subset.Subsetter(options)
-    han = ALL_HAN if han == "all" else gb2312_han()
-    subsetter.populate(unicodes=[u for lo, hi in SYMBOLS for u in range(lo, hi + 1)] + list(han))
+    if han == "not-in-fandol":
+        subsetter.populate(unicodes=not_in_fandol(out_dir))
+    else:
+        han = ALL_HAN if han == "all" else gb2312_han()
+        subsetter.populate(unicodes=[u for lo, hi in SYMBOLS for u in range(lo, hi + 1)] + list(han))
     subsetter.subset(font)
     cmap = font["cmap"]
     if not any(t.format == 12 for t in cmap.tables):

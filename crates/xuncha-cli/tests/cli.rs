@@ -636,7 +636,7 @@ fn ledgers_export_as_workbooks_libreoffice_opens_and_as_pages() {
         lines[3].contains("湖南领湃新能源科技有限公司")
             && lines[3].contains("雨水排放口有黄色污水流出")
             && lines[3].contains("排查雨污混接并封堵")
-            && lines[3].contains("2099-12-31")
+            && lines[3].contains("2099年12月31日")
             && lines[3].contains("已下发")
             && lines[3].contains(&format!("祁环改〔{year}〕1号")),
         "the case's row: {}",

@@ -144,7 +144,7 @@ pub fn typescript_bindings() -> String {
     use crate::clue_transfer::{ClueTransfer, TransferFile, TransferNews, TransferOffice, TransferUpdate};
     use crate::dashboard::{Counts, Dashboard, Month, RejectedEvent, RepeatProblem};
     use crate::inspection::*;
-    use crate::ledger::{Ledger, LedgerKind};
+    use crate::ledger::{HeadGroup, Ledger, LedgerKind};
     use crate::notice::{DocNumber, DocumentFonts, FontRole, Notice, NoticeOffice, NoticePhoto, NoticeProblem};
     use crate::patrol::{DueStatus, PatrolDue};
     use crate::rectification::{Case, CaseEvent, CaseFile, CaseFinding, CaseState, Delivery, EventBody, Term, Verdict};
@@ -263,6 +263,7 @@ pub fn typescript_bindings() -> String {
         TransferUpdate::decl(&cfg),
         TransferFile::decl(&cfg),
         LedgerKind::decl(&cfg),
+        HeadGroup::decl(&cfg),
         Ledger::decl(&cfg),
         Counts::decl(&cfg),
         Month::decl(&cfg),

@@ -80,11 +80,37 @@ pub struct Ledger {
     /// Whose and as of when: `湖南祁东高新技术产业开发区　截至2026年11月22日`.
     pub subtitle: String,
     pub heads: Vec<String>,
+    /// Heads over several columns, above theirs (表10's 一般工业固体废物（t/a）).
+    pub groups: Vec<HeadGroup>,
     /// Relative column widths, for the page and the workbook.
     pub widths: Vec<f32>,
     pub rows: Vec<Vec<String>>,
     /// Lines under the table: totals, rates.
     pub notes: Vec<String>,
+}
+
+/// A head over the columns `first .. first + count`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct HeadGroup {
+    pub title: String,
+    pub first: usize,
+    pub count: usize,
+}
+
+impl Ledger {
+    /// The group column `c` sits under, if any.
+    pub fn group_of(&self, c: usize) -> Option<&HeadGroup> {
+        self.groups.iter().find(|g| (g.first..g.first + g.count).contains(&c))
+    }
+}
+
+/// A date of the records as the ledger prints it, in the subtitle's form
+/// (`2026年12月2日`); anything else as it is.
+fn date(iso: &str) -> String {
+    if iso.is_empty() {
+        return String::new();
+    }
+    chinese_date(iso)
 }
 
 fn heads(names: &[(&str, f32)]) -> (Vec<String>, Vec<f32>) {
@@ -113,6 +139,7 @@ pub fn ledger(store: &Store, kind: LedgerKind, park: Option<Uuid>, today: NaiveD
     };
     let subtitle = format!("{park_name}　截至{}", chinese_date(&today.format("%Y-%m-%d").to_string()));
     let mut notes = Vec::new();
+    let mut groups = Vec::new();
     let (heads, widths, rows) = match kind {
         LedgerKind::Rectification | LedgerKind::Overdue => {
             let overdue_only = kind == LedgerKind::Overdue;
@@ -158,7 +185,7 @@ pub fn ledger(store: &Store, kind: LedgerKind, park: Option<Uuid>, today: NaiveD
                         f.found.clone(),
                         f.suggestion.clone(),
                         owner(e.as_ref()),
-                        f.due.clone(),
+                        date(&f.due),
                         c.state.label().to_string(),
                         c.number.clone().unwrap_or_default(),
                         late,
@@ -194,7 +221,7 @@ pub fn ledger(store: &Store, kind: LedgerKind, park: Option<Uuid>, today: NaiveD
                 }
                 use crate::clue_transfer::TransferNews as N;
                 let delivered = match &f.delivered {
-                    Some(N::Delivered { to, on, .. }) => format!("{on} {to}"),
+                    Some(N::Delivered { to, on, .. }) => format!("{} {to}", date(on)),
                     _ => String::new(),
                 };
                 let (filed, result, closed) = match &f.feedback {
@@ -204,17 +231,17 @@ pub fn ledger(store: &Store, kind: LedgerKind, park: Option<Uuid>, today: NaiveD
                             Some(n) => format!("{result}（{n}）"),
                             None => result.clone(),
                         },
-                        closed_on.clone().unwrap_or_default(),
+                        closed_on.as_deref().map(date).unwrap_or_default(),
                     ),
                     _ => Default::default(),
                 };
                 let follow = match &f.follow_up {
-                    Some(N::FollowUp { on, note, .. }) => format!("{on} {note}"),
+                    Some(N::FollowUp { on, note, .. }) => format!("{} {note}", date(on)),
                     _ => String::new(),
                 };
                 rows.push(vec![
                     (rows.len() + 1).to_string(),
-                    t.transferred_on.clone(),
+                    date(&t.transferred_on),
                     t.number.as_ref().map(ToString::to_string).unwrap_or_default(),
                     t.subject.clone().unwrap_or_else(|| "暂不清楚".into()),
                     t.description.clone(),
@@ -257,8 +284,8 @@ pub fn ledger(store: &Store, kind: LedgerKind, park: Option<Uuid>, today: NaiveD
                         d.name.clone(),
                         tier,
                         every,
-                        d.last_patrol.clone().unwrap_or_else(|| "从未巡查".into()),
-                        d.due_on.clone().unwrap_or_default(),
+                        d.last_patrol.as_deref().map(date).unwrap_or_else(|| "从未巡查".into()),
+                        d.due_on.as_deref().map(date).unwrap_or_default(),
                         d.status.label().to_string(),
                     ]);
                 }
@@ -298,20 +325,26 @@ pub fn ledger(store: &Store, kind: LedgerKind, park: Option<Uuid>, today: NaiveD
             (h, w, rows)
         }
         LedgerKind::Waste => {
+            // 表10's heads, grouped as the source groups them; the year
+            // is added because the file keeps several.
             let (h, w) = heads(&[
                 ("序号", 0.5),
                 ("企业名称", 2.6),
                 ("年度", 0.7),
-                ("一般固废产生量", 1.1),
-                ("一般固废自行综合利用", 1.1),
-                ("一般固废自行处置", 1.1),
-                ("一般固废委托处理（外售）", 1.1),
-                ("危险废物产生量", 1.1),
-                ("危险废物自行综合利用", 1.1),
-                ("危险废物自行处置", 1.1),
-                ("危险废物委托处理", 1.1),
+                ("产生量（吨）", 1.1),
+                ("自行综合利用", 1.1),
+                ("自行处置", 1.1),
+                ("委托处理（外售）", 1.1),
+                ("产生量（吨）", 1.1),
+                ("自行综合利用", 1.1),
+                ("自行处置", 1.1),
+                ("委托处理", 1.1),
                 ("涉危废转移清单企业", 1.0),
             ]);
+            groups = vec![
+                HeadGroup { title: "一般工业固体废物（t/a）".into(), first: 3, count: 4 },
+                HeadGroup { title: "危险废物（t/a）".into(), first: 7, count: 4 },
+            ];
             let mut rows = Vec::new();
             for id in store.enterprise_ids(park)? {
                 let Some(e) = store.enterprise(id)? else { continue };
@@ -338,11 +371,10 @@ pub fn ledger(store: &Store, kind: LedgerKind, park: Option<Uuid>, today: NaiveD
                     ]);
                 }
             }
-            notes.push("单位：吨/年（t/a）。".into());
             (h, w, rows)
         }
     };
-    Ok(Ledger { kind, title: kind.title().to_string(), subtitle, heads, widths, rows, notes })
+    Ok(Ledger { kind, title: kind.title().to_string(), subtitle, heads, groups, widths, rows, notes })
 }
 
 /// Writes the ledger as an `.xlsx` workbook a clerk can edit: the title
@@ -359,21 +391,34 @@ pub fn write_xlsx(l: &Ledger, path: &Path) -> Result<(), rust_xlsxwriter::XlsxEr
     sheet.merge_range(1, 0, 1, last, &l.subtitle, &Format::new().set_align(FormatAlign::Center))?;
     let head = Format::new().set_bold().set_text_wrap().set_border(FormatBorder::Thin).set_align(FormatAlign::Center);
     let cell = Format::new().set_num_format("@").set_text_wrap().set_border(FormatBorder::Thin);
+    // A grouped ledger has two rows of heads: a group's title over its
+    // columns, and every other head over both rows.
+    let head_rows: u32 = if l.groups.is_empty() { 1 } else { 2 };
     for (c, h) in l.heads.iter().enumerate() {
-        sheet.write_string_with_format(2, c as u16, h, &head)?;
-    }
-    for (r, row) in l.rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            sheet.write_string_with_format(3 + r as u32, c as u16, v, &cell)?;
+        let col = c as u16;
+        match l.group_of(c) {
+            Some(_) => sheet.write_string_with_format(3, col, h, &head).map(|_| ())?,
+            None if head_rows == 2 => sheet.merge_range(2, col, 3, col, h, &head).map(|_| ())?,
+            None => sheet.write_string_with_format(2, col, h, &head).map(|_| ())?,
         }
     }
-    let below = 3 + l.rows.len() as u32 + 1;
+    for g in &l.groups {
+        let (first, last) = (g.first as u16, (g.first + g.count - 1) as u16);
+        sheet.merge_range(2, first, 2, last, &g.title, &head)?;
+    }
+    let top = 2 + head_rows;
+    for (r, row) in l.rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string_with_format(top + r as u32, c as u16, v, &cell)?;
+        }
+    }
+    let below = top + l.rows.len() as u32 + 1;
     for (n, note) in l.notes.iter().enumerate() {
         sheet.write_string(below + n as u32, 0, note)?;
     }
     for (c, w) in l.widths.iter().enumerate() {
         sheet.set_column_width(c as u16, f64::from(*w) * 9.0)?;
     }
-    sheet.set_freeze_panes(3, 0)?;
+    sheet.set_freeze_panes(top, 0)?;
     wb.save(path)
 }

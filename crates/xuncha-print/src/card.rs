@@ -5,7 +5,7 @@
 use xuncha_core::enterprise::{Enterprise, Facility, FacilityKind};
 
 use crate::font::{FontBook, Role};
-use crate::layout::{paginate, Align, Block, Cell, Geometry, Para, Span, Table, SIZE_4};
+use crate::layout::{paginate, Align, Block, Cell, Geometry, Para, Table, SIZE_4};
 use crate::pdf::{write, Meta, PageNumbers};
 use crate::style::{flush, title};
 use crate::PrintError;
@@ -27,14 +27,14 @@ pub fn fields(f: &Facility) -> Vec<(&'static str, String)> {
             ("环保设施名称", f.name.clone()),
             ("废水排放标准", text(&f.discharge_standard)),
             ("排水去向", text(&f.discharge_destination)),
-            ("废水处理设施设计规模（吨/日）", text(&f.design_capacity)),
-            ("废水处理设施实际处理规模（吨/日）", text(&f.actual_capacity)),
+            ("废水处理设施设计规模（××吨/日）", text(&f.design_capacity)),
+            ("废水处理设施实际处理规模（××吨/日）", text(&f.actual_capacity)),
             ("运行方式（电/气）", text(&f.power_mode)),
             ("是否安装在线监测设施（主要处理因子）", monitoring),
             ("废水处理设施处理效率（主要处理因子）", text(&f.removal_efficiency)),
             ("废水处理设施工艺流程图", text(&f.process)),
             ("药剂投加方式（自动/人工）", text(&f.dosing_mode)),
-            ("药剂投加数量", text(&f.dosing_amount)),
+            ("药剂投加数量（自定义）", text(&f.dosing_amount)),
             ("环保耗材（滤芯、过滤膜、紫外线灯管等）更换频次", text(&f.consumables_replacement)),
             ("废水处理污泥压滤频次", text(&f.sludge_press_frequency)),
             ("废弃物（滤芯、过滤膜、紫外线灯管、污泥等）处置去向", text(&f.waste_disposal)),
@@ -48,7 +48,7 @@ pub fn fields(f: &Facility) -> Vec<(&'static str, String)> {
             ("废气处理设施处理效率（主要处理因子）", text(&f.removal_efficiency)),
             ("废气处理设施工艺原理", text(&f.process)),
             ("药剂投加方式（自动/人工）", text(&f.dosing_mode)),
-            ("药剂投加数量", text(&f.dosing_amount)),
+            ("药剂投加数量（自定义）", text(&f.dosing_amount)),
             ("环保耗材（活性炭、催化剂、布袋等）更换频次", text(&f.consumables_replacement)),
             ("废弃物（废活性炭、废布袋、脱硫石膏等）处置去向", text(&f.waste_disposal)),
         ],
@@ -56,16 +56,9 @@ pub fn fields(f: &Facility) -> Vec<(&'static str, String)> {
 }
 
 fn card_cell(text: String, role: Role, align: Align) -> Cell {
-    let para = Para {
-        spans: vec![Span::new(text, role, SIZE_4)],
-        align,
-        first_indent: 0.0,
-        left: 0.0,
-        right: 0.0,
-        pitch: 20.0,
-        tracking: 0.0,
-    };
-    Cell { para, span: 1, min_height: 34.0 }
+    let mut cell = Cell::new(Para::plain(text, role, SIZE_4, 20.0, align), 1);
+    cell.min_height = 34.0;
+    cell
 }
 
 pub fn blocks(enterprise: &Enterprise, facility: &Facility) -> Vec<Block> {

@@ -15,7 +15,7 @@
 //!
 //! Lengths are points, and `y` runs down from the page's top edge.
 
-use crate::font::{FontBook, Role};
+use crate::font::{Adjust, FontBook, Role};
 
 pub const MM: f32 = 72.0 / 25.4;
 
@@ -69,6 +69,33 @@ pub struct Para {
     pub pitch: f32,
     /// Extra space after each character, in points (negative tightens).
     pub tracking: f32,
+    pub wrap: Wrap,
+}
+
+/// Where a paragraph may break besides its spaces and between CJK characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wrap {
+    /// Between any two characters, but never inside a code, a date, a
+    /// time, an amount with its unit or a short bracketed note.
+    Anywhere,
+    /// Nowhere unless the text is longer than its box: a short label.
+    Whole,
+}
+
+impl Para {
+    /// A paragraph of one span, not indented, untracked, breaking anywhere.
+    pub fn plain(text: impl Into<String>, role: Role, size: f32, pitch: f32, align: Align) -> Para {
+        Para {
+            spans: vec![Span::new(text, role, size)],
+            align,
+            first_indent: 0.0,
+            left: 0.0,
+            right: 0.0,
+            pitch,
+            tracking: 0.0,
+            wrap: Wrap::Anywhere,
+        }
+    }
 }
 
 /// What a picture is made of.
@@ -105,8 +132,19 @@ pub struct Cell {
     pub para: Para,
     /// How many columns the cell spans.
     pub span: usize,
+    /// How many rows the cell spans (a grouped table head).
+    pub rows: usize,
     /// Lowest height of the row, in points (room to sign, say).
     pub min_height: f32,
+    /// A picture under the text, scaled to fit inside the cell's rules (a
+    /// drawn signature in its signer's cell).
+    pub picture: Option<Picture>,
+}
+
+impl Cell {
+    pub fn new(para: Para, span: usize) -> Cell {
+        Cell { para, span, rows: 1, min_height: 0.0, picture: None }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -193,6 +231,8 @@ pub(crate) struct Run {
     pub face: usize,
     pub size: f32,
     pub ink: Ink,
+    /// How a fallback face's glyphs are fitted to their neighbours.
+    pub adjust: Option<Adjust>,
     pub text: String,
 }
 
@@ -231,40 +271,175 @@ pub(crate) struct Page {
 const NO_LINE_START: &str = "，。、；：！？）》」』〕】〉”’…—·%,.;:!?)]}〗％";
 const NO_LINE_END: &str = "（《「『〔【〈“‘([{〖";
 
+/// One glyph as the line breaker sees it.
+#[derive(Debug, Clone, Copy)]
+struct Glyph {
+    c: char,
+    face: usize,
+    size: f32,
+    ink: Ink,
+    adjust: Option<Adjust>,
+    width: f32,
+}
+
 /// A unit the line breaker never splits: one CJK character, or a Latin
-/// word or code with its trailing punctuation.
+/// word, code, date, time or amount (see [`keep_ranges`]).
 struct Atom {
-    chars: Vec<(char, usize, f32, Ink)>,
+    glyphs: Vec<Glyph>,
     width: f32,
     space: bool,
+}
+
+impl Atom {
+    fn first(&self) -> char {
+        self.glyphs[0].c
+    }
 }
 
 fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "-_./@:%+#&".contains(c)
 }
 
-fn atoms(book: &FontBook, para: &Para) -> Vec<Atom> {
-    let mut out: Vec<Atom> = Vec::new();
-    let mut word = false;
-    for span in &para.spans {
-        for c in span.text.chars() {
-            if c == '\n' {
+/// Units that stay with the number before them (`30日`, `1.5万元`, `50吨/日`).
+const UNITS: &[&str] = &[
+    "万元",
+    "元",
+    "万吨",
+    "吨",
+    "千克",
+    "公斤",
+    "克",
+    "立方米",
+    "平方米",
+    "平方公里",
+    "公里",
+    "千米",
+    "毫米",
+    "厘米",
+    "米",
+    "小时",
+    "分钟",
+    "个月",
+    "个",
+    "台",
+    "套",
+    "家",
+    "件",
+    "张",
+    "份",
+    "人",
+    "项",
+    "次",
+    "座",
+    "处",
+    "条",
+    "天",
+    "倍",
+    "亩",
+    "％",
+    "℃",
+];
+
+/// Date and time parts: a number and one of these form a chain (`2026年12月2日`, `10时00分`).
+const DATE_PARTS: &str = "年月日时分秒";
+
+/// The longest bracketed note kept on one line (`（××吨/日）`, `（自定义）`).
+const SHORT_NOTE: usize = 6;
+
+/// Ranges of `text` (character indices, end exclusive) that never break:
+/// dates, times, amounts with their units and short bracketed notes.
+fn keep_ranges(text: &[char]) -> Vec<(usize, usize)> {
+    let digit = |c: char| c.is_ascii_digit();
+    let number_end = |mut i: usize| {
+        while i < text.len() && (digit(text[i]) || (".,".contains(text[i]) && i + 1 < text.len() && digit(text[i + 1])))
+        {
+            i += 1;
+        }
+        i
+    };
+    let unit_at = |i: usize| UNITS.iter().find(|u| text[i..].starts_with(&u.chars().collect::<Vec<_>>()[..]));
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let c = text[i];
+        if digit(c) && (i == 0 || !digit(text[i - 1])) {
+            let start = i;
+            let mut end = number_end(i);
+            if end < text.len() && DATE_PARTS.contains(text[end]) {
+                // A date or a time, part by part; a date ends at its 日.
+                while end < text.len() && DATE_PARTS.contains(text[end]) {
+                    let part = text[end];
+                    end += 1;
+                    if part == '日' || end >= text.len() || !digit(text[end]) {
+                        break;
+                    }
+                    let next = number_end(end);
+                    if next >= text.len() || !DATE_PARTS.contains(text[next]) {
+                        break;
+                    }
+                    end = next;
+                }
+            } else if let Some(unit) = unit_at(end) {
+                end += unit.chars().count();
+                // A rate: `吨/日`, `万元/年`.
+                if text.get(end) == Some(&'/') && text.get(end + 1).is_some_and(|c| "日天年月时h".contains(*c)) {
+                    end += 2;
+                }
+            }
+            if end > number_end(start) {
+                out.push((start, end));
+            }
+            i = end.max(i + 1);
+            continue;
+        }
+        if c == '（' || c == '(' {
+            let close = if c == '（' { '）' } else { ')' };
+            let inner = text[i + 1..].iter().take(SHORT_NOTE + 1).position(|&d| d == close || d == c);
+            if let Some(n) = inner.filter(|&n| text[i + 1 + n] == close) {
+                out.push((i, i + n + 2));
+                i += n + 2;
                 continue;
             }
+        }
+        i += 1;
+    }
+    out
+}
+
+fn atoms(book: &FontBook, para: &Para) -> Vec<Atom> {
+    let mut glyphs = Vec::new();
+    for span in &para.spans {
+        for c in span.text.chars().filter(|&c| c != '\n') {
             let face = book.face_for(span.role, c);
             let width = book.advance(face, c) * span.size + para.tracking;
-            let glyph = (c, face, span.size, span.ink);
-            // An e-mail address, a URL, a code or a number is one atom: it
-            // moves to the next line whole, and is cut only when longer
-            // than a line (see `split_word`).
-            if is_word_char(c) && word {
-                let last = out.last_mut().expect("a word has begun");
-                last.chars.push(glyph);
-                last.width += width;
-            } else {
-                out.push(Atom { chars: vec![glyph], width, space: c == ' ' });
+            let adjust = book.adjust_for(span.role, c);
+            glyphs.push(Glyph { c, face, size: span.size, ink: span.ink, adjust, width });
+        }
+    }
+    if para.wrap == Wrap::Whole && !glyphs.is_empty() {
+        let width = glyphs.iter().map(|g| g.width).sum();
+        return vec![Atom { glyphs, width, space: false }];
+    }
+    let text: Vec<char> = glyphs.iter().map(|g| g.c).collect();
+    // `joined[i]`: glyph i belongs to the atom of glyph i − 1.
+    let mut joined = vec![false; text.len()];
+    for i in 1..text.len() {
+        // An e-mail address, a URL, a code or a number is one atom: it
+        // moves to the next line whole, and is cut only when longer than a
+        // line (see `split_word`).
+        joined[i] = is_word_char(text[i]) && is_word_char(text[i - 1]);
+    }
+    for (start, end) in keep_ranges(&text) {
+        joined[start + 1..end].iter_mut().for_each(|j| *j = true);
+    }
+    let mut out: Vec<Atom> = Vec::new();
+    for (g, join) in glyphs.into_iter().zip(joined) {
+        match out.last_mut() {
+            Some(last) if join => {
+                last.width += g.width;
+                last.glyphs.push(g);
             }
-            word = is_word_char(c);
+            _ => out.push(Atom { width: g.width, space: g.c == ' ', glyphs: vec![g] }),
         }
     }
     out
@@ -275,19 +450,19 @@ fn atoms(book: &FontBook, para: &Para) -> Vec<Atom> {
 fn break_lines(atoms: Vec<Atom>, width: f32, first: f32) -> Vec<Vec<Atom>> {
     let mut lines: Vec<Vec<Atom>> = Vec::new();
     let mut line: Vec<Atom> = Vec::new();
-    let mut used = 0.0;
     let avail = |n: usize| if n == 0 { width - first } else { width };
     for atom in atoms {
         if line.is_empty() && atom.space && !lines.is_empty() {
             continue;
         }
-        if used + atom.width <= avail(lines.len()) + 0.01 || line.is_empty() {
-            used += atom.width;
+        let used: f32 = line.iter().map(|a| a.width).sum();
+        if line.is_empty() || used + atom.width <= avail(lines.len()) + 0.01 {
             line.push(atom);
+            cut_overlong(&mut lines, &mut line, avail);
             continue;
         }
         let mut next: Vec<Atom> = Vec::new();
-        let starts_badly = |a: &Atom| NO_LINE_START.contains(a.chars[0].0);
+        let starts_badly = |a: &Atom| NO_LINE_START.contains(a.first());
         if starts_badly(&atom) {
             // Take the character before along, so punctuation is never alone.
             while line.len() > 1 {
@@ -299,7 +474,7 @@ fn break_lines(atoms: Vec<Atom>, width: f32, first: f32) -> Vec<Vec<Atom>> {
                 }
             }
         }
-        while line.len() > 1 && NO_LINE_END.contains(line.last().expect("line has atoms").chars[0].0) {
+        while line.len() > 1 && NO_LINE_END.contains(line.last().expect("line has atoms").first()) {
             next.insert(0, line.pop().expect("line has atoms"));
         }
         while line.last().is_some_and(|a| a.space) {
@@ -307,16 +482,8 @@ fn break_lines(atoms: Vec<Atom>, width: f32, first: f32) -> Vec<Vec<Atom>> {
         }
         lines.push(std::mem::take(&mut line));
         next.push(atom);
-        used = next.iter().map(|a| a.width).sum();
         line = next;
-        // A word wider than a whole line is cut where it overflows.
-        while used > avail(lines.len()) + 0.01 && line.len() == 1 && line[0].chars.len() > 1 {
-            let atom = line.pop().expect("one atom");
-            let (head, tail) = split_word(atom, avail(lines.len()));
-            lines.push(vec![head]);
-            used = tail.width;
-            line.push(tail);
-        }
+        cut_overlong(&mut lines, &mut line, avail);
     }
     if !line.is_empty() {
         lines.push(line);
@@ -325,13 +492,32 @@ fn break_lines(atoms: Vec<Atom>, width: f32, first: f32) -> Vec<Vec<Atom>> {
     lines
 }
 
+/// A word that ends a line and runs past its end is cut (see
+/// [`split_word`]) until what is left fits.
+fn cut_overlong(lines: &mut Vec<Vec<Atom>>, line: &mut Vec<Atom>, avail: impl Fn(usize) -> f32) {
+    loop {
+        let used: f32 = line.iter().map(|a| a.width).sum();
+        let room = avail(lines.len());
+        match line.last() {
+            Some(last) if used > room + 0.01 && last.glyphs.len() > 1 => {
+                let before = used - last.width;
+                let (head, tail) = split_word(line.pop().expect("a last atom"), room - before);
+                line.push(head);
+                lines.push(std::mem::take(line));
+                line.push(tail);
+            }
+            _ => return,
+        }
+    }
+}
+
 /// A paragraph does not end on a line of one character and its
 /// punctuation (`整；`): the line above gives up its last character.
 fn avoid_orphan(lines: &mut [Vec<Atom>]) {
     let [.., above, last] = lines else { return };
-    let glyphs = |line: &[Atom]| line.iter().map(|a| a.chars.len()).sum::<usize>();
-    let punctuation = |a: &Atom| NO_LINE_START.contains(a.chars[0].0);
-    let lone = last.iter().filter(|a| !punctuation(a)).count() == 1 && glyphs(last) <= 2 && last[0].chars.len() == 1;
+    let glyphs = |line: &[Atom]| line.iter().map(|a| a.glyphs.len()).sum::<usize>();
+    let punctuation = |a: &Atom| NO_LINE_START.contains(a.first());
+    let lone = last.iter().filter(|a| !punctuation(a)).count() == 1 && glyphs(last) <= 2 && last[0].glyphs.len() == 1;
     if !lone || above.len() < 4 {
         return;
     }
@@ -340,24 +526,38 @@ fn avoid_orphan(lines: &mut [Vec<Atom>]) {
     while above.len() > 2 && punctuation(&moved[0]) {
         moved.insert(0, above.pop().expect("atoms left"));
     }
-    if above.last().is_some_and(|a| NO_LINE_END.contains(a.chars[0].0)) {
+    if above.last().is_some_and(|a| NO_LINE_END.contains(a.first())) {
         moved.insert(0, above.pop().expect("atoms left"));
     }
     moved.append(last);
     *last = moved;
 }
 
-/// Cuts a word longer than a line where it overflows, or just after the
-/// last joint before that (`@`, `.`, `/`, `-`) in its second half.
+/// Cuts a word longer than a line at its last natural joint that fits:
+/// after an `@`, `.`, `/` or `-` in its second half, after the credit code
+/// that opens a permit number, else where it overflows.
 fn split_word(atom: Atom, width: f32) -> (Atom, Atom) {
-    let per_char = atom.width / atom.chars.len() as f32;
-    let fits = ((width / per_char).floor() as usize).clamp(1, atom.chars.len() - 1);
-    let joint = ((fits / 2).max(1)..=fits).rev().find(|&i| "@./-".contains(atom.chars[i - 1].0));
-    let keep = joint.unwrap_or(fits);
-    let mut head = atom.chars;
-    let tail = head.split_off(keep);
-    let (hw, tw) = (per_char * head.len() as f32, per_char * tail.len() as f32);
-    (Atom { chars: head, width: hw, space: false }, Atom { chars: tail, width: tw, space: false })
+    let mut fits = 0;
+    let mut used = 0.0;
+    for g in &atom.glyphs {
+        if used + g.width > width + 0.01 {
+            break;
+        }
+        used += g.width;
+        fits += 1;
+    }
+    let fits = fits.clamp(1, atom.glyphs.len() - 1);
+    let text: String = atom.glyphs.iter().map(|g| g.c).collect();
+    let permit = text.len() == 22 && !xuncha_core::ident::check_permit_number(&text).has_error();
+    let joint = if permit && fits >= 18 {
+        Some(18)
+    } else {
+        ((fits / 2).max(1)..=fits).rev().find(|&i| "@./-".contains(atom.glyphs[i - 1].c))
+    };
+    let mut head = atom.glyphs;
+    let tail = head.split_off(joint.unwrap_or(fits));
+    let width = |g: &[Glyph]| g.iter().map(|g| g.width).sum();
+    (Atom { width: width(&head), glyphs: head, space: false }, Atom { width: width(&tail), glyphs: tail, space: false })
 }
 
 /// Splits `text` into runs by the face that draws each character.
@@ -365,9 +565,10 @@ pub(crate) fn runs(book: &FontBook, role: Role, size: f32, text: &str) -> Vec<Ru
     let mut runs: Vec<Run> = Vec::new();
     for c in text.chars() {
         let face = book.face_for(role, c);
+        let adjust = book.adjust_for(role, c);
         match runs.last_mut() {
-            Some(run) if run.face == face => run.text.push(c),
-            _ => runs.push(Run { face, size, ink: Ink::Black, text: c.to_string() }),
+            Some(run) if run.face == face && run.adjust == adjust => run.text.push(c),
+            _ => runs.push(Run { face, size, ink: Ink::Black, adjust, text: c.to_string() }),
         }
     }
     runs
@@ -386,8 +587,8 @@ fn para_items(book: &FontBook, para: &Para, x: f32, width: f32) -> Vec<Item> {
         let indent = if n == 0 { first } else { 0.0 };
         let avail = inner - indent;
         let natural: f32 = line.iter().map(|a| a.width).sum();
-        let glyphs: usize = line.iter().map(|a| a.chars.len()).sum();
-        let size = line.iter().flat_map(|a| a.chars.iter().map(|g| g.2)).fold(0.0, f32::max);
+        let glyphs: usize = line.iter().map(|a| a.glyphs.len()).sum();
+        let size = line.iter().flat_map(|a| a.glyphs.iter().map(|g| g.size)).fold(0.0, f32::max);
         let mut tracking = para.tracking;
         // A line that ends short because a whole word or code moved on
         // stays short: characters keep their grid rather than spread.
@@ -403,10 +604,12 @@ fn para_items(book: &FontBook, para: &Para, x: f32, width: f32) -> Vec<Item> {
             Align::Right => avail - natural + para.tracking,
         };
         let mut runs: Vec<Run> = Vec::new();
-        for (c, face, size, ink) in line.iter().flat_map(|a| a.chars.iter().copied()) {
+        for Glyph { c, face, size, ink, adjust, .. } in line.iter().flat_map(|a| a.glyphs.iter().copied()) {
             match runs.last_mut() {
-                Some(run) if run.face == face && run.size == size && run.ink == ink => run.text.push(c),
-                _ => runs.push(Run { face, size, ink, text: c.to_string() }),
+                Some(run) if run.face == face && run.size == size && run.ink == ink && run.adjust == adjust => {
+                    run.text.push(c)
+                }
+                _ => runs.push(Run { face, size, ink, adjust, text: c.to_string() }),
             }
         }
         // The baseline sits so that a CJK em box is centred on the line.
@@ -422,51 +625,154 @@ fn para_items(book: &FontBook, para: &Para, x: f32, width: f32) -> Vec<Item> {
     items
 }
 
-fn table_items(book: &FontBook, table: &Table, x: f32, width: f32) -> Vec<Item> {
-    const PAD: f32 = 2.0 * MM;
+/// Inner padding of a table cell.
+const PAD: f32 = 2.0 * MM;
+const RULE: f32 = 0.6;
+
+/// Column widths in points: the table's fractions of `width`, widened
+/// where a column's widest unbreakable text (a permit number, a label)
+/// would not fit, at the expense of columns with room to spare. When the
+/// widest texts cannot all fit, the fractions stand and those texts are
+/// cut at their joints.
+fn column_widths(book: &FontBook, table: &Table, width: f32) -> Vec<f32> {
+    let mut widths: Vec<f32> = table.columns.iter().map(|f| f * width).collect();
+    let mut least = vec![0.0f32; widths.len()];
+    for row in &table.rows {
+        let mut col = 0;
+        for cell in row {
+            if cell.span == 1 && col < least.len() {
+                let widest = atoms(book, &cell.para).iter().map(|a| a.width).fold(0.0, f32::max);
+                least[col] = least[col].max(widest + 2.0 * PAD + cell.para.left + cell.para.right + 0.5);
+            }
+            col += cell.span;
+        }
+    }
+    if least.iter().sum::<f32>() > width {
+        return widths;
+    }
+    let deficit: f32 = widths.iter().zip(&least).map(|(w, l)| (l - w).max(0.0)).sum();
+    let slack: f32 = widths.iter().zip(&least).map(|(w, l)| (w - l).max(0.0)).sum();
+    if deficit > 0.0 {
+        for (w, l) in widths.iter_mut().zip(&least) {
+            *w = if *w < *l { *l } else { *w - deficit * (*w - *l) / slack };
+        }
+    }
+    widths
+}
+
+/// A cell placed in the grid.
+struct Placed<'a> {
+    cell: &'a Cell,
+    row: usize,
+    x0: f32,
+    x1: f32,
+    lines: Vec<Item>,
+    picture: Option<(f32, f32)>,
+}
+
+impl Placed<'_> {
+    fn need(&self) -> f32 {
+        let text: f32 = self.lines.iter().map(|l| l.height).sum();
+        let picture = self.picture.map_or(0.0, |(_, h)| h);
+        (text + picture + 2.0 * PAD).max(self.cell.min_height)
+    }
+}
+
+/// Lays a table out as items of whole rows, rows joined by a cell that
+/// spans them (a grouped head) forming one item; returns the items and
+/// how many of them are the table's head.
+fn table_items(book: &FontBook, table: &Table, x: f32, width: f32) -> (Vec<Item>, usize) {
+    let ncols = table.columns.len();
     let edges: Vec<f32> = std::iter::once(0.0)
-        .chain(table.columns.iter().scan(0.0, |acc, w| {
-            *acc += w * width;
+        .chain(column_widths(book, table, width).into_iter().scan(0.0, |acc, w| {
+            *acc += w;
             Some(*acc)
         }))
         .collect();
-    let mut items: Vec<Item> = Vec::new();
-    let mut header: Vec<Item> = Vec::new();
+    // Place every cell, skipping columns a cell from a row above still holds.
+    let mut busy_until = vec![0usize; ncols];
+    let mut placed: Vec<Placed> = Vec::new();
     for (r, row) in table.rows.iter().enumerate() {
         let mut col = 0;
-        let mut cells = Vec::new();
-        let mut height: f32 = 0.0;
         for cell in row {
-            let (x0, x1) = (edges[col], edges[(col + cell.span).min(table.columns.len())]);
-            col += cell.span;
-            let lines = para_items(book, &cell.para, x + x0 + PAD, x1 - x0 - 2.0 * PAD);
-            let h = lines.iter().map(|l| l.height).sum::<f32>() + 2.0 * PAD;
-            height = height.max(h).max(cell.min_height);
-            cells.push((x0, x1, lines));
+            while col < ncols && busy_until[col] > r {
+                col += 1;
+            }
+            let end = (col + cell.span).min(ncols);
+            let (x0, x1) = (edges[col.min(ncols)], edges[end]);
+            let inner = x1 - x0 - 2.0 * PAD;
+            let lines = para_items(book, &cell.para, x + x0 + PAD, inner);
+            let picture = cell.picture.as_ref().map(|p| {
+                let scale = (p.max_width.min(inner) / p.width_px as f32).min(p.max_height / p.height_px as f32);
+                (p.width_px as f32 * scale, p.height_px as f32 * scale)
+            });
+            busy_until[col..end].iter_mut().for_each(|b| *b = r + cell.rows.max(1));
+            placed.push(Placed { cell, row: r, x0, x1, lines, picture });
+            col = end;
         }
+    }
+    // Row heights: single-row cells first, then spanning cells grow their last row.
+    let mut heights = vec![0.0f32; table.rows.len()];
+    for p in placed.iter().filter(|p| p.cell.rows <= 1) {
+        heights[p.row] = heights[p.row].max(p.need());
+    }
+    for p in placed.iter().filter(|p| p.cell.rows > 1) {
+        let last = (p.row + p.cell.rows).min(heights.len()) - 1;
+        let have: f32 = heights[p.row..=last].iter().sum();
+        heights[last] += (p.need() - have).max(0.0);
+    }
+    // Rows joined by a spanning cell form one item.
+    let mut group_end: Vec<usize> = (0..table.rows.len()).map(|r| r + 1).collect();
+    for p in &placed {
+        let end = (p.row + p.cell.rows.max(1)).min(table.rows.len());
+        group_end[p.row] = group_end[p.row].max(end);
+    }
+    let mut items = Vec::new();
+    let mut head_items = 0;
+    let mut r = 0;
+    while r < table.rows.len() {
+        let mut end = group_end[r];
+        let mut k = r;
+        while k < end {
+            end = end.max(group_end[k]);
+            k += 1;
+        }
+        let top = |row: usize| heights[r..row].iter().sum::<f32>();
         let mut marks = Vec::new();
-        for (x0, x1, lines) in cells {
-            let text_height: f32 = lines.iter().map(|l| l.height).sum();
-            // Text sits in the middle of a tall cell.
-            let mut y = ((height - text_height) / 2.0).max(PAD);
-            for line in lines {
-                marks.extend(line.marks.into_iter().map(|m| shift(m, y)));
+        for p in placed.iter().filter(|p| p.row >= r && p.row < end) {
+            let (y0, y1) = (top(p.row), top((p.row + p.cell.rows.max(1)).min(end)));
+            let text_height: f32 = p.lines.iter().map(|l| l.height).sum();
+            let content = text_height + p.picture.map_or(0.0, |(_, h)| h);
+            // Text sits in the middle of a tall cell, its picture under it.
+            let mut y = y0 + ((y1 - y0 - content) / 2.0).max(PAD);
+            for line in &p.lines {
+                marks.extend(line.marks.iter().cloned().map(|m| shift(m, y)));
                 y += line.height;
             }
-            marks.push(Mark::Line { x1: x + x0, y1: 0.0, x2: x + x0, y2: height, ink: Ink::Black, thickness: 0.6 });
-            marks.push(Mark::Line { x1: x + x1, y1: 0.0, x2: x + x1, y2: height, ink: Ink::Black, thickness: 0.6 });
+            if let (Some((w, h)), Some(picture)) = (p.picture, &p.cell.picture) {
+                let px = x + p.x0 + (p.x1 - p.x0 - w) / 2.0;
+                marks.push(Mark::Picture { x: px, y, width: w, height: h, picture: picture.clone() });
+            }
+            let (left, right) = (x + p.x0, x + p.x1);
+            let rule =
+                |x1: f32, y1: f32, x2: f32, y2: f32| Mark::Line { x1, y1, x2, y2, ink: Ink::Black, thickness: RULE };
+            marks.push(rule(left, y0, right, y0));
+            marks.push(rule(left, y1, right, y1));
+            marks.push(rule(left, y0, left, y1));
+            marks.push(rule(right, y0, right, y1));
         }
-        marks.push(Mark::Line { x1: x, y1: 0.0, x2: x + width, y2: 0.0, ink: Ink::Black, thickness: 0.6 });
-        marks.push(Mark::Line { x1: x, y1: height, x2: x + width, y2: height, ink: Ink::Black, thickness: 0.6 });
-        let mut item = Item::new(height, marks);
+        let item = Item::new(top(end), marks);
         if r < table.header_rows {
-            header.push(item.clone());
-        } else {
-            item.repeat = header.clone();
+            head_items += 1;
         }
         items.push(item);
+        r = end;
     }
-    items
+    let head: Vec<Item> = items[..head_items].to_vec();
+    for item in &mut items[head_items..] {
+        item.repeat = head.clone();
+    }
+    (items, head_items)
 }
 
 fn picture_item(picture: &Picture, x: f32, width: f32) -> Item {
@@ -517,14 +823,15 @@ fn flatten(
             )),
             Block::Picture(p) => out.push(picture_item(p, g.left, g.width)),
             Block::Table(t) => {
-                out.extend(table_items(book, t, g.left, g.width));
+                let (items, head) = table_items(book, t, g.left, g.width);
+                out.extend(items);
                 // A table's head stays with its first row.
-                if t.header_rows > 0 && out.len() > start + t.header_rows {
+                if head > 0 && out.len() > start + head {
                     let id = pending.take().unwrap_or_else(|| {
                         groups.push(0);
                         groups.len() - 1
                     });
-                    for item in &mut out[start..=start + t.header_rows] {
+                    for item in &mut out[start..=start + head] {
                         item.group = Some(id);
                     }
                 }

@@ -4,9 +4,9 @@
 use xuncha_core::notice::{chinese_date, chinese_numeral, chinese_time, Notice};
 
 use crate::font::{FontBook, Role};
-use crate::layout::{paginate, Block, Geometry, Ink, Picture, PictureData, MM, SIZE_3, SIZE_5};
+use crate::layout::{paginate, Block, Geometry, Ink, Picture, PictureData, MM, SIZE_2, SIZE_3, SIZE_5};
 use crate::pdf::{write, Meta, PageNumbers};
-use crate::style::{body, centred, flush, grid, heading, signature_and_date, title};
+use crate::style::{attachment_mark, body, centred, flush, grid, signature_and_date, title, title_line};
 use crate::{jpeg_info, PrintError};
 
 /// A photo's JPEG bytes (the watermarked copy) and its caption.
@@ -19,23 +19,33 @@ pub struct Evidence {
 /// The notice's text blocks, without the evidence pages.
 pub fn blocks(book: &FontBook, notice: &Notice) -> Vec<Block> {
     let (_, line_pitch, _) = grid();
+    // GB/T 9704 counts vertical space in lines of the body grid: "空二行"
+    // leaves two empty lines between two lines of text. A line of text is
+    // its characters' height and the body's leading, half above and half
+    // below, so between the characters of two lines with N empty lines
+    // between them lies N·pitch plus one leading.
+    let leading = line_pitch - SIZE_3;
+    let (mark_size, mark_pitch) = (30.0, 30.0 + leading);
+    let title_pitch = SIZE_2 + leading;
     let mut blocks = Vec::new();
     if let Some(mark) = &notice.office.red_header {
-        // 发文机关标志: red 小标宋, its top 35 mm below the block's top;
-        // the number two lines below it; a red rule 4 mm below the number.
-        blocks.push(Block::Space(35.0 * MM - 8.0));
-        blocks.push(centred(mark, Role::Title, 30.0, Ink::Red, 44.0));
-        blocks.push(Block::Space(line_pitch));
+        // 发文机关标志: red 小标宋, its top 35 mm below the block's top
+        // (7.2.1); the number two lines below it (7.2.4); a red rule 4 mm
+        // below the number (7.2.6); the title two lines below the rule (7.3.1).
+        blocks.push(Block::Space(35.0 * MM - leading / 2.0));
+        blocks.push(centred(mark, Role::Title, mark_size, Ink::Red, mark_pitch));
+        blocks.push(Block::Space(2.0 * line_pitch));
         blocks.push(centred(notice.number.to_string(), Role::Fang, SIZE_3, Ink::Black, line_pitch));
-        blocks.push(Block::Space(4.0 * MM - line_pitch / 2.0 + SIZE_3 / 2.0));
+        blocks.push(Block::Space(4.0 * MM - leading / 2.0));
         blocks.push(Block::Rule { ink: Ink::Red, thickness: 1.0 });
-        blocks.push(Block::Space(line_pitch));
+        blocks.push(Block::Space(2.0 * line_pitch));
     }
-    blocks.push(title("生态环境问题整改通知书"));
+    blocks.push(title_line("生态环境问题整改通知书", title_pitch));
     if notice.office.red_header.is_none() {
         blocks.push(centred(notice.number.to_string(), Role::Fang, SIZE_3, Ink::Black, line_pitch));
     }
-    blocks.push(Block::Space(line_pitch / 2.0));
+    // The addressee one line below the title, flush left (7.3.2).
+    blocks.push(Block::Space(line_pitch));
     blocks.push(flush(format!("{}：", notice.addressee)));
     let from = &notice.inspected_from;
     let to = &notice.inspected_to;
@@ -74,10 +84,13 @@ pub fn blocks(book: &FontBook, notice: &Notice) -> Vec<Block> {
     blocks.push(body("附：相关法律责任"));
     blocks.push(signature_and_date(book, &notice.office.issuer, &chinese_date(&notice.issued_on)));
     if !notice.office.responsibilities.trim().is_empty() {
+        // The attachment (8): 附 in 3号 黑体 flush left on the first line,
+        // its title centred on the third, the text one line below.
         blocks.push(Block::PageBreak);
-        blocks.push(heading("附"));
-        blocks.push(title("相关法律责任"));
-        blocks.push(Block::Space(line_pitch / 2.0));
+        blocks.push(attachment_mark("附"));
+        blocks.push(Block::Space(line_pitch));
+        blocks.push(title_line("相关法律责任", title_pitch));
+        blocks.push(Block::Space(line_pitch));
         for line in notice.office.responsibilities.lines().filter(|l| !l.trim().is_empty()) {
             blocks.push(body(line.trim()));
         }

@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 
 use printpdf::{
     Color, DictItem, ExternalStream, ExternalXObject, FontId, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Pt, Px, RawImage, RawImageData, RawImageFormat, Rgb, TextItem, XObjectTransform,
+    PdfPage, PdfSaveOptions, Point, Pt, Px, RawImage, RawImageData, RawImageFormat, Rgb, TextItem, TextRenderingMode,
+    XObjectTransform,
 };
 
-use crate::font::{FontBook, Role};
-use crate::layout::{Geometry, Ink, Mark, Page, PictureData, MM, SIZE_4};
+use crate::font::{Adjust, FontBook, Role};
+use crate::layout::{Geometry, Ink, Mark, Page, PictureData, Run, MM, SIZE_4};
 use crate::PrintError;
 
 /// Where page numbers go (GB/T 9704: `— 1 —` in 4号 宋体 7 mm below the
@@ -48,6 +49,40 @@ fn number_mark(book: &FontBook, g: &Geometry, n: usize, style: PageNumbers) -> O
     };
     let runs = crate::layout::runs(book, Role::Song, SIZE_4, &text);
     Some(Mark::Text { x, baseline: g.top + g.height + 7.0 * MM + SIZE_4 * 0.8, tracking: 0.0, runs })
+}
+
+/// A fallback face's run, fitted to its neighbours (see [`Adjust`]): drawn
+/// larger or smaller and narrower or wider, centred in its grid cells,
+/// raised and thickened, then the text state restored.
+fn fitted_run(font: PdfFontHandle, run: &Run, a: Adjust, advance: f32, tracking: f32) -> Vec<Op> {
+    let size = run.size * a.scale;
+    let cell = advance * run.size;
+    // In PDF text space the character spacing and TJ offsets are scaled
+    // horizontally too, so both are divided by the stretch.
+    let spacing = (cell + tracking) / a.stretch - advance * size;
+    let inset = (cell - advance * size * a.stretch) / 2.0;
+    let offset = inset * 1000.0 / (size * a.stretch);
+    let mut ops = vec![
+        Op::SetFont { font, size: Pt(size) },
+        Op::SetHorizontalScaling { percent: a.stretch * 100.0 },
+        Op::SetCharacterSpacing { multiplier: spacing },
+        Op::SetLineOffset { multiplier: a.rise * run.size },
+    ];
+    if a.embolden > 0.0 {
+        ops.push(Op::SetOutlineColor { col: color(run.ink) });
+        ops.push(Op::SetOutlineThickness { pt: Pt(a.embolden * run.size) });
+        ops.push(Op::SetTextRenderingMode { mode: TextRenderingMode::FillStroke });
+    }
+    ops.push(Op::ShowText {
+        items: vec![TextItem::Offset(-offset), TextItem::Text(run.text.clone()), TextItem::Offset(offset)],
+    });
+    if a.embolden > 0.0 {
+        ops.push(Op::SetTextRenderingMode { mode: TextRenderingMode::Fill });
+    }
+    ops.push(Op::SetHorizontalScaling { percent: 100.0 });
+    ops.push(Op::SetCharacterSpacing { multiplier: tracking });
+    ops.push(Op::SetLineOffset { multiplier: 0.0 });
+    ops
 }
 
 /// Serialises `pages` to PDF bytes.
@@ -93,11 +128,17 @@ pub(crate) fn write(
                     ops.push(Op::SetCharacterSpacing { multiplier: tracking });
                     for run in runs {
                         ops.push(Op::SetFillColor { col: color(run.ink) });
-                        ops.push(Op::SetFont {
-                            font: PdfFontHandle::External(fonts[&run.face].clone()),
-                            size: Pt(run.size),
-                        });
-                        ops.push(Op::ShowText { items: vec![TextItem::Text(run.text)] });
+                        let font = PdfFontHandle::External(fonts[&run.face].clone());
+                        match run.adjust {
+                            None => {
+                                ops.push(Op::SetFont { font, size: Pt(run.size) });
+                                ops.push(Op::ShowText { items: vec![TextItem::Text(run.text)] });
+                            }
+                            Some(a) => {
+                                let advance = run.text.chars().next().map_or(1.0, |c| book.advance(run.face, c));
+                                ops.extend(fitted_run(font, &run, a, advance, tracking));
+                            }
+                        }
                     }
                     ops.push(Op::EndTextSection);
                 }

@@ -49,7 +49,7 @@ pub fn blocks(
     };
     let mut blocks = vec![title("现场检查记录"), Block::Space(6.0)];
     blocks.push(Block::Table(Table {
-        columns: vec![0.18, 0.32, 0.18, 0.32],
+        columns: vec![0.25, 0.31, 0.17, 0.27],
         header_rows: 0,
         rows: vec![
             vec![label("被检查单位", 1), cell(&i.enterprise_name, Align::Left, 3)],
@@ -116,7 +116,7 @@ pub fn blocks(
                 cell(f.deadline.as_deref().map(chinese_date).unwrap_or_else(|| "—".into()), Align::Center, 1),
             ]);
         }
-        blocks.push(Block::Table(Table { columns: vec![0.07, 0.33, 0.33, 0.13, 0.14], header_rows: 1, rows }));
+        blocks.push(Block::Table(Table { columns: vec![0.08, 0.28, 0.28, 0.14, 0.22], header_rows: 1, rows }));
     }
     if !i.photos.is_empty() {
         blocks.push(form_line(format!("现场照片 {} 张，原始文件以 SHA-256 登记，随记录保存。", i.photos.len())));
@@ -128,20 +128,34 @@ pub fn blocks(
         blocks.push(form_line(format!("本记录更正记录 {original}，更正原因：{reason}")));
     }
 
+    // Each signer's row holds their name, the time and their drawn
+    // signature, scaled to fit inside the row's rules.
     let mut sign_rows = Vec::new();
     for s in &i.signatures {
         let who = match s.role {
             SignerRole::Inspector => "检查人员",
             SignerRole::Representative => "企业代表",
         };
+        let signed = format!("{}{}", chinese_date(&s.signed_at), chinese_time(&s.signed_at));
+        let mut picture = None;
         let text = if s.refused {
-            format!("{}拒绝签名；见证人：{}", s.name, s.witness.as_deref().unwrap_or("—"))
+            format!("{}拒绝签名；见证人：{}　{signed}", s.name, s.witness.as_deref().unwrap_or("—"))
         } else {
-            format!("{}（已手写签名）", s.name)
+            match &s.image_sha256 {
+                None => format!("{}　{signed}", s.name),
+                Some(sha) => match signature_png(sha).map(|png| crate::signature_picture(&png, 60.0 * MM, 18.0 * MM)) {
+                    Some(Some(p)) => {
+                        picture = Some(p);
+                        format!("{}（手写签名如下）　{signed}", s.name)
+                    }
+                    Some(None) => format!("{}　{signed}；手写签名图像无法读取（SHA-256：{sha}）", s.name),
+                    None => format!("{}　{signed}；手写签名图像尚未同步到本机（SHA-256：{sha}）", s.name),
+                },
+            }
         };
-        let mut c =
-            cell(format!("{text}　{}{}", chinese_date(&s.signed_at), chinese_time(&s.signed_at)), Align::Left, 1);
+        let mut c = cell(text, Align::Left, 1);
         c.min_height = 36.0;
+        c.picture = picture;
         sign_rows.push(vec![label(who, 1), c]);
     }
     let mut sign = vec![heading("四、签名")];
@@ -149,21 +163,6 @@ pub fn blocks(
         sign.push(form_line("（未签名）"));
     } else {
         sign.push(Block::Table(Table { columns: vec![0.2, 0.8], header_rows: 0, rows: sign_rows }));
-    }
-    for s in i.signatures.iter().filter(|s| !s.refused) {
-        let Some(sha) = &s.image_sha256 else { continue };
-        let who = match s.role {
-            SignerRole::Inspector => "检查人员",
-            SignerRole::Representative => "企业代表",
-        };
-        match signature_png(sha).map(|png| crate::signature_picture(&png, 60.0 * MM, 18.0 * MM)) {
-            Some(Some(picture)) => {
-                sign.push(Block::Picture(picture));
-                sign.push(Block::Para(crate::style::centred_para(format!("{who}{}的手写签名", s.name))));
-            }
-            Some(None) => sign.push(form_line(format!("{who}{}的手写签名图像无法读取（SHA-256：{sha}）", s.name))),
-            None => sign.push(form_line(format!("{who}{}的手写签名图像尚未同步到本机（SHA-256：{sha}）", s.name))),
-        }
     }
     if let Some(digest) = &i.digest {
         sign.push(Block::Space(6.0));

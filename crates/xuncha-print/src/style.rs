@@ -1,7 +1,7 @@
 //! The paragraph styles documents share, on the official body grid.
 
 use crate::font::{FontBook, Role};
-use crate::layout::{text_width, Align, Block, Geometry, Ink, Para, Span, SIZE_2, SIZE_3};
+use crate::layout::{text_width, Align, Block, Cell, Geometry, Ink, Para, Span, Wrap, SIZE_2, SIZE_3};
 
 /// Character pitch and line pitch of the body grid, and the tracking that
 /// puts 3号 characters on it.
@@ -12,7 +12,7 @@ pub(crate) fn grid() -> (f32, f32, f32) {
 
 pub(crate) fn para(spans: Vec<Span>, align: Align, first_indent: f32) -> Para {
     let (_, line_pitch, tracking) = grid();
-    Para { spans, align, first_indent, left: 0.0, right: 0.0, pitch: line_pitch, tracking }
+    Para { spans, align, first_indent, left: 0.0, right: 0.0, pitch: line_pitch, tracking, wrap: Wrap::Anywhere }
 }
 
 /// Body text: 3号 仿宋, justified, first line indented two characters.
@@ -34,30 +34,24 @@ pub(crate) fn heading(text: impl Into<String>) -> Block {
 /// The title: 2号 小标宋, centred.
 pub(crate) fn title(text: impl Into<String>) -> Block {
     let (_, line_pitch, _) = grid();
-    Block::Para(Para {
-        spans: vec![Span::new(text, Role::Title, SIZE_2)],
-        align: Align::Center,
-        first_indent: 0.0,
-        left: 0.0,
-        right: 0.0,
-        pitch: line_pitch * 1.25,
-        tracking: 0.0,
-    })
+    title_line(text, line_pitch * 1.25)
+}
+
+/// The title on a line `pitch` high.
+pub(crate) fn title_line(text: impl Into<String>, pitch: f32) -> Block {
+    Block::Para(Para::plain(text, Role::Title, SIZE_2, pitch, Align::Center))
+}
+
+/// 附 or 附件 over an attachment: 3号 黑体, flush left on the first line.
+pub(crate) fn attachment_mark(text: impl Into<String>) -> Block {
+    Block::Para(para(vec![Span::new(text, Role::Hei, SIZE_3)], Align::Left, 0.0))
 }
 
 /// A centred line in `role` and `size`, in `ink`.
 pub(crate) fn centred(text: impl Into<String>, role: Role, size: f32, ink: Ink, pitch: f32) -> Block {
-    let mut span = Span::new(text, role, size);
-    span.ink = ink;
-    Block::Para(Para {
-        spans: vec![span],
-        align: Align::Center,
-        first_indent: 0.0,
-        left: 0.0,
-        right: 0.0,
-        pitch,
-        tracking: 0.0,
-    })
+    let mut para = Para::plain(text, role, size, pitch, Align::Center);
+    para.spans[0].ink = ink;
+    Block::Para(para)
 }
 
 /// The issuing office centred above the date, the date four characters in
@@ -86,48 +80,19 @@ pub(crate) const FORM_SIZE: f32 = crate::layout::SIZE_SMALL_4;
 pub(crate) const FORM_PITCH: f32 = 18.0;
 
 /// A table cell in form text.
-pub(crate) fn cell(text: impl Into<String>, align: Align, span: usize) -> crate::layout::Cell {
-    let para = Para {
-        spans: vec![Span::new(text, Role::Song, FORM_SIZE)],
-        align,
-        first_indent: 0.0,
-        left: 0.0,
-        right: 0.0,
-        pitch: FORM_PITCH,
-        tracking: 0.0,
-    };
-    crate::layout::Cell { para, span, min_height: 0.0 }
+pub(crate) fn cell(text: impl Into<String>, align: Align, span: usize) -> Cell {
+    Cell::new(Para::plain(text, Role::Song, FORM_SIZE, FORM_PITCH, align), span)
 }
 
-/// A label cell: 黑体, centred.
-pub(crate) fn label(text: impl Into<String>, span: usize) -> crate::layout::Cell {
+/// A label cell: 黑体, centred, on one line (the table widens its column).
+pub(crate) fn label(text: impl Into<String>, span: usize) -> Cell {
     let mut c = cell(text, Align::Center, span);
     c.para.spans[0].role = Role::Hei;
+    c.para.wrap = Wrap::Whole;
     c
-}
-
-/// A line of form text, centred (a caption).
-pub(crate) fn centred_para(text: impl Into<String>) -> Para {
-    Para {
-        spans: vec![Span::new(text, Role::Song, FORM_SIZE)],
-        align: Align::Center,
-        first_indent: 0.0,
-        left: 0.0,
-        right: 0.0,
-        pitch: FORM_PITCH,
-        tracking: 0.0,
-    }
 }
 
 /// A line of form text flush left.
 pub(crate) fn form_line(text: impl Into<String>) -> Block {
-    Block::Para(Para {
-        spans: vec![Span::new(text, Role::Song, FORM_SIZE)],
-        align: Align::Left,
-        first_indent: 0.0,
-        left: 0.0,
-        right: 0.0,
-        pitch: FORM_PITCH,
-        tracking: 0.0,
-    })
+    Block::Para(Para::plain(text, Role::Song, FORM_SIZE, FORM_PITCH, Align::Left))
 }

@@ -21,7 +21,8 @@ fn copy(book: &FontBook, t: &ClueTransfer, which: &str) -> Vec<Block> {
     if let Some(number) = &t.number {
         blocks.push(centred(number.to_string(), Role::Fang, SIZE_3, Ink::Black, line_pitch));
     }
-    blocks.push(Block::Space(line_pitch / 2.0));
+    // The addressee one line below the title (GB/T 9704 7.3.2).
+    blocks.push(Block::Space(line_pitch));
     blocks.push(flush(format!("{}：", t.office.receiver)));
     let subject = t.subject.as_deref().filter(|s| !s.trim().is_empty()).unwrap_or("（涉嫌违法单位或个人暂不清楚）");
     blocks.push(body(format!(

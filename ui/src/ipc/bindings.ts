@@ -943,11 +943,17 @@ standing: string, };
 
 export type LedgerKind = "rectification" | "overdue" | "transfer" | "patrol" | "compliance" | "waste";
 
+export type HeadGroup = { title: string, first: number, count: number, };
+
 export type Ledger = { kind: LedgerKind, title: string, 
 /**
  * Whose and as of when: `湖南祁东高新技术产业开发区　截至2026年11月22日`.
  */
 subtitle: string, heads: Array<string>, 
+/**
+ * Heads over several columns, above theirs (表10's 一般工业固体废物（t/a）).
+ */
+groups: Array<HeadGroup>, 
 /**
  * Relative column widths, for the page and the workbook.
  */

@@ -274,3 +274,112 @@ pub fn column_in(path: &Path, (left, width): Block, from: f32, to: f32) -> Strin
     }
     squeeze(&out)
 }
+
+/// A straight stroke or a placed picture, in points from the page's top left.
+#[derive(Debug, Clone, Copy)]
+pub struct Segment {
+    pub x1: f32,
+    pub y1: f32,
+    pub x2: f32,
+    pub y2: f32,
+}
+
+/// What a page's content stream draws: rule segments, pictures (as
+/// rectangles) and text baselines `(x, baseline, font size)`.
+#[derive(Debug, Default)]
+pub struct Drawn {
+    pub rules: Vec<Segment>,
+    pub pictures: Vec<Segment>,
+    pub baselines: Vec<(f32, f32, f32)>,
+}
+
+/// Reads every page's content stream (uncompressed by `qpdf --qdf`) for
+/// the rules, pictures and text positions it draws.
+pub fn drawn(path: &Path) -> Vec<Drawn> {
+    let qdf = path.with_extension("qdf");
+    let status = Command::new("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(path)
+        .arg(&qdf)
+        .status()
+        .expect("qpdf is installed");
+    assert!(status.success(), "qpdf --qdf {}", path.display());
+    let bytes = std::fs::read(&qdf).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    let heights: Vec<f32> = run("pdfinfo", &["-f", "1", "-l", "999"], path)
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains("size:"))
+        .map(|l| l.split_whitespace().nth(5).unwrap().parse().unwrap())
+        .collect();
+    let mut pages = Vec::new();
+    for (n, part) in text.split("%% Contents for page ").skip(1).enumerate() {
+        let body = part.split("stream\n").nth(1).unwrap().split("endstream").next().unwrap();
+        let h = heights[n];
+        let mut page = Drawn::default();
+        let mut stack: Vec<f32> = Vec::new();
+        let (mut at, mut size, mut tm) = ((0.0, 0.0), 0.0, (0.0, 0.0));
+        let mut cm = vec![[1.0, 0.0, 0.0, 1.0, 0.0, 0.0]];
+        for token in body.split_whitespace() {
+            if let Ok(v) = token.parse::<f32>() {
+                stack.push(v);
+                continue;
+            }
+            match token {
+                "m" => at = (stack[stack.len() - 2], stack[stack.len() - 1]),
+                "l" => {
+                    let to = (stack[stack.len() - 2], stack[stack.len() - 1]);
+                    page.rules.push(Segment { x1: at.0, y1: h - at.1, x2: to.0, y2: h - to.1 });
+                    at = to;
+                }
+                "q" => cm.push(*cm.last().unwrap()),
+                "Q" => {
+                    cm.pop();
+                }
+                "cm" => {
+                    let m = &stack[stack.len() - 6..];
+                    *cm.last_mut().unwrap() = [m[0], m[1], m[2], m[3], m[4], m[5]];
+                }
+                "Do" => {
+                    let m = cm.last().unwrap();
+                    page.pictures.push(Segment { x1: m[4], y1: h - m[5] - m[3], x2: m[4] + m[0], y2: h - m[5] });
+                }
+                "Tf" => size = *stack.last().unwrap(),
+                "Td" | "Tm" => tm = (stack[stack.len() - 2], stack[stack.len() - 1]),
+                "Tj" | "TJ" => page.baselines.push((tm.0, h - tm.1, size)),
+                _ => {}
+            }
+            if !token.starts_with('<') && !token.starts_with('[') && !token.starts_with('/') {
+                stack.clear();
+            }
+        }
+        pages.push(page);
+    }
+    pages
+}
+
+/// Whether `word` has glyphs on both sides of `rule` (inside the word's
+/// box by half a point, so a glyph touching a rule does not count).
+pub fn crosses(word: &Word, rule: &Segment) -> bool {
+    let (x0, x1, y0, y1) = (word.x_min + 0.5, word.x_max - 0.5, word.y_min + 0.5, word.y_max - 0.5);
+    let overlaps = |a0: f32, a1: f32, b0: f32, b1: f32| a0.max(b0.min(b1)) < a1.min(b0.max(b1));
+    if (rule.x1 - rule.x2).abs() < 0.1 {
+        rule.x1 > x0 && rule.x1 < x1 && overlaps(y0, y1, rule.y1, rule.y2)
+    } else if (rule.y1 - rule.y2).abs() < 0.1 {
+        rule.y1 > y0 && rule.y1 < y1 && overlaps(x0, x1, rule.x1, rule.x2)
+    } else {
+        false
+    }
+}
+
+/// Every word of `path` that a table rule runs through, as `page: word`.
+pub fn words_across_rules(path: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for (n, (page, drawn)) in words(path).iter().zip(drawn(path)).enumerate() {
+        for w in page {
+            if drawn.rules.iter().any(|r| crosses(w, r)) {
+                out.push(format!("page {}: {}", n + 1, w.text));
+            }
+        }
+    }
+    out
+}

@@ -41,7 +41,7 @@ fn the_inspection_record_shows_who_where_when_every_result_finding_signature_and
     check_structure(&path);
     // Each field is read down the column it belongs in.
     let value = |from, to| column(&path, from, to);
-    let header_values = value(0.18, 0.5) + &value(0.68, 1.0);
+    let header_values = value(0.25, 0.56) + &value(0.73, 1.0);
     for field in [
         e.name.clone(),
         e.credit_code.clone().expect("the sample enterprise has a credit code"),
@@ -58,7 +58,7 @@ fn the_inspection_record_shows_who_where_when_every_result_finding_signature_and
     }
     let outcomes = value(0.64, 0.76);
     assert_eq!(outcomes.matches("不符合").count(), 2, "two items are marked non-compliant");
-    let (found, suggested) = (value(0.07, 0.40), value(0.40, 0.73));
+    let (found, suggested) = (value(0.08, 0.36), value(0.36, 0.64));
     for f in &i.findings {
         assert!(found.contains(&squeeze(&f.found)), "the record shows the finding “{}”", f.found);
         assert!(suggested.contains(&squeeze(&f.suggestion)), "and its suggestion “{}”", f.suggestion);
@@ -67,7 +67,7 @@ fn the_inspection_record_shows_who_where_when_every_result_finding_signature_and
     let text = squeeze(&text_pages(&path).concat());
     for field in [
         "王厂长拒绝签名；见证人：村委会刘某".to_string(),
-        "检查人员孙敏的手写签名".into(),
+        "孙敏（手写签名如下）".into(),
         i.notes.clone(),
         i.digest.clone().expect("signed records have a digest"),
     ] {
@@ -164,11 +164,8 @@ fn facility_cards_carry_every_field_of_the_source_card() {
         let text = squeeze(&text_pages(&path).concat());
         // The card's labels, read from the source between its title and its remark.
         let section = source.split(start).nth(1).unwrap().split("备注").next().unwrap();
-        let labels: Vec<String> = section
-            .lines()
-            .filter(|l| l.contains('：'))
-            .map(|l| l.trim().trim_end_matches('：').replace("××", "").replace("（自定义）", ""))
-            .collect();
+        let labels: Vec<String> =
+            section.lines().filter(|l| l.contains('：')).map(|l| l.trim().trim_end_matches('：').to_string()).collect();
         assert!(labels.len() >= 11, "{start} has its fields: {labels:?}");
         for label in labels {
             assert!(labels_column.contains(&squeeze(&label)), "{start} shows the field “{label}”");
