@@ -4,6 +4,7 @@ use std::sync::OnceLock;
 
 use chrono::{TimeZone, Utc};
 use uuid::Uuid;
+use xuncha_core::clue_transfer::{ClueTransfer, TransferOffice};
 use xuncha_core::inspection::{
     Finding, FindingSeverity, Inspection, InspectionKind, InspectionState, ItemOutcome, SignerRole,
 };
@@ -382,4 +383,32 @@ pub fn words_across_rules(path: &Path) -> Vec<String> {
         }
     }
     out
+}
+
+/// A clue transfer form of the sample's 益阳 office.
+pub fn clue_transfer() -> ClueTransfer {
+    ClueTransfer {
+        id: uuid::Uuid::nil(),
+        park_id: uuid::Uuid::nil(),
+        enterprise_id: uuid::Uuid::nil(),
+        inspection_id: uuid::Uuid::nil(),
+        finding_ids: vec![],
+        number: Some(DocNumber { series: "transfer".into(), prefix: "益高环移".into(), year: 2026, serial: 3 }),
+        subject: None,
+        description: "夜间通过雨水管网排放生产废水".into(),
+        materials: vec!["现场检查记录".into(), "现场照片4张".into(), "生态环境问题整改通知书".into()],
+        receiver_name: "陈刚".into(),
+        receiver_phone: "0737-4225678".into(),
+        office: TransferOffice {
+            city: "益阳市".into(),
+            receiver: "益阳市生态环境局赫山分局".into(),
+            sender_phrase: "我管委会".into(),
+            issuer: "益阳高新技术产业开发区管理委员会".into(),
+            sender_name: "周文".into(),
+            sender_phone: "0737-4221234".into(),
+        },
+        transferred_on: "2026-11-22".into(),
+        created_at: "2026-11-22T10:00:00+08:00".into(),
+        device_id: None,
+    }
 }

@@ -1,9 +1,7 @@
 //! Each document carries every field of its record, in fonts that are
 //! embedded and subset, in a file qpdf accepts.
 
-use xuncha_core::clue_transfer::{ClueTransfer, TransferOffice};
 use xuncha_core::enterprise::FacilityKind;
-use xuncha_core::notice::DocNumber;
 use xuncha_print::notice::Evidence;
 use xuncha_print::Role;
 
@@ -180,30 +178,7 @@ fn facility_cards_carry_every_field_of_the_source_card() {
 
 #[test]
 fn the_clue_transfer_form_prints_three_copies_with_every_field() {
-    let t = ClueTransfer {
-        id: uuid::Uuid::nil(),
-        park_id: uuid::Uuid::nil(),
-        enterprise_id: uuid::Uuid::nil(),
-        inspection_id: uuid::Uuid::nil(),
-        finding_ids: vec![],
-        number: Some(DocNumber { series: "transfer".into(), prefix: "益高环移".into(), year: 2026, serial: 3 }),
-        subject: None,
-        description: "夜间通过雨水管网排放生产废水".into(),
-        materials: vec!["现场检查记录".into(), "现场照片4张".into(), "生态环境问题整改通知书".into()],
-        receiver_name: "陈刚".into(),
-        receiver_phone: "0737-4225678".into(),
-        office: TransferOffice {
-            city: "益阳市".into(),
-            receiver: "益阳市生态环境局赫山分局".into(),
-            sender_phrase: "我管委会".into(),
-            issuer: "益阳高新技术产业开发区管理委员会".into(),
-            sender_name: "周文".into(),
-            sender_phone: "0737-4221234".into(),
-        },
-        transferred_on: "2026-11-22".into(),
-        created_at: "2026-11-22T10:00:00+08:00".into(),
-        device_id: None,
-    };
+    let t = clue_transfer();
     let pdf = xuncha_print::transfer::render(book(), &t, 0).unwrap();
     let path = keep("clue-transfer", &pdf);
     check_structure(&path);

@@ -323,3 +323,51 @@ fn a_rare_character_from_the_fallback_face_matches_its_neighbours_in_weight_and_
         );
     }
 }
+
+#[test]
+fn cards_and_the_transfer_form_keep_long_values_inside_their_cells_and_labels_whole_in_brackets() {
+    use xuncha_core::enterprise::{Facility, FacilityKind};
+    let dir = tempfile::tempdir().unwrap();
+    let store = sample_store(&dir);
+    let mut e = enterprise(&store, "祁东晶祺机械有限公司");
+    for kind in [FacilityKind::Wastewater, FacilityKind::WasteGas] {
+        // Every field at its longest: a long sentence, an amount with its
+        // unit, a standard's number, an e-mail address.
+        let long = |k: usize| WORST[k % WORST.len()].to_string();
+        let facility: Facility = serde_json::from_value(serde_json::json!({
+            "id": uuid::Uuid::from_u128(9), "kind": kind, "name": long(1),
+            "discharge_standard": "GB 8978-1996《污水综合排放标准》表4三级标准及园区污水处理厂接管标准",
+            "discharge_destination": long(6), "design_capacity": "1200吨/日", "actual_capacity": "860.5吨/日",
+            "power_mode": "电", "online_monitoring": true, "online_factors": "COD、氨氮、总磷、总氮、pH、流量",
+            "removal_efficiency": long(6), "process": long(6), "dosing_mode": "自动",
+            "dosing_amount": "PAC 25 kg/日、PAM 3 kg/日", "consumables_replacement": long(4),
+            "sludge_press_frequency": long(3), "waste_disposal": long(6)
+        }))
+        .unwrap();
+        e.facilities = vec![facility.clone()];
+        let pdf = xuncha_print::card::render(book(), &e, &facility, 0).unwrap();
+        let path = keep(&format!("card-worst-{kind:?}"), &pdf);
+        let crossing = words_across_rules(&path);
+        assert!(crossing.is_empty(), "{kind:?}: text runs over a rule: {crossing:#?}");
+        let all: Vec<String> = words(&path).into_iter().flatten().map(|w| w.text).collect();
+        for note in ["（自定义）", "（自动/人工）", "（主要处理因子）", "（电/气）"] {
+            assert!(all.iter().any(|w| w.contains(note)), "{kind:?}: “{note}” is not broken: {all:?}");
+        }
+        if kind == FacilityKind::Wastewater {
+            assert!(all.iter().any(|w| w.contains("（××吨/日）")), "the scale's unit is whole: {all:?}");
+            assert!(all.iter().any(|w| w.contains("860.5吨/日")), "an amount keeps its unit: {all:?}");
+        }
+    }
+
+    let mut t = clue_transfer();
+    t.office.sender_name = "欧阳某某某".into();
+    t.receiver_name = "司马某某".into();
+    t.office.sender_phone = "0737-42212345、13800000000".into();
+    t.receiver_phone = "0737-42256789转8001".into();
+    let pdf = xuncha_print::transfer::render(book(), &t, 0).unwrap();
+    let path = keep("clue-transfer-worst", &pdf);
+    let crossing = words_across_rules(&path);
+    assert!(crossing.is_empty(), "the transfer form: text runs over a rule: {crossing:#?}");
+    let all: Vec<String> = words(&path).into_iter().flatten().map(|w| w.text).collect();
+    assert_eq!(all.iter().filter(|w| w.as_str() == "违法线索移交人签字").count(), 3, "the label is whole: {all:?}");
+}
