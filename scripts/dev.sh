@@ -52,11 +52,37 @@ if ! command -v cargo >/dev/null 2>&1 || ! version_at_least "$(rustc --version |
   fi
 fi
 
-# Node.js 20.19 or newer for the UI build (Debian 12's nodejs is 18).
+# Node.js 20.19 or newer for the UI build. Debian 12's nodejs is 18, so
+# when no suitable Node is on the PATH, Debian's npm fetches the platform
+# build of Node that the npm registry carries (node-linux-<arch>) and a
+# current npm into .tools/node, once; later runs find them there.
+NODE_VERSION=22.12.0
+NPM_VERSION=10.9.2
+tools="$PWD/.tools"
+[ -x "$tools/node/bin/node" ] && export PATH="$tools/node/bin:$PATH"
 if ! command -v node >/dev/null 2>&1 || ! version_at_least "$(node --version | tr -d v)" 20.19.0; then
-  echo "Node.js 20.19 or newer is needed to build the UI; found: $(node --version 2>/dev/null || echo none)." >&2
-  echo "Install it (for example from the NodeSource packages) and run this again." >&2
-  exit 1
+  say "installing Node.js $NODE_VERSION into .tools/node (found: $(node --version 2>/dev/null || echo none))"
+  if ! command -v npm >/dev/null 2>&1; then
+    [ "$(id -u)" -eq 0 ] || { echo "need root to install Debian's npm, which fetches Node.js" >&2; exit 1; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
+  fi
+  case "$(dpkg --print-architecture)" in
+    amd64) arch=x64 ;;
+    arm64) arch=arm64 ;;
+    *) echo "no Node.js build for $(dpkg --print-architecture); install Node.js 20.19 or newer" >&2; exit 1 ;;
+  esac
+  fetch=$(mktemp -d)
+  (cd "$fetch" && npm pack --silent "node-linux-$arch@$NODE_VERSION" "npm@$NPM_VERSION" >/dev/null)
+  rm -rf "$tools/node"
+  mkdir -p "$tools/node/lib/node_modules/npm"
+  tar -xzf "$fetch/node-linux-$arch-$NODE_VERSION.tgz" -C "$tools/node" --strip-components=1
+  tar -xzf "$fetch/npm-$NPM_VERSION.tgz" -C "$tools/node/lib/node_modules/npm" --strip-components=1
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$tools/node/bin/npm"
+  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$tools/node/bin/npx"
+  rm -rf "$fetch"
+  export PATH="$tools/node/bin:$PATH"
+  hash -r
+  version_at_least "$(node --version | tr -d v)" 20.19.0 || { echo "Node.js install failed" >&2; exit 1; }
 fi
 
 # UI packages, when the lock file changed since the last install.
@@ -121,6 +147,17 @@ MSG
       say "installing cargo-fuzz"
       cargo install cargo-fuzz --locked
     fi
+    if ! command -v cargo-deny >/dev/null 2>&1; then
+      say "installing cargo-deny"
+      cargo install cargo-deny --locked
+    fi
+    # The rules the build enforces: formatting, lints (warnings are
+    # errors), and the dependency rules of deny.toml. The UI's types were
+    # checked by vue-tsc in the UI build above.
+    say "checking formatting, lints and dependencies"
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets --locked -- -D warnings
+    cargo deny --locked check licenses bans sources
     start_postgres
     say "UI component tests"
     npm --prefix ui test

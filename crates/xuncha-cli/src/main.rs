@@ -356,13 +356,7 @@ struct Failure(String);
 
 impl<E: std::error::Error> From<E> for Failure {
     fn from(e: E) -> Self {
-        let mut msg = e.to_string();
-        let mut source = e.source();
-        while let Some(s) = source {
-            msg.push_str(&format!("：{s}"));
-            source = s.source();
-        }
-        Failure(msg)
+        Failure(xuncha_core::api::describe(&e))
     }
 }
 

@@ -427,8 +427,17 @@ pub fn typescript_checklists() -> String {
          /** 一园一档: 001 附件1-2, (group, document). */\n\
          export const PARK_ARCHIVE_ITEMS: ReadonlyArray<readonly [string, string]> = [\n{}]\n\n\
          /** 一企一档: 004 table E.1, (group, document). */\n\
-         export const ENTERPRISE_ARCHIVE_ITEMS: ReadonlyArray<readonly [string, string]> = [\n{}]\n",
+         export const ENTERPRISE_ARCHIVE_ITEMS: ReadonlyArray<readonly [string, string]> = [\n{}]\n\n\
+         /** The contact role the ledgers and notices name as the enterprise's environmental contact. */\n\
+         export const CONTACT_ROLE_ENVIRONMENT = {:?}\n\n\
+         /** How a notice or a transfer form reaches its addressee, the first being the default. */\n\
+         export const DELIVERY_METHODS: ReadonlyArray<string> = {:?}\n\n\
+         /** The overview's key for enterprises without a patrol tier. */\n\
+         export const TIER_UNSET = {:?}\n",
         list(&crate::park::PARK_ARCHIVE_ITEMS),
-        list(&crate::enterprise::ENTERPRISE_ARCHIVE_ITEMS)
+        list(&crate::enterprise::ENTERPRISE_ARCHIVE_ITEMS),
+        crate::enterprise::CONTACT_ROLE_ENVIRONMENT,
+        crate::rectification::DELIVERY_METHODS,
+        crate::overview::TIER_UNSET,
     )
 }

@@ -60,14 +60,15 @@ fn quota_use(park: &Park) -> Vec<QuotaUse> {
         .collect()
 }
 
+/// The `by_tier` key of enterprises without a tier.
+pub const TIER_UNSET: &str = "未定";
+
 /// Overviews of every park, in creation order. Counted in SQL: the
 /// overview is the first screen and must not load every file.
 pub fn overview(store: &Store) -> Result<Vec<ParkOverview>, StoreError> {
-    let conn = store.conn();
     let mut out = Vec::new();
     for summary in store.parks()? {
         let park = store.park(summary.id)?.expect("listed park exists");
-        let key = park.id.to_string();
         let mut o = ParkOverview {
             id: park.id,
             name: park.name.clone(),
@@ -80,26 +81,17 @@ pub fn overview(store: &Store) -> Result<Vec<ParkOverview>, StoreError> {
             needing_review: 0,
             quotas: quota_use(&park),
         };
-        let mut stmt = conn.prepare_cached(
-            "SELECT status, management_category, tier_override, credit_code IS NULL,
-                    EXISTS (SELECT 1 FROM source_flag f WHERE f.enterprise_id = e.id)
-             FROM enterprise e WHERE park_id = ?1",
-        )?;
-        let mut rows = stmt.query([&key])?;
-        while let Some(r) = rows.next()? {
-            let status: EnterpriseStatus = from_text(r.get(0)?)?;
-            let category: Option<ManagementCategory> = r.get::<_, Option<String>>(1)?.map(from_text).transpose()?;
-            let tier = r
-                .get::<_, Option<String>>(2)?
-                .as_deref()
-                .and_then(Tier::parse)
-                .or(category.map(ManagementCategory::default_tier));
+        for r in store.overview_rows(park.id)? {
+            let status: EnterpriseStatus = from_text(r.status)?;
+            let category: Option<ManagementCategory> = r.management_category.map(from_text).transpose()?;
+            let tier =
+                r.tier_override.as_deref().and_then(Tier::parse).or(category.map(ManagementCategory::default_tier));
             o.enterprises += 1;
             *o.by_status.entry(status.label().into()).or_default() += 1;
             *o.by_category.entry(category.map(|c| c.label()).unwrap_or("未填写").into()).or_default() += 1;
-            *o.by_tier.entry(tier.map(|t| t.letter()).unwrap_or("未定").into()).or_default() += 1;
-            o.without_credit_code += usize::from(r.get::<_, bool>(3)?);
-            o.needing_review += usize::from(r.get::<_, bool>(4)?);
+            *o.by_tier.entry(tier.map(|t| t.letter()).unwrap_or(TIER_UNSET).into()).or_default() += 1;
+            o.without_credit_code += usize::from(r.without_credit_code);
+            o.needing_review += usize::from(r.flagged);
         }
         out.push(o);
     }

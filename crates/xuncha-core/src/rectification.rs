@@ -63,6 +63,9 @@ impl CaseState {
     }
 }
 
+/// How a notice or a transfer form is delivered (送达方式), the usual one first.
+pub const DELIVERY_METHODS: [&str; 4] = ["当面送达", "邮寄送达", "电子送达", "留置送达"];
+
 /// A problem the case holds, copied from its finding when the case opened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct CaseFinding {

@@ -896,20 +896,13 @@ type KeyIndex = HashMap<String, Uuid>;
 
 /// Credit code → id and normalised name (and other spellings) → id.
 fn existing_keys(store: &Store) -> Result<(KeyIndex, KeyIndex), StoreError> {
-    let conn = store.conn();
     let mut by_code = HashMap::new();
     let mut by_name = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT id, credit_code, name FROM enterprise
-         UNION ALL SELECT enterprise_id, NULL, alias FROM enterprise_alias",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let id = Uuid::parse_str(&r.get::<_, String>(0)?).expect("ids in the store are UUIDs");
-        if let Some(code) = r.get::<_, Option<String>>(1)? {
-            by_code.insert(code, id);
+    for k in store.enterprise_keys()? {
+        if let Some(code) = k.credit_code {
+            by_code.insert(code, k.id);
         }
-        by_name.entry(normalize(&r.get::<_, String>(2)?)).or_insert(id);
+        by_name.entry(normalize(&k.name)).or_insert(k.id);
     }
     Ok((by_code, by_name))
 }

@@ -11,13 +11,13 @@
 
 use std::collections::HashMap;
 
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::enterprise::{EnterpriseStatus, ManagementCategory, Tier};
 use crate::ident::fold_width;
+use crate::store::lists::{DocCode, IndexRow};
 use crate::store::StoreError;
 
 /// Filters and text of a search. Empty text lists everything that passes
@@ -102,48 +102,30 @@ pub fn normalize(s: &str) -> String {
         .collect()
 }
 
-pub(crate) fn build_index(conn: &Connection) -> Result<SearchIndex, StoreError> {
-    let mut extra: HashMap<String, Vec<(MatchedField, String)>> = HashMap::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT enterprise_id, 'eia', doc_number FROM eia_approval
-             UNION ALL SELECT enterprise_id, 'permit', number FROM discharge_permit",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let field =
-                if r.get::<_, String>(1)? == "eia" { MatchedField::EiaApproval } else { MatchedField::PermitNumber };
-            extra.entry(r.get(0)?).or_default().push((field, normalize(&r.get::<_, String>(2)?)));
-        }
+pub(crate) fn build_index((rows, docs): (Vec<IndexRow>, Vec<DocCode>)) -> Result<SearchIndex, StoreError> {
+    let mut extra: HashMap<Uuid, Vec<(MatchedField, String)>> = HashMap::new();
+    for doc in docs {
+        let (id, field, number) = match doc {
+            DocCode::EiaApproval(id, n) => (id, MatchedField::EiaApproval, n),
+            DocCode::Permit(id, n) => (id, MatchedField::PermitNumber, n),
+        };
+        extra.entry(id).or_default().push((field, normalize(&number)));
     }
-    let mut stmt = conn.prepare(
-        "SELECT e.id, e.name, e.credit_code, e.park_id, p.name, p.code, e.management_category, e.tier_override,
-                e.status, e.industry, e.emergency_filing
-         FROM enterprise e JOIN park p ON p.id = e.park_id ORDER BY e.id",
-    )?;
-    let mut rows = stmt.query([])?;
     let mut entries = Vec::new();
-    while let Some(r) = rows.next()? {
-        let id: String = r.get(0)?;
-        let category: Option<String> = r.get(6)?;
-        let category = category.and_then(|c| serde_json::from_value(serde_json::Value::String(c)).ok());
-        let tier_override: Option<String> = r.get(7)?;
-        let tier = tier_override.as_deref().and_then(Tier::parse).or(category.map(ManagementCategory::default_tier));
-        let status: String = r.get(8)?;
-        let status = serde_json::from_value(serde_json::Value::String(status)).map_err(StoreError::Json)?;
-        let name: String = r.get(1)?;
-        let credit_code: Option<String> = r.get(2)?;
-        let industry: Option<String> = r.get(9)?;
-        let filing: Option<String> = r.get(10)?;
-        let mut codes = extra.remove(&id).unwrap_or_default();
-        if let Some(c) = &credit_code {
+    for r in rows {
+        let category: Option<ManagementCategory> =
+            r.management_category.and_then(|c| serde_json::from_value(serde_json::Value::String(c)).ok());
+        let tier = r.tier_override.as_deref().and_then(Tier::parse).or(category.map(ManagementCategory::default_tier));
+        let status = serde_json::from_value(serde_json::Value::String(r.status)).map_err(StoreError::Json)?;
+        let mut codes = extra.remove(&r.id).unwrap_or_default();
+        if let Some(c) = &r.credit_code {
             codes.push((MatchedField::CreditCode, normalize(c)));
         }
-        if let Some(f) = &filing {
+        if let Some(f) = &r.emergency_filing {
             codes.push((MatchedField::EmergencyFiling, normalize(f)));
         }
         codes.sort();
-        let name_norm = normalize(&name);
+        let name_norm = normalize(&r.name);
         let mut haystack = name_norm.clone();
         for (_, c) in &codes {
             haystack.push('\u{1}');
@@ -152,23 +134,19 @@ pub(crate) fn build_index(conn: &Connection) -> Result<SearchIndex, StoreError> 
         entries.push(Entry {
             haystack,
             name: name_norm,
-            industry: industry.as_deref().map(normalize),
+            industry: r.industry.as_deref().map(normalize),
             codes,
             hit: Hit {
-                id: Uuid::parse_str(&id).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-                })?,
-                name,
-                credit_code,
-                park_id: Uuid::parse_str(&r.get::<_, String>(3)?).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
-                })?,
-                park: r.get(4)?,
-                park_code: r.get(5)?,
+                id: r.id,
+                name: r.name,
+                credit_code: r.credit_code,
+                park_id: r.park_id,
+                park: r.park,
+                park_code: r.park_code,
                 tier,
                 management_category: category,
                 status,
-                industry,
+                industry: r.industry,
                 matched: MatchedField::Filter,
             },
         });

@@ -208,6 +208,7 @@ fn open(cli: &Cli) -> Result<Bureau<Database>, String> {
 /// hashes, the receipt key and every photo. Whatever the umask, the folder
 /// is 0700 and what the server writes in it 0600; a folder that others
 /// may write is refused, since they could have replaced what is in it.
+#[allow(unsafe_code, reason = "std has no safe way to set the umask")]
 fn keep_private(data: &std::path::Path) -> Result<(), String> {
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     // Files and folders the server (and SQLite) creates from now on.

@@ -86,7 +86,8 @@ impl Desk {
                     .stderr(Stdio::null())
                     .spawn()
                     .expect("Xvfb (package xvfb) is needed when there is no display");
-                std::thread::sleep(Duration::from_millis(500));
+                // The server is ready when its socket exists.
+                wait_for_file(Path::new(&format!("/tmp/.X11-unix/X{n}")), Duration::from_secs(20));
                 (display, Some(Killed(child)))
             }
         };
@@ -135,7 +136,18 @@ impl Desk {
                 Err(e) => panic!("no WebDriver session with the app: {e}"),
             }
         };
-        App { client, _driver: driver, _desk: None }
+        let app = App { client, _driver: driver, _desk: None };
+        app.without_transitions().await;
+        app
+    }
+}
+
+/// Waits until `path` exists, failing loudly after `limit`.
+pub fn wait_for_file(path: &Path, limit: Duration) {
+    let started = Instant::now();
+    while !path.exists() {
+        assert!(started.elapsed() < limit, "{} did not appear within {limit:?}", path.display());
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -168,23 +180,49 @@ impl App {
         }
     }
 
-    /// Clicks the element matching `css`, retrying for a few seconds while
-    /// it is covered (a dialog or menu still animating away).
+    /// Turns CSS transitions and animations off, so that a dialog is where
+    /// it will stay as soon as it is in the page.
+    async fn without_transitions(&self) {
+        self.find("body").await;
+        let script = "const s = document.createElement('style'); s.dataset.test = 'no-motion'; \
+            s.textContent = '*, *::before, *::after { transition: none !important; animation: none !important; }'; \
+            document.head.appendChild(s);";
+        self.client.execute(script, Vec::new()).await.expect("the page takes a style sheet");
+    }
+
+    /// Clicks the element matching `css` once it is shown, enabled and not
+    /// busy (Element Plus marks a working button `is-loading`). A click that
+    /// lands on something covering it (a message fading out) is retried;
+    /// any other failure fails the test.
     pub async fn click(&self, css: &str) {
         let started = Instant::now();
+        let ready = "const e = document.querySelector(arguments[0]); \
+            return !!e && e.getClientRects().length > 0 && !e.disabled && !e.classList.contains('is-disabled') \
+            && !e.classList.contains('is-loading');";
         loop {
-            match self.find(css).await.click().await {
-                Ok(_) => return,
-                Err(e) if started.elapsed() < Duration::from_secs(8) => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(250)).await;
-                }
-                Err(e) => {
-                    let name: String = css.chars().filter(|c| c.is_alphanumeric() || *c == '-').collect();
-                    let shot = self.screenshot(&format!("failure-click-{name}")).await;
-                    panic!("click {css}: {e:?}; screenshot {}", shot.display());
-                }
+            let element = self.find(css).await;
+            let is_ready = matches!(
+                self.client.execute(ready, vec![serde_json::json!(css)]).await,
+                Ok(serde_json::Value::Bool(true))
+            );
+            let outcome = if is_ready { Some(element.click().await) } else { None };
+            let covered = match &outcome {
+                Some(Ok(_)) => return,
+                Some(Err(fantoccini::error::CmdError::Standard(e))) => matches!(
+                    e.error,
+                    fantoccini::error::ErrorStatus::ElementClickIntercepted
+                        | fantoccini::error::ErrorStatus::ElementNotInteractable
+                        | fantoccini::error::ErrorStatus::StaleElementReference
+                ),
+                Some(Err(_)) => false,
+                None => true,
+            };
+            if !covered || started.elapsed() > Duration::from_secs(20) {
+                let name: String = css.chars().filter(|c| c.is_alphanumeric() || *c == '-').collect();
+                let shot = self.screenshot(&format!("failure-click-{name}")).await;
+                panic!("click {css}: {outcome:?} (ready: {is_ready}); screenshot {}", shot.display());
             }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use xuncha_e2e::bureau::{Bureau, PASSWORD};
-use xuncha_e2e::{App, Desk};
+use xuncha_e2e::{wait_for_file, App, Desk};
 
 const LINGPAI: &str = "湖南领湃新能源科技有限公司";
 const SHUNLONG: &str = "湖南顺隆能源有限公司";
@@ -354,12 +354,7 @@ async fn a_steward_patrols_an_a_tier_enterprise_with_photos_from_a_card_signs_an
 /// Text of a PDF as poppler extracts it, without whitespace.
 /// The number of pages `pdfinfo` counts; waits for the file to be written.
 fn pdf_pages(path: &Path) -> u32 {
-    for _ in 0..100 {
-        if path.exists() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    wait_for_file(path, std::time::Duration::from_secs(20));
     let out = std::process::Command::new("pdfinfo").arg(path).output().expect("pdfinfo runs");
     let info = String::from_utf8(out.stdout).unwrap();
     let line =
@@ -437,12 +432,7 @@ async fn an_inspector_issues_a_numbered_notice_from_a_signed_patrol_prints_it_an
     app.click("[data-test=pdf-preview-close]").await;
     app.click("[data-test=print-record]").await;
     let record_pdf = folder.join(format!("现场检查记录 {SHUNLONG} {}.pdf", today_in_china().format("%Y-%m-%d")));
-    for _ in 0..100 {
-        if record_pdf.exists() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    wait_for_file(&record_pdf, std::time::Duration::from_secs(20));
     app.wait_text("[data-test=preview-pages]", |t| t.starts_with("共")).await;
     app.click("[data-test=pdf-preview-close]").await;
     let notice = pdf_text(&notice_pdf);
@@ -492,12 +482,7 @@ async fn an_inspector_issues_a_numbered_notice_from_a_signed_patrol_prints_it_an
     app.wait_text("[data-test=preview-pages]", |t| t == "共 3 页").await;
     app.click("[data-test=pdf-preview-close]").await;
     let transfer_pdf = folder.join(format!("违法线索移交书 {SHUNLONG} {}.pdf", today_in_china().format("%Y-%m-%d")));
-    for _ in 0..100 {
-        if transfer_pdf.exists() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    wait_for_file(&transfer_pdf, std::time::Duration::from_secs(20));
     let transfer = pdf_text(&transfer_pdf);
     for field in
         ["衡阳市生态环境违法线索移交书", "涉嫌违法单位或个人暂不清楚", "雨水排放口有黄色污水流出", "现场检查记录"]

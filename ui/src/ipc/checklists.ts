@@ -60,3 +60,12 @@ export const ENTERPRISE_ARCHIVE_ITEMS: ReadonlyArray<readonly [string, string]> 
   ["生态环境主管部门监督检查资料", "行政处罚记录完成整改（销案）的证明材料"],
   ["入驻企业环境信息依法披露档案", "年度环境信息依法披露报告或临时环境信息依法披露报告"],
 ]
+
+/** The contact role the ledgers and notices name as the enterprise's environmental contact. */
+export const CONTACT_ROLE_ENVIRONMENT = "环保负责人"
+
+/** How a notice or a transfer form reaches its addressee, the first being the default. */
+export const DELIVERY_METHODS: ReadonlyArray<string> = ["当面送达", "邮寄送达", "电子送达", "留置送达"]
+
+/** The overview's key for enterprises without a patrol tier. */
+export const TIER_UNSET = "未定"

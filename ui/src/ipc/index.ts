@@ -1,5 +1,6 @@
 // The only module that talks to Tauri. Every command is typed with the
 // types generated from Rust (bindings.ts).
+import zhCN from '../locales/zh-CN'
 import { invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 export type { UnlistenFn }
@@ -165,7 +166,7 @@ export const dialogs = {
     const picked = await open({
       multiple: false,
       title,
-      filters: [{ name: '企业名录', extensions: ['xlsx', 'xls', 'csv'] }],
+      filters: [{ name: zhCN.fileKinds.roster, extensions: ['xlsx', 'xls', 'csv'] }],
     })
     return typeof picked === 'string' ? picked : null
   },
@@ -173,7 +174,7 @@ export const dialogs = {
     const picked = await open({
       multiple: true,
       title,
-      filters: [{ name: '照片', extensions: ['jpg', 'jpeg', 'JPG', 'JPEG', 'png', 'PNG', 'heic', 'HEIC'] }],
+      filters: [{ name: zhCN.fileKinds.photos, extensions: ['jpg', 'jpeg', 'JPG', 'JPEG', 'png', 'PNG', 'heic', 'HEIC'] }],
     })
     return Array.isArray(picked) ? picked : typeof picked === 'string' ? [picked] : []
   },
@@ -185,7 +186,7 @@ export const dialogs = {
     const picked = await open({
       multiple: false,
       title,
-      filters: [{ name: '字体', extensions: ['ttf', 'otf', 'ttc', 'TTF', 'OTF', 'TTC'] }],
+      filters: [{ name: zhCN.fileKinds.fonts, extensions: ['ttf', 'otf', 'ttc', 'TTF', 'OTF', 'TTC'] }],
     })
     return typeof picked === 'string' ? picked : null
   },
@@ -193,9 +194,9 @@ export const dialogs = {
     return save({ title, defaultPath, filters: [{ name: 'PDF', extensions: ['pdf'] }] })
   },
   async saveXlsx(title: string, defaultPath: string): Promise<string | null> {
-    return save({ title, defaultPath, filters: [{ name: 'Excel 工作簿', extensions: ['xlsx'] }] })
+    return save({ title, defaultPath, filters: [{ name: zhCN.fileKinds.workbook, extensions: ['xlsx'] }] })
   },
   async saveRoster(title: string, defaultPath: string): Promise<string | null> {
-    return save({ title, defaultPath, filters: [{ name: 'Excel 工作簿', extensions: ['xlsx'] }, { name: 'CSV', extensions: ['csv'] }] })
+    return save({ title, defaultPath, filters: [{ name: zhCN.fileKinds.workbook, extensions: ['xlsx'] }, { name: 'CSV', extensions: ['csv'] }] })
   },
 }

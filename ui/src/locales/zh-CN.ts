@@ -1,5 +1,18 @@
 // Every string the UI shows. Components use these through vue-i18n.
 export default {
+  // Date forms of the whole UI, filled by ui/src/logic/dates.ts.
+  formats: {
+    date: '{y}年{m}月{d}日',
+    month: '{y}年{m}月',
+    dateTime: '{y}年{m}月{d}日 {h}:{mi}',
+  },
+  // Names of file kinds in the system's open and save dialogs.
+  fileKinds: {
+    roster: '企业名录',
+    photos: '照片',
+    fonts: '字体',
+    workbook: 'Excel 工作簿',
+  },
   app: {
     title: '巡查',
     subtitle: '园区企业环境档案',
@@ -158,6 +171,7 @@ export default {
     empty: '没有符合条件的企业',
   },
   file: {
+    emptyRaw: '（空）',
     back: '返回名录',
     edit: '编辑',
     save: '保存',
@@ -292,6 +306,8 @@ export default {
     status: '状态',
     start: '开始巡查',
     missed: '漏巡周期',
+    missedLine: '{name}（{tier}类）：{periods}',
+    listJoin: '、',
     noTier: '未定类别',
     days: { overdue: '逾期 {n} 天', due_soon: '{n} 天后到期', later: '{n} 天后', never: '应尽快巡查', no_tier: '请在档案中设置巡查类别' },
     statusLabel: { overdue: '逾期', never: '从未巡查', due_soon: '即将到期', later: '正常', no_tier: '未定类别' },
@@ -587,6 +603,7 @@ export default {
   },
   roster: {
     title: '企业名录导入导出',
+    exportFile: '企业名录.xlsx',
     importTitle: '导入企业名录',
     importHelp: '支持 .xlsx 与 .csv，表头与年度报告表1.3-1一致（序号、企业名称、行业类别、是否有环评手续（批复文号）、是否验收、应急预案备案情况、是否取得排污许可证、管理类别）。如有任何错误，将不导入任何数据。',
     path: '文件路径',

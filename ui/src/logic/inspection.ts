@@ -1,5 +1,6 @@
 // Plain logic of the inspection screen: grouping the checklist, counting
 // progress, opening a finding from a template item, and dates.
+import { dateTimeText } from './dates'
 import type {
   Finding,
   FindingSeverity,
@@ -119,7 +120,7 @@ export function chineseDateTime(iso: string | null): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso)
   if (!m) return iso
   const [, y, mo, d, h, mi] = m
-  return `${y}年${Number(mo)}月${Number(d)}日 ${h}:${mi}`
+  return dateTimeText(y, Number(mo), Number(d), h, mi)
 }
 
 /** Now in China (UTC+8) as RFC 3339 with the offset, to the second. */

@@ -1,6 +1,7 @@
 // What the sync status bar and the conflicts screen show, as pure
 // functions of the state the app sends, so they can be tested without it.
 import type { ConflictItem, SyncState } from '../ipc/bindings'
+import { dateTimeText } from './dates'
 
 type T = (key: string, params?: Record<string, unknown>) => string
 
@@ -13,7 +14,7 @@ export function sinceText(iso: string | null, now: Date, t: T): string {
   if (minutes < 60) return t('sync.minutesAgo', { n: minutes })
   if (minutes < 24 * 60) return t('sync.hoursAgo', { n: Math.floor(minutes / 60) })
   const pad = (n: number) => String(n).padStart(2, '0')
-  return `${then.getFullYear()}年${then.getMonth() + 1}月${then.getDate()}日 ${pad(then.getHours())}:${pad(then.getMinutes())}`
+  return dateTimeText(then.getFullYear(), then.getMonth() + 1, then.getDate(), pad(then.getHours()), pad(then.getMinutes()))
 }
 
 /** The one-word state shown with the status dot, and its colour class. */

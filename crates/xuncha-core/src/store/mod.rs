@@ -8,6 +8,7 @@
 
 pub mod clue_transfer;
 pub mod inspection;
+pub(crate) mod lists;
 mod migrate;
 pub mod notice;
 mod outbox;
@@ -367,7 +368,7 @@ impl Store {
         let data_version: i64 = self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
         let fresh = matches!(&self.search, Some((v, _)) if *v == data_version);
         if !fresh {
-            self.search = Some((data_version, search::build_index(&self.conn)?));
+            self.search = Some((data_version, search::build_index(lists::index_rows(&self.conn)?)?));
         }
         let (_, index) = self.search.as_ref().expect("index built above");
         Ok(index.search_page(q))

@@ -14,3 +14,4 @@ mod roster;
 mod sample;
 mod search;
 mod store;
+mod tidy;
