@@ -64,7 +64,9 @@ if ! command -v node >/dev/null 2>&1 || ! version_at_least "$(node --version | t
   say "installing Node.js $NODE_VERSION into .tools/node (found: $(node --version 2>/dev/null || echo none))"
   if ! command -v npm >/dev/null 2>&1; then
     [ "$(id -u)" -eq 0 ] || { echo "need root to install Debian's npm, which fetches Node.js" >&2; exit 1; }
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends npm
   fi
   case "$(dpkg --print-architecture)" in
     amd64) arch=x64 ;;
@@ -72,6 +74,7 @@ if ! command -v node >/dev/null 2>&1 || ! version_at_least "$(node --version | t
     *) echo "no Node.js build for $(dpkg --print-architecture); install Node.js 20.19 or newer" >&2; exit 1 ;;
   esac
   fetch=$(mktemp -d)
+  trap 'rm -rf "$fetch"' EXIT
   (cd "$fetch" && npm pack --silent "node-linux-$arch@$NODE_VERSION" "npm@$NPM_VERSION" >/dev/null)
   rm -rf "$tools/node"
   mkdir -p "$tools/node/lib/node_modules/npm"
@@ -79,7 +82,9 @@ if ! command -v node >/dev/null 2>&1 || ! version_at_least "$(node --version | t
   tar -xzf "$fetch/npm-$NPM_VERSION.tgz" -C "$tools/node/lib/node_modules/npm" --strip-components=1
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$tools/node/bin/npm"
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$tools/node/bin/npx"
+  chmod +x "$tools/node/bin/node" "$tools/node/lib/node_modules/npm/bin/npm-cli.js" "$tools/node/lib/node_modules/npm/bin/npx-cli.js"
   rm -rf "$fetch"
+  trap - EXIT
   export PATH="$tools/node/bin:$PATH"
   hash -r
   version_at_least "$(node --version | tr -d v)" 20.19.0 || { echo "Node.js install failed" >&2; exit 1; }
@@ -149,7 +154,7 @@ MSG
     fi
     if ! command -v cargo-deny >/dev/null 2>&1; then
       say "installing cargo-deny"
-      cargo install cargo-deny --locked
+      cargo install cargo-deny --version '^0.20' --locked
     fi
     # The rules the build enforces: formatting, lints (warnings are
     # errors), and the dependency rules of deny.toml. The UI's types were

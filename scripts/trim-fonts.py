@@ -50,11 +50,17 @@ def gb2312_han():
             if not (hi == 0xD7 and lo > 0xF9)]
 
 
+# The characters the print code measures to fit a fallback face to its
+# role's first (REFERENCE in crates/xuncha-print/src/font.rs): the
+# fallback keeps them although FandolFang has them.
+REFERENCE = "永国东中机械有限公司环境保护检查通知书"
+
+
 def not_in_fandol(out_dir):
-    """The block's Han characters that FandolFang does not draw."""
+    """The block's Han characters that FandolFang does not draw, and the reference ones."""
     from fontTools.ttLib import TTFont
     fandol = TTFont(f"{out_dir}/FandolFang-Regular.otf").getBestCmap()
-    return [u for u in ALL_HAN if u not in fandol]
+    return [u for u in ALL_HAN if u not in fandol] + [ord(c) for c in REFERENCE]
 
 
 def trim(out_dir, name, source, index, han):

@@ -104,15 +104,6 @@ impl Ledger {
     }
 }
 
-/// A date of the records as the ledger prints it, in the subtitle's form
-/// (`2026年12月2日`); anything else as it is.
-fn date(iso: &str) -> String {
-    if iso.is_empty() {
-        return String::new();
-    }
-    chinese_date(iso)
-}
-
 fn heads(names: &[(&str, f32)]) -> (Vec<String>, Vec<f32>) {
     (names.iter().map(|(n, _)| n.to_string()).collect(), names.iter().map(|(_, w)| *w).collect())
 }
@@ -185,7 +176,7 @@ pub fn ledger(store: &Store, kind: LedgerKind, park: Option<Uuid>, today: NaiveD
                         f.found.clone(),
                         f.suggestion.clone(),
                         owner(e.as_ref()),
-                        date(&f.due),
+                        chinese_date(&f.due),
                         c.state.label().to_string(),
                         c.number.clone().unwrap_or_default(),
                         late,
@@ -221,7 +212,7 @@ pub fn ledger(store: &Store, kind: LedgerKind, park: Option<Uuid>, today: NaiveD
                 }
                 use crate::clue_transfer::TransferNews as N;
                 let delivered = match &f.delivered {
-                    Some(N::Delivered { to, on, .. }) => format!("{} {to}", date(on)),
+                    Some(N::Delivered { to, on, .. }) => format!("{} {to}", chinese_date(on)),
                     _ => String::new(),
                 };
                 let (filed, result, closed) = match &f.feedback {
@@ -231,17 +222,17 @@ pub fn ledger(store: &Store, kind: LedgerKind, park: Option<Uuid>, today: NaiveD
                             Some(n) => format!("{result}（{n}）"),
                             None => result.clone(),
                         },
-                        closed_on.as_deref().map(date).unwrap_or_default(),
+                        closed_on.as_deref().map(chinese_date).unwrap_or_default(),
                     ),
                     _ => Default::default(),
                 };
                 let follow = match &f.follow_up {
-                    Some(N::FollowUp { on, note, .. }) => format!("{} {note}", date(on)),
+                    Some(N::FollowUp { on, note, .. }) => format!("{} {note}", chinese_date(on)),
                     _ => String::new(),
                 };
                 rows.push(vec![
                     (rows.len() + 1).to_string(),
-                    date(&t.transferred_on),
+                    chinese_date(&t.transferred_on),
                     t.number.as_ref().map(ToString::to_string).unwrap_or_default(),
                     t.subject.clone().unwrap_or_else(|| "暂不清楚".into()),
                     t.description.clone(),
@@ -284,8 +275,8 @@ pub fn ledger(store: &Store, kind: LedgerKind, park: Option<Uuid>, today: NaiveD
                         d.name.clone(),
                         tier,
                         every,
-                        d.last_patrol.as_deref().map(date).unwrap_or_else(|| "从未巡查".into()),
-                        d.due_on.as_deref().map(date).unwrap_or_default(),
+                        d.last_patrol.as_deref().map(chinese_date).unwrap_or_else(|| "从未巡查".into()),
+                        d.due_on.as_deref().map(chinese_date).unwrap_or_default(),
                         d.status.label().to_string(),
                     ]);
                 }

@@ -32,9 +32,10 @@ pub const SONG_FILE: &str = "NotoSerifCJKsc-Regular-subset.otf";
 pub const HEI_FILE: &str = "NotoSansCJKsc-Regular-subset.otf";
 pub const FANG_FALLBACK_FILE: &str = "NotoSerifCJKsc-ExtraLight-rare.otf";
 
-/// Common characters both faces of a chain have, whose ink boxes size a
-/// fallback face to its role's first.
-const REFERENCE: &str = "永国东中机械有限公司环境保护检查通知书";
+/// Common characters whose ink boxes size a fallback face to its role's
+/// first, measured on those both faces have. The trimmed fallbacks keep
+/// them for this (`scripts/trim-fonts.py` lists the same characters).
+pub const REFERENCE: &str = "永国东中机械有限公司环境保护检查通知书";
 
 /// The outline stroke that thickens the regular serif to a title's weight,
 /// in ems (measured: it brings the regular face's ink coverage within 5%
@@ -104,8 +105,8 @@ impl Face {
         self.metrics.as_face_ref().glyph_index(c).is_some()
     }
 
-    /// The mean ink box (width, height, vertical centre) of the reference
-    /// characters both faces have, in ems.
+    /// The mean ink box (width, height, vertical centre) of `chars`, in
+    /// ems; `None` unless every one has a non-empty box.
     fn ink(&self, chars: &[char]) -> Option<(f32, f32, f32)> {
         let face = self.metrics.as_face_ref();
         let upem = f32::from(face.units_per_em());
@@ -118,10 +119,9 @@ impl Face {
             })
             .collect();
         let n = boxes.len() as f32;
-        (n > 0.0).then(|| {
-            let sum = boxes.iter().fold((0.0, 0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
-            (sum.0 / n, sum.1 / n, sum.2 / n)
-        })
+        let sum = boxes.iter().fold((0.0, 0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+        (boxes.len() == chars.len() && !chars.is_empty() && sum.0 > 0.0 && sum.1 > 0.0)
+            .then(|| (sum.0 / n, sum.1 / n, sum.2 / n))
     }
 
     /// Horizontal advance of `c` as a fraction of the em.
@@ -130,6 +130,10 @@ impl Face {
         let upem = f32::from(face.units_per_em());
         face.glyph_index(c).and_then(|g| face.glyph_hor_advance(g)).map_or(1.0, |a| f32::from(a) / upem)
     }
+}
+
+fn is_ideograph(c: char) -> bool {
+    matches!(u32::from(c), 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
 }
 
 /// Every face a document may use, and the chain of faces per role.
@@ -175,11 +179,13 @@ impl FontBook {
         // A chain's first face sets the size; each later face is fitted to it.
         let chain = |faces: &[Face], first: Option<usize>, rest: &[(usize, f32)]| -> Vec<Link> {
             let all: Vec<(usize, f32)> = first.map(|f| (f, 0.0)).into_iter().chain(rest.iter().copied()).collect();
-            let lead = faces[all[0].0].ink(&reference);
+            let lead = &faces[all[0].0];
             all.iter()
                 .enumerate()
                 .map(|(n, &(face, embolden))| {
-                    let adjust = match (n, lead, faces[face].ink(&reference)) {
+                    let both: Vec<char> =
+                        reference.iter().copied().filter(|&c| lead.has(c) && faces[face].has(c)).collect();
+                    let adjust = match (n, lead.ink(&both), faces[face].ink(&both)) {
                         (0, ..) => None,
                         (_, Some((lw, lh, lc)), Some((w, h, c))) => {
                             let scale = lh / h;
@@ -237,6 +243,12 @@ impl FontBook {
         self.link_for(role, c).face
     }
 
+    /// The face that draws `c` in `role` and how (see [`FontBook::adjust_for`]).
+    pub(crate) fn glyph_face(&self, role: Role, c: char) -> (usize, Option<Adjust>) {
+        let link = self.link_for(role, c);
+        (link.face, link.adjust.filter(|_| is_ideograph(c)))
+    }
+
     fn link_for(&self, role: Role, c: char) -> Link {
         let chain = self.chain(role);
         chain.iter().copied().find(|l| self.faces[l.face].has(c)).unwrap_or(chain[chain.len() - 1])
@@ -246,8 +258,7 @@ impl FontBook {
     /// character fitted to the role's first face. `None` for the first
     /// face's own characters and for symbols.
     pub fn adjust_for(&self, role: Role, c: char) -> Option<Adjust> {
-        let ideograph = matches!(u32::from(c), 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF);
-        self.link_for(role, c).adjust.filter(|_| ideograph)
+        self.glyph_face(role, c).1
     }
 
     pub(crate) fn advance(&self, face: usize, c: char) -> f32 {

@@ -117,6 +117,15 @@ pub struct Picture {
     pub max_height: f32,
 }
 
+impl Picture {
+    /// Its size scaled to fit `max_width` × `max_height` and `room` wide.
+    fn fit(&self, room: f32) -> (f32, f32) {
+        let (w, h) = (self.width_px.max(1) as f32, self.height_px.max(1) as f32);
+        let scale = (self.max_width.min(room) / w).min(self.max_height / h).max(0.0);
+        (w * scale, h * scale)
+    }
+}
+
 /// A table of bordered cells; a row never splits across pages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
@@ -365,7 +374,13 @@ fn keep_ranges(text: &[char]) -> Vec<(usize, usize)> {
         if digit(c) && (i == 0 || !digit(text[i - 1])) {
             let start = i;
             let mut end = number_end(i);
-            if end < text.len() && DATE_PARTS.contains(text[end]) {
+            if let Some(unit) = unit_at(end) {
+                end += unit.chars().count();
+                // A rate: `吨/日`, `万元/年`.
+                if text.get(end) == Some(&'/') && text.get(end + 1).is_some_and(|c| "日天年月时h".contains(*c)) {
+                    end += 2;
+                }
+            } else if end < text.len() && DATE_PARTS.contains(text[end]) {
                 // A date or a time, part by part; a date ends at its 日.
                 while end < text.len() && DATE_PARTS.contains(text[end]) {
                     let part = text[end];
@@ -378,12 +393,6 @@ fn keep_ranges(text: &[char]) -> Vec<(usize, usize)> {
                         break;
                     }
                     end = next;
-                }
-            } else if let Some(unit) = unit_at(end) {
-                end += unit.chars().count();
-                // A rate: `吨/日`, `万元/年`.
-                if text.get(end) == Some(&'/') && text.get(end + 1).is_some_and(|c| "日天年月时h".contains(*c)) {
-                    end += 2;
                 }
             }
             if end > number_end(start) {
@@ -410,9 +419,8 @@ fn atoms(book: &FontBook, para: &Para) -> Vec<Atom> {
     let mut glyphs = Vec::new();
     for span in &para.spans {
         for c in span.text.chars().filter(|&c| c != '\n') {
-            let face = book.face_for(span.role, c);
+            let (face, adjust) = book.glyph_face(span.role, c);
             let width = book.advance(face, c) * span.size + para.tracking;
-            let adjust = book.adjust_for(span.role, c);
             glyphs.push(Glyph { c, face, size: span.size, ink: span.ink, adjust, width });
         }
     }
@@ -534,8 +542,8 @@ fn avoid_orphan(lines: &mut [Vec<Atom>]) {
 }
 
 /// Cuts a word longer than a line at its last natural joint that fits:
-/// after an `@`, `.`, `/` or `-` in its second half, after the credit code
-/// that opens a permit number, else where it overflows.
+/// after the credit code that opens a permit number, else after an `@`,
+/// `.`, `/`, `-`, 年 or 月 in its second half, else where it overflows.
 fn split_word(atom: Atom, width: f32) -> (Atom, Atom) {
     let mut fits = 0;
     let mut used = 0.0;
@@ -548,11 +556,11 @@ fn split_word(atom: Atom, width: f32) -> (Atom, Atom) {
     }
     let fits = fits.clamp(1, atom.glyphs.len() - 1);
     let text: String = atom.glyphs.iter().map(|g| g.c).collect();
-    let permit = text.len() == 22 && !xuncha_core::ident::check_permit_number(&text).has_error();
+    let permit = atom.glyphs.len() == 22 && !xuncha_core::ident::check_permit_number(&text).has_error();
     let joint = if permit && fits >= 18 {
         Some(18)
     } else {
-        ((fits / 2).max(1)..=fits).rev().find(|&i| "@./-".contains(atom.glyphs[i - 1].c))
+        ((fits / 2).max(1)..=fits).rev().find(|&i| "@./-年月".contains(atom.glyphs[i - 1].c))
     };
     let mut head = atom.glyphs;
     let tail = head.split_off(joint.unwrap_or(fits));
@@ -564,8 +572,7 @@ fn split_word(atom: Atom, width: f32) -> (Atom, Atom) {
 pub(crate) fn runs(book: &FontBook, role: Role, size: f32, text: &str) -> Vec<Run> {
     let mut runs: Vec<Run> = Vec::new();
     for c in text.chars() {
-        let face = book.face_for(role, c);
-        let adjust = book.adjust_for(role, c);
+        let (face, adjust) = book.glyph_face(role, c);
         match runs.last_mut() {
             Some(run) if run.face == face && run.adjust == adjust => run.text.push(c),
             _ => runs.push(Run { face, size, ink: Ink::Black, adjust, text: c.to_string() }),
@@ -629,33 +636,54 @@ fn para_items(book: &FontBook, para: &Para, x: f32, width: f32) -> Vec<Item> {
 const PAD: f32 = 2.0 * MM;
 const RULE: f32 = 0.6;
 
-/// Column widths in points: the table's fractions of `width`, widened
-/// where a column's widest unbreakable text (a permit number, a label)
-/// would not fit, at the expense of columns with room to spare. When the
-/// widest texts cannot all fit, the fractions stand and those texts are
-/// cut at their joints.
-fn column_widths(book: &FontBook, table: &Table, width: f32) -> Vec<f32> {
-    let mut widths: Vec<f32> = table.columns.iter().map(|f| f * width).collect();
-    let mut least = vec![0.0f32; widths.len()];
-    for row in &table.rows {
+/// Where each cell of `table` sits: `(row, first column, end column, cell)`,
+/// skipping columns a cell from a row above still holds.
+fn grid(table: &Table) -> Vec<(usize, usize, usize, &Cell)> {
+    let ncols = table.columns.len();
+    let mut busy_until = vec![0usize; ncols];
+    let mut out = Vec::new();
+    for (r, row) in table.rows.iter().enumerate() {
         let mut col = 0;
         for cell in row {
-            if cell.span == 1 && col < least.len() {
-                let widest = atoms(book, &cell.para).iter().map(|a| a.width).fold(0.0, f32::max);
-                least[col] = least[col].max(widest + 2.0 * PAD + cell.para.left + cell.para.right + 0.5);
+            while col < ncols && busy_until[col] > r {
+                col += 1;
             }
-            col += cell.span;
+            debug_assert!(col < ncols, "row {r} has more cells than the table has columns");
+            if col >= ncols {
+                break;
+            }
+            let end = (col + cell.span.max(1)).min(ncols);
+            busy_until[col..end].iter_mut().for_each(|b| *b = r + cell.rows.max(1));
+            out.push((r, col, end, cell));
+            col = end;
         }
     }
-    if least.iter().sum::<f32>() > width {
-        return widths;
+    out
+}
+
+/// Column widths in points: the table's fractions of `width`, widened
+/// where a column's widest unbreakable text (a permit number, a label)
+/// would not fit, at the expense of columns with room to spare, as far as
+/// that room goes; what still does not fit is cut at its joints.
+fn column_widths(book: &FontBook, table: &Table, width: f32) -> Vec<f32> {
+    let total: f32 = table.columns.iter().sum();
+    let mut widths: Vec<f32> = table.columns.iter().map(|f| f / total * width).collect();
+    let mut least = vec![0.0f32; widths.len()];
+    for (_, col, end, cell) in grid(table) {
+        if end == col + 1 {
+            let widest = atoms(book, &cell.para).iter().map(|a| a.width).fold(0.0, f32::max);
+            least[col] = least[col].max(widest + 2.0 * PAD + cell.para.left + cell.para.right + 0.5);
+        }
     }
     let deficit: f32 = widths.iter().zip(&least).map(|(w, l)| (l - w).max(0.0)).sum();
     let slack: f32 = widths.iter().zip(&least).map(|(w, l)| (w - l).max(0.0)).sum();
-    if deficit > 0.0 {
-        for (w, l) in widths.iter_mut().zip(&least) {
-            *w = if *w < *l { *l } else { *w - deficit * (*w - *l) / slack };
-        }
+    if deficit <= 0.0 || slack <= 0.0 {
+        return widths;
+    }
+    // Each short column gets the same share of what it lacks.
+    let share = (slack / deficit).min(1.0);
+    for (w, l) in widths.iter_mut().zip(&least) {
+        *w = if *w < *l { *w + (*l - *w) * share } else { *w - (*w - *l) * (deficit * share / slack) };
     }
     widths
 }
@@ -664,6 +692,8 @@ fn column_widths(book: &FontBook, table: &Table, width: f32) -> Vec<f32> {
 struct Placed<'a> {
     cell: &'a Cell,
     row: usize,
+    /// The row after the last it spans.
+    end: usize,
     x0: f32,
     x1: f32,
     lines: Vec<Item>,
@@ -682,50 +712,36 @@ impl Placed<'_> {
 /// spans them (a grouped head) forming one item; returns the items and
 /// how many of them are the table's head.
 fn table_items(book: &FontBook, table: &Table, x: f32, width: f32) -> (Vec<Item>, usize) {
-    let ncols = table.columns.len();
     let edges: Vec<f32> = std::iter::once(0.0)
         .chain(column_widths(book, table, width).into_iter().scan(0.0, |acc, w| {
             *acc += w;
             Some(*acc)
         }))
         .collect();
-    // Place every cell, skipping columns a cell from a row above still holds.
-    let mut busy_until = vec![0usize; ncols];
-    let mut placed: Vec<Placed> = Vec::new();
-    for (r, row) in table.rows.iter().enumerate() {
-        let mut col = 0;
-        for cell in row {
-            while col < ncols && busy_until[col] > r {
-                col += 1;
-            }
-            let end = (col + cell.span).min(ncols);
-            let (x0, x1) = (edges[col.min(ncols)], edges[end]);
-            let inner = x1 - x0 - 2.0 * PAD;
+    let placed: Vec<Placed> = grid(table)
+        .into_iter()
+        .map(|(row, col, end, cell)| {
+            let (x0, x1) = (edges[col], edges[end]);
+            let inner = (x1 - x0 - 2.0 * PAD).max(1.0);
             let lines = para_items(book, &cell.para, x + x0 + PAD, inner);
-            let picture = cell.picture.as_ref().map(|p| {
-                let scale = (p.max_width.min(inner) / p.width_px as f32).min(p.max_height / p.height_px as f32);
-                (p.width_px as f32 * scale, p.height_px as f32 * scale)
-            });
-            busy_until[col..end].iter_mut().for_each(|b| *b = r + cell.rows.max(1));
-            placed.push(Placed { cell, row: r, x0, x1, lines, picture });
-            col = end;
-        }
-    }
+            let picture = cell.picture.as_ref().map(|p| p.fit(inner));
+            let end = (row + cell.rows.max(1)).min(table.rows.len());
+            Placed { cell, row, end, x0, x1, lines, picture }
+        })
+        .collect();
     // Row heights: single-row cells first, then spanning cells grow their last row.
     let mut heights = vec![0.0f32; table.rows.len()];
-    for p in placed.iter().filter(|p| p.cell.rows <= 1) {
+    for p in placed.iter().filter(|p| p.end == p.row + 1) {
         heights[p.row] = heights[p.row].max(p.need());
     }
-    for p in placed.iter().filter(|p| p.cell.rows > 1) {
-        let last = (p.row + p.cell.rows).min(heights.len()) - 1;
-        let have: f32 = heights[p.row..=last].iter().sum();
-        heights[last] += (p.need() - have).max(0.0);
+    for p in placed.iter().filter(|p| p.end > p.row + 1) {
+        let have: f32 = heights[p.row..p.end].iter().sum();
+        heights[p.end - 1] += (p.need() - have).max(0.0);
     }
     // Rows joined by a spanning cell form one item.
     let mut group_end: Vec<usize> = (0..table.rows.len()).map(|r| r + 1).collect();
     for p in &placed {
-        let end = (p.row + p.cell.rows.max(1)).min(table.rows.len());
-        group_end[p.row] = group_end[p.row].max(end);
+        group_end[p.row] = group_end[p.row].max(p.end);
     }
     let mut items = Vec::new();
     let mut head_items = 0;
@@ -740,7 +756,7 @@ fn table_items(book: &FontBook, table: &Table, x: f32, width: f32) -> (Vec<Item>
         let top = |row: usize| heights[r..row].iter().sum::<f32>();
         let mut marks = Vec::new();
         for p in placed.iter().filter(|p| p.row >= r && p.row < end) {
-            let (y0, y1) = (top(p.row), top((p.row + p.cell.rows.max(1)).min(end)));
+            let (y0, y1) = (top(p.row), top(p.end.min(end)));
             let text_height: f32 = p.lines.iter().map(|l| l.height).sum();
             let content = text_height + p.picture.map_or(0.0, |(_, h)| h);
             // Text sits in the middle of a tall cell, its picture under it.
@@ -776,9 +792,7 @@ fn table_items(book: &FontBook, table: &Table, x: f32, width: f32) -> (Vec<Item>
 }
 
 fn picture_item(picture: &Picture, x: f32, width: f32) -> Item {
-    let scale =
-        (picture.max_width.min(width) / picture.width_px as f32).min(picture.max_height / picture.height_px as f32);
-    let (w, h) = (picture.width_px as f32 * scale, picture.height_px as f32 * scale);
+    let (w, h) = picture.fit(width);
     Item::new(
         h,
         vec![Mark::Picture { x: x + (width - w) / 2.0, y: 0.0, width: w, height: h, picture: picture.clone() }],

@@ -87,7 +87,7 @@ impl Desk {
                     .spawn()
                     .expect("Xvfb (package xvfb) is needed when there is no display");
                 // The server is ready when its socket exists.
-                wait_for_file(Path::new(&format!("/tmp/.X11-unix/X{n}")), Duration::from_secs(20));
+                wait_for_file(Path::new(&format!("/tmp/.X11-unix/X{n}")), Duration::from_secs(20)).await;
                 (display, Some(Killed(child)))
             }
         };
@@ -143,11 +143,11 @@ impl Desk {
 }
 
 /// Waits until `path` exists, failing loudly after `limit`.
-pub fn wait_for_file(path: &Path, limit: Duration) {
+pub async fn wait_for_file(path: &Path, limit: Duration) {
     let started = Instant::now();
     while !path.exists() {
         assert!(started.elapsed() < limit, "{} did not appear within {limit:?}", path.display());
-        std::thread::sleep(Duration::from_millis(50));
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

@@ -353,8 +353,8 @@ async fn a_steward_patrols_an_a_tier_enterprise_with_photos_from_a_card_signs_an
 
 /// Text of a PDF as poppler extracts it, without whitespace.
 /// The number of pages `pdfinfo` counts; waits for the file to be written.
-fn pdf_pages(path: &Path) -> u32 {
-    wait_for_file(path, std::time::Duration::from_secs(20));
+async fn pdf_pages(path: &Path) -> u32 {
+    wait_for_file(path, std::time::Duration::from_secs(20)).await;
     let out = std::process::Command::new("pdfinfo").arg(path).output().expect("pdfinfo runs");
     let info = String::from_utf8(out.stdout).unwrap();
     let line =
@@ -410,7 +410,7 @@ async fn an_inspector_issues_a_numbered_notice_from_a_signed_patrol_prints_it_an
     app.click(&format!("{row} [data-test=open-notice]")).await;
     let folder = config.join("data").join("文书");
     let notice_pdf = folder.join(format!("整改通知书 {number} {SHUNLONG}.pdf"));
-    let pages = pdf_pages(&notice_pdf);
+    let pages = pdf_pages(&notice_pdf).await;
     app.wait_text("[data-test=preview-pages]", |t| t == format!("共 {pages} 页")).await;
     let inked = app
         .client
@@ -432,7 +432,7 @@ async fn an_inspector_issues_a_numbered_notice_from_a_signed_patrol_prints_it_an
     app.click("[data-test=pdf-preview-close]").await;
     app.click("[data-test=print-record]").await;
     let record_pdf = folder.join(format!("现场检查记录 {SHUNLONG} {}.pdf", today_in_china().format("%Y-%m-%d")));
-    wait_for_file(&record_pdf, std::time::Duration::from_secs(20));
+    wait_for_file(&record_pdf, std::time::Duration::from_secs(20)).await;
     app.wait_text("[data-test=preview-pages]", |t| t.starts_with("共")).await;
     app.click("[data-test=pdf-preview-close]").await;
     let notice = pdf_text(&notice_pdf);
@@ -482,7 +482,7 @@ async fn an_inspector_issues_a_numbered_notice_from_a_signed_patrol_prints_it_an
     app.wait_text("[data-test=preview-pages]", |t| t == "共 3 页").await;
     app.click("[data-test=pdf-preview-close]").await;
     let transfer_pdf = folder.join(format!("违法线索移交书 {SHUNLONG} {}.pdf", today_in_china().format("%Y-%m-%d")));
-    wait_for_file(&transfer_pdf, std::time::Duration::from_secs(20));
+    wait_for_file(&transfer_pdf, std::time::Duration::from_secs(20)).await;
     let transfer = pdf_text(&transfer_pdf);
     for field in
         ["衡阳市生态环境违法线索移交书", "涉嫌违法单位或个人暂不清楚", "雨水排放口有黄色污水流出", "现场检查记录"]

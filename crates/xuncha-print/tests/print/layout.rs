@@ -147,12 +147,12 @@ fn a_paragraph_does_not_end_on_one_character_and_its_punctuation() {
 #[test]
 fn dates_times_and_amounts_with_their_units_are_never_split() {
     let (_dir, e, i) = patrolled();
-    let tokens = ["2026年12月22日", "10时00分", "1.5万元", "50吨/日", "30日"];
+    let tokens = ["2026年12月22日", "10时00分", "1.5万元", "50吨/日", "30日", "30分钟"];
     // A longer start moves each token through every place of a line.
     for extra in 0..28 {
         let mut n = notice(&i, &e.name, 1, false);
         n.problems[0].found = format!(
-            "{}废水处理设施于2026年12月22日10时00分停运，处理能力50吨/日不足，已罚款1.5万元，30日内未整改",
+            "{}废水处理设施于2026年12月22日10时00分停运，处理能力50吨/日不足，已罚款1.5万元，每次停机30分钟，30日内未整改",
             "危险废物暂存间".chars().cycle().take(extra).collect::<String>()
         );
         let pdf = xuncha_print::notice::render(book(), &n, &[], 0).unwrap();
