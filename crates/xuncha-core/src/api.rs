@@ -433,11 +433,25 @@ pub fn typescript_checklists() -> String {
          /** How a notice or a transfer form reaches its addressee, the first being the default. */\n\
          export const DELIVERY_METHODS: ReadonlyArray<string> = {:?}\n\n\
          /** The overview's key for enterprises without a patrol tier. */\n\
-         export const TIER_UNSET = {:?}\n",
+         export const TIER_UNSET = {:?}\n\n\
+         /** Days from the inspection to a finding's default deadline, by severity (none: put right on the spot). */\n\
+         export const FINDING_DEADLINE_DAYS: Readonly<Record<string, number | null>> = {{ {} }}\n\n\
+         /** Days from the inspection to a notice's default deadline for the rectification plan. */\n\
+         export const PLAN_DUE_DAYS = {}\n",
         list(&crate::park::PARK_ARCHIVE_ITEMS),
         list(&crate::enterprise::ENTERPRISE_ARCHIVE_ITEMS),
         crate::enterprise::CONTACT_ROLE_ENVIRONMENT,
         crate::rectification::DELIVERY_METHODS,
         crate::overview::TIER_UNSET,
+        crate::inspection::FindingSeverity::ALL
+            .iter()
+            .map(|s| {
+                let name = serde_json::to_value(s).expect("a severity serialises");
+                let days = s.default_deadline_days().map_or("null".to_string(), |d| d.to_string());
+                format!("{}: {days}", name.as_str().expect("a severity is a name"))
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        crate::notice::PLAN_DUE_DAYS,
     )
 }

@@ -172,6 +172,18 @@ pub enum FindingSeverity {
 }
 
 impl FindingSeverity {
+    pub const ALL: [FindingSeverity; 3] = [FindingSeverity::Minor, FindingSeverity::General, FindingSeverity::Serious];
+
+    /// Days from the inspection to the finding's default deadline: a
+    /// minor problem is put right on the spot and has none.
+    pub fn default_deadline_days(self) -> Option<u32> {
+        match self {
+            FindingSeverity::Minor => None,
+            FindingSeverity::General => Some(30),
+            FindingSeverity::Serious => Some(15),
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             FindingSeverity::Minor => "轻微（当场整改）",

@@ -115,6 +115,10 @@ pub struct Notice {
     pub device_id: Option<Uuid>,
 }
 
+/// Days from the inspection to a notice's default deadline for the
+/// enterprise's rectification plan.
+pub const PLAN_DUE_DAYS: u32 = 15;
+
 /// `2026-11-22` (or a timestamp starting so) as `2026年11月22日`.
 pub fn chinese_date(iso: &str) -> String {
     let date = iso.get(..10).unwrap_or(iso);

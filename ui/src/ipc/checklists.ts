@@ -69,3 +69,9 @@ export const DELIVERY_METHODS: ReadonlyArray<string> = ["当面送达", "邮寄�
 
 /** The overview's key for enterprises without a patrol tier. */
 export const TIER_UNSET = "未定"
+
+/** Days from the inspection to a finding's default deadline, by severity (none: put right on the spot). */
+export const FINDING_DEADLINE_DAYS: Readonly<Record<string, number | null>> = { minor: null, general: 30, serious: 15 }
+
+/** Days from the inspection to a notice's default deadline for the rectification plan. */
+export const PLAN_DUE_DAYS = 15

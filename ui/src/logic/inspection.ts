@@ -1,5 +1,6 @@
 // Plain logic of the inspection screen: grouping the checklist, counting
 // progress, opening a finding from a template item, and dates.
+import { FINDING_DEADLINE_DAYS } from '../ipc/checklists'
 import { dateTimeText } from './dates'
 import type {
   Finding,
@@ -54,10 +55,10 @@ export function addDays(date: string, days: number): string {
   return t.toISOString().slice(0, 10)
 }
 
-/** The default deadline of a finding: 30 days for a general problem, 15 for a serious one. */
+/** The default deadline of a finding, as many days after the inspection as the core sets for its severity. */
 export function defaultDeadline(inspectionStart: string, severity: FindingSeverity): string | null {
-  if (severity === 'minor') return null
-  return addDays(inspectionStart, severity === 'serious' ? 15 : 30)
+  const days = FINDING_DEADLINE_DAYS[severity]
+  return days == null ? null : addDays(inspectionStart, days)
 }
 
 /** Suggestion and legal basis of an item from the template version the inspection uses. */
