@@ -12,7 +12,7 @@ use xuncha_core::api::{ApiError, ErrorCode};
 use xuncha_core::notice::{DocumentFonts, FontRole};
 use xuncha_core::Store;
 use xuncha_print::stored::Document;
-use xuncha_print::{FontBook, OfficeFonts, PrintError};
+use xuncha_print::{FontBook, OfficeFonts};
 
 /// The folder inside the data folder that keeps printed documents.
 pub const FOLDER: &str = "文书";
@@ -22,17 +22,16 @@ pub const FONT_FOLDER: &str = "字体";
 
 /// The fonts for the office's current choice: parsed once, and again only
 /// when the office chooses other files.
-pub fn fonts(s: &Store) -> Result<FontBook, ApiError> {
+pub fn fonts(chosen: &DocumentFonts) -> Result<FontBook, ApiError> {
     static BOOK: Mutex<Option<(DocumentFonts, FontBook)>> = Mutex::new(None);
-    let chosen = s.document_fonts()?;
     let mut cached = BOOK.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some((fonts, book)) = &*cached {
-        if *fonts == chosen {
+        if fonts == chosen {
             return Ok(book.clone());
         }
     }
-    let book = FontBook::load(&FontBook::shipped_dir(), &OfficeFonts::from(&chosen)).map_err(error)?;
-    *cached = Some((chosen, book.clone()));
+    let book = FontBook::load(&FontBook::shipped_dir(), &OfficeFonts::from(chosen))?;
+    *cached = Some((chosen.clone(), book.clone()));
     Ok(book)
 }
 
@@ -47,7 +46,7 @@ pub fn adopt_font(s: &mut Store, dir: &Path, role: FontRole, source: Option<&str
         Some(source) => {
             let mut trial = chosen.clone();
             *trial.slot(role) = Some(source.to_string());
-            FontBook::load(&FontBook::shipped_dir(), &OfficeFonts::from(&trial)).map_err(error)?;
+            FontBook::load(&FontBook::shipped_dir(), &OfficeFonts::from(&trial))?;
             std::fs::create_dir_all(dir)
                 .map_err(|e| ApiError::new(ErrorCode::File, format!("无法创建文件夹 {}：{e}", dir.display())))?;
             let name = Path::new(source).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -63,16 +62,6 @@ pub fn adopt_font(s: &mut Store, dir: &Path, role: FontRole, source: Option<&str
     };
     s.save_document_fonts(&chosen)?;
     Ok(chosen)
-}
-
-/// Converts a printing failure for the window, keeping store errors' codes.
-pub fn error(e: PrintError) -> ApiError {
-    match e {
-        PrintError::Store(e) => e.into(),
-        PrintError::BadPhoto { .. } => ApiError::new(ErrorCode::Invalid, e.to_string()),
-        PrintError::FontFile { .. } | PrintError::BadFont { .. } => ApiError::new(ErrorCode::File, e.to_string()),
-        PrintError::Date => ApiError::new(ErrorCode::Internal, e.to_string()),
-    }
 }
 
 /// `path` if it names a document in `folder`; the window may open or copy

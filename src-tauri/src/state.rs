@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager};
-use xuncha_core::api::{ApiError, AppInfo, ErrorCode};
+use xuncha_core::api::{ApiError, AppInfo, ErrorCode, SyncState};
 use xuncha_core::{Env, Store};
 
 /// The file name of the database inside the data folder.
@@ -81,6 +81,18 @@ impl AppState {
     pub fn name_operator(&self, store: &mut Store, db: &Path) {
         let user = xuncha_client::signed_in(db).map(|s| s.user_name).unwrap_or_default();
         store.set_operator(&user);
+    }
+
+    /// After a login or logout: names the user on what the store records
+    /// next, forgets the last round's outcome, and says what the bar shows.
+    pub fn signed_in_changed(&self, sync: &crate::sync::Sync) -> Result<SyncState, ApiError> {
+        let db = self.db_path()?;
+        self.with_store(|s| {
+            self.name_operator(s, &db);
+            Ok(())
+        })?;
+        sync.reset();
+        sync.state(self)
     }
 
     /// The database file of the chosen data folder.

@@ -9,7 +9,8 @@ use xuncha_core::roster::{self, ImportOptions};
 use xuncha_core::search::Query;
 use xuncha_core::{synth, Env, Store};
 
-use crate::Failure;
+/// Failures of the benchmark: it is a developer's tool, so any cause will do.
+type Failure = Box<dyn std::error::Error>;
 
 #[derive(Serialize)]
 pub struct Latency {
@@ -69,13 +70,13 @@ pub fn run(enterprises: usize, parks: usize, queries: usize) -> Result<Results, 
     let report = roster::import(&mut store, &xlsx, &ImportOptions::default())?;
     let import_xlsx = t.elapsed();
     if !report.committed || report.created.len() != enterprises {
-        return Err(Failure(format!("基准数据导入失败：{:?}", report.errors().next())));
+        return Err(format!("基准数据导入失败：{:?}", report.errors().next()).into());
     }
     let t = Instant::now();
     let again = roster::import(&mut store, &xlsx, &ImportOptions::default())?;
     let reimport = t.elapsed();
     if again.unchanged != enterprises {
-        return Err(Failure("重复导入应无变化".into()));
+        return Err("重复导入应无变化".into());
     }
     let mut fresh = Store::open(dir.path().join("bench-csv.db"), Env::fixed(chrono::Utc::now(), seed))?;
     synth::create_parks(&mut fresh, parks)?;

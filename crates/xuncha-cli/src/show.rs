@@ -7,7 +7,7 @@ use xuncha_core::roster::ImportReport;
 use xuncha_core::search::Hit;
 use xuncha_core::{Store, StoreError};
 
-use crate::severity_label;
+use xuncha_core::ident::Severity;
 
 pub fn summary(store: &Store) -> Result<Vec<ParkOverview>, StoreError> {
     overview::overview(store)
@@ -204,5 +204,13 @@ pub fn print_patrol_plan(p: &xuncha_core::store::patrol::PatrolPlan) {
             _ => e.due_on.as_deref().map(|d| format!("应于{}前", chinese_date(d))).unwrap_or_default(),
         };
         println!("  {}\t{tier}类\t{last}\t{due}\t{state}", e.name);
+    }
+}
+
+/// Severity in Chinese for reports.
+fn severity_label(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "错误",
+        Severity::Warning => "提示",
     }
 }

@@ -94,6 +94,43 @@ fn a_bad_roster_is_refused_with_a_row_by_row_report_and_nothing_imported() {
     assert!(found.as_array().unwrap().is_empty(), "nothing was imported");
 }
 
+/// A failure under `--json` as scripts read it: the shared code and the
+/// Chinese message on standard error, and the exit status of that code.
+fn json_failure(out: Output) -> (i32, Value) {
+    let err: Value = serde_json::from_slice(&out.stderr)
+        .unwrap_or_else(|e| panic!("stderr is one JSON error ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), err)
+}
+
+#[test]
+fn json_failures_carry_the_shared_code_and_the_status_follows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (status, err) = json_failure(xuncha(&dir.path().join("none.db"), &["search", "领湃", "--json"]));
+    assert_eq!((status, err["code"].as_str()), (2, Some("no_data_folder")), "{err}");
+    assert!(err["message"].as_str().unwrap().contains("请先运行"), "{err}");
+
+    let db = sample_db(&dir);
+    let (status, err) = json_failure(xuncha(&db, &["--json", "enterprise", "show", "91430426MA4QA9111X"]));
+    assert_eq!((status, err["code"].as_str()), (4, Some("not_found")), "{err}");
+    assert!(err["message"].as_str().unwrap().contains("未找到企业"), "{err}");
+    let (status, err) = json_failure(xuncha(&db, &["search", "--tier", "D", "--json"]));
+    assert_eq!((status, err["code"].as_str()), (3, Some("invalid")), "{err}");
+
+    // A rejected roster: the report on standard output, the refusal beside it.
+    let roster = dir.path().join("名录.csv");
+    std::fs::write(&roster, "序号,企业名称,统一社会信用代码,管理类别\n1,,91430426574317699E,登记\n").unwrap();
+    let out = xuncha(&db, &["import", roster.to_str().unwrap(), "--park", "S437012", "--json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["problems"].as_array().unwrap().iter().any(|p| p["severity"] == "error"), "{report}");
+    let (status, err) = json_failure(out);
+    assert_eq!((status, err["code"].as_str()), (3, Some("invalid")), "{err}");
+
+    // Without --json the same failure is one Chinese line.
+    let out = xuncha(&db, &["enterprise", "show", "91430426MA4QA9111X"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("错误：未找到企业"));
+}
+
 #[test]
 fn export_then_import_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -282,8 +319,21 @@ fn login_and_sync_report_what_was_pushed_and_pulled() {
         .env("XUNCHA_PASSWORD", "wrong-password")
         .output()
         .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("用户名或密码不正确"));
+    // The server's code and message arrive as they are: said once, with the
+    // exit status of a refused login.
+    assert_eq!(out.status.code(), Some(7));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.starts_with("错误：用户名或密码不正确"), "{said}");
+    assert_eq!(said.matches("用户名或密码不正确").count(), 1, "{said}");
+    let out = Command::new(env!("CARGO_BIN_EXE_xuncha"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--json", "login", "--server", &url, "--user", "wang"])
+        .env("XUNCHA_PASSWORD", "wrong-password")
+        .output()
+        .unwrap();
+    let (status, err) = json_failure(out);
+    assert_eq!((status, err["code"].as_str()), (7, Some("signed_out")), "{err}");
     let said = Command::new(env!("CARGO_BIN_EXE_xuncha"))
         .arg("--db")
         .arg(&db)

@@ -19,8 +19,9 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
-use xuncha_core::api::{ApiError, ErrorCode};
+use xuncha_core::api::{ApiError, ConflictItem, ErrorCode};
 use xuncha_core::sync::{BlobOnServer, Transport, TransportError};
+use xuncha_core::Store;
 use xuncha_sync::{
     BlobUpload, ChallengeRequest, ConflictRecord, DeviceProof, ErrorBody, Hello, LeaseRequest, LoginChallenge,
     LoginRequest, NumberBlock, NumberSeries, PullPage, PullRequest, PushRequest, PushResponse, ReferenceDoc,
@@ -96,12 +97,13 @@ fn transport_error(e: ureq::Error) -> TransportError {
             let _ = resp.into_string();
             TransportError::Unauthorized
         }
-        ureq::Error::Status(code, resp) => {
-            let message = resp.into_json::<ErrorBody>().map(|b| b.message).unwrap_or_else(|_| format!("HTTP {code}"));
-            if code >= 500 {
-                TransportError::NoAnswer(message)
-            } else {
-                TransportError::Refused(message)
+        ureq::Error::Status(status, resp) => {
+            let body = resp.into_json::<ErrorBody>().ok();
+            match body {
+                Some(ErrorBody { code, message }) if status < 500 => TransportError::Refused { code, message },
+                Some(ErrorBody { message, .. }) => TransportError::NoAnswer(message),
+                // Not the server's answer (a proxy's page, say).
+                None => TransportError::NoAnswer(format!("HTTP {status}")),
             }
         }
         ureq::Error::Transport(t) => match t.kind() {
@@ -150,15 +152,36 @@ pub fn login(
     };
     let session: Session = match agent.post(&format!("{server}/v1/login")).send_json(&req) {
         Ok(resp) => read(resp)?,
+        // A refused password is an answer, not an expired login.
         Err(ureq::Error::Status(401, resp)) => {
             let message = resp.into_json::<ErrorBody>().map(|b| b.message).unwrap_or_default();
-            return Err(TransportError::Refused(message).into());
+            return Err(TransportError::Refused { code: ErrorCode::SignedOut, message }.into());
         }
         Err(e) => return Err(transport_error(e).into()),
     };
     let saved = SavedSession { server, session };
     saved.save(&session_path(store_path))?;
     Ok(saved)
+}
+
+/// Logs the laptop of `store` in, under this computer's name: the one
+/// login of the command line and the desktop app.
+pub fn login_store(store: &Store, server: &str, user: &str, password: &str) -> Result<SavedSession, ClientError> {
+    login(store.path(), server, user, password, store.device_id(), &device_name())
+}
+
+/// The conflicts of `parks` (every park on this laptop when `None`), named
+/// from the laptop's records, as the conflicts screen and `xuncha
+/// conflicts` list them; decided ones only with `decided`.
+pub fn conflicts(store: &Store, parks: Option<Vec<Uuid>>, decided: bool) -> Result<Vec<ConflictItem>, ApiError> {
+    let mut transport = HttpTransport::for_store(store.path())?;
+    let parks = match parks {
+        Some(p) => p,
+        None => store.parks()?.into_iter().map(|p| p.id).collect(),
+    };
+    let mut listed = transport.conflicts(parks)?;
+    listed.retain(|c| decided || c.resolution.is_none());
+    Ok(store.conflict_items(listed)?)
 }
 
 /// Sync requests over HTTP with the saved session.
@@ -194,7 +217,10 @@ impl HttpTransport {
         let session: Session =
             read(self.agent.post(&self.url("/v1/refresh")).send_json(&req).map_err(transport_error)?)?;
         self.saved.session = session;
-        self.saved.save(&self.session_file).map(|_| ()).map_err(|e| TransportError::Refused(e.to_string()))
+        self.saved
+            .save(&self.session_file)
+            .map(|_| ())
+            .map_err(|e| TransportError::Refused { code: ErrorCode::File, message: xuncha_core::api::describe(&e) })
     }
 
     /// Sends a request, refreshing the access token once if it expired.

@@ -16,36 +16,14 @@ use crate::roster::RosterError;
 use crate::store::sync::{describe_stop, SyncError, SyncReport, SyncStatus, TransportError};
 use crate::store::{NumbersLeft, StoreError};
 
-/// The closed set of error kinds the UI branches on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// No data folder has been chosen yet.
-    NoDataFolder,
-    /// The record or file asked for does not exist.
-    NotFound,
-    /// Input failed its checks; `problems` says where.
-    Invalid,
-    /// Someone saved the record since it was opened.
-    Stale,
-    /// A file could not be read or written.
-    File,
-    /// Not logged in to the bureau server, or the login expired: the UI
-    /// asks for the password again.
-    SignedOut,
-    /// The bureau server could not be reached or did not answer: the work
-    /// stays on this laptop and goes out with a later round.
-    Offline,
-    /// The server answered and refused (a permission or a rule); the
-    /// message says why.
-    Refused,
-    /// Anything else: the message says what.
-    Internal,
-}
+pub use xuncha_sync::ErrorCode;
 
-/// The error every command returns.
+/// The error every command returns, and the command line's `--json`
+/// prints: one of the shared codes, a complete Chinese message for the
+/// user, and the field-level problems behind an `invalid`.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ApiError {
+    #[ts(type = "ErrorCode")]
     pub code: ErrorCode,
     pub message: String,
     pub problems: Vec<FieldProblem>,
@@ -78,6 +56,7 @@ pub fn describe(e: &dyn std::error::Error) -> String {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        // Every variant is named, so a new one needs a decision here.
         let code = match &e {
             StoreError::Invalid(_)
             | StoreError::DuplicateCreditCode { .. }
@@ -85,11 +64,17 @@ impl From<StoreError> for ApiError {
             | StoreError::NoNumbers { .. } => ErrorCode::Invalid,
             StoreError::Stale { .. } => ErrorCode::Stale,
             StoreError::NotFound { .. } => ErrorCode::NotFound,
-            StoreError::Io(_)
-            | StoreError::Blob(BlobError::Missing { .. } | BlobError::Read { .. } | BlobError::Empty { .. }) => {
-                ErrorCode::File
-            }
-            _ => ErrorCode::Internal,
+            StoreError::Io(_) => ErrorCode::File,
+            StoreError::Blob(b) => match b {
+                BlobError::Missing { .. } | BlobError::Read { .. } | BlobError::Empty { .. } | BlobError::Write(_) => {
+                    ErrorCode::File
+                }
+                BlobError::Mismatch { .. } => ErrorCode::HashMismatch,
+            },
+            StoreError::Sqlite(_)
+            | StoreError::Json(_)
+            | StoreError::SchemaTooNew { .. }
+            | StoreError::MigrationChanged { .. } => ErrorCode::Internal,
         };
         let problems = match &e {
             StoreError::Invalid(p) => p.clone(),
@@ -104,7 +89,7 @@ impl From<TransportError> for ApiError {
         let code = match &e {
             TransportError::Unreachable(_) | TransportError::NoAnswer(_) => ErrorCode::Offline,
             TransportError::Unauthorized => ErrorCode::SignedOut,
-            TransportError::Refused(_) => ErrorCode::Refused,
+            TransportError::Refused { code, .. } => *code,
         };
         ApiError::new(code, describe(&e))
     }
@@ -156,8 +141,11 @@ pub fn typescript_bindings() -> String {
     use crate::store::{ParkSummary, Saved};
     use crate::{enterprise::*, ident::Severity, overview::*, park::*, roster::*, sample::SampleLoaded, search::*};
     let cfg = ts_rs::Config::new().with_large_int("number");
+    let codes = ErrorCode::ALL.iter().map(|c| format!("{:?}", c.as_str())).collect::<Vec<_>>().join(" | ");
     let decls = [
-        ErrorCode::decl(&cfg),
+        // `xuncha_sync::ErrorCode` has no TypeScript derive (the wire crate
+        // stays free of it): its declaration is written from its list.
+        format!("type ErrorCode = {codes};"),
         ApiError::decl(&cfg),
         AppInfo::decl(&cfg),
         Severity::decl(&cfg),

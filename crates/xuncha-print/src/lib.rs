@@ -31,7 +31,7 @@ pub use pdf::PageNumbers;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PrintError {
-    #[error("无法读取字体文件 {path}: {source}")]
+    #[error("无法读取字体文件 {path}")]
     FontFile { path: PathBuf, source: std::io::Error },
     #[error("字体文件 {path} 无法使用：{why}")]
     BadFont { path: PathBuf, why: String },
@@ -39,8 +39,23 @@ pub enum PrintError {
     BadPhoto { name: String },
     #[error("文档日期无效")]
     Date,
+    #[error("{0}")]
+    NothingToPrint(String),
     #[error(transparent)]
     Store(#[from] xuncha_core::StoreError),
+}
+
+impl From<PrintError> for xuncha_core::api::ApiError {
+    fn from(e: PrintError) -> Self {
+        use xuncha_core::api::{ApiError, ErrorCode};
+        let code = match e {
+            PrintError::Store(e) => return e.into(),
+            PrintError::BadPhoto { .. } | PrintError::NothingToPrint(_) => ErrorCode::Invalid,
+            PrintError::FontFile { .. } | PrintError::BadFont { .. } => ErrorCode::File,
+            PrintError::Date => ErrorCode::Internal,
+        };
+        ApiError::new(code, xuncha_core::api::describe(&e))
+    }
 }
 
 /// A drawn signature (PNG) as a picture: transparency flattened onto

@@ -18,8 +18,8 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use uuid::Uuid;
 use xuncha_sync::{
-    BlobUpload, ChallengeRequest, ErrorBody, LoginRequest, PullRequest, PushRequest, RefreshRequest, Resolve,
-    UPLOAD_LENGTH, UPLOAD_OFFSET,
+    BlobUpload, ChallengeRequest, ErrorBody, ErrorCode, LoginRequest, PullRequest, PushRequest, RefreshRequest,
+    Resolve, UPLOAD_LENGTH, UPLOAD_OFFSET,
 };
 
 use crate::backend::Backend;
@@ -32,7 +32,7 @@ pub const MAX_BODY: usize = 16 * 1024 * 1024;
 
 pub struct HttpError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
     /// The server's offset in a blob upload, sent back on a mismatch.
     offset: Option<u64>,
@@ -41,40 +41,43 @@ pub struct HttpError {
 }
 
 impl HttpError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    /// An error answered with the HTTP status that goes with its code.
+    fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        let status = match code {
+            ErrorCode::Invalid => StatusCode::BAD_REQUEST,
+            ErrorCode::SignedOut => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::UploadOffset => StatusCode::CONFLICT,
+            ErrorCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::HashMismatch => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Throttled => StatusCode::TOO_MANY_REQUESTS,
+            // The laptop's own codes never come from the server.
+            ErrorCode::NoDataFolder
+            | ErrorCode::Stale
+            | ErrorCode::File
+            | ErrorCode::Offline
+            | ErrorCode::Refused
+            | ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
         HttpError { status, code, message: message.into(), offset: None, retry_after: None }
     }
 }
 
 impl From<ServerError> for HttpError {
     fn from(e: ServerError) -> Self {
-        match e {
-            ServerError::BadRequest(m) => HttpError::new(StatusCode::BAD_REQUEST, "bad_request", m),
-            ServerError::Forbidden(m) => HttpError::new(StatusCode::FORBIDDEN, "forbidden", m),
-            ServerError::NotFound(m) => HttpError::new(StatusCode::NOT_FOUND, "not_found", m),
-            ServerError::Unauthorized(m) => HttpError::new(StatusCode::UNAUTHORIZED, "unauthorized", m),
-            e @ ServerError::Throttled { retry_after } => HttpError {
-                retry_after: Some(retry_after),
-                ..HttpError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", e.to_string())
-            },
-            ServerError::Blob(e @ BlobError::Offset { received }) => HttpError {
-                offset: Some(received),
-                ..HttpError::new(StatusCode::CONFLICT, "upload_offset", e.to_string())
-            },
-            ServerError::Blob(e @ (BlobError::BadName | BlobError::Overrun { .. })) => {
-                HttpError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string())
-            }
-            ServerError::Blob(e @ (BlobError::TooLarge { .. } | BlobError::Quota)) => {
-                HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
-            }
-            ServerError::Blob(e @ BlobError::Mismatch) => {
-                HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch", e.to_string())
-            }
-            other => {
-                eprintln!("xuncha-server: internal error: {}", crate::describe(&other));
-                HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请联系管理员")
-            }
+        let code = e.code();
+        if code == ErrorCode::Internal {
+            eprintln!("xuncha-server: internal error: {}", crate::describe(&e));
+            return HttpError::new(code, "服务器内部错误，请联系管理员");
         }
+        let mut answer = HttpError::new(code, e.to_string());
+        match e {
+            ServerError::Throttled { retry_after } => answer.retry_after = Some(retry_after),
+            ServerError::Blob(BlobError::Offset { received }) => answer.offset = Some(received),
+            _ => {}
+        }
+        answer
     }
 }
 
@@ -82,22 +85,21 @@ impl From<JsonRejection> for HttpError {
     fn from(r: JsonRejection) -> Self {
         match r.status() {
             StatusCode::PAYLOAD_TOO_LARGE => HttpError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
+                ErrorCode::TooLarge,
                 format!("请求过大（上限 {} MB），请分批同步", MAX_BODY / 1024 / 1024),
             ),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                HttpError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_request", "请求内容须为 JSON")
-            }
-            _ => HttpError::new(StatusCode::BAD_REQUEST, "bad_request", format!("请求内容无法读取：{}", r.body_text())),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => HttpError {
+                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ..HttpError::new(ErrorCode::Invalid, "请求内容须为 JSON")
+            },
+            _ => HttpError::new(ErrorCode::Invalid, format!("请求内容无法读取：{}", r.body_text())),
         }
     }
 }
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        let mut response =
-            (self.status, Json(ErrorBody { code: self.code.into(), message: self.message })).into_response();
+        let mut response = (self.status, Json(ErrorBody { code: self.code, message: self.message })).into_response();
         if let Some(offset) = self.offset {
             response.headers_mut().insert(UPLOAD_OFFSET, HeaderValue::from(offset));
         }
@@ -139,7 +141,7 @@ async fn principal<B: Backend + 'static>(bureau: &Arc<Bureau<B>>, headers: &Head
         // The scheme is case-insensitive (RFC 7235).
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim().to_string())
-        .ok_or_else(|| HttpError::new(StatusCode::UNAUTHORIZED, "unauthorized", "请先登录"))?;
+        .ok_or_else(|| HttpError::new(ErrorCode::SignedOut, "请先登录"))?;
     Ok(blocking(bureau, move |b| b.principal(&token)).await?.0)
 }
 
@@ -159,7 +161,7 @@ pub fn router<B: Backend + 'static>(bureau: Arc<Bureau<B>>) -> Router {
         .route("/v1/numbers/series", get(number_series::<B>))
         .route("/v1/numbers/lease", post(lease::<B>))
         .route("/v1/blobs/{sha256}", get(download::<B>).head(blob_state::<B>).patch(upload::<B>))
-        .fallback(|| async { HttpError::new(StatusCode::NOT_FOUND, "not_found", "没有这个接口") })
+        .fallback(|| async { HttpError::new(ErrorCode::NotFound, "没有这个接口") })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(bureau)
 }
@@ -252,8 +254,7 @@ async fn conflicts<B: Backend + 'static>(
     query: Result<Query<ConflictQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Reply<Vec<xuncha_sync::ConflictRecord>> {
     let who = principal(&b, &headers).await?;
-    let Query(q) = query
-        .map_err(|r| HttpError::new(StatusCode::BAD_REQUEST, "bad_request", format!("参数错误：{}", r.body_text())))?;
+    let Query(q) = query.map_err(|r| HttpError::new(ErrorCode::Invalid, format!("参数错误：{}", r.body_text())))?;
     if !who.may_access(q.park) {
         return Err(ServerError::Forbidden("您未被分配到该园区".into()).into());
     }
@@ -286,8 +287,8 @@ async fn reference_doc<B: Backend + 'static>(
     path: Result<Path<(String, String, i64)>, axum::extract::rejection::PathRejection>,
 ) -> Reply<xuncha_sync::ReferenceDoc> {
     let who = principal(&b, &headers).await?;
-    let Path((kind, key, version)) = path
-        .map_err(|r| HttpError::new(StatusCode::BAD_REQUEST, "bad_request", format!("地址错误：{}", r.body_text())))?;
+    let Path((kind, key, version)) =
+        path.map_err(|r| HttpError::new(ErrorCode::Invalid, format!("地址错误：{}", r.body_text())))?;
     blocking(&b, move |b| b.reference_doc(&who, &kind, &key, version)).await
 }
 
@@ -326,9 +327,11 @@ async fn blob_state<B: Backend + 'static>(
 }
 
 fn number_header(headers: &HeaderMap, name: &str) -> Result<u64, HttpError> {
-    headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()).ok_or_else(|| {
-        HttpError::new(StatusCode::BAD_REQUEST, "bad_request", format!("缺少或无法读取请求头 {name}（应为非负整数）"))
-    })
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| HttpError::new(ErrorCode::Invalid, format!("缺少或无法读取请求头 {name}（应为非负整数）")))
 }
 
 /// `PATCH`: one chunk at `Upload-Offset` of a file of `Upload-Length` bytes.
@@ -342,12 +345,10 @@ async fn upload<B: Backend + 'static>(
     let offset = number_header(&headers, UPLOAD_OFFSET)?;
     let total = number_header(&headers, UPLOAD_LENGTH)?;
     let bytes = body.map_err(|r| match r.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => HttpError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("分块过大（上限 {} MB）", MAX_BODY / 1024 / 1024),
-        ),
-        _ => HttpError::new(StatusCode::BAD_REQUEST, "bad_request", format!("上传内容无法读取：{}", r.body_text())),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            HttpError::new(ErrorCode::TooLarge, format!("分块过大（上限 {} MB）", MAX_BODY / 1024 / 1024))
+        }
+        _ => HttpError::new(ErrorCode::Invalid, format!("上传内容无法读取：{}", r.body_text())),
     })?;
     blocking(&b, move |b| {
         b.upload(&who, &sha256, Chunk { offset, total, bytes: &bytes }).map(|state| match state {

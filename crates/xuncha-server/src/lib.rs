@@ -52,6 +52,33 @@ pub enum ServerError {
     Throttled { retry_after: i64 },
 }
 
+impl ServerError {
+    /// The shared code this error answers with (over HTTP, and to the
+    /// simulated laptops of the tests). Every variant is named, so a new
+    /// one needs a decision here.
+    pub fn code(&self) -> xuncha_sync::ErrorCode {
+        use blob::BlobError;
+        use xuncha_sync::ErrorCode;
+        match self {
+            ServerError::BadRequest(_) => ErrorCode::Invalid,
+            ServerError::Forbidden(_) => ErrorCode::Forbidden,
+            ServerError::NotFound(_) => ErrorCode::NotFound,
+            ServerError::Unauthorized(_) => ErrorCode::SignedOut,
+            ServerError::Throttled { .. } => ErrorCode::Throttled,
+            ServerError::Blob(BlobError::Offset { .. }) => ErrorCode::UploadOffset,
+            ServerError::Blob(BlobError::BadName | BlobError::Overrun { .. }) => ErrorCode::Invalid,
+            ServerError::Blob(BlobError::TooLarge { .. } | BlobError::Quota) => ErrorCode::TooLarge,
+            ServerError::Blob(BlobError::Mismatch) => ErrorCode::HashMismatch,
+            ServerError::Blob(BlobError::Io(_))
+            | ServerError::Sqlite(_)
+            | ServerError::Postgres(_)
+            | ServerError::Store(_)
+            | ServerError::Json(_)
+            | ServerError::Damaged(_) => ErrorCode::Internal,
+        }
+    }
+}
+
 /// An error and its causes on one line, for logs and the operator's terminal.
 pub use xuncha_core::api::describe;
 

@@ -284,7 +284,7 @@ fn run(cli: Cli) -> Result<(), String> {
             match format.as_str() {
                 "jsonl" => {
                     for r in &rows {
-                        println!("{}", serde_json::to_string(r).map_err(|e| e.to_string())?);
+                        println!("{}", serde_json::to_string(r).map_err(|e| xuncha_server::describe(&e))?);
                     }
                 }
                 "csv" => {
@@ -363,10 +363,10 @@ fn run(cli: Cli) -> Result<(), String> {
             if bureau.park_count().map_err(describe)? > 0 {
                 return Err("服务器上已有园区；示例数据只能载入空服务器".into());
             }
-            let mut store = Store::open(":memory:", Env::system()).map_err(|e| e.to_string())?;
-            xuncha_core::sample::load_sample(&mut store).map_err(|e| e.to_string())?;
+            let mut store = Store::open(":memory:", Env::system()).map_err(|e| xuncha_server::describe(&e))?;
+            xuncha_core::sample::load_sample(&mut store).map_err(|e| xuncha_server::describe(&e))?;
             let (parks, enterprises) = bureau.import_files(&store).map_err(describe)?;
-            for p in store.parks().map_err(|e| e.to_string())? {
+            for p in store.parks().map_err(|e| xuncha_server::describe(&e))? {
                 println!("{}\t{}", p.id, p.name);
             }
             eprintln!("已载入 {parks} 个园区、{enterprises} 家企业");
@@ -454,7 +454,10 @@ fn serve(bureau: Arc<Bureau<Database>>, listen: SocketAddr, tls: Option<(PathBuf
             None => {
                 let listener =
                     tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("无法监听 {listen}：{e}"))?;
-                eprintln!("xuncha-server: listening on http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+                eprintln!(
+                    "xuncha-server: listening on http://{}",
+                    listener.local_addr().map_err(|e| xuncha_server::describe(&e))?
+                );
                 axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
                     .await
                     .map_err(|e| format!("服务中断：{e}"))

@@ -415,11 +415,101 @@ pub const UPLOAD_LENGTH: &str = "upload-length";
 /// The chunk size laptops send.
 pub const BLOB_CHUNK: usize = 4 * 1024 * 1024;
 
+/// The one closed set of error codes: the server's HTTP answers, the
+/// desktop window's commands and the command line's `--json` errors all
+/// carry one of these, and callers branch on it (never on a message or an
+/// HTTP status alone). Users read the Chinese message that comes with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// No data folder has been chosen yet (the desktop app).
+    NoDataFolder,
+    /// The record or file asked for does not exist (or may not be seen).
+    NotFound,
+    /// Input failed its checks; the message (and, in the app, `problems`)
+    /// says where. Servers before this code was shared said `bad_request`.
+    #[serde(alias = "bad_request")]
+    Invalid,
+    /// Someone saved the record since it was opened.
+    Stale,
+    /// A local file could not be read or written.
+    File,
+    /// Not logged in, or the login expired: sign in again. Servers before
+    /// this code was shared said `unauthorized`.
+    #[serde(alias = "unauthorized")]
+    SignedOut,
+    /// The server could not be reached or did not answer; the work stays on
+    /// the laptop and goes out with a later round.
+    Offline,
+    /// The server holds that this user or device may not do this.
+    Forbidden,
+    /// Too many failed attempts; try again later.
+    Throttled,
+    /// A request or file over its size limit.
+    TooLarge,
+    /// A blob chunk that does not start where the server stopped.
+    UploadOffset,
+    /// An uploaded file whose content does not match its SHA-256.
+    HashMismatch,
+    /// Anything else: a defect or a damaged store; the message says what.
+    Internal,
+    /// The server refused with a code this program does not know (a newer
+    /// server); the message says why. Last, as serde's catch-all must be.
+    #[serde(other)]
+    Refused,
+}
+
+impl ErrorCode {
+    /// Every code, in declaration order (for generated lists and tests).
+    pub const ALL: [ErrorCode; 14] = [
+        ErrorCode::NoDataFolder,
+        ErrorCode::NotFound,
+        ErrorCode::Invalid,
+        ErrorCode::Stale,
+        ErrorCode::File,
+        ErrorCode::SignedOut,
+        ErrorCode::Offline,
+        ErrorCode::Forbidden,
+        ErrorCode::Throttled,
+        ErrorCode::TooLarge,
+        ErrorCode::UploadOffset,
+        ErrorCode::HashMismatch,
+        ErrorCode::Internal,
+        ErrorCode::Refused,
+    ];
+
+    /// The code as it appears on the wire (`not_found`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::NoDataFolder => "no_data_folder",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::Stale => "stale",
+            ErrorCode::File => "file",
+            ErrorCode::SignedOut => "signed_out",
+            ErrorCode::Offline => "offline",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::Throttled => "throttled",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::UploadOffset => "upload_offset",
+            ErrorCode::HashMismatch => "hash_mismatch",
+            ErrorCode::Refused => "refused",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Every error the server answers with: a code the client branches on and
 /// a message in Chinese for the user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 

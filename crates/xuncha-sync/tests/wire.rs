@@ -147,7 +147,12 @@ fn login_session_and_errors() {
         },
     );
     golden("blob_upload", &BlobUpload { received: 4_194_304, complete: false });
-    golden("error", &ErrorBody { code: "forbidden".into(), message: "您未被分配到该园区，不能读取其档案".into() });
+    golden(
+        "error",
+        &ErrorBody {
+            code: ErrorCode::Forbidden, message: "您未被分配到该园区，不能读取其档案".into()
+        },
+    );
 }
 
 #[test]
@@ -215,4 +220,40 @@ fn reference_data_and_number_blocks() {
             last: 60,
         },
     );
+}
+
+#[test]
+fn error_codes_are_one_closed_set_on_the_wire() {
+    let wire: Vec<String> =
+        ErrorCode::ALL.iter().map(|c| serde_json::to_value(c).unwrap().as_str().unwrap().to_string()).collect();
+    assert_eq!(
+        wire,
+        [
+            "no_data_folder",
+            "not_found",
+            "invalid",
+            "stale",
+            "file",
+            "signed_out",
+            "offline",
+            "forbidden",
+            "throttled",
+            "too_large",
+            "upload_offset",
+            "hash_mismatch",
+            "internal",
+            "refused"
+        ]
+    );
+    for c in ErrorCode::ALL {
+        assert_eq!(serde_json::to_value(c).unwrap(), json!(c.as_str()));
+        assert_eq!(serde_json::from_value::<ErrorCode>(json!(c.as_str())).unwrap(), c);
+    }
+    // Servers from before the codes were shared, and newer servers.
+    let body: ErrorBody = serde_json::from_str(r#"{"code":"bad_request","message":"m"}"#).unwrap();
+    assert_eq!(body.code, ErrorCode::Invalid);
+    let body: ErrorBody = serde_json::from_str(r#"{"code":"unauthorized","message":"m"}"#).unwrap();
+    assert_eq!(body.code, ErrorCode::SignedOut);
+    let body: ErrorBody = serde_json::from_str(r#"{"code":"quota_exceeded","message":"m"}"#).unwrap();
+    assert_eq!(body.code, ErrorCode::Refused);
 }

@@ -1,7 +1,7 @@
 // Generated from the Rust types by `xuncha_core::api::typescript_bindings`; do not edit.
 // Regenerate: UPDATE_BINDINGS=1 cargo test -p xuncha-core bindings
 
-export type ErrorCode = "no_data_folder" | "not_found" | "invalid" | "stale" | "file" | "signed_out" | "offline" | "refused" | "internal";
+export type ErrorCode = "no_data_folder" | "not_found" | "invalid" | "stale" | "file" | "signed_out" | "offline" | "forbidden" | "throttled" | "too_large" | "upload_offset" | "hash_mismatch" | "internal" | "refused";
 
 export type ApiError = { code: ErrorCode, message: string, problems: Array<FieldProblem>, };
 

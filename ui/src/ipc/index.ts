@@ -7,7 +7,6 @@ export type { UnlistenFn }
 import { getCurrentWebview } from '@tauri-apps/api/webview'
 import { open, save } from '@tauri-apps/plugin-dialog'
 import type {
-  ApiError,
   AppInfo,
   Attachment,
   BriefItem,
@@ -18,7 +17,6 @@ import type {
   EventBody,
   Ledger,
   LedgerKind,
-  NewCase,
   TransferFile,
   TransferNews,
   ClueTransfer,
@@ -28,7 +26,6 @@ import type {
   TransferOffice,
   Inspection,
   InspectionSummary,
-  IntegrityProblem,
   NewInspection,
   NewNotice,
   NewSignature,
@@ -57,10 +54,7 @@ import type {
 
 export type * from './bindings'
 
-/** Whether a rejected command answered with the app's error shape. */
-export function isApiError(e: unknown): e is ApiError {
-  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e
-}
+export { isApiError } from '../logic/problems'
 
 export const api = {
   appInfo: () => invoke<AppInfo>('app_info'),
@@ -104,13 +98,11 @@ export const api = {
     const bytes = await invoke<ArrayBuffer>('blob_bytes', { sha256 })
     return URL.createObjectURL(new Blob([bytes], { type }))
   },
-  verifyInspections: () => invoke<IntegrityProblem[]>('verify_inspections'),
   noticeOffice: () => invoke<NoticeOffice | null>('notice_office'),
   saveNoticeOffice: (office: NoticeOffice) => invoke<void>('save_notice_office', { office }),
   issueNotice: (newNotice: NewNotice) => invoke<Notice>('issue_notice', { new: newNotice }),
   notices: (enterprise: string | null) => invoke<NoticeList>('notices', { enterprise }),
   voidNotice: (id: string, reason: string) => invoke<NumberVoid>('void_notice', { id, reason }),
-  transferOffice: () => invoke<TransferOffice | null>('transfer_office'),
   saveTransferOffice: (office: TransferOffice) => invoke<void>('save_transfer_office', { office }),
   /** A transfer filled in from the inspection (no findings: its serious ones). */
   clueTransferDraft: (inspection: string, findings: string[]) =>
@@ -118,8 +110,6 @@ export const api = {
   transferClue: (newTransfer: NewClueTransfer) => invoke<ClueTransfer>('transfer_clue', { new: newTransfer }),
   clueTransfers: (enterprise: string | null) => invoke<ClueTransfer[]>('clue_transfers', { enterprise }),
   cases: (filter: CaseFilter) => invoke<Case[]>('cases', { filter }),
-  caseOfNotice: (notice: string) => invoke<Case | null>('case_of_notice', { notice }),
-  openCase: (newCase: NewCase) => invoke<Case>('open_case', { new: newCase }),
   recordCaseEvent: (caseId: string, body: EventBody) => invoke<Case>('record_case_event', { caseId, body }),
   /** Keeps files handed in for a case (plans, photos) as they are. */
   keepCaseFiles: (paths: string[], finding: string | null) => invoke<CaseFile[]>('keep_case_files', { paths, finding }),

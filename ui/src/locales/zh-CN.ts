@@ -1,4 +1,6 @@
 // Every string the UI shows. Components use these through vue-i18n.
+import type { ErrorCode } from '../ipc/bindings'
+
 export default {
   // Date forms of the whole UI, filled by ui/src/logic/dates.ts.
   formats: {
@@ -28,18 +30,27 @@ export default {
     patrol: '巡查计划',
     ledgers: '台账',
   },
+  // One text per shared error code (typed: a new code in Rust fails the
+  // type check until it has its text here). Shown when a failure carries
+  // no message of its own.
   errors: {
     no_data_folder: '尚未选择数据文件夹',
     not_found: '未找到该记录',
     invalid: '填写内容未通过校验',
     stale: '该档案已被修改，请刷新后重试',
     file: '文件读写失败',
-    internal: '程序出错',
-    signed_out: '未登录或登录已失效',
-    offline: '无法连接局服务器',
+    signed_out: '未登录或登录已失效，请重新登录',
+    offline: '无法连接局服务器，修改已留在本机，联网后自动同步',
+    forbidden: '没有权限进行此操作',
+    throttled: '尝试次数过多，请稍后再试',
+    too_large: '内容超过大小上限',
+    upload_offset: '文件上传位置不符，将自动续传',
+    hash_mismatch: '文件内容与校验值不符',
     refused: '服务器拒绝了请求',
-    unknown: '操作失败',
-  },
+    internal: '程序出错，请联系管理员',
+  } satisfies Record<ErrorCode, string>,
+  // A failure that is not one of the program's own answers (a defect).
+  unknownError: '操作未完成，程序出错，请联系管理员',
   firstRun: {
     title: '欢迎使用巡查',
     intro: '巡查在本机保存园区与企业档案，断网时照常使用。请先选择数据保存的位置。',

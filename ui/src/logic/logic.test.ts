@@ -76,12 +76,16 @@ describe('problemsByField', () => {
 })
 
 describe('errorText', () => {
-  const t = (k: string) => ({ 'errors.invalid': '填写内容未通过校验', 'errors.unknown': '操作失败' })[k] ?? k
-  it('names the kind and the specifics', () => {
-    expect(errorText({ code: 'invalid', message: '统一社会信用代码应为18位', problems: [] }, t)).toBe('填写内容未通过校验：统一社会信用代码应为18位')
+  const t = (k: string) => ({ 'errors.not_found': '未找到该记录', unknownError: '操作未完成，程序出错，请联系管理员' })[k] ?? k
+  it('shows the specific message once, without a second prefix', () => {
+    expect(errorText({ code: 'refused', message: '用户名或密码不正确', problems: [] }, t)).toBe('用户名或密码不正确')
   })
-  it('still says something for an unexpected failure', () => {
-    expect(errorText('boom', t)).toBe('操作失败：boom')
+  it("falls back to the code's text when the message is empty", () => {
+    expect(errorText({ code: 'not_found', message: ' ', problems: [] }, t)).toBe('未找到该记录')
+  })
+  it('never shows a raw developer error', () => {
+    const raw = 'invalid args `body` for command `record_case_event`: UUID parsing failed'
+    expect(errorText(raw, t)).toBe('操作未完成，程序出错，请联系管理员')
   })
 })
 

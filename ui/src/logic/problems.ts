@@ -1,4 +1,9 @@
-import type { ApiError, FieldProblem } from '../ipc'
+import type { ApiError, FieldProblem } from '../ipc/bindings'
+
+/** Whether a rejected command answered with the app's error shape. */
+export function isApiError(e: unknown): e is ApiError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e
+}
 
 /** Messages per field, errors before warnings, for showing next to each field. */
 export function problemsByField(problems: FieldProblem[]): Record<string, { message: string; error: boolean }> {
@@ -12,12 +17,14 @@ export function problemsByField(problems: FieldProblem[]): Record<string, { mess
   return out
 }
 
-/** The user's text for a failed command: the kind from the locale, then the specifics. */
+/**
+ * The user's text for a failed command. The program's own answers carry a
+ * complete Chinese message, shown once as it is; the code's text stands in
+ * when there is none. Anything else (a defect, a malformed call) is never
+ * shown raw: the user reads a plain sentence and the details go to the log.
+ */
 export function errorText(e: unknown, t: (key: string) => string): string {
-  if (typeof e === 'object' && e !== null && 'code' in e && 'message' in e) {
-    const err = e as ApiError
-    const kind = t(`errors.${err.code}`)
-    return err.message && err.message !== kind ? `${kind}：${err.message}` : kind
-  }
-  return `${t('errors.unknown')}：${String(e)}`
+  if (isApiError(e)) return e.message.trim() || t(`errors.${e.code}`)
+  console.error('unexpected failure', e)
+  return t('unknownError')
 }

@@ -641,8 +641,8 @@ fn process_file(blobs: &BlobStore, path: &Path, caption: &Caption) -> Result<Pho
         return Err(format!("文件过大（{} MB），超过 80 MB 的上限", size / (1024 * 1024)));
     }
     let bytes = std::fs::read(path).map_err(|e| read_error(&e))?;
-    let meta = xuncha_photo::read_meta(&bytes).map_err(|e| e.to_string())?;
-    let r = xuncha_photo::render(&bytes, &meta, &caption.lines(&meta)).map_err(|e| e.to_string())?;
+    let meta = xuncha_photo::read_meta(&bytes).map_err(|e| crate::api::describe(&e))?;
+    let r = xuncha_photo::render(&bytes, &meta, &caption.lines(&meta)).map_err(|e| crate::api::describe(&e))?;
     let put = |data: &[u8]| -> Result<String, String> {
         let mut w = blobs.writer().map_err(|e| format!("保存照片失败：{e}"))?;
         std::io::Write::write_all(&mut w, data).map_err(|e| format!("保存照片失败：{e}"))?;
@@ -674,6 +674,20 @@ fn read_error(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "没有读取该文件的权限".into(),
         _ => format!("无法读取文件（{e}）"),
     }
+}
+
+/// The photo files the user chose: files as they are, folders expanded to
+/// the photos in them and their subfolders.
+pub fn photo_files(chosen: &[PathBuf]) -> Result<Vec<PathBuf>, StoreError> {
+    let mut files = Vec::new();
+    for p in chosen {
+        if p.is_dir() {
+            files.extend(photo_files_in(p)?);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    Ok(files)
 }
 
 /// The photo files in a folder and its subfolders (a camera card keeps

@@ -155,7 +155,7 @@ impl Store {
                     }
                     // Not numbered any more (the series is gone, or the role
                     // changed): forget the request; nothing was given.
-                    Err(TransportError::Refused(_)) => {
+                    Err(TransportError::Refused { .. }) => {
                         self.conn
                             .execute("DELETE FROM number_lease WHERE request_id = ?1", [req.request_id.to_string()])?;
                     }

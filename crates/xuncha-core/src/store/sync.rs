@@ -71,8 +71,9 @@ pub enum TransportError {
     NoAnswer(String),
     #[error("登录已失效，请重新登录")]
     Unauthorized,
-    #[error("服务器拒绝了请求：{0}")]
-    Refused(String),
+    /// The server answered and said no: its code and its Chinese reason.
+    #[error("{message}")]
+    Refused { code: crate::api::ErrorCode, message: String },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -252,7 +253,7 @@ impl Store {
             let decision = Resolve { take_device_value: take, request_id: Some(request) };
             match t.resolve(conflict, &decision) {
                 Ok(()) => report.decisions_sent += 1,
-                Err(TransportError::Refused(why)) => report.decisions_refused.push((conflict, why)),
+                Err(TransportError::Refused { message, .. }) => report.decisions_refused.push((conflict, message)),
                 Err(e) => return Err(e.into()),
             }
             self.conn.execute("DELETE FROM conflict_decision WHERE request_id = ?1", [request.to_string()])?;
@@ -316,7 +317,7 @@ impl Store {
                     report.blobs_uploaded += usize::from(sent);
                     self.mark_blob_synced(&sha)?;
                 }
-                Err(SyncError::Transport(TransportError::Refused(_))) => report.blobs_damaged.push(sha),
+                Err(SyncError::Transport(TransportError::Refused { .. })) => report.blobs_damaged.push(sha),
                 Err(e) => return Err(e),
             }
         }
@@ -976,7 +977,7 @@ fn upload(t: &mut dyn Transport, path: &std::path::Path, sha256: &str) -> Result
             Ok(BlobUpload { complete: true, .. }) => return Ok(true),
             Ok(BlobUpload { received, .. }) if received > offset && received < total => offset = received,
             Ok(answer) => return Err(SyncError::BadAnswer(format!("上传进度异常：{answer:?}"))),
-            Err(TransportError::Refused(_)) if setbacks < 3 => {
+            Err(TransportError::Refused { .. }) if setbacks < 3 => {
                 setbacks += 1;
                 offset = match t.blob_state(sha256)? {
                     BlobOnServer::Stored => return Ok(true),

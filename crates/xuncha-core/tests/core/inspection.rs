@@ -11,7 +11,7 @@ use xuncha_core::inspection::{
     checklist_rows, Finding, FindingSeverity, Inspection, InspectionKind, InspectionState, ItemOutcome, SignerRole,
 };
 use xuncha_core::patrol::{self, add_months, count_periods, screening_rounds, DueStatus};
-use xuncha_core::store::inspection::{photo_files_in, NewInspection, NewSignature};
+use xuncha_core::store::inspection::{photo_files, photo_files_in, NewInspection, NewSignature};
 use xuncha_core::{Enterprise, Store, StoreError};
 use xuncha_photo::synth::{jpeg, scene, with_exif, Exif};
 
@@ -390,6 +390,13 @@ fn a_folder_of_photos_imports_with_a_message_for_each_bad_file() {
     std::fs::write(card.join(".hidden.jpg"), &good).unwrap();
     let files = photo_files_in(dir.path().join("DCIM").as_path()).unwrap();
     assert_eq!(files.len(), 5, "photos only, hidden files skipped: {files:?}");
+    // What the user chose: a loose file as it is (even a text file: the
+    // import says what is wrong with it), a folder as its photos.
+    let loose = dir.path().join("现场补拍.jpg");
+    std::fs::write(&loose, &good).unwrap();
+    let chosen = photo_files(&[loose.clone(), dir.path().join("DCIM"), card.join("notes.txt")]).unwrap();
+    assert_eq!(chosen.len(), 7, "{chosen:?}");
+    assert_eq!((chosen[0].as_path(), chosen[6].as_path()), (loose.as_path(), card.join("notes.txt").as_path()));
 
     let i = start(&mut store, InspectionKind::DailyPatrol);
     let finding = store.new_id();

@@ -200,3 +200,44 @@ fn landed_server_migrations_are_never_edited() {
         "a new migration: pin it in SERVER_MIGRATIONS; the files now are:\n{listing}"
     );
 }
+
+/// Every crate's and shell's source (`src/`: tests, benches and fuzzers aside).
+fn rust_sources() -> Vec<PathBuf> {
+    let mut dirs: Vec<String> = std::fs::read_dir(root().join("crates"))
+        .unwrap()
+        .map(|e| format!("crates/{}/src", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    dirs.push("src-tauri/src".into());
+    dirs.iter().filter(|d| root().join(d).is_dir()).flat_map(|d| files(d, &[".rs"])).collect()
+}
+
+#[test]
+fn errors_keep_their_causes_and_are_described_once() {
+    let flattened = violations(&rust_sources(), |l| l.contains("map_err(|e| e.to_string())"));
+    assert!(
+        flattened.is_empty(),
+        "an error's text without its causes; convert it to a typed error or use xuncha_core::api::describe:\n{}",
+        flattened.join("\n")
+    );
+    let describers = violations(&rust_sources(), |l| l.trim_start().starts_with("pub fn describe(e: &dyn"));
+    let files: Vec<&str> = describers.iter().map(|v| v.split(':').next().unwrap()).collect();
+    assert_eq!(files, ["crates/xuncha-core/src/api.rs"], "one error-chain function");
+}
+
+#[test]
+fn every_window_command_runs_off_the_main_thread() {
+    let mut blocking = Vec::new();
+    for path in files("src-tauri/src", &[".rs"]) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (n, line) in lines.iter().enumerate() {
+            if line.trim() == "#[tauri::command]" {
+                let next = lines[n + 1..].iter().find(|l| !l.trim_start().starts_with("///")).unwrap_or(&"");
+                if !next.trim_start().starts_with("pub async fn ") {
+                    blocking.push(format!("{}:{}: {}", relative(&path), n + 2, next.trim()));
+                }
+            }
+        }
+    }
+    assert!(blocking.is_empty(), "a synchronous command runs on the window's thread:\n{}", blocking.join("\n"));
+}

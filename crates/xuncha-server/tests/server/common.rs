@@ -285,7 +285,7 @@ pub struct Direct<'a> {
 }
 
 fn refused(e: xuncha_server::ServerError) -> TransportError {
-    TransportError::Refused(e.to_string())
+    TransportError::Refused { code: e.code(), message: e.to_string() }
 }
 
 /// The blob calls of a transport, straight into a server in this process.

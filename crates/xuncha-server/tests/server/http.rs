@@ -219,7 +219,7 @@ fn a_user_assigned_to_one_park_can_neither_pull_nor_push_another_over_http(kind:
     assert_eq!(li.enterprise(theirs).unwrap().unwrap().address.as_deref(), None, "the other park is untouched");
 
     let (code, body) = error_of(ureq::get(&format!("{}/v1/sync/hello", server.url)).call());
-    assert_eq!((code, body["code"].as_str()), (401, Some("unauthorized")), "no token, no entry");
+    assert_eq!((code, body["code"].as_str()), (401, Some("signed_out")), "no token, no entry");
 }
 
 fn malformed_oversized_and_truncated_requests_get_a_clear_4xx_and_change_nothing(kind: Kind) {

@@ -611,7 +611,7 @@ fn a_login_needs_the_laptops_key_and_a_new_laptop_needs_the_administrator(kind: 
     let saved = xuncha_client::SavedSession::load(&xuncha_client::session_path(laptop.path())).unwrap();
     let token = saved.session.refresh_token.clone();
     let (code, body) = refresh(&server, &token, None);
-    assert_eq!((code, body["code"].as_str()), (401, Some("unauthorized")), "{body}");
+    assert_eq!((code, body["code"].as_str()), (401, Some("signed_out")), "{body}");
     let (code, _) = refresh(&server, &token, Some(key_of(thief).sign_refresh(&token)));
     assert_eq!(code, 401, "another laptop's key");
     let (code, body) = refresh(&server, &token, Some(real_key.sign_refresh(&token)));

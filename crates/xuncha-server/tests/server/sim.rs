@@ -120,7 +120,7 @@ impl SimTransport<'_> {
 }
 
 fn refused(e: xuncha_server::ServerError) -> TransportError {
-    TransportError::Refused(e.to_string())
+    TransportError::Refused { code: e.code(), message: e.to_string() }
 }
 
 /// A save made in the window while the background sync runs on the same
