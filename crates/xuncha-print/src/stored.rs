@@ -26,6 +26,8 @@ pub struct Document {
 }
 
 /// Everything one document is made from, read from the store.
+// A handful exist at once (one per document printed): size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Source {
     /// A notice with its evidence photos.
