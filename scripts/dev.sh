@@ -144,40 +144,48 @@ MSG
     exec target/debug/xuncha-app --sample
     ;;
   test)
-    if ! command -v tauri-driver >/dev/null 2>&1; then
-      say "installing tauri-driver"
-      cargo install tauri-driver --version '^2' --locked
-    fi
-    if ! command -v cargo-fuzz >/dev/null 2>&1; then
-      say "installing cargo-fuzz"
-      cargo install cargo-fuzz --locked
-    fi
-    if ! command -v cargo-deny >/dev/null 2>&1; then
-      say "installing cargo-deny"
-      cargo install cargo-deny --version '^0.20' --locked
-    fi
-    # The rules the build enforces: formatting, lints (warnings are
-    # errors), and the dependency rules of deny.toml. The UI's types were
-    # checked by vue-tsc in the UI build above.
-    say "checking formatting, lints and dependencies"
+    # The test tools, built once without optimisation (they do little
+    # work) into one shared directory, so that their common dependencies
+    # are compiled once.
+    tool() {
+      local bin=$1; shift
+      command -v "$bin" >/dev/null 2>&1 && return
+      say "installing $bin"
+      CARGO_TARGET_DIR="$PWD/target/tools" cargo install --locked --debug "$@"
+    }
+    tool tauri-driver tauri-driver --version '^2'
+    tool cargo-fuzz cargo-fuzz
+    tool cargo-deny cargo-deny --version '^0.20'
+    # The rules the build enforces: formatting, the dependency rules of
+    # deny.toml, and lints with warnings as errors. Clippy lints our crates
+    # while the one build below compiles them (what `cargo clippy` does, as
+    # a build instead of a separate check), so dependencies are compiled
+    # once. The UI's types were checked by vue-tsc in the UI build above.
+    say "checking formatting and dependencies"
     cargo fmt --all --check
-    cargo clippy --workspace --all-targets --locked -- -D warnings
     cargo deny --locked check licenses bans sources
+    export RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
+    RUSTC_WORKSPACE_WRAPPER=$(rustup which clippy-driver)
+    CLIPPY_ARGS="-Dwarnings__CLIPPY_HACKERY__"
     start_postgres
     say "UI component tests"
     npm --prefix ui test
     # One build of every target: the end-to-end tests run the app binary,
     # and building it together with the tests keeps one set of features.
-    say "building the desktop app and all tests"
+    say "building the desktop app and all tests, with lints"
     cargo build --workspace --all-targets --locked
     say "running all Rust tests (screenshots go to target/e2e-artifacts/, printed pages to target/print-artifacts/)"
     cargo test --workspace --locked
     # Coverage-guided fuzzing of the photo import path, bounded; libFuzzer's
     # instrumentation works on the stable toolchain without a sanitizer.
     say "fuzzing the photo import path for ${XUNCHA_FUZZ_SECONDS:-60} s"
-    (cd crates/xuncha-photo && cargo fuzz run import --sanitizer none -- -max_total_time="${XUNCHA_FUZZ_SECONDS:-60}")
+    # Both fuzz crates build into one directory of their own (their
+    # instrumentation flags must not touch the main build).
+    unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
+    fuzz_target="$PWD/target/fuzz"
+    (cd crates/xuncha-photo && cargo fuzz run import --sanitizer none --target-dir "$fuzz_target" -- -max_total_time="${XUNCHA_FUZZ_SECONDS:-60}")
     # The server's HTTP handlers on arbitrary requests from a signed-in laptop.
     say "fuzzing the server's HTTP handlers for ${XUNCHA_FUZZ_SECONDS:-60} s"
-    (cd crates/xuncha-server && cargo fuzz run http --sanitizer none -- -max_total_time="${XUNCHA_FUZZ_SECONDS:-60}")
+    (cd crates/xuncha-server && cargo fuzz run http --sanitizer none --target-dir "$fuzz_target" -- -max_total_time="${XUNCHA_FUZZ_SECONDS:-60}")
     ;;
 esac

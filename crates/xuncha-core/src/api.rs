@@ -43,16 +43,7 @@ impl std::fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// The error and its causes, as one line for the user.
-pub fn describe(e: &dyn std::error::Error) -> String {
-    let mut msg = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        msg.push_str(&format!("：{s}"));
-        source = s.source();
-    }
-    msg
-}
+pub use xuncha_sync::describe;
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
@@ -317,6 +308,8 @@ pub struct SyncRound {
     pub waiting: usize,
     /// Local files found damaged (content no longer matches the hash).
     pub damaged: Vec<String>,
+    /// Files the server refused, each with its reason (sent again next round).
+    pub refused_files: Vec<String>,
     /// Parks no longer assigned, removed from this laptop.
     pub parks_removed: usize,
     /// Reference versions (checklist templates, …) received.
@@ -327,6 +320,12 @@ pub struct SyncRound {
     pub refilled: bool,
     /// Why the server stopped taking this laptop's changes, in Chinese.
     pub stopped: Option<String>,
+}
+
+/// A file the server refused, as the user reads it: which file (its hash
+/// prefix, as the file list shows it) and why.
+pub fn refused_file(sha256: &str, why: &str) -> String {
+    format!("文件 {}：{why}", &sha256[..sha256.len().min(12)])
 }
 
 impl From<&SyncReport> for SyncRound {
@@ -341,6 +340,7 @@ impl From<&SyncReport> for SyncRound {
             downloaded: r.blobs_downloaded,
             waiting: r.blobs_waiting,
             damaged: r.blobs_damaged.clone(),
+            refused_files: r.blobs_refused.iter().map(|(sha, why)| refused_file(sha, why)).collect(),
             parks_removed: r.parks_removed.len(),
             reference_received: r.reference_received,
             numbers_leased: r.numbers_leased,
@@ -408,10 +408,46 @@ pub struct ConflictItem {
 /// The archive checklists' item names, as committed in
 /// `ui/src/ipc/checklists.ts`, so the UI shows the same items the core checks.
 pub fn typescript_checklists() -> String {
+    use crate::enterprise::{
+        Acceptance, Contact, DischargePermit, EiaApproval, EnterpriseStatus, Facility, FacilityKind,
+        ManagementCategory, Outlet, OutletKind, PermitKind, SolidWasteYear, Tier,
+    };
     let list =
         |items: &[(&str, &str)]| -> String { items.iter().map(|(g, d)| format!("  [{g:?}, {d:?}],\n")).collect() };
+    fn json(value: &impl Serialize) -> String {
+        serde_json::to_string(value).expect("plain data serialises")
+    }
+    let choices = [
+        ("ENTERPRISE_STATUSES", "EnterpriseStatus", json(&EnterpriseStatus::ALL)),
+        ("MANAGEMENT_CATEGORIES", "ManagementCategory", json(&ManagementCategory::ALL)),
+        ("TIERS", "Tier", json(&Tier::ALL)),
+        ("ACCEPTANCES", "Acceptance", json(&Acceptance::ALL)),
+        ("PERMIT_KINDS", "PermitKind", json(&PermitKind::ALL)),
+        ("FACILITY_KINDS", "FacilityKind", json(&FacilityKind::ALL)),
+        ("OUTLET_KINDS", "OutletKind", json(&OutletKind::ALL)),
+    ]
+    .map(|(name, ty, values)| format!("export const {name}: ReadonlyArray<{ty}> = {values}\n"))
+    .concat();
+    let default_tier = ManagementCategory::ALL
+        .iter()
+        .map(|c| format!("{}: {}", json(c), json(&c.default_tier())))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let nil = uuid::Uuid::nil();
+    let blanks = [
+        ("BLANK_CONTACT", "Contact", json(&Contact::blank(nil, ""))),
+        ("BLANK_EIA_APPROVAL", "EiaApproval", json(&EiaApproval::blank(nil))),
+        ("BLANK_PERMIT", "DischargePermit", json(&DischargePermit::blank(nil))),
+        ("BLANK_FACILITY", "Facility", json(&Facility::blank(nil, FacilityKind::Wastewater))),
+        ("BLANK_OUTLET", "Outlet", json(&Outlet::blank(nil))),
+        ("BLANK_WASTE_YEAR", "SolidWasteYear", json(&SolidWasteYear::blank(nil, 0))),
+    ]
+    .map(|(name, ty, value)| format!("export const {name}: Readonly<{ty}> = {value}\n"))
+    .concat();
     format!(
         "// Generated from the Rust constants by `xuncha_core::api::typescript_checklists`; do not edit.\n\n\
+         import type {{ Acceptance, Contact, DischargePermit, EiaApproval, EnterpriseStatus, Facility, FacilityKind, \
+         ManagementCategory, Outlet, OutletKind, PermitKind, SolidWasteYear, Tier }} from './bindings'\n\n\
          /** 一园一档: 001 附件1-2, (group, document). */\n\
          export const PARK_ARCHIVE_ITEMS: ReadonlyArray<readonly [string, string]> = [\n{}]\n\n\
          /** 一企一档: 004 table E.1, (group, document). */\n\
@@ -425,7 +461,13 @@ pub fn typescript_checklists() -> String {
          /** Days from the inspection to a finding's default deadline, by severity (none: put right on the spot). */\n\
          export const FINDING_DEADLINE_DAYS: Readonly<Record<string, number | null>> = {{ {} }}\n\n\
          /** Days from the inspection to a notice's default deadline for the rectification plan. */\n\
-         export const PLAN_DUE_DAYS = {}\n",
+         export const PLAN_DUE_DAYS = {}\n\n\
+         /** Every value of each choice the forms offer, in the order offered. */\n\
+         {choices}\n\
+         /** The patrol tier a management category implies when no supervisor set another. */\n\
+         export const DEFAULT_TIER: Readonly<Record<ManagementCategory, Tier>> = {{ {default_tier} }}\n\n\
+         /** New rows of the file form; the form gives each a fresh id (and a facility its kind, a year its number). */\n\
+         {blanks}",
         list(&crate::park::PARK_ARCHIVE_ITEMS),
         list(&crate::enterprise::ENTERPRISE_ARCHIVE_ITEMS),
         crate::enterprise::CONTACT_ROLE_ENVIRONMENT,

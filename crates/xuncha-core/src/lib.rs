@@ -1,23 +1,18 @@
-//! Xuncha's core: the park and enterprise files, the local store, search,
-//! identifier checks and roster import/export. No Tauri, no network: the
-//! desktop shell, the CLI and the server all stand on this crate.
+//! Xuncha's laptop core: the local store over the domain of
+//! `xuncha-domain`, search, roster import/export, ledgers and the window's
+//! and CLI's API types. No Tauri, no network: the desktop shell and the
+//! CLI stand on this crate. The domain modules are re-exported here under
+//! their own names, so `xuncha_core::inspection` is the domain's.
+
+pub use xuncha_domain::{
+    brief, checklist, clue_transfer, enterprise, env, ident, inspection, notice, park, patrol, rectification,
+};
 
 pub mod api;
 pub mod blob;
-pub mod brief;
-pub mod checklist;
-pub mod clue_transfer;
 pub mod dashboard;
-pub mod enterprise;
-pub mod env;
-pub mod ident;
-pub mod inspection;
 pub mod ledger;
-pub mod notice;
 pub mod overview;
-pub mod park;
-pub mod patrol;
-pub mod rectification;
 pub mod roster;
 pub mod sample;
 pub mod search;

@@ -16,7 +16,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::enterprise::{EnterpriseStatus, ManagementCategory, Tier};
-use crate::ident::fold_width;
+pub use crate::ident::normalize;
 use crate::store::lists::{DocCode, IndexRow};
 use crate::store::StoreError;
 
@@ -85,21 +85,6 @@ struct Entry {
 
 pub struct SearchIndex {
     entries: Vec<Entry>,
-}
-
-/// Normalises text for matching: full-width folded, white space removed,
-/// ASCII upper-cased, and the bracket forms of document numbers unified
-/// (〔2019〕, ［2019］, [2019] and (2019) all match).
-pub fn normalize(s: &str) -> String {
-    s.chars()
-        .map(fold_width)
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '〔' | '［' | '【' | '(' | '（' => '[',
-            '〕' | '］' | '】' | ')' | '）' => ']',
-            _ => c.to_ascii_uppercase(),
-        })
-        .collect()
 }
 
 pub(crate) fn build_index((rows, docs): (Vec<IndexRow>, Vec<DocCode>)) -> Result<SearchIndex, StoreError> {

@@ -13,8 +13,8 @@ use rand::RngCore;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
-use xuncha_core::rectification::{next, CaseEvent, CaseState, Verdict};
-use xuncha_core::Env;
+use xuncha_domain::rectification::{next, CaseEvent, CaseState, Verdict};
+use xuncha_domain::Env;
 use xuncha_sync::{
     chain_results, payload_hash, ConflictRecord, EntityKind, FieldConflict, Hello, Mutation, MutationResult, Outcome,
     PullPage, PullRequest, PushRequest, PushResponse, PushStop, Resolve, MAX_PAGE, MAX_PUSH, PROTOCOL,
@@ -244,18 +244,15 @@ impl<B: Backend> Bureau<B> {
         })
     }
 
-    /// Puts the parks and enterprise files of a laptop store on the server
-    /// as the server's own documents (the admin CLI's sample load and
-    /// first import). Returns how many parks and enterprises were written.
-    pub fn import_files(&self, store: &xuncha_core::Store) -> Result<(usize, usize), ServerError> {
-        let parks = store.parks()?;
+    /// Puts parks and their enterprise files on the server as the server's
+    /// own documents (the admin CLI's sample load). Returns how many parks
+    /// and enterprises were written.
+    pub fn import_files(&self, parks: &[xuncha_domain::sample::SamplePark]) -> Result<(usize, usize), ServerError> {
         let mut enterprises = 0;
-        for summary in &parks {
-            let park = store.park(summary.id)?.ok_or_else(|| ServerError::Damaged("park vanished".into()))?;
-            self.put_document(EntityKind::Park, park.id, park.id, document(&park)?)?;
-            for id in store.enterprise_ids(Some(park.id))? {
-                let e = store.enterprise(id)?.ok_or_else(|| ServerError::Damaged("enterprise vanished".into()))?;
-                self.put_document(EntityKind::Enterprise, id, park.id, document(&e)?)?;
+        for p in parks {
+            self.put_document(EntityKind::Park, p.park.id, p.park.id, document(&p.park)?)?;
+            for e in &p.enterprises {
+                self.put_document(EntityKind::Enterprise, e.id, p.park.id, document(e)?)?;
                 enterprises += 1;
             }
         }
@@ -312,7 +309,7 @@ impl<B: Backend> Bureau<B> {
         let mut out = Vec::new();
         for c in docs.iter().filter(|c| c.entity == EntityKind::Inspection) {
             let mut problems = Vec::new();
-            let inspection: xuncha_core::inspection::Inspection = match serde_json::from_value(c.doc.clone()) {
+            let inspection: xuncha_domain::inspection::Inspection = match serde_json::from_value(c.doc.clone()) {
                 Ok(i) => i,
                 Err(e) => {
                     out.push(InspectionCheck {

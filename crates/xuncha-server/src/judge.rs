@@ -5,8 +5,8 @@
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use xuncha_core::enterprise::FieldProblem;
-use xuncha_core::ident::Severity;
+use xuncha_domain::enterprise::FieldProblem;
+use xuncha_domain::ident::Severity;
 use xuncha_sync::EntityKind;
 
 /// What a kind of record is called in a refusal.
@@ -63,8 +63,8 @@ pub fn file(kind: EntityKind, doc: &Map<String, Value>) -> Option<String> {
         return Some(reason);
     }
     let problems = match kind {
-        EntityKind::Enterprise => read::<xuncha_core::Enterprise>(kind, doc).map(|e| e.check()),
-        EntityKind::Park => read::<xuncha_core::Park>(kind, doc).map(|p| p.check()),
+        EntityKind::Enterprise => read::<xuncha_domain::Enterprise>(kind, doc).map(|e| e.check()),
+        EntityKind::Park => read::<xuncha_domain::Park>(kind, doc).map(|p| p.check()),
         _ => return record(kind, doc),
     };
     match problems {
@@ -75,7 +75,7 @@ pub fn file(kind: EntityKind, doc: &Map<String, Value>) -> Option<String> {
 
 /// Why an insert-only record is refused.
 pub fn record(kind: EntityKind, doc: &Map<String, Value>) -> Option<String> {
-    use xuncha_core::{clue_transfer, inspection, notice, rectification, store};
+    use xuncha_domain::{clue_transfer, inspection, notice, rectification};
     if let Some(reason) = too_long(kind, doc) {
         return Some(reason);
     }
@@ -87,7 +87,7 @@ pub fn record(kind: EntityKind, doc: &Map<String, Value>) -> Option<String> {
             errors(kind, &problems)
         }),
         EntityKind::Notice => read::<notice::Notice>(kind, doc).map(|_| None),
-        EntityKind::NumberVoid => read::<store::notice::NumberVoid>(kind, doc).map(|_| None),
+        EntityKind::NumberVoid => read::<notice::NumberVoid>(kind, doc).map(|_| None),
         EntityKind::ClueTransfer => read::<clue_transfer::ClueTransfer>(kind, doc).map(|_| None),
         EntityKind::CaseEvent => read::<rectification::CaseEvent>(kind, doc).map(|_| None),
         EntityKind::TransferUpdate => read::<clue_transfer::TransferUpdate>(kind, doc).map(|_| None),
@@ -101,7 +101,7 @@ mod tests {
     use serde_json::json;
 
     fn enterprise() -> Map<String, Value> {
-        let e = xuncha_core::Enterprise::new(uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2), "湖南甲有限公司");
+        let e = xuncha_domain::Enterprise::new(uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2), "湖南甲有限公司");
         let Value::Object(doc) = serde_json::to_value(e).unwrap() else { unreachable!() };
         doc
     }

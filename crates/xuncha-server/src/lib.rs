@@ -31,8 +31,8 @@ pub enum ServerError {
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL error")]
     Postgres(#[from] ::postgres::Error),
-    #[error("local store error")]
-    Store(#[from] xuncha_core::StoreError),
+    #[error("database schema")]
+    Schema(#[from] xuncha_schema::MigrationError),
     #[error(transparent)]
     Blob(#[from] blob::BlobError),
     #[error("stored JSON is unreadable")]
@@ -72,7 +72,7 @@ impl ServerError {
             ServerError::Blob(BlobError::Io(_))
             | ServerError::Sqlite(_)
             | ServerError::Postgres(_)
-            | ServerError::Store(_)
+            | ServerError::Schema(_)
             | ServerError::Json(_)
             | ServerError::Damaged(_) => ErrorCode::Internal,
         }
@@ -80,7 +80,7 @@ impl ServerError {
 }
 
 /// An error and its causes on one line, for logs and the operator's terminal.
-pub use xuncha_core::api::describe;
+pub use xuncha_sync::describe;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use uuid::Uuid;
-use xuncha_core::{Env, Park, Store};
+use xuncha_domain::{Env, Park};
 use xuncha_server::backend::{Database, DeviceState};
 use xuncha_server::blob::BlobDir;
 use xuncha_server::postgres::Postgres;
@@ -363,11 +363,10 @@ fn run(cli: Cli) -> Result<(), String> {
             if bureau.park_count().map_err(describe)? > 0 {
                 return Err("服务器上已有园区；示例数据只能载入空服务器".into());
             }
-            let mut store = Store::open(":memory:", Env::system()).map_err(|e| xuncha_server::describe(&e))?;
-            xuncha_core::sample::load_sample(&mut store).map_err(|e| xuncha_server::describe(&e))?;
-            let (parks, enterprises) = bureau.import_files(&store).map_err(describe)?;
-            for p in store.parks().map_err(|e| xuncha_server::describe(&e))? {
-                println!("{}\t{}", p.id, p.name);
+            let sample = xuncha_domain::sample::sample_data();
+            let (parks, enterprises) = bureau.import_files(&sample.parks).map_err(describe)?;
+            for p in &sample.parks {
+                println!("{}\t{}", p.park.id, p.park.name);
             }
             eprintln!("已载入 {parks} 个园区、{enterprises} 家企业");
             Ok(())

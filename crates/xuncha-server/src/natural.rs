@@ -18,11 +18,11 @@ use crate::backend::{EntityRow, Tx};
 use crate::ServerError;
 
 fn code_of(doc: &Map<String, Value>) -> Option<String> {
-    doc.get("credit_code").and_then(Value::as_str).map(xuncha_core::ident::normalize_code).filter(|c| !c.is_empty())
+    doc.get("credit_code").and_then(Value::as_str).map(xuncha_domain::ident::normalize_code).filter(|c| !c.is_empty())
 }
 
 fn name_of(doc: &Map<String, Value>) -> Option<String> {
-    doc.get("name").and_then(Value::as_str).map(xuncha_core::search::normalize).filter(|n| !n.is_empty())
+    doc.get("name").and_then(Value::as_str).map(xuncha_domain::ident::normalize).filter(|n| !n.is_empty())
 }
 
 fn code_key(code: &str) -> String {

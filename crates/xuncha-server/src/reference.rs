@@ -41,7 +41,7 @@ impl<B: Backend> Bureau<B> {
     /// the server has no version of yet, as its first version; returns the
     /// keys published. Running it again publishes nothing.
     pub fn publish_shipped_checklists(&self) -> Result<Vec<String>, ServerError> {
-        use xuncha_core::checklist;
+        use xuncha_domain::checklist;
         let have: Vec<String> = self
             .backend()
             .transaction(|tx| tx.reference_index())?
@@ -65,8 +65,8 @@ impl<B: Backend> Bureau<B> {
     /// through the admin command); returns the version. A checklist
     /// template must read as one, so laptops never receive one they cannot use.
     pub fn publish_reference(&self, kind: &str, key: &str, title: &str, doc: &Value) -> Result<i64, ServerError> {
-        if kind == xuncha_core::checklist::REFERENCE_KIND {
-            let template = xuncha_core::checklist::Template::from_json(doc).map_err(ServerError::BadRequest)?;
+        if kind == xuncha_domain::checklist::REFERENCE_KIND {
+            let template = xuncha_domain::checklist::Template::from_json(doc).map_err(ServerError::BadRequest)?;
             if template.key != key {
                 return Err(ServerError::BadRequest(format!(
                     "检查表文件中的 key 为“{}”，与发布的“{key}”不一致",

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::Value;
 use uuid::Uuid;
-use xuncha_core::store::{apply_migrations, Migration};
+use xuncha_schema::{apply as apply_migrations, Migration};
 use xuncha_sync::{
     Change, ConflictRecord, EntityKind, Mutation, MutationResult, NumberBlock, NumberSeries, ReferenceDoc,
     ReferenceEntry,

@@ -415,6 +415,18 @@ pub const UPLOAD_LENGTH: &str = "upload-length";
 /// The chunk size laptops send.
 pub const BLOB_CHUNK: usize = 4 * 1024 * 1024;
 
+/// An error and its causes, as one line for the user: the one place an
+/// error chain is joined.
+pub fn describe(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg.push_str(&format!("：{s}"));
+        source = s.source();
+    }
+    msg
+}
+
 /// The one closed set of error codes: the server's HTTP answers, the
 /// desktop window's commands and the command line's `--json` errors all
 /// carry one of these, and callers branch on it (never on a message or an

@@ -11,7 +11,7 @@ use xuncha_core::inspection::Inspection;
 use xuncha_core::store::inspection::{photo_files, InspectionSummary, NewInspection, NewSignature};
 use xuncha_core::store::patrol::PatrolPlan;
 
-use super::{checked_sha256, today, with_store, Answer};
+use super::{checked_sha256, off_main, today, with_store, Answer};
 
 #[tauri::command]
 pub async fn checklist_templates(app: AppHandle) -> Answer<Vec<Template>> {
@@ -68,7 +68,9 @@ pub async fn correct_inspection(app: AppHandle, id: Uuid, reason: String) -> Ans
     with_store(app, move |s| Ok(s.correct_inspection(id, &reason)?)).await
 }
 
-/// Imports photo files, or every photo in a folder and its subfolders.
+/// Imports photo files, or every photo in a folder and its subfolders. The
+/// files are processed without holding the store, which a large folder
+/// would keep from every other command for minutes.
 #[tauri::command]
 pub async fn import_photos(
     app: AppHandle,
@@ -76,9 +78,14 @@ pub async fn import_photos(
     finding: Option<Uuid>,
     paths: Vec<String>,
 ) -> Answer<PhotosImported> {
-    with_store(app, move |s| {
+    let batch = with_store(app.clone(), move |s| {
         let files = photo_files(&paths.into_iter().map(PathBuf::from).collect::<Vec<_>>())?;
-        let (inspection, report) = s.import_photos(id, finding, &files)?;
+        Ok(s.prepare_photos(id, finding, files)?)
+    })
+    .await?;
+    let processed = off_main(move || Ok(batch.process())).await?;
+    with_store(app, move |s| {
+        let (inspection, report) = s.add_photos(processed)?;
         Ok(PhotosImported { inspection, report })
     })
     .await

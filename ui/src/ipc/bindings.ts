@@ -381,6 +381,10 @@ waiting: number,
  */
 damaged: Array<string>, 
 /**
+ * Files the server refused, each with its reason (sent again next round).
+ */
+refused_files: Array<string>, 
+/**
  * Parks no longer assigned, removed from this laptop.
  */
 parks_removed: number, 

@@ -1,5 +1,7 @@
 // Generated from the Rust constants by `xuncha_core::api::typescript_checklists`; do not edit.
 
+import type { Acceptance, Contact, DischargePermit, EiaApproval, EnterpriseStatus, Facility, FacilityKind, ManagementCategory, Outlet, OutletKind, PermitKind, SolidWasteYear, Tier } from './bindings'
+
 /** 一园一档: 001 附件1-2, (group, document). */
 export const PARK_ARCHIVE_ITEMS: ReadonlyArray<readonly [string, string]> = [
   ["园区审批及规划", "发改、环保（批复）"],
@@ -75,3 +77,23 @@ export const FINDING_DEADLINE_DAYS: Readonly<Record<string, number | null>> = { 
 
 /** Days from the inspection to a notice's default deadline for the rectification plan. */
 export const PLAN_DUE_DAYS = 15
+
+/** Every value of each choice the forms offer, in the order offered. */
+export const ENTERPRISE_STATUSES: ReadonlyArray<EnterpriseStatus> = ["operating","under_construction","trial_production","suspended","exited"]
+export const MANAGEMENT_CATEGORIES: ReadonlyArray<ManagementCategory> = ["key","simplified","registration"]
+export const TIERS: ReadonlyArray<Tier> = ["A","B","C"]
+export const ACCEPTANCES: ReadonlyArray<Acceptance> = ["done","not_done","not_required","unknown"]
+export const PERMIT_KINDS: ReadonlyArray<PermitKind> = ["permit","registration"]
+export const FACILITY_KINDS: ReadonlyArray<FacilityKind> = ["wastewater","waste_gas"]
+export const OUTLET_KINDS: ReadonlyArray<OutletKind> = ["wastewater","waste_gas","rainwater"]
+
+/** The patrol tier a management category implies when no supervisor set another. */
+export const DEFAULT_TIER: Readonly<Record<ManagementCategory, Tier>> = { "key": "A", "simplified": "B", "registration": "C" }
+
+/** New rows of the file form; the form gives each a fresh id (and a facility its kind, a year its number). */
+export const BLANK_CONTACT: Readonly<Contact> = {"id":"00000000-0000-0000-0000-000000000000","role":"","name":"","phone":null,"note":null}
+export const BLANK_EIA_APPROVAL: Readonly<EiaApproval> = {"id":"00000000-0000-0000-0000-000000000000","doc_number":"","authority":null,"approved_on":null,"project":null,"acceptance":"unknown","accepted_on":null}
+export const BLANK_PERMIT: Readonly<DischargePermit> = {"id":"00000000-0000-0000-0000-000000000000","kind":"permit","number":"","issued_on":null,"expires_on":null}
+export const BLANK_FACILITY: Readonly<Facility> = {"id":"00000000-0000-0000-0000-000000000000","kind":"wastewater","name":"","discharge_standard":null,"discharge_destination":null,"design_capacity":null,"actual_capacity":null,"power_mode":null,"online_monitoring":null,"online_factors":null,"removal_efficiency":null,"process":null,"process_diagram_sha256":null,"dosing_mode":null,"dosing_amount":null,"consumables_replacement":null,"sludge_press_frequency":null,"waste_disposal":null}
+export const BLANK_OUTLET: Readonly<Outlet> = {"id":"00000000-0000-0000-0000-000000000000","kind":"wastewater","code":null,"location":null,"longitude":null,"latitude":null,"signboard_photo_sha256":null}
+export const BLANK_WASTE_YEAR: Readonly<SolidWasteYear> = {"id":"00000000-0000-0000-0000-000000000000","year":0,"general":{"produced":null,"self_utilised":null,"self_disposed":null,"entrusted":null},"hazardous":{"produced":null,"self_utilised":null,"self_disposed":null,"entrusted":null},"on_transfer_list":null}

@@ -65,6 +65,9 @@ pub fn sync(ctx: &Ctx) -> Result<(), ApiError> {
         for sha in &report.blobs_damaged {
             println!("注意：本机文件 {sha} 已损坏（内容与校验值不符），未上传，请重新添加原件");
         }
+        for (sha, why) in &report.blobs_refused {
+            println!("注意：服务器未接收{}，下次同步再试", xuncha_core::api::refused_file(sha, why));
+        }
     })?;
     match &report.stopped {
         Some(stop) => Err(ApiError::new(ErrorCode::Refused, xuncha_core::sync::describe_stop(stop))),

@@ -420,39 +420,50 @@ impl Store {
     /// (on every core), and a bad file gets its own message without
     /// affecting the others. Photos go to `finding` when given. Files whose
     /// original is already in the inspection are reported as duplicates.
+    /// The window runs the three steps itself so that the store is free
+    /// while files are processed.
     pub fn import_photos(
         &mut self,
         id: Uuid,
         finding: Option<Uuid>,
         files: &[PathBuf],
     ) -> Result<(Inspection, Vec<PhotoImport>), StoreError> {
-        let i =
-            self.inspection(id)?.ok_or_else(|| StoreError::NotFound { what: "检查记录", key: id.to_string() })?;
-        if i.state == InspectionState::Signed {
-            return Err(StoreError::Final);
-        }
+        let batch = self.prepare_photos(id, finding, files.to_vec())?;
+        self.add_photos(batch.process())
+    }
+
+    /// The first step of a photo import: checks that the draft (and the
+    /// finding) can take photos and reads what their captions need.
+    pub fn prepare_photos(
+        &self,
+        id: Uuid,
+        finding: Option<Uuid>,
+        files: Vec<PathBuf>,
+    ) -> Result<PhotoBatch, StoreError> {
+        let i = self.photo_target(id, finding)?;
         if files.is_empty() {
             return Err(StoreError::Invalid(vec![problem(
                 "photos",
                 "所选位置没有照片文件（可导入 JPG、JPEG、PNG 照片，含子文件夹）",
             )]));
         }
-        if let Some(f) = finding {
-            if !i.findings.iter().any(|x| x.id == f) {
-                return Err(StoreError::NotFound { what: "问题", key: f.to_string() });
-            }
-        }
         let place = match self.enterprise(i.enterprise_id)? {
             Some(e) => e.address.filter(|a| !a.trim().is_empty()),
             None => None,
         };
         let caption = Caption { enterprise: i.enterprise_name.clone(), inspectors: i.inspectors.join("、"), place };
+        Ok(PhotoBatch { id, finding, files, caption, blobs: self.blobs() })
+    }
+
+    /// The last step of a photo import: adds the processed photos to the
+    /// draft as it is now (edits saved meanwhile are kept), skipping any
+    /// already in it.
+    pub fn add_photos(&mut self, processed: ProcessedPhotos) -> Result<(Inspection, Vec<PhotoImport>), StoreError> {
+        let ProcessedPhotos { id, finding, results } = processed;
+        let mut i = self.photo_target(id, finding)?;
         let imported_at = self.env.now_in_china().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
-        let processed = process_files(&self.blobs(), files, &caption);
-        let mut i = i;
         let mut report = Vec::new();
-        for (path, result) in files.iter().zip(processed) {
-            let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
+        for (file_name, result) in results {
             match result {
                 Err(error) => report.push(PhotoImport { file_name, photo: None, error: Some(error) }),
                 Ok(p) => {
@@ -479,6 +490,22 @@ impl Store {
         let base = i.version;
         let saved = self.write_draft(&i, Some(base))?;
         Ok((saved, report))
+    }
+
+    /// The draft that photos go to, when it is still a draft and has the
+    /// finding they are for.
+    fn photo_target(&self, id: Uuid, finding: Option<Uuid>) -> Result<Inspection, StoreError> {
+        let i =
+            self.inspection(id)?.ok_or_else(|| StoreError::NotFound { what: "检查记录", key: id.to_string() })?;
+        if i.state == InspectionState::Signed {
+            return Err(StoreError::Final);
+        }
+        if let Some(f) = finding {
+            if !i.findings.iter().any(|x| x.id == f) {
+                return Err(StoreError::NotFound { what: "问题", key: f.to_string() });
+            }
+        }
+        Ok(i)
     }
 
     /// Checks every signed inspection on this laptop: its digest against
@@ -574,6 +601,36 @@ pub(super) fn receive(tx: &rusqlite::Connection, i: &Inspection, now: &str) -> R
         write_row(tx, i, now)?;
     }
     Ok(())
+}
+
+/// Photo files checked against their draft, ready to be processed without
+/// the store: `process` reads, hashes and renders them and stores the
+/// results as blobs, which needs no record.
+pub struct PhotoBatch {
+    id: Uuid,
+    finding: Option<Uuid>,
+    files: Vec<PathBuf>,
+    caption: Caption,
+    blobs: BlobStore,
+}
+
+impl PhotoBatch {
+    pub fn process(self) -> ProcessedPhotos {
+        let results = process_files(&self.blobs, &self.files, &self.caption);
+        let names = self
+            .files
+            .iter()
+            .map(|path| path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into()));
+        ProcessedPhotos { id: self.id, finding: self.finding, results: names.zip(results).collect() }
+    }
+}
+
+/// Each file's name and its photo or the reason it was refused, for
+/// [`Store::add_photos`].
+pub struct ProcessedPhotos {
+    id: Uuid,
+    finding: Option<Uuid>,
+    results: Vec<(String, Result<Photo, String>)>,
 }
 
 struct Caption {

@@ -16,6 +16,7 @@ use super::rectification::{case_in, open_in, record_in};
 use super::{outbox, Store, StoreError};
 use crate::enterprise::FieldProblem;
 use crate::inspection::{FindingSeverity, InspectionState};
+pub use crate::notice::NumberVoid;
 use crate::notice::{chinese_date, DocNumber, DocumentFonts, Notice, NoticeOffice, NoticePhoto, NoticeProblem};
 use crate::rectification::{CaseState, EventBody, Term};
 
@@ -41,19 +42,6 @@ pub struct NewNotice {
 
 /// The rectification term of findings without a deadline of their own.
 pub const DEFAULT_TERM: Term = Term::Days(30);
-
-/// A document number given up, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct NumberVoid {
-    pub id: Uuid,
-    pub park_id: Uuid,
-    pub number: DocNumber,
-    /// The spoiled notice, if the number was used.
-    pub notice_id: Option<Uuid>,
-    pub reason: String,
-    pub voided_at: String,
-    pub device_id: Option<Uuid>,
-}
 
 /// The number a void gives up: an issued notice's, or the next unused one.
 enum Voided<'a> {

@@ -16,9 +16,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 use xuncha_sync::{
-    BlobUpload, ConflictRecord, EntityKind, Hello, LeaseRequest, Mutation, NumberBlock, NumberSeries, Outcome,
-    PullPage, PullRequest, PushRequest, PushResponse, PushStop, ReferenceDoc, ReferenceEntry, Resolve, BLOB_CHUNK,
-    MAX_PAGE, MAX_PUSH, PROTOCOL,
+    BlobUpload, ConflictRecord, EntityKind, ErrorCode, Hello, LeaseRequest, Mutation, NumberBlock, NumberSeries,
+    Outcome, PullPage, PullRequest, PushRequest, PushResponse, PushStop, ReferenceDoc, ReferenceEntry, Resolve,
+    BLOB_CHUNK, MAX_PAGE, MAX_PUSH, PROTOCOL,
 };
 
 use super::{rows, Store, StoreError};
@@ -126,8 +126,11 @@ pub struct SyncReport {
     /// laptop that made them has not uploaded them): fetched later.
     pub blobs_waiting: usize,
     /// Local files whose content no longer matches their hash (damaged on
-    /// disk), or that the server refused: not sent, listed for the user.
+    /// disk): not sent, listed for the user.
     pub blobs_damaged: Vec<String>,
+    /// Files the server refused (too large, not allowed), with its reason:
+    /// kept here and offered again next round.
+    pub blobs_refused: Vec<(String, String)>,
     /// Reference versions (checklist templates, …) received.
     pub reference_received: usize,
     /// Document numbers leased in this round.
@@ -317,7 +320,9 @@ impl Store {
                     report.blobs_uploaded += usize::from(sent);
                     self.mark_blob_synced(&sha)?;
                 }
-                Err(SyncError::Transport(TransportError::Refused { .. })) => report.blobs_damaged.push(sha),
+                Err(SyncError::Transport(TransportError::Refused { message, .. })) => {
+                    report.blobs_refused.push((sha, message));
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -977,7 +982,13 @@ fn upload(t: &mut dyn Transport, path: &std::path::Path, sha256: &str) -> Result
             Ok(BlobUpload { complete: true, .. }) => return Ok(true),
             Ok(BlobUpload { received, .. }) if received > offset && received < total => offset = received,
             Ok(answer) => return Err(SyncError::BadAnswer(format!("上传进度异常：{answer:?}"))),
-            Err(TransportError::Refused { .. }) if setbacks < 3 => {
+            // Another laptop sending the same file moved the offset, or
+            // bytes were damaged on the way (the server threw the upload
+            // away): start again from where the server stands. Any other
+            // refusal is the server's last word on this file.
+            Err(TransportError::Refused { code: ErrorCode::UploadOffset | ErrorCode::HashMismatch, .. })
+                if setbacks < 3 =>
+            {
                 setbacks += 1;
                 offset = match t.blob_state(sha256)? {
                     BlobOnServer::Stored => return Ok(true),

@@ -604,3 +604,35 @@ fn a_draft_save_cannot_add_photos_or_signatures_behind_the_import_and_signing() 
     assert_eq!(saved.photos, i.photos, "photos come only from an import");
     assert!(saved.signatures.is_empty() && saved.digest.is_none(), "signing sets these, not a save");
 }
+
+#[test]
+fn an_edit_saved_while_photos_are_processed_is_kept_and_a_signed_draft_takes_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sample_store(&dir);
+    let card = dir.path().join("card");
+    std::fs::create_dir(&card).unwrap();
+    std::fs::write(card.join("a.jpg"), jpeg(&scene(320, 240, 5))).unwrap();
+    let files = photo_files_in(&card).unwrap();
+
+    // The window processes the files without the store; meanwhile the
+    // inspector keeps typing and the draft is saved.
+    let i = start(&mut store, InspectionKind::DailyPatrol);
+    let batch = store.prepare_photos(i.id, None, files.clone()).unwrap();
+    let mut edited = i.clone();
+    edited.notes = "危废间门锁损坏".into();
+    store.save_inspection(&edited).unwrap();
+    let (saved, report) = store.add_photos(batch.process()).unwrap();
+    assert_eq!(report[0].error, None);
+    assert_eq!(saved.photos.len(), 1);
+    assert_eq!(saved.notes, "危废间门锁损坏", "the edit saved during the import is kept");
+
+    // Signed while the photos were processed: nothing is added behind the
+    // signature.
+    let i = start(&mut store, InspectionKind::DailyPatrol);
+    let i = fill(&mut store, i);
+    let batch = store.prepare_photos(i.id, None, files).unwrap();
+    let signed = store.sign_inspection(i.id, i.version, &signers()).unwrap();
+    assert!(matches!(store.add_photos(batch.process()), Err(StoreError::Final)));
+    assert!(store.inspection(i.id).unwrap().unwrap().photos.is_empty());
+    assert_eq!(store.inspection(i.id).unwrap().unwrap().digest, signed.digest);
+}

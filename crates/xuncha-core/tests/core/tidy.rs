@@ -216,12 +216,12 @@ fn errors_keep_their_causes_and_are_described_once() {
     let flattened = violations(&rust_sources(), |l| l.contains("map_err(|e| e.to_string())"));
     assert!(
         flattened.is_empty(),
-        "an error's text without its causes; convert it to a typed error or use xuncha_core::api::describe:\n{}",
+        "an error's text without its causes; convert it to a typed error or use xuncha_sync::describe:\n{}",
         flattened.join("\n")
     );
     let describers = violations(&rust_sources(), |l| l.trim_start().starts_with("pub fn describe(e: &dyn"));
     let files: Vec<&str> = describers.iter().map(|v| v.split(':').next().unwrap()).collect();
-    assert_eq!(files, ["crates/xuncha-core/src/api.rs"], "one error-chain function");
+    assert_eq!(files, ["crates/xuncha-sync/src/lib.rs"], "one error-chain function");
 }
 
 #[test]
@@ -240,4 +240,34 @@ fn every_window_command_runs_off_the_main_thread() {
         }
     }
     assert!(blocking.is_empty(), "a synchronous command runs on the window's thread:\n{}", blocking.join("\n"));
+}
+
+/// The names in a manifest's `[dependencies]` table (not dev- or build-).
+fn dependencies(manifest: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(root().join(manifest)).unwrap();
+    let mut names = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            inside = line == "[dependencies]";
+        } else if inside && !line.is_empty() && !line.starts_with('#') {
+            names.push(line.split(['=', '.', ' ']).next().unwrap().to_string());
+        }
+    }
+    names
+}
+
+#[test]
+fn the_layers_depend_downwards_only() {
+    let domain = dependencies("crates/xuncha-domain/Cargo.toml");
+    assert!(domain.contains(&"serde".to_string()), "the manifest was read: {domain:?}");
+    for lower in ["rusqlite", "xuncha-core", "xuncha-schema", "xuncha-photo", "calamine", "rust_xlsxwriter", "tauri"] {
+        assert!(!domain.contains(&lower.to_string()), "the domain holds no storage, files or shell: {lower}");
+    }
+    let server = dependencies("crates/xuncha-server/Cargo.toml");
+    assert!(server.contains(&"xuncha-domain".to_string()), "{server:?}");
+    for laptop in ["xuncha-core", "xuncha-client", "xuncha-print", "xuncha-photo", "ts-rs", "calamine"] {
+        assert!(!server.contains(&laptop.to_string()), "the server stands on the domain, not the laptop's {laptop}");
+    }
 }

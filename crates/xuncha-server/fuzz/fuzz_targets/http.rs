@@ -51,13 +51,12 @@ fn server() -> &'static Server {
         let now = "2026-12-03T08:00:00Z";
         let backend = Database::Sqlite(xuncha_server::sqlite::Sqlite::open(dir.join("server.db"), now).unwrap());
         let blobs = xuncha_server::blob::BlobDir::new(dir.join("blobs"));
-        let bureau = Bureau::new(backend, blobs, xuncha_core::Env::system()).unwrap();
-        let mut store = xuncha_core::Store::open(":memory:", xuncha_core::Env::system()).unwrap();
-        xuncha_core::sample::load_sample(&mut store).unwrap();
-        bureau.import_files(&store).unwrap();
-        let parks: Vec<Uuid> = store.parks().unwrap().iter().map(|p| p.id).collect();
+        let bureau = Bureau::new(backend, blobs, xuncha_domain::Env::system()).unwrap();
+        let sample = xuncha_domain::sample::sample_data();
+        bureau.import_files(&sample.parks).unwrap();
+        let parks: Vec<Uuid> = sample.parks.iter().map(|p| p.park.id).collect();
         let mut ids = parks.clone();
-        ids.extend(store.enterprise_ids(None).unwrap().into_iter().take(6));
+        ids.extend(sample.parks.iter().flat_map(|p| p.enterprises.iter().map(|e| e.id)).take(6));
         ids.extend([Uuid::nil(), Uuid::from_u128(1), Uuid::max()]);
         bureau.add_user("fuzz", Role::Steward, PASSWORD).unwrap();
         bureau.assign("fuzz", parks[0], true).unwrap();

@@ -449,10 +449,13 @@ fn a_postgresql_database_with_an_altered_or_newer_migration_history_is_refused()
 }
 
 /// A direct transport whose connection drops after a number of chunks.
+/// The real server behind a link that drops after `chunks_left` chunks,
+/// or a server that answers every chunk with `refusal`.
 struct Dropping<'a> {
     inner: Direct<'a>,
     chunks_left: usize,
     bytes_sent: usize,
+    refusal: Option<xuncha_sync::ErrorCode>,
 }
 
 impl Transport for Dropping<'_> {
@@ -479,6 +482,9 @@ impl Transport for Dropping<'_> {
             return Err(TransportError::Unreachable("网络中断".into()));
         }
         self.chunks_left -= 1;
+        if let Some(code) = self.refusal {
+            return Err(TransportError::Refused { code, message: "文件大小超过上限".into() });
+        }
         self.bytes_sent += bytes.len();
         self.inner.upload_chunk(sha256, offset, total, bytes)
     }
@@ -518,8 +524,12 @@ fn an_interrupted_upload_resumes_where_it_stopped_and_the_other_laptop_gets_the_
     let (attachment, _) = a.attach_archive_file(ids[0], 3, &path).unwrap();
     assert_eq!(a.sync_status().unwrap().uploads_pending, 1);
 
-    let mut dropping =
-        Dropping { inner: Direct { server: &server, who: who_a.clone() }, chunks_left: 1, bytes_sent: 0 };
+    let mut dropping = Dropping {
+        inner: Direct { server: &server, who: who_a.clone() },
+        chunks_left: 1,
+        bytes_sent: 0,
+        refusal: None,
+    };
     let err = a.sync(&mut dropping).unwrap_err();
     assert!(err.to_string().contains("网络中断"), "{err}");
     assert_eq!(
@@ -529,7 +539,12 @@ fn an_interrupted_upload_resumes_where_it_stopped_and_the_other_laptop_gets_the_
     );
     assert_eq!(a.sync_status().unwrap().uploads_pending, 1, "not marked as sent before the server has it all");
 
-    let mut resumed = Dropping { inner: Direct { server: &server, who: who_a.clone() }, chunks_left: 9, bytes_sent: 0 };
+    let mut resumed = Dropping {
+        inner: Direct { server: &server, who: who_a.clone() },
+        chunks_left: 9,
+        bytes_sent: 0,
+        refusal: None,
+    };
     let report = a.sync(&mut resumed).unwrap();
     assert_eq!(report.blobs_uploaded, 1);
     assert_eq!(resumed.bytes_sent, original.len() - xuncha_sync::BLOB_CHUNK, "only the rest was sent again");
@@ -541,6 +556,40 @@ fn an_interrupted_upload_resumes_where_it_stopped_and_the_other_laptop_gets_the_
     let copy = std::fs::read(b.blobs().path_of(&attachment.sha256)).unwrap();
     assert!(copy == original, "the other laptop holds the same bytes");
     assert_eq!(sync(&mut b, &server, &who_b).blobs_downloaded, 0, "fetched once");
+}
+
+/// A file the server will not take is reported with the server's reason,
+/// kept and offered again, never called damaged; a refusal that a retry
+/// cannot change is not retried.
+fn a_file_the_server_refuses_is_reported_with_its_reason_not_as_damaged(kind: Kind) {
+    let Pair { db, server, ids, mut a, who_a, .. } = pair(kind, 1);
+    let path = db.dir().join("扫描件.pdf");
+    std::fs::write(&path, photo(10_000, 3)).unwrap();
+    let (attachment, _) = a.attach_archive_file(ids[0], 2, &path).unwrap();
+    let mut refusing = Dropping {
+        inner: Direct { server: &server, who: who_a.clone() },
+        chunks_left: 9,
+        bytes_sent: 0,
+        refusal: Some(xuncha_sync::ErrorCode::TooLarge),
+    };
+    let report = a.sync(&mut refusing).unwrap();
+    assert_eq!(report.blobs_damaged, Vec::<String>::new(), "the laptop's copy is sound");
+    assert_eq!(report.blobs_refused, vec![(attachment.sha256.clone(), "文件大小超过上限".to_string())]);
+    assert_eq!(refusing.chunks_left, 8, "one attempt: asking again gets the same answer");
+    assert_eq!(a.sync_status().unwrap().uploads_pending, 1, "still to be sent");
+    let round = xuncha_core::api::SyncRound::from(&report);
+    assert_eq!(round.refused_files, vec![format!("文件 {}：文件大小超过上限", &attachment.sha256[..12])]);
+
+    // A damaged upload is tried again from where the server stands.
+    refusing.refusal = Some(xuncha_sync::ErrorCode::HashMismatch);
+    refusing.chunks_left = 9;
+    let report = a.sync(&mut refusing).unwrap();
+    assert_eq!(refusing.chunks_left, 5, "the first attempt and three more");
+    assert_eq!(report.blobs_refused.len(), 1);
+
+    refusing.refusal = None;
+    assert_eq!(a.sync(&mut refusing).unwrap().blobs_uploaded, 1);
+    assert_eq!(a.sync_status().unwrap().uploads_pending, 0);
 }
 
 fn a_flipped_bit_is_caught_and_nothing_damaged_is_kept_or_sent(kind: Kind) {
@@ -575,6 +624,7 @@ fn a_flipped_bit_is_caught_and_nothing_damaged_is_kept_or_sent(kind: Kind) {
 on_both_backends!(
     an_interrupted_upload_resumes_where_it_stopped_and_the_other_laptop_gets_the_same_bytes,
     a_flipped_bit_is_caught_and_nothing_damaged_is_kept_or_sent,
+    a_file_the_server_refuses_is_reported_with_its_reason_not_as_damaged,
 );
 
 fn numbered_pair(kind: Kind) -> Pair {

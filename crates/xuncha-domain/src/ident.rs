@@ -235,6 +235,21 @@ pub fn check_park_code(raw: &str) -> Verdict {
     v
 }
 
+/// Normalises text for matching: full-width folded, white space removed,
+/// ASCII upper-cased, and the bracket forms of document numbers unified
+/// (〔2019〕, ［2019］, [2019] and (2019) all match).
+pub fn normalize(s: &str) -> String {
+    s.chars()
+        .map(fold_width)
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '〔' | '［' | '【' | '(' | '（' => '[',
+            '〕' | '］' | '】' | ')' | '）' => ']',
+            _ => c.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,3 +147,16 @@ pub fn chinese_numeral(n: usize) -> String {
         _ => n.to_string(),
     }
 }
+
+/// A document number given up, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct NumberVoid {
+    pub id: Uuid,
+    pub park_id: Uuid,
+    pub number: DocNumber,
+    /// The spoiled notice, if the number was used.
+    pub notice_id: Option<Uuid>,
+    pub reason: String,
+    pub voided_at: String,
+    pub device_id: Option<Uuid>,
+}

@@ -99,6 +99,7 @@ pub enum Tier {
 }
 
 impl Tier {
+    pub const ALL: [Tier; 3] = [Tier::A, Tier::B, Tier::C];
     pub fn parse(s: &str) -> Option<Self> {
         match ident::normalize_code(s).as_str() {
             "A" | "A类" => Some(Tier::A),
@@ -142,6 +143,8 @@ pub enum Acceptance {
 }
 
 impl Acceptance {
+    pub const ALL: [Acceptance; 4] =
+        [Acceptance::Done, Acceptance::NotDone, Acceptance::NotRequired, Acceptance::Unknown];
     pub fn label(self) -> &'static str {
         match self {
             Acceptance::Done => "是",
@@ -165,6 +168,21 @@ pub struct EiaApproval {
     pub accepted_on: Option<String>,
 }
 
+impl EiaApproval {
+    /// A new row of the file form, nothing known yet.
+    pub fn blank(id: Uuid) -> Self {
+        EiaApproval {
+            id,
+            doc_number: String::new(),
+            authority: None,
+            approved_on: None,
+            project: None,
+            acceptance: Acceptance::Unknown,
+            accepted_on: None,
+        }
+    }
+}
+
 /// The enterprise's emergency plan filing (突发环境事件应急预案备案).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct EmergencyPlan {
@@ -185,6 +203,10 @@ pub enum PermitKind {
     Registration,
 }
 
+impl PermitKind {
+    pub const ALL: [PermitKind; 2] = [PermitKind::Permit, PermitKind::Registration];
+}
+
 /// A discharge permit or registration receipt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct DischargePermit {
@@ -195,12 +217,23 @@ pub struct DischargePermit {
     pub expires_on: Option<String>,
 }
 
+impl DischargePermit {
+    /// A new row of the file form: a permit, number to be entered.
+    pub fn blank(id: Uuid) -> Self {
+        DischargePermit { id, kind: PermitKind::Permit, number: String::new(), issued_on: None, expires_on: None }
+    }
+}
+
 /// Kind of pollution-control facility; each has its own facility card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum FacilityKind {
     Wastewater,
     WasteGas,
+}
+
+impl FacilityKind {
+    pub const ALL: [FacilityKind; 2] = [FacilityKind::Wastewater, FacilityKind::WasteGas];
 }
 
 /// A pollution-control facility with every field of its facility card
@@ -243,6 +276,32 @@ pub struct Facility {
     pub waste_disposal: Option<String>,
 }
 
+impl Facility {
+    /// A new facility of the file form, its card still empty.
+    pub fn blank(id: Uuid, kind: FacilityKind) -> Self {
+        Facility {
+            id,
+            kind,
+            name: String::new(),
+            discharge_standard: None,
+            discharge_destination: None,
+            design_capacity: None,
+            actual_capacity: None,
+            power_mode: None,
+            online_monitoring: None,
+            online_factors: None,
+            removal_efficiency: None,
+            process: None,
+            process_diagram_sha256: None,
+            dosing_mode: None,
+            dosing_amount: None,
+            consumables_replacement: None,
+            sludge_press_frequency: None,
+            waste_disposal: None,
+        }
+    }
+}
+
 /// Kind of outlet (排放口).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -250,6 +309,10 @@ pub enum OutletKind {
     Wastewater,
     WasteGas,
     Rainwater,
+}
+
+impl OutletKind {
+    pub const ALL: [OutletKind; 3] = [OutletKind::Wastewater, OutletKind::WasteGas, OutletKind::Rainwater];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -263,6 +326,21 @@ pub struct Outlet {
     pub latitude: Option<f64>,
     /// SHA-256 of the signboard photo.
     pub signboard_photo_sha256: Option<String>,
+}
+
+impl Outlet {
+    /// A new outlet of the file form: a wastewater outlet, code to be entered.
+    pub fn blank(id: Uuid) -> Self {
+        Outlet {
+            id,
+            kind: OutletKind::Wastewater,
+            code: None,
+            location: None,
+            longitude: None,
+            latitude: None,
+            signboard_photo_sha256: None,
+        }
+    }
 }
 
 /// Produced, self-utilised, self-disposed and entrusted amounts in t/a,
@@ -284,6 +362,19 @@ pub struct SolidWasteYear {
     pub hazardous: WasteAmounts,
     /// 涉危废转移清单企业: `None` where the source has `/`.
     pub on_transfer_list: Option<bool>,
+}
+
+impl SolidWasteYear {
+    /// A new year of the file form, amounts still unknown.
+    pub fn blank(id: Uuid, year: i32) -> Self {
+        SolidWasteYear {
+            id,
+            year,
+            general: WasteAmounts::default(),
+            hazardous: WasteAmounts::default(),
+            on_transfer_list: None,
+        }
+    }
 }
 
 /// One document of an archive checklist and its scanned attachments.
@@ -321,6 +412,13 @@ pub struct Contact {
     pub name: String,
     pub phone: Option<String>,
     pub note: Option<String>,
+}
+
+impl Contact {
+    /// A new contact in `role`, name to be entered.
+    pub fn blank(id: Uuid, role: &str) -> Self {
+        Contact { id, role: role.to_string(), name: String::new(), phone: None, note: None }
+    }
 }
 
 /// Something irregular that the source data holds, kept as found.
