@@ -13,6 +13,7 @@ use ts_rs::TS;
 use crate::blob::BlobError;
 use crate::enterprise::FieldProblem;
 use crate::roster::RosterError;
+pub use crate::store::sync::ConflictItem;
 use crate::store::sync::{describe_stop, SyncError, SyncReport, SyncStatus, TransportError};
 use crate::store::{NumbersLeft, StoreError};
 
@@ -374,35 +375,6 @@ pub struct SyncState {
     pub last_round: Option<SyncRound>,
     /// Document numbers this laptop can still give out offline.
     pub numbers: Vec<NumbersLeft>,
-}
-
-/// One conflict as the conflicts screen shows it: both values and whose
-/// record it is.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct ConflictItem {
-    pub conflict_id: uuid::Uuid,
-    /// `enterprise` or `park`.
-    pub entity: String,
-    pub entity_id: uuid::Uuid,
-    /// The enterprise's or park's name on this laptop.
-    pub entity_name: String,
-    pub park_name: String,
-    /// The field's name in the record (`legal_representative`, …).
-    pub field: String,
-    /// The value the server holds (the one that arrived first).
-    #[ts(type = "unknown")]
-    pub server_value: serde_json::Value,
-    /// The value a laptop sent later.
-    #[ts(type = "unknown")]
-    pub device_value: serde_json::Value,
-    /// The later value came from this laptop.
-    pub from_this_laptop: bool,
-    /// Waiting for a supervisor (a field with legal or risk weight).
-    pub held: bool,
-    /// The value that stands once decided, or for unguarded fields the
-    /// value that was taken on arrival.
-    #[ts(type = "unknown | null")]
-    pub resolution: Option<serde_json::Value>,
 }
 
 /// The archive checklists' item names, as committed in

@@ -602,6 +602,13 @@ pub struct FieldProblem {
     pub message: String,
 }
 
+impl FieldProblem {
+    /// A problem that blocks the save, on `field`.
+    pub fn error(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldProblem { field: field.into(), severity: Severity::Error, message: message.into() }
+    }
+}
+
 /// Whether a string is a plain non-negative decimal number such as `0.40`.
 pub fn is_decimal(s: &str) -> bool {
     let mut parts = s.splitn(2, '.');

@@ -10,9 +10,11 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use super::notice::{problem, queue, take_number};
+use super::notice::take_number;
+use super::outbox::queue;
 use super::{Store, StoreError};
 use crate::clue_transfer::{ClueTransfer, TransferFile, TransferNews, TransferOffice, TransferUpdate};
+use crate::enterprise::FieldProblem;
 use crate::inspection::{FindingSeverity, InspectionState};
 use crate::notice::chinese_date;
 
@@ -45,26 +47,26 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound { what: "检查记录", key: new.inspection_id.to_string() })?;
         let mut problems = Vec::new();
         if i.state != InspectionState::Signed {
-            problems.push(problem("inspection_id", "只能依据已签名的检查记录移交违法线索".into()));
+            problems.push(FieldProblem::error("inspection_id", "只能依据已签名的检查记录移交违法线索"));
         }
         if new.finding_ids.is_empty() {
-            problems.push(problem("finding_ids", "请至少选择一个移交的问题".into()));
+            problems.push(FieldProblem::error("finding_ids", "请至少选择一个移交的问题"));
         } else if new.finding_ids.iter().any(|id| !i.findings.iter().any(|f| f.id == *id)) {
-            problems.push(problem("finding_ids", "所选问题不全属于这份检查记录".into()));
+            problems.push(FieldProblem::error("finding_ids", "所选问题不全属于这份检查记录"));
         }
         if new.description.trim().is_empty() {
-            problems.push(problem("description", "请填写违法行为线索简要描述".into()));
+            problems.push(FieldProblem::error("description", "请填写违法行为线索简要描述"));
         }
         if new.materials.is_empty() {
-            problems.push(problem("materials", "请列出随附的相关材料（至少一项，如现场检查记录）".into()));
+            problems.push(FieldProblem::error("materials", "请列出随附的相关材料（至少一项，如现场检查记录）"));
         }
         for (n, m) in new.materials.iter().enumerate() {
             if m.trim().is_empty() {
-                problems.push(problem("materials", format!("第{}项材料名称为空", n + 1)));
+                problems.push(FieldProblem::error("materials", format!("第{}项材料名称为空", n + 1)));
             }
         }
         if new.subject.as_deref().is_some_and(|s| s.trim().is_empty()) {
-            problems.push(problem("subject", "涉嫌违法的单位或个人名称为空；暂不清楚时请选择“暂不清楚”".into()));
+            problems.push(FieldProblem::error("subject", "涉嫌违法的单位或个人名称为空；暂不清楚时请选择“暂不清楚”"));
         }
         let office = &new.office;
         for (field, value, label) in [
@@ -76,7 +78,7 @@ impl Store {
             ("sender_phone", &office.sender_phone, "移交人联系电话"),
         ] {
             if value.trim().is_empty() {
-                problems.push(problem(field, format!("请填写{label}")));
+                problems.push(FieldProblem::error(field, format!("请填写{label}")));
             }
         }
         if !problems.is_empty() {
@@ -225,7 +227,7 @@ fn write(tx: &rusqlite::Connection, t: &ClueTransfer, stamp: &str) -> Result<(),
 
 fn check_day(problems: &mut Vec<crate::enterprise::FieldProblem>, field: &str, value: &str, label: &str) {
     if chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").is_err() {
-        problems.push(problem(field, format!("{label}“{value}”不是日期（YYYY-MM-DD）")));
+        problems.push(FieldProblem::error(field, format!("{label}“{value}”不是日期（YYYY-MM-DD）")));
     }
 }
 
@@ -240,16 +242,16 @@ impl Store {
         match &news {
             TransferNews::Delivered { to, on, how } => {
                 if to.trim().is_empty() {
-                    problems.push(problem("to", "请填写签收人".into()));
+                    problems.push(FieldProblem::error("to", "请填写签收人"));
                 }
                 if how.trim().is_empty() {
-                    problems.push(problem("how", "请填写送达方式".into()));
+                    problems.push(FieldProblem::error("how", "请填写送达方式"));
                 }
                 check_day(&mut problems, "on", on, "送达日期");
             }
             TransferNews::Feedback { result, closed_on, .. } => {
                 if result.trim().is_empty() {
-                    problems.push(problem("result", "请填写执法部门的处理情况".into()));
+                    problems.push(FieldProblem::error("result", "请填写执法部门的处理情况"));
                 }
                 if let Some(day) = closed_on {
                     check_day(&mut problems, "closed_on", day, "结案日期");
@@ -257,7 +259,7 @@ impl Store {
             }
             TransferNews::FollowUp { on, note, .. } => {
                 if note.trim().is_empty() {
-                    problems.push(problem("note", "请填写跟进情况".into()));
+                    problems.push(FieldProblem::error("note", "请填写跟进情况"));
                 }
                 check_day(&mut problems, "on", on, "跟进日期");
             }

@@ -325,7 +325,7 @@ impl Store {
             let image_sha256 = match (&s.png, s.refused) {
                 (Some(png), false) if !png.is_empty() => {
                     if !png.starts_with(b"\x89PNG") {
-                        problems.push(problem("signatures", &format!("{} 的签名图像不是 PNG", s.name)));
+                        problems.push(FieldProblem::error("signatures", format!("{} 的签名图像不是 PNG", s.name)));
                         None
                     } else {
                         let mut w = blobs.writer()?;
@@ -396,10 +396,13 @@ impl Store {
             .inspection(original)?
             .ok_or_else(|| StoreError::NotFound { what: "检查记录", key: original.to_string() })?;
         if o.state != InspectionState::Signed {
-            return Err(StoreError::Invalid(vec![problem("corrects", "只有已签名的检查记录需要更正；草稿可直接修改")]));
+            return Err(StoreError::Invalid(vec![FieldProblem::error(
+                "corrects",
+                "只有已签名的检查记录需要更正；草稿可直接修改",
+            )]));
         }
         if reason.trim().is_empty() {
-            return Err(StoreError::Invalid(vec![problem("correction_reason", "请写明更正原因")]));
+            return Err(StoreError::Invalid(vec![FieldProblem::error("correction_reason", "请写明更正原因")]));
         }
         let mut c = o.clone();
         c.id = self.env.new_id();
@@ -442,7 +445,7 @@ impl Store {
     ) -> Result<PhotoBatch, StoreError> {
         let i = self.photo_target(id, finding)?;
         if files.is_empty() {
-            return Err(StoreError::Invalid(vec![problem(
+            return Err(StoreError::Invalid(vec![FieldProblem::error(
                 "photos",
                 "所选位置没有照片文件（可导入 JPG、JPEG、PNG 照片，含子文件夹）",
             )]));
@@ -542,10 +545,6 @@ impl Store {
         }
         Ok(out)
     }
-}
-
-fn problem(field: &str, message: &str) -> FieldProblem {
-    FieldProblem { field: field.into(), severity: crate::ident::Severity::Error, message: message.into() }
 }
 
 /// Writes an inspection row and its file list (insert or update; the
@@ -698,8 +697,8 @@ fn process_file(blobs: &BlobStore, path: &Path, caption: &Caption) -> Result<Pho
         return Err(format!("文件过大（{} MB），超过 80 MB 的上限", size / (1024 * 1024)));
     }
     let bytes = std::fs::read(path).map_err(|e| read_error(&e))?;
-    let meta = xuncha_photo::read_meta(&bytes).map_err(|e| crate::api::describe(&e))?;
-    let r = xuncha_photo::render(&bytes, &meta, &caption.lines(&meta)).map_err(|e| crate::api::describe(&e))?;
+    let meta = xuncha_photo::read_meta(&bytes).map_err(|e| xuncha_sync::describe(&e))?;
+    let r = xuncha_photo::render(&bytes, &meta, &caption.lines(&meta)).map_err(|e| xuncha_sync::describe(&e))?;
     let put = |data: &[u8]| -> Result<String, String> {
         let mut w = blobs.writer().map_err(|e| format!("保存照片失败：{e}"))?;
         std::io::Write::write_all(&mut w, data).map_err(|e| format!("保存照片失败：{e}"))?;

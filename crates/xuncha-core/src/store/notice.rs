@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+use super::outbox::queue;
 use super::rectification::{case_in, open_in, record_in};
-use super::{outbox, Store, StoreError};
+use super::{Store, StoreError};
 use crate::enterprise::FieldProblem;
 use crate::inspection::{FindingSeverity, InspectionState};
 pub use crate::notice::NumberVoid;
@@ -49,10 +50,6 @@ enum Voided<'a> {
     Next(&'a str),
 }
 
-pub(super) fn problem(field: &str, message: String) -> FieldProblem {
-    FieldProblem { field: field.into(), severity: crate::ident::Severity::Error, message }
-}
-
 /// Takes the next unused number of `series` for `year` from this laptop's
 /// blocks, inside the caller's transaction.
 pub(super) fn take_number(tx: &rusqlite::Transaction<'_>, series: &str, year: i32) -> Result<DocNumber, StoreError> {
@@ -71,31 +68,6 @@ pub(super) fn take_number(tx: &rusqlite::Transaction<'_>, series: &str, year: i3
     Ok(DocNumber { series: series.to_string(), prefix, year, serial })
 }
 
-/// Queues the creation of an insert-only record for the bureau.
-pub(super) fn queue(
-    tx: &rusqlite::Transaction<'_>,
-    (mutation_id, device_id): (Uuid, Uuid),
-    entity: &'static str,
-    id: Uuid,
-    record: &serde_json::Value,
-    stamp: &str,
-) -> Result<(), StoreError> {
-    let payload = serde_json::json!({ "op": "create", "fields": record });
-    outbox::append(
-        tx,
-        &outbox::Mutation {
-            mutation_id,
-            device_id,
-            entity,
-            entity_id: id,
-            base_version: 0,
-            payload: &payload,
-            created_at: stamp,
-        },
-    )?;
-    Ok(())
-}
-
 impl Store {
     /// Issues a notice from a signed inspection: checks it, takes the next
     /// number, and stores the notice with its outbox entry, all at once.
@@ -107,7 +79,7 @@ impl Store {
         let today = now.date_naive();
         let mut problems = Vec::new();
         if i.state != InspectionState::Signed {
-            problems.push(problem("inspection_id", "只能依据已签名的检查记录下发整改通知书".into()));
+            problems.push(FieldProblem::error("inspection_id", "只能依据已签名的检查记录下发整改通知书"));
         }
         // The case: the one named, else the inspection's case still waiting
         // for its notice (after a spoiled notice was voided, say).
@@ -124,36 +96,40 @@ impl Store {
         match case.as_ref().map(|c| c.state) {
             Some(CaseState::Reviewed) => {}
             None | Some(CaseState::Draft) if new.reviewed_by.trim().is_empty() => {
-                problems.push(problem("reviewed_by", "请填写审核人（通知书须经审核后下发）".into()))
+                problems.push(FieldProblem::error("reviewed_by", "请填写审核人（通知书须经审核后下发）"))
             }
             None | Some(CaseState::Draft) => {}
-            Some(s) => {
-                problems.push(problem("case_id", format!("该整改案件处于“{}”状态，不能再下发通知书", s.label())))
-            }
+            Some(s) => problems
+                .push(FieldProblem::error("case_id", format!("该整改案件处于“{}”状态，不能再下发通知书", s.label()))),
         }
         let findings: Vec<_> = if chosen_ids.is_empty() {
             i.findings.iter().filter(|f| f.severity != FindingSeverity::Minor).collect()
         } else {
             let chosen: Vec<_> = i.findings.iter().filter(|f| chosen_ids.contains(&f.id)).collect();
             if chosen.len() != chosen_ids.len() {
-                problems.push(problem("finding_ids", "所选问题不全属于这份检查记录".into()));
+                problems.push(FieldProblem::error("finding_ids", "所选问题不全属于这份检查记录"));
             }
             chosen
         };
         if findings.is_empty() {
-            problems
-                .push(problem("finding_ids", "通知书至少要列出一个问题（当场整改的轻微问题不必下发通知书）".into()));
+            problems.push(FieldProblem::error(
+                "finding_ids",
+                "通知书至少要列出一个问题（当场整改的轻微问题不必下发通知书）",
+            ));
         }
         match NaiveDate::parse_from_str(new.plan_due.trim(), "%Y-%m-%d") {
-            Ok(due) if due <= today => problems
-                .push(problem("plan_due", format!("整改方案提交期限 {} 应晚于今天", chinese_date(&new.plan_due)))),
+            Ok(due) if due <= today => problems.push(FieldProblem::error(
+                "plan_due",
+                format!("整改方案提交期限 {} 应晚于今天", chinese_date(&new.plan_due)),
+            )),
             Ok(_) => {}
-            Err(_) => {
-                problems.push(problem("plan_due", format!("整改方案提交期限“{}”不是日期（YYYY-MM-DD）", new.plan_due)))
-            }
+            Err(_) => problems.push(FieldProblem::error(
+                "plan_due",
+                format!("整改方案提交期限“{}”不是日期（YYYY-MM-DD）", new.plan_due),
+            )),
         }
         if new.laws.trim().is_empty() {
-            problems.push(problem("laws", "请填写通知书依据的法律法规及政策".into()));
+            problems.push(FieldProblem::error("laws", "请填写通知书依据的法律法规及政策"));
         }
         let office = &new.office;
         for (field, value, label) in [
@@ -164,7 +140,7 @@ impl Store {
             ("phone", &office.phone, "联系电话"),
         ] {
             if value.trim().is_empty() {
-                problems.push(problem(field, format!("请填写{label}")));
+                problems.push(FieldProblem::error(field, format!("请填写{label}")));
             }
         }
         if !problems.is_empty() {
@@ -278,7 +254,7 @@ impl Store {
 
     fn void(&mut self, park_id: Uuid, what: Voided<'_>, reason: &str) -> Result<NumberVoid, StoreError> {
         if reason.trim().is_empty() {
-            return Err(StoreError::Invalid(vec![problem("reason", "请写明作废原因".into())]));
+            return Err(StoreError::Invalid(vec![FieldProblem::error("reason", "请写明作废原因")]));
         }
         let now = self.env.now_in_china();
         let stamp = self.env.now().to_rfc3339();
@@ -296,7 +272,7 @@ impl Store {
             )
             .optional()?;
         if let Some(at) = already {
-            return Err(StoreError::Invalid(vec![problem(
+            return Err(StoreError::Invalid(vec![FieldProblem::error(
                 "number",
                 format!("文号 {number} 已于{}作废", chinese_date(&at)),
             )]));

@@ -61,3 +61,28 @@ pub(crate) fn append(tx: &Transaction<'_>, m: &Mutation<'_>) -> Result<i64, Stor
     ])?;
     Ok(seq)
 }
+
+/// Queues the creation of an insert-only record for the bureau.
+pub(crate) fn queue(
+    tx: &rusqlite::Transaction<'_>,
+    (mutation_id, device_id): (Uuid, Uuid),
+    entity: &'static str,
+    id: Uuid,
+    record: &serde_json::Value,
+    stamp: &str,
+) -> Result<(), StoreError> {
+    let payload = serde_json::json!({ "op": "create", "fields": record });
+    append(
+        tx,
+        &Mutation {
+            mutation_id,
+            device_id,
+            entity,
+            entity_id: id,
+            base_version: 0,
+            payload: &payload,
+            created_at: stamp,
+        },
+    )?;
+    Ok(())
+}

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use super::notice::{problem, queue};
+use super::outbox::queue;
 use super::rows::uuid_at;
 use super::{Store, StoreError};
 use crate::enterprise::FieldProblem;
@@ -40,7 +40,7 @@ pub struct CaseFilter {
 
 fn day(s: &str, field: &str, label: &str) -> Result<NaiveDate, FieldProblem> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| problem(field, format!("{label}“{s}”不是日期（YYYY-MM-DD）")))
+        .map_err(|_| FieldProblem::error(field, format!("{label}“{s}”不是日期（YYYY-MM-DD）")))
 }
 
 impl Store {
@@ -147,7 +147,7 @@ pub(super) fn open_in(
         .ok_or_else(|| StoreError::NotFound { what: "检查记录", key: new.inspection_id.to_string() })?;
     let mut problems = Vec::new();
     if i.state != InspectionState::Signed {
-        problems.push(problem("inspection_id", "只能依据已签名的检查记录立案".into()));
+        problems.push(FieldProblem::error("inspection_id", "只能依据已签名的检查记录立案"));
     }
     let chosen: Vec<_> = if new.finding_ids.is_empty() {
         i.findings.iter().filter(|f| f.severity != FindingSeverity::Minor).collect()
@@ -155,10 +155,10 @@ pub(super) fn open_in(
         i.findings.iter().filter(|f| new.finding_ids.contains(&f.id)).collect()
     };
     if chosen.len() != new.finding_ids.len() && !new.finding_ids.is_empty() {
-        problems.push(problem("finding_ids", "所选问题不全属于这份检查记录".into()));
+        problems.push(FieldProblem::error("finding_ids", "所选问题不全属于这份检查记录"));
     }
     if chosen.is_empty() {
-        problems.push(problem("finding_ids", "整改案件至少要有一个问题（当场整改的轻微问题不必立案）".into()));
+        problems.push(FieldProblem::error("finding_ids", "整改案件至少要有一个问题（当场整改的轻微问题不必立案）"));
     }
     if !problems.is_empty() {
         return Err(StoreError::Invalid(problems));
@@ -198,7 +198,7 @@ pub(super) fn record_in(
 ) -> Result<Case, StoreError> {
     let case = case_in(tx, case_id)?.ok_or(StoreError::NotFound { what: "整改案件", key: case_id.to_string() })?;
     if let Err(why) = next(Some(case.state), &body) {
-        return Err(StoreError::Invalid(vec![problem("kind", why)]));
+        return Err(StoreError::Invalid(vec![FieldProblem::error("kind", why)]));
     }
     let problems = check_body(tx, &case, &body)?;
     if !problems.is_empty() {
@@ -213,7 +213,7 @@ fn check_body(tx: &Transaction<'_>, case: &Case, body: &EventBody) -> Result<Vec
     let mut problems = Vec::new();
     let mut need = |field: &str, value: &str, label: &str| {
         if value.trim().is_empty() {
-            problems.push(problem(field, format!("请填写{label}")));
+            problems.push(FieldProblem::error(field, format!("请填写{label}")));
         }
     };
     match body {
@@ -235,14 +235,14 @@ fn check_body(tx: &Transaction<'_>, case: &Case, body: &EventBody) -> Result<Vec
                 problems.push(p);
             }
             if note.trim().is_empty() && files.is_empty() {
-                problems.push(problem("files", "请附上整改佐证材料（照片或文件）或写明整改情况".into()));
+                problems.push(FieldProblem::error("files", "请附上整改佐证材料（照片或文件）或写明整改情况"));
             }
         }
         EventBody::Returned { reason } => need("reason", reason, "退回原因"),
         EventBody::Reinspected { inspection_id, .. } => match super::inspection::load(tx, *inspection_id)? {
             Some(i) if i.state == InspectionState::Signed && i.enterprise_id == case.enterprise_id => {}
-            Some(_) => problems.push(problem("inspection_id", "复核须依据对该企业的、已签名的检查记录".into())),
-            None => problems.push(problem("inspection_id", "未找到复核检查记录".into())),
+            Some(_) => problems.push(FieldProblem::error("inspection_id", "复核须依据对该企业的、已签名的检查记录")),
+            None => problems.push(FieldProblem::error("inspection_id", "未找到复核检查记录")),
         },
         EventBody::Closed { by, .. } => need("by", by, "销号人"),
         EventBody::Extended { finding_id, due, reason } => {
@@ -251,14 +251,14 @@ fn check_body(tx: &Transaction<'_>, case: &Case, body: &EventBody) -> Result<Vec
                 Some(id) => match case.findings.iter().find(|f| f.finding_id == *id) {
                     Some(f) => f.due.clone(),
                     None => {
-                        problems.push(problem("finding_id", "该问题不属于本案件".into()));
+                        problems.push(FieldProblem::error("finding_id", "该问题不属于本案件"));
                         return Ok(problems);
                     }
                 },
                 None => case.due.clone(),
             };
             match day(due, "due", "新的整改期限") {
-                Ok(d) if d.format("%Y-%m-%d").to_string() <= current => problems.push(problem(
+                Ok(d) if d.format("%Y-%m-%d").to_string() <= current => problems.push(FieldProblem::error(
                     "due",
                     format!(
                         "新的整改期限 {} 应晚于原期限 {}",
@@ -276,7 +276,7 @@ fn check_body(tx: &Transaction<'_>, case: &Case, body: &EventBody) -> Result<Vec
                     r.get(0)
                 })?;
             if !held {
-                problems.push(problem("notice_id", "案件只能由已编号下发的整改通知书推进".into()));
+                problems.push(FieldProblem::error("notice_id", "案件只能由已编号下发的整改通知书推进"));
             }
         }
         EventBody::Escalated { clue_transfer_id } => {
@@ -288,7 +288,7 @@ fn check_body(tx: &Transaction<'_>, case: &Case, body: &EventBody) -> Result<Vec
                 )
                 .optional()?;
             if enterprise != Some(case.enterprise_id.to_string()) {
-                problems.push(problem("clue_transfer_id", "请先移交违法线索，再将案件转为移交".into()));
+                problems.push(FieldProblem::error("clue_transfer_id", "请先移交违法线索，再将案件转为移交"));
             }
         }
         EventBody::Opened { .. } | EventBody::NoticeVoided { .. } => {}

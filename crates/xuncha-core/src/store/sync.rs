@@ -22,7 +22,6 @@ use xuncha_sync::{
 };
 
 use super::{rows, Store, StoreError};
-use crate::api::ConflictItem;
 
 /// The way to the server. The HTTP client implements it, and so does the
 /// simulated network of the sync simulation.
@@ -73,7 +72,7 @@ pub enum TransportError {
     Unauthorized,
     /// The server answered and said no: its code and its Chinese reason.
     #[error("{message}")]
-    Refused { code: crate::api::ErrorCode, message: String },
+    Refused { code: ErrorCode, message: String },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -636,7 +635,7 @@ impl Store {
                 Err(SyncError::Transport(e)) => return Err(e.into()),
                 Err(e) => {
                     drop(sp);
-                    let reason = crate::api::describe(&e as &dyn std::error::Error);
+                    let reason = xuncha_sync::describe(&e as &dyn std::error::Error);
                     tx.execute(
                         "INSERT INTO sync_set_aside (entity, entity_id, park_id, change_no, reason, doc)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -998,4 +997,33 @@ fn upload(t: &mut dyn Transport, path: &std::path::Path, sha256: &str) -> Result
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+/// One conflict as the conflicts screen shows it: both values and whose
+/// record it is.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ConflictItem {
+    pub conflict_id: uuid::Uuid,
+    /// `enterprise` or `park`.
+    pub entity: String,
+    pub entity_id: uuid::Uuid,
+    /// The enterprise's or park's name on this laptop.
+    pub entity_name: String,
+    pub park_name: String,
+    /// The field's name in the record (`legal_representative`, …).
+    pub field: String,
+    /// The value the server holds (the one that arrived first).
+    #[ts(type = "unknown")]
+    pub server_value: serde_json::Value,
+    /// The value a laptop sent later.
+    #[ts(type = "unknown")]
+    pub device_value: serde_json::Value,
+    /// The later value came from this laptop.
+    pub from_this_laptop: bool,
+    /// Waiting for a supervisor (a field with legal or risk weight).
+    pub held: bool,
+    /// The value that stands once decided, or for unguarded fields the
+    /// value that was taken on arrival.
+    #[ts(type = "unknown | null")]
+    pub resolution: Option<serde_json::Value>,
 }

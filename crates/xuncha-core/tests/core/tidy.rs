@@ -270,4 +270,7 @@ fn the_layers_depend_downwards_only() {
     for laptop in ["xuncha-core", "xuncha-client", "xuncha-print", "xuncha-photo", "ts-rs", "calamine"] {
         assert!(!server.contains(&laptop.to_string()), "the server stands on the domain, not the laptop's {laptop}");
     }
+    // The store serves the window's API types, never the reverse.
+    let store_uses_api = violations(&files("crates/xuncha-core/src/store", &[".rs"]), |l| l.contains("crate::api"));
+    assert!(store_uses_api.is_empty(), "the store reaches up into api:\n{}", store_uses_api.join("\n"));
 }
