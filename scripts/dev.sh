@@ -56,8 +56,8 @@ fi
 # when no suitable Node is on the PATH, Debian's npm fetches the platform
 # build of Node that the npm registry carries (node-linux-<arch>) and a
 # current npm into .tools/node, once; later runs find them there.
-NODE_VERSION=22.12.0
-NPM_VERSION=10.9.2
+NODE_VERSION=22.23.5
+NPM_VERSION=10.9.9
 tools="$PWD/.tools"
 [ -x "$tools/node/bin/node" ] && export PATH="$tools/node/bin:$PATH"
 if ! command -v node >/dev/null 2>&1 || ! version_at_least "$(node --version | tr -d v)" 20.19.0; then
