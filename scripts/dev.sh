@@ -52,7 +52,8 @@ if ! command -v cargo >/dev/null 2>&1 || ! version_at_least "$(rustc --version |
   fi
 fi
 
-# Node.js 20.19 or newer for the UI build. Debian 12's nodejs is 18, so
+# Node.js 22.22 or newer for the UI build (what the UI packages declare).
+# Debian 12's nodejs is 18, so
 # when no suitable Node is on the PATH, Debian's npm fetches the platform
 # build of Node that the npm registry carries (node-linux-<arch>) and a
 # current npm into .tools/node, once; later runs find them there.
@@ -60,7 +61,7 @@ NODE_VERSION=22.23.5
 NPM_VERSION=10.9.9
 tools="$PWD/.tools"
 [ -x "$tools/node/bin/node" ] && export PATH="$tools/node/bin:$PATH"
-if ! command -v node >/dev/null 2>&1 || ! version_at_least "$(node --version | tr -d v)" 20.19.0; then
+if ! command -v node >/dev/null 2>&1 || ! version_at_least "$(node --version | tr -d v)" 22.22.2; then
   say "installing Node.js $NODE_VERSION into .tools/node (found: $(node --version 2>/dev/null || echo none))"
   if ! command -v npm >/dev/null 2>&1; then
     [ "$(id -u)" -eq 0 ] || { echo "need root to install Debian's npm, which fetches Node.js" >&2; exit 1; }
@@ -71,7 +72,7 @@ if ! command -v node >/dev/null 2>&1 || ! version_at_least "$(node --version | t
   case "$(dpkg --print-architecture)" in
     amd64) arch=x64 ;;
     arm64) arch=arm64 ;;
-    *) echo "no Node.js build for $(dpkg --print-architecture); install Node.js 20.19 or newer" >&2; exit 1 ;;
+    *) echo "no Node.js build for $(dpkg --print-architecture); install Node.js 22.22 or newer" >&2; exit 1 ;;
   esac
   fetch=$(mktemp -d)
   trap 'rm -rf "$fetch"' EXIT
@@ -87,7 +88,7 @@ if ! command -v node >/dev/null 2>&1 || ! version_at_least "$(node --version | t
   trap - EXIT
   export PATH="$tools/node/bin:$PATH"
   hash -r
-  version_at_least "$(node --version | tr -d v)" 20.19.0 || { echo "Node.js install failed" >&2; exit 1; }
+  version_at_least "$(node --version | tr -d v)" 22.22.2 || { echo "Node.js install failed" >&2; exit 1; }
 fi
 
 # UI packages, when the lock file changed since the last install.
@@ -165,7 +166,8 @@ MSG
     cargo fmt --all --check
     cargo deny --locked check licenses bans sources
     export RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
-    RUSTC_WORKSPACE_WRAPPER=$(rustup which clippy-driver)
+    RUSTC_WORKSPACE_WRAPPER="$(rustc --print sysroot)/bin/clippy-driver"
+    [ -x "$RUSTC_WORKSPACE_WRAPPER" ] || { echo "clippy is missing: rustup component add clippy" >&2; exit 1; }
     CLIPPY_ARGS="-Dwarnings__CLIPPY_HACKERY__"
     start_postgres
     say "UI component tests"

@@ -377,8 +377,10 @@ pub struct SyncState {
     pub numbers: Vec<NumbersLeft>,
 }
 
-/// The archive checklists' item names, as committed in
-/// `ui/src/ipc/checklists.ts`, so the UI shows the same items the core checks.
+/// The domain's lists and constants the UI needs, as committed in
+/// `ui/src/ipc/checklists.ts`: archive checklist items, every choice a form
+/// offers, the default tier per management category, deadline days and
+/// blank rows of the file form, so the UI never copies a domain rule.
 pub fn typescript_checklists() -> String {
     use crate::enterprise::{
         Acceptance, Contact, DischargePermit, EiaApproval, EnterpriseStatus, Facility, FacilityKind,
@@ -397,6 +399,7 @@ pub fn typescript_checklists() -> String {
         ("PERMIT_KINDS", "PermitKind", json(&PermitKind::ALL)),
         ("FACILITY_KINDS", "FacilityKind", json(&FacilityKind::ALL)),
         ("OUTLET_KINDS", "OutletKind", json(&OutletKind::ALL)),
+        ("FINDING_SEVERITIES", "FindingSeverity", json(&crate::inspection::FindingSeverity::ALL)),
     ]
     .map(|(name, ty, values)| format!("export const {name}: ReadonlyArray<{ty}> = {values}\n"))
     .concat();
@@ -419,7 +422,7 @@ pub fn typescript_checklists() -> String {
     format!(
         "// Generated from the Rust constants by `xuncha_core::api::typescript_checklists`; do not edit.\n\n\
          import type {{ Acceptance, Contact, DischargePermit, EiaApproval, EnterpriseStatus, Facility, FacilityKind, \
-         ManagementCategory, Outlet, OutletKind, PermitKind, SolidWasteYear, Tier }} from './bindings'\n\n\
+         ManagementCategory, Outlet, OutletKind, PermitKind, SolidWasteYear, Tier, FindingSeverity }} from './bindings'\n\n\
          /** 一园一档: 001 附件1-2, (group, document). */\n\
          export const PARK_ARCHIVE_ITEMS: ReadonlyArray<readonly [string, string]> = [\n{}]\n\n\
          /** 一企一档: 004 table E.1, (group, document). */\n\
@@ -431,7 +434,7 @@ pub fn typescript_checklists() -> String {
          /** The overview's key for enterprises without a patrol tier. */\n\
          export const TIER_UNSET = {:?}\n\n\
          /** Days from the inspection to a finding's default deadline, by severity (none: put right on the spot). */\n\
-         export const FINDING_DEADLINE_DAYS: Readonly<Record<string, number | null>> = {{ {} }}\n\n\
+         export const FINDING_DEADLINE_DAYS: Readonly<Record<FindingSeverity, number | null>> = {{ {} }}\n\n\
          /** Days from the inspection to a notice's default deadline for the rectification plan. */\n\
          export const PLAN_DUE_DAYS = {}\n\n\
          /** Every value of each choice the forms offer, in the order offered. */\n\

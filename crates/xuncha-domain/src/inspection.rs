@@ -381,9 +381,7 @@ impl Inspection {
     /// `results.<key>`, `findings.<id>`, `inspectors`, `ended_at`.
     pub fn check_complete(&self) -> Vec<FieldProblem> {
         let mut out = Vec::new();
-        let mut problem = |field: String, message: String| {
-            out.push(FieldProblem { field, severity: crate::ident::Severity::Error, message })
-        };
+        let mut problem = |field: String, message: String| out.push(FieldProblem::error(field, message));
         if self.inspectors.iter().all(|i| i.trim().is_empty()) {
             problem("inspectors".into(), "请填写检查人员".into());
         }
@@ -430,13 +428,7 @@ impl Inspection {
     /// What stops these signatures from closing the inspection.
     pub fn check_signatures(signatures: &[Signature]) -> Vec<FieldProblem> {
         let mut out = Vec::new();
-        let mut problem = |message: &str| {
-            out.push(FieldProblem {
-                field: "signatures".into(),
-                severity: crate::ident::Severity::Error,
-                message: message.into(),
-            })
-        };
+        let mut problem = |message: &str| out.push(FieldProblem::error("signatures", message));
         let inspectors = signatures.iter().filter(|s| s.role == SignerRole::Inspector).collect::<Vec<_>>();
         if inspectors.is_empty() || inspectors.iter().any(|s| s.image_sha256.is_none()) {
             problem("每位检查人员须亲笔签名");

@@ -103,14 +103,10 @@ impl Park {
     /// laptop and on the server alike); warnings are shown and kept.
     pub fn check(&self) -> Vec<crate::enterprise::FieldProblem> {
         use crate::enterprise::FieldProblem;
-        use crate::ident::{self, Severity};
+        use crate::ident;
         let mut problems = Vec::new();
         if self.name.trim().is_empty() {
-            problems.push(FieldProblem {
-                field: "name".into(),
-                severity: Severity::Error,
-                message: "园区名称不能为空".into(),
-            });
+            problems.push(FieldProblem::error("name", "园区名称不能为空"));
         }
         for (field, verdict) in [
             ("code", self.code.as_deref().map(ident::check_park_code)),

@@ -31,7 +31,7 @@ pub enum ServerError {
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL error")]
     Postgres(#[from] ::postgres::Error),
-    #[error("database schema")]
+    #[error(transparent)]
     Schema(#[from] xuncha_schema::MigrationError),
     #[error(transparent)]
     Blob(#[from] blob::BlobError),

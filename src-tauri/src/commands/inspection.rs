@@ -69,8 +69,8 @@ pub async fn correct_inspection(app: AppHandle, id: Uuid, reason: String) -> Ans
 }
 
 /// Imports photo files, or every photo in a folder and its subfolders. The
-/// files are processed without holding the store, which a large folder
-/// would keep from every other command for minutes.
+/// folders are walked and the files processed without holding the store,
+/// which a camera card would keep from every other command for minutes.
 #[tauri::command]
 pub async fn import_photos(
     app: AppHandle,
@@ -78,11 +78,8 @@ pub async fn import_photos(
     finding: Option<Uuid>,
     paths: Vec<String>,
 ) -> Answer<PhotosImported> {
-    let batch = with_store(app.clone(), move |s| {
-        let files = photo_files(&paths.into_iter().map(PathBuf::from).collect::<Vec<_>>())?;
-        Ok(s.prepare_photos(id, finding, files)?)
-    })
-    .await?;
+    let files = off_main(move || Ok(photo_files(&paths.into_iter().map(PathBuf::from).collect::<Vec<_>>())?)).await?;
+    let batch = with_store(app.clone(), move |s| Ok(s.prepare_photos(id, finding, files)?)).await?;
     let processed = off_main(move || Ok(batch.process())).await?;
     with_store(app, move |s| {
         let (inspection, report) = s.add_photos(processed)?;

@@ -259,6 +259,23 @@ impl App {
         }
     }
 
+    /// Waits (up to 20 s) until exactly `n` elements match `css`.
+    pub async fn wait_count(&self, css: &str, n: usize) {
+        let started = Instant::now();
+        loop {
+            let found = self.texts(css).await.len();
+            if found == n {
+                return;
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                let name: String = css.chars().filter(|c| c.is_alphanumeric() || *c == '-').collect();
+                let shot = self.screenshot(&format!("failure-{name}")).await;
+                panic!("{css}: {found} elements, never the {n} expected; screenshot {}", shot.display());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The text content of the first element matching `css`, white space
     /// folded. (WebKitWebDriver's element text leaves out table cells.)
     pub async fn text_of(&self, css: &str) -> Option<String> {

@@ -199,7 +199,8 @@ async fn two_laptops_edit_offline_reconnect_and_end_identical_with_the_conflict_
     // The one real conflict, both values, on the supervisor's screen.
     a.click("[data-nav=conflicts]").await;
     a.wait_text("[data-test=conflicts-waiting]", |t| t == "待裁决 1 项").await;
-    assert_eq!(a.texts("[data-test=conflict]").await.len(), 1, "different fields merged without a conflict");
+    // Different fields merged without a conflict: one is listed.
+    a.wait_count("[data-test=conflict]", 1).await;
     assert_eq!(a.text_of("[data-test=conflict-record]").await.unwrap(), LINGPAI);
     assert_eq!(a.text_of("[data-test=conflict-field]").await.unwrap(), "法定代表人");
     let first = a.text_of("[data-test=conflict-server]").await.unwrap();
@@ -315,7 +316,8 @@ async fn a_steward_patrols_an_a_tier_enterprise_with_photos_from_a_card_signs_an
     app.type_into("[data-test=photo-path]", card.parent().unwrap().to_str().unwrap()).await;
     app.click("[data-test=photo-path-import]").await;
     app.wait_text("[data-test=photo-report]", |t| t.contains("IMG_0004.HEIC") && t.contains("HEIC")).await;
-    assert_eq!(app.texts("[data-test=general-photos] [data-test=photo]").await.len(), 3, "three photos imported");
+    // Three photos imported.
+    app.wait_count("[data-test=general-photos] [data-test=photo]", 3).await;
     app.screenshot("21-inspection-with-photos").await;
 
     let digest = complete_and_sign_with_a_refusal(&app).await;
@@ -628,7 +630,8 @@ async fn a_clerk_follows_a_problem_from_notice_to_closure_and_a_serious_one_to_t
     app.type_into("[data-test=step-note]", "已封堵雨污混接管").await;
     app.click("[data-test=step-save]").await;
     app.wait_text("[data-test=case-state]", |t| t == "已整改待复核").await;
-    assert_eq!(app.texts("[data-test=after-photos] [data-test=blob-image]").await.len(), 1, "the after photo shows");
+    // The after photo shows (its image loads after the step is saved).
+    app.wait_count("[data-test=after-photos] [data-test=blob-image]", 1).await;
     app.screenshot("40-case-rectified").await;
 
     // A re-inspection, then the case is verified and closed from the file.

@@ -1,6 +1,6 @@
 // Generated from the Rust constants by `xuncha_core::api::typescript_checklists`; do not edit.
 
-import type { Acceptance, Contact, DischargePermit, EiaApproval, EnterpriseStatus, Facility, FacilityKind, ManagementCategory, Outlet, OutletKind, PermitKind, SolidWasteYear, Tier } from './bindings'
+import type { Acceptance, Contact, DischargePermit, EiaApproval, EnterpriseStatus, Facility, FacilityKind, ManagementCategory, Outlet, OutletKind, PermitKind, SolidWasteYear, Tier, FindingSeverity } from './bindings'
 
 /** 一园一档: 001 附件1-2, (group, document). */
 export const PARK_ARCHIVE_ITEMS: ReadonlyArray<readonly [string, string]> = [
@@ -73,7 +73,7 @@ export const DELIVERY_METHODS: ReadonlyArray<string> = ["当面送达", "邮寄�
 export const TIER_UNSET = "未定"
 
 /** Days from the inspection to a finding's default deadline, by severity (none: put right on the spot). */
-export const FINDING_DEADLINE_DAYS: Readonly<Record<string, number | null>> = { minor: null, general: 30, serious: 15 }
+export const FINDING_DEADLINE_DAYS: Readonly<Record<FindingSeverity, number | null>> = { minor: null, general: 30, serious: 15 }
 
 /** Days from the inspection to a notice's default deadline for the rectification plan. */
 export const PLAN_DUE_DAYS = 15
@@ -86,6 +86,7 @@ export const ACCEPTANCES: ReadonlyArray<Acceptance> = ["done","not_done","not_re
 export const PERMIT_KINDS: ReadonlyArray<PermitKind> = ["permit","registration"]
 export const FACILITY_KINDS: ReadonlyArray<FacilityKind> = ["wastewater","waste_gas"]
 export const OUTLET_KINDS: ReadonlyArray<OutletKind> = ["wastewater","waste_gas","rainwater"]
+export const FINDING_SEVERITIES: ReadonlyArray<FindingSeverity> = ["minor","general","serious"]
 
 /** The patrol tier a management category implies when no supervisor set another. */
 export const DEFAULT_TIER: Readonly<Record<ManagementCategory, Tier>> = { "key": "A", "simplified": "B", "registration": "C" }

@@ -104,7 +104,7 @@ export default {
     doneFiles: '，上传文件 {up} 个，下载 {down} 个',
     heldNote: '有 {n} 条修改涉及法律或风险字段，与他人的修改冲突，等待主管裁决',
     damaged: '本机有 {n} 个附件文件已损坏（内容与校验值不符），未上传，请重新添加原件',
-    refusedFiles: '服务器未接收 {n} 个文件，下次同步再试。{first}',
+    refusedFiles: '服务器未接收 {n} 个文件，将在下次同步时重试，例如：{first}。',
     removed: '{n} 个园区已不再分配给您，已从本机移除（未发送的修改保留）',
   },
   login: {

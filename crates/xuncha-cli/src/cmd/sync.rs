@@ -66,7 +66,7 @@ pub fn sync(ctx: &Ctx) -> Result<(), ApiError> {
             println!("注意：本机文件 {sha} 已损坏（内容与校验值不符），未上传，请重新添加原件");
         }
         for (sha, why) in &report.blobs_refused {
-            println!("注意：服务器未接收{}，下次同步再试", xuncha_core::api::refused_file(sha, why));
+            println!("注意：服务器未接收{}（将在下次同步时重试）", xuncha_core::api::refused_file(sha, why));
         }
     })?;
     match &report.stopped {

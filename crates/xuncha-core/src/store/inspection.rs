@@ -463,7 +463,10 @@ impl Store {
     /// already in it.
     pub fn add_photos(&mut self, processed: ProcessedPhotos) -> Result<(Inspection, Vec<PhotoImport>), StoreError> {
         let ProcessedPhotos { id, finding, results } = processed;
-        let mut i = self.photo_target(id, finding)?;
+        let mut i = self.photo_target(id, None)?;
+        // A finding removed while the files were processed: its photos
+        // belong to the record as a whole, as a save keeps them.
+        let finding = finding.filter(|f| i.findings.iter().any(|x| x.id == *f));
         let imported_at = self.env.now_in_china().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
         let mut report = Vec::new();
         for (file_name, result) in results {

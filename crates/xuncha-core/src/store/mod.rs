@@ -333,11 +333,10 @@ impl Store {
             .enterprise(enterprise)?
             .ok_or_else(|| StoreError::NotFound { what: "企业", key: enterprise.to_string() })?;
         let Some(index) = e.archive.iter().position(|i| i.item_no == item_no) else {
-            return Err(StoreError::Invalid(vec![FieldProblem {
-                field: "archive".into(),
-                severity: Severity::Error,
-                message: format!("档案清单只有第1至{}项，没有第{item_no}项", ENTERPRISE_ARCHIVE_ITEMS.len()),
-            }]));
+            return Err(StoreError::Invalid(vec![FieldProblem::error(
+                "archive",
+                format!("档案清单只有第1至{}项，没有第{item_no}项", ENTERPRISE_ARCHIVE_ITEMS.len()),
+            )]));
         };
         let blob = self.blobs().put_file(file)?;
         if let Some(existing) = e.archive[index].attachments.iter().find(|a| a.sha256 == blob.sha256) {

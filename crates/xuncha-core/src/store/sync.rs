@@ -981,9 +981,10 @@ fn upload(t: &mut dyn Transport, path: &std::path::Path, sha256: &str) -> Result
             Ok(BlobUpload { complete: true, .. }) => return Ok(true),
             Ok(BlobUpload { received, .. }) if received > offset && received < total => offset = received,
             Ok(answer) => return Err(SyncError::BadAnswer(format!("上传进度异常：{answer:?}"))),
-            // Another laptop sending the same file moved the offset, or
-            // bytes were damaged on the way (the server threw the upload
-            // away): start again from where the server stands. Any other
+            // The server stands elsewhere (this device's other program, the
+            // window beside the CLI, sent part of the file, or an unfinished
+            // upload expired), or bytes were damaged on the way and the
+            // server threw the upload away: go on from where it stands. Any other
             // refusal is the server's last word on this file.
             Err(TransportError::Refused { code: ErrorCode::UploadOffset | ErrorCode::HashMismatch, .. })
                 if setbacks < 3 =>

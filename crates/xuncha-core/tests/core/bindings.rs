@@ -53,5 +53,7 @@ fn every_choice_list_names_every_variant_of_its_type() {
     assert_eq!(variants::<PermitKind>(), listed(&PermitKind::ALL));
     assert_eq!(variants::<FacilityKind>(), listed(&FacilityKind::ALL));
     assert_eq!(variants::<OutletKind>(), listed(&OutletKind::ALL));
+    use xuncha_core::inspection::FindingSeverity;
+    assert_eq!(variants::<FindingSeverity>(), listed(&FindingSeverity::ALL));
     assert_eq!(variants::<Acceptance>().len(), 4, "the check reads the union: {:?}", variants::<Acceptance>());
 }

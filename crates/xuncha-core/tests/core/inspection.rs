@@ -626,6 +626,30 @@ fn an_edit_saved_while_photos_are_processed_is_kept_and_a_signed_draft_takes_non
     assert_eq!(saved.photos.len(), 1);
     assert_eq!(saved.notes, "危废间门锁损坏", "the edit saved during the import is kept");
 
+    // The finding the photos were for was removed meanwhile: they stay, as
+    // photos of the whole record, like a save keeps a removed finding's.
+    let finding = store.new_id();
+    let mut with_finding = saved.clone();
+    with_finding.findings.push(Finding {
+        id: finding,
+        item_key: None,
+        found: "雨水排口有黑水".into(),
+        suggestion: String::new(),
+        legal_basis: None,
+        severity: FindingSeverity::General,
+        deadline: None,
+    });
+    let with_finding = store.save_inspection(&with_finding).unwrap();
+    std::fs::write(card.join("b.jpg"), jpeg(&scene(320, 240, 6))).unwrap();
+    let batch = store.prepare_photos(i.id, Some(finding), vec![card.join("b.jpg")]).unwrap();
+    let mut removed = with_finding.clone();
+    removed.findings.clear();
+    store.save_inspection(&removed).unwrap();
+    let (saved, report) = store.add_photos(batch.process()).unwrap();
+    assert_eq!(report[0].error, None, "{report:?}");
+    assert_eq!(saved.photos.len(), 2);
+    assert_eq!(saved.photos[1].finding_id, None);
+
     // Signed while the photos were processed: nothing is added behind the
     // signature.
     let i = start(&mut store, InspectionKind::DailyPatrol);

@@ -448,7 +448,6 @@ fn a_postgresql_database_with_an_altered_or_newer_migration_history_is_refused()
     assert!(err.to_string().contains("newer program"), "{err}");
 }
 
-/// A direct transport whose connection drops after a number of chunks.
 /// The real server behind a link that drops after `chunks_left` chunks,
 /// or a server that answers every chunk with `refusal`.
 struct Dropping<'a> {
