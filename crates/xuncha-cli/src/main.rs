@@ -17,6 +17,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use uuid::Uuid;
 use xuncha_core::api::{ApiError, ErrorCode};
+use xuncha_core::id::*;
 use xuncha_core::{Env, Store};
 
 use cmd::{data, document, sync};
@@ -58,7 +59,7 @@ enum Command {
     Conflicts {
         /// 只看这个园区（默认：本机所有园区）
         #[arg(long)]
-        park: Option<Uuid>,
+        park: Option<ParkId>,
         /// 连已裁决的一起列出
         #[arg(long)]
         all: bool,

@@ -495,7 +495,7 @@ fn printing_a_signed_inspection_writes_its_record_as_a_pdf() {
     assert!(said.contains("已生成现场检查记录"), "{said}");
     let text = pdf_text(&out);
     assert!(text.contains("湖南领湃新能源科技有限公司"), "the record names the enterprise");
-    assert!(text.contains(signed.digest.as_deref().unwrap()), "and carries the integrity digest");
+    assert!(text.contains(&signed.digest.unwrap().hex()), "and carries the integrity digest");
     assert!(text.contains("本次检查未发现问题"), "and says nothing was found");
 
     let unknown = xuncha(&db, &["print", "record", "01941f29-0000-7000-8000-000000000000", "--out", "x.pdf"]);
@@ -516,7 +516,7 @@ fn printing_cards_writes_one_pdf_per_facility_or_says_there_is_none() {
         let mut e = store.find_enterprise("91430426MA4QA91117").unwrap().unwrap();
         for (kind, name) in [("wastewater", "一体化污水处理设备"), ("waste_gas", "喷漆废气活性炭吸附装置")]
         {
-            let id = store.new_id();
+            let id: uuid::Uuid = store.new_id();
             e.facilities.push(
                 serde_json::from_value(serde_json::json!({
                     "id": id, "kind": kind, "name": name, "discharge_standard": "GB 8978-1996 三级",

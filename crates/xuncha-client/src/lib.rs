@@ -22,6 +22,7 @@ use uuid::Uuid;
 use xuncha_core::api::{ApiError, ConflictItem, ErrorCode};
 use xuncha_core::sync::{BlobOnServer, Transport, TransportError};
 use xuncha_core::Store;
+use xuncha_core::{DeviceId, ParkId, Sha256};
 use xuncha_sync::{
     BlobUpload, ChallengeRequest, ConflictRecord, DeviceProof, ErrorBody, Hello, LeaseRequest, LoginChallenge,
     LoginRequest, NumberBlock, NumberSeries, PullPage, PullRequest, PushRequest, PushResponse, ReferenceDoc,
@@ -127,7 +128,7 @@ pub fn login(
     server: &str,
     user: &str,
     password: &str,
-    device_id: Uuid,
+    device_id: DeviceId,
     device_name: &str,
 ) -> Result<SavedSession, ClientError> {
     let server = check_url(server)?;
@@ -173,7 +174,7 @@ pub fn login_store(store: &Store, server: &str, user: &str, password: &str) -> R
 /// The conflicts of `parks` (every park on this laptop when `None`), named
 /// from the laptop's records, as the conflicts screen and `xuncha
 /// conflicts` list them; decided ones only with `decided`.
-pub fn conflicts(store: &Store, parks: Option<Vec<Uuid>>, decided: bool) -> Result<Vec<ConflictItem>, ApiError> {
+pub fn conflicts(store: &Store, parks: Option<Vec<ParkId>>, decided: bool) -> Result<Vec<ConflictItem>, ApiError> {
     let mut transport = HttpTransport::for_store(store.path())?;
     let parks = match parks {
         Some(p) => p,
@@ -254,7 +255,10 @@ impl HttpTransport {
 impl HttpTransport {
     /// The conflicts of these parks, each park's oldest first: both
     /// values, and whether a supervisor still has to decide.
-    pub fn conflicts(&mut self, parks: impl IntoIterator<Item = Uuid>) -> Result<Vec<ConflictRecord>, TransportError> {
+    pub fn conflicts(
+        &mut self,
+        parks: impl IntoIterator<Item = ParkId>,
+    ) -> Result<Vec<ConflictRecord>, TransportError> {
         let mut all = Vec::new();
         for park in parks {
             all.extend(self.call::<Vec<ConflictRecord>>(
@@ -275,7 +279,7 @@ fn found_or_not(result: Result<ureq::Response, ureq::Error>) -> Result<ureq::Res
 }
 
 impl Transport for HttpTransport {
-    fn hello(&mut self, _device_id: Uuid) -> Result<Hello, TransportError> {
+    fn hello(&mut self, _device_id: DeviceId) -> Result<Hello, TransportError> {
         self.call(
             |a, url, auth| a.get(url).set("Authorization", auth).call().map_err(transport_error),
             "/v1/sync/hello",
@@ -296,7 +300,7 @@ impl Transport for HttpTransport {
         )
     }
 
-    fn blob_state(&mut self, sha256: &str) -> Result<BlobOnServer, TransportError> {
+    fn blob_state(&mut self, sha256: &Sha256) -> Result<BlobOnServer, TransportError> {
         let resp = self.send(
             |a, url, auth| found_or_not(a.head(url).set("Authorization", auth).call()),
             &format!("/v1/blobs/{sha256}"),
@@ -307,7 +311,7 @@ impl Transport for HttpTransport {
 
     fn upload_chunk(
         &mut self,
-        sha256: &str,
+        sha256: &Sha256,
         offset: u64,
         total: u64,
         bytes: &[u8],
@@ -326,7 +330,7 @@ impl Transport for HttpTransport {
         )
     }
 
-    fn download(&mut self, sha256: &str, into: &mut dyn Write) -> Result<bool, TransportError> {
+    fn download(&mut self, sha256: &Sha256, into: &mut dyn Write) -> Result<bool, TransportError> {
         let resp = self.send(
             |a, url, auth| found_or_not(a.get(url).set("Authorization", auth).call()),
             &format!("/v1/blobs/{sha256}"),

@@ -23,7 +23,7 @@ fn session() -> SavedSession {
             user_id: Uuid::from_u128(7),
             user_name: "zhang".into(),
             role: "inspector".into(),
-            parks: vec![Uuid::from_u128(8)],
+            parks: vec![Uuid::from_u128(8).into()],
         },
     }
 }

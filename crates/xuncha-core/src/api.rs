@@ -12,6 +12,7 @@ use ts_rs::TS;
 
 use crate::blob::BlobError;
 use crate::enterprise::FieldProblem;
+use crate::id::*;
 use crate::roster::RosterError;
 pub use crate::store::sync::ConflictItem;
 use crate::store::sync::{describe_stop, SyncError, SyncReport, SyncStatus, TransportError};
@@ -140,6 +141,20 @@ pub fn typescript_bindings() -> String {
         format!("type ErrorCode = {codes};"),
         ApiError::decl(&cfg),
         AppInfo::decl(&cfg),
+        // Typed ids and hashes: plain strings on the wire, named apart so
+        // the window's types say which record an id names.
+        ParkId::decl(&cfg),
+        EnterpriseId::decl(&cfg),
+        FacilityId::decl(&cfg),
+        InspectionId::decl(&cfg),
+        FindingId::decl(&cfg),
+        PhotoId::decl(&cfg),
+        NoticeId::decl(&cfg),
+        CaseId::decl(&cfg),
+        CaseEventId::decl(&cfg),
+        ClueTransferId::decl(&cfg),
+        DeviceId::decl(&cfg),
+        Sha256::decl(&cfg),
         Severity::decl(&cfg),
         FieldProblem::decl(&cfg),
         EnterpriseStatus::decl(&cfg),
@@ -225,7 +240,7 @@ pub fn typescript_bindings() -> String {
         TransferOffice::decl(&cfg),
         ClueTransfer::decl(&cfg),
         NewClueTransfer::decl(&cfg),
-        DocumentKind::decl(&cfg),
+        Printable::decl(&cfg),
         DocumentFonts::decl(&cfg),
         FontRole::decl(&cfg),
         CaseState::decl(&cfg),
@@ -263,18 +278,18 @@ pub fn typescript_bindings() -> String {
     out
 }
 
-/// Which document to print.
+/// Which document to print, of which record: `{ kind, id }` on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum DocumentKind {
-    /// A rectification notice, by the notice's id.
-    Notice,
-    /// An inspection's on-site record, by the inspection's id.
-    Record,
-    /// Every facility card of an enterprise, by the enterprise's id.
-    Cards,
-    /// A clue transfer form, by the transfer's id.
-    Transfer,
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Printable {
+    /// A rectification notice.
+    Notice(NoticeId),
+    /// An inspection's on-site record.
+    Record(InspectionId),
+    /// Every facility card of an enterprise.
+    Cards(EnterpriseId),
+    /// A clue transfer form.
+    Transfer(ClueTransferId),
 }
 
 /// The notices held on this laptop and the numbers given up.
@@ -308,7 +323,7 @@ pub struct SyncRound {
     /// Files other laptops have not uploaded yet.
     pub waiting: usize,
     /// Local files found damaged (content no longer matches the hash).
-    pub damaged: Vec<String>,
+    pub damaged: Vec<Sha256>,
     /// Files the server refused, each with its reason (sent again next round).
     pub refused_files: Vec<String>,
     /// Parks no longer assigned, removed from this laptop.
@@ -325,8 +340,8 @@ pub struct SyncRound {
 
 /// A file the server refused, as the user reads it: which file (its hash
 /// prefix, as the file list shows it) and why.
-pub fn refused_file(sha256: &str, why: &str) -> String {
-    format!("文件 {}：{why}", &sha256[..sha256.len().min(12)])
+pub fn refused_file(sha256: &Sha256, why: &str) -> String {
+    format!("文件 {}：{why}", sha256.short(12))
 }
 
 impl From<&SyncReport> for SyncRound {
@@ -413,7 +428,7 @@ pub fn typescript_checklists() -> String {
         ("BLANK_CONTACT", "Contact", json(&Contact::blank(nil, ""))),
         ("BLANK_EIA_APPROVAL", "EiaApproval", json(&EiaApproval::blank(nil))),
         ("BLANK_PERMIT", "DischargePermit", json(&DischargePermit::blank(nil))),
-        ("BLANK_FACILITY", "Facility", json(&Facility::blank(nil, FacilityKind::Wastewater))),
+        ("BLANK_FACILITY", "Facility", json(&Facility::blank(FacilityId::NIL, FacilityKind::Wastewater))),
         ("BLANK_OUTLET", "Outlet", json(&Outlet::blank(nil))),
         ("BLANK_WASTE_YEAR", "SolidWasteYear", json(&SolidWasteYear::blank(nil, 0))),
     ]

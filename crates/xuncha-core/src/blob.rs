@@ -9,7 +9,9 @@ use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
+use sha2::Digest;
+
+use crate::id::Sha256;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BlobError {
@@ -24,15 +26,15 @@ pub enum BlobError {
     #[error("文件 {path} 为空（0字节），未保存")]
     Empty { path: String },
     #[error("收到的文件与其校验值 {expected} 不符（传输中损坏），未保存")]
-    Mismatch { expected: String },
+    Mismatch { expected: Sha256 },
     #[error("保存文件失败")]
     Write(#[from] io::Error),
 }
 
-/// A stored blob: its SHA-256 (hex) and size in bytes.
+/// A stored blob: its SHA-256 and size in bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlobRef {
-    pub sha256: String,
+    pub sha256: Sha256,
     pub size: u64,
 }
 
@@ -46,8 +48,9 @@ impl BlobStore {
     }
 
     /// Where the blob with this hash lives: `ab/cdef…` under the root.
-    pub fn path_of(&self, sha256: &str) -> PathBuf {
-        self.root.join(&sha256[..2]).join(&sha256[2..])
+    pub fn path_of(&self, sha256: &Sha256) -> PathBuf {
+        let hex = sha256.hex();
+        self.root.join(&hex[..2]).join(&hex[2..])
     }
 
     /// Copies a file in, unless a blob with the same content is there already.
@@ -76,11 +79,16 @@ impl BlobStore {
     pub fn writer(&self) -> Result<BlobWriter<'_>, BlobError> {
         let tmp_dir = self.root.join("tmp");
         fs::create_dir_all(&tmp_dir)?;
-        Ok(BlobWriter { store: self, tmp: tempfile::NamedTempFile::new_in(&tmp_dir)?, hasher: Sha256::new(), size: 0 })
+        Ok(BlobWriter {
+            store: self,
+            tmp: tempfile::NamedTempFile::new_in(&tmp_dir)?,
+            hasher: sha2::Sha256::new(),
+            size: 0,
+        })
     }
 
     /// The hashes of every stored blob.
-    pub fn list(&self) -> Result<Vec<String>, BlobError> {
+    pub fn list(&self) -> Result<Vec<Sha256>, BlobError> {
         let mut out = Vec::new();
         let dirs = match fs::read_dir(&self.root) {
             Ok(dirs) => dirs,
@@ -90,13 +98,14 @@ impl BlobStore {
         for dir in dirs {
             let dir = dir?;
             let prefix = dir.file_name().to_string_lossy().into_owned();
-            if prefix.len() != 2 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+            // Only `ab/cdef…` names a blob; `tmp/` and strays are passed over.
+            if prefix.len() != 2 || !dir.file_type()?.is_dir() {
                 continue;
             }
             for file in fs::read_dir(dir.path())? {
                 let rest = file?.file_name().to_string_lossy().into_owned();
-                if rest.len() == 62 && rest.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    out.push(format!("{prefix}{rest}"));
+                if let Ok(sha256) = format!("{prefix}{rest}").parse() {
+                    out.push(sha256);
                 }
             }
         }
@@ -105,12 +114,12 @@ impl BlobStore {
     }
 
     /// Whether the stored blob still has the content its name says.
-    pub fn verify(&self, sha256: &str) -> Result<bool, BlobError> {
+    pub fn verify(&self, sha256: &Sha256) -> Result<bool, BlobError> {
         let path = self.path_of(sha256);
         let mut f = File::open(&path).map_err(|source| BlobError::Read { path: path.display().to_string(), source })?;
-        let mut hasher = Sha256::new();
+        let mut hasher = sha2::Sha256::new();
         io::copy(&mut f, &mut hasher)?;
-        Ok(hex::encode(hasher.finalize()) == sha256)
+        Ok(Sha256::from_hasher(hasher) == *sha256)
     }
 }
 
@@ -119,7 +128,7 @@ impl BlobStore {
 pub struct BlobWriter<'s> {
     store: &'s BlobStore,
     tmp: tempfile::NamedTempFile,
-    hasher: Sha256,
+    hasher: sha2::Sha256,
     size: u64,
 }
 
@@ -140,10 +149,10 @@ impl BlobWriter<'_> {
     /// Flushes the file to disk and renames it to its SHA-256 name (read
     /// only: evidence is never modified). With `expected`, a file whose
     /// hash differs is refused and nothing is stored.
-    pub fn finish(self, expected: Option<&str>) -> Result<BlobRef, BlobError> {
-        let sha256 = hex::encode(self.hasher.finalize());
+    pub fn finish(self, expected: Option<Sha256>) -> Result<BlobRef, BlobError> {
+        let sha256 = Sha256::from_hasher(self.hasher);
         if let Some(expected) = expected.filter(|e| *e != sha256) {
-            return Err(BlobError::Mismatch { expected: expected.to_string() });
+            return Err(BlobError::Mismatch { expected });
         }
         let dest = self.store.path_of(&sha256);
         if !dest.exists() {

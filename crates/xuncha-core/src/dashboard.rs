@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::checklist::Topic;
+use crate::id::*;
 use crate::rectification::{Case, CaseEvent, CaseState};
 use crate::store::rectification::CaseFilter;
 use crate::{Store, StoreError};
@@ -50,7 +50,7 @@ pub struct Month {
 /// A checklist item that failed more than once at one enterprise.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct RepeatProblem {
-    pub enterprise_id: Uuid,
+    pub enterprise_id: EnterpriseId,
     pub enterprise_name: String,
     pub item_key: String,
     pub item_text: String,
@@ -63,7 +63,7 @@ pub struct RepeatProblem {
 /// An event the server kept as rejected: for a supervisor to check.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct RejectedEvent {
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     pub event: CaseEvent,
     pub enterprise_name: String,
     pub number: Option<String>,
@@ -111,11 +111,11 @@ fn code(item_key: &str) -> &str {
 }
 
 /// The dashboard of `park` (every park with `None`) on `today`.
-pub fn dashboard(store: &Store, park: Option<Uuid>, today: NaiveDate) -> Result<Dashboard, StoreError> {
+pub fn dashboard(store: &Store, park: Option<ParkId>, today: NaiveDate) -> Result<Dashboard, StoreError> {
     let items = items(store)?;
     let cases = store.cases(&CaseFilter { park_id: park, ..Default::default() })?;
     let mut total = Counts { name: "合计".into(), ..Default::default() };
-    let mut parks: BTreeMap<Uuid, Counts> = BTreeMap::new();
+    let mut parks: BTreeMap<ParkId, Counts> = BTreeMap::new();
     let mut categories: BTreeMap<&str, Counts> = BTreeMap::new();
     for c in &cases {
         total.add(c, today);
@@ -156,7 +156,7 @@ pub fn dashboard(store: &Store, park: Option<Uuid>, today: NaiveDate) -> Result<
         });
     }
 
-    let mut found: BTreeMap<(Uuid, String), (String, Vec<String>)> = BTreeMap::new();
+    let mut found: BTreeMap<(EnterpriseId, String), (String, Vec<String>)> = BTreeMap::new();
     for i in store.standing_inspections(park)? {
         let day = i.started_at.get(..10).unwrap_or_default().to_string();
         let mut keys: Vec<&str> = i.findings.iter().filter_map(|f| f.item_key.as_deref()).collect();

@@ -10,8 +10,8 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use uuid::Uuid;
 
+use crate::id::*;
 use crate::notice::chinese_date;
 use crate::rectification::CaseState;
 use crate::store::rectification::CaseFilter;
@@ -123,7 +123,7 @@ fn owner(e: Option<&crate::Enterprise>) -> String {
 }
 
 /// Builds a ledger of `park` (every park with `None`) as of `today`.
-pub fn ledger(store: &Store, kind: LedgerKind, park: Option<Uuid>, today: NaiveDate) -> Result<Ledger, StoreError> {
+pub fn ledger(store: &Store, kind: LedgerKind, park: Option<ParkId>, today: NaiveDate) -> Result<Ledger, StoreError> {
     let park_name = match park {
         Some(p) => store.park(p)?.map(|p| p.name).unwrap_or_default(),
         None => "全部园区".to_string(),

@@ -5,7 +5,7 @@
 //! their own names, so `xuncha_core::inspection` is the domain's.
 
 pub use xuncha_domain::{
-    brief, checklist, clue_transfer, enterprise, env, ident, inspection, notice, park, patrol, rectification,
+    brief, checklist, clue_transfer, enterprise, env, id, ident, inspection, notice, park, patrol, rectification,
 };
 
 pub mod api;
@@ -21,5 +21,6 @@ pub mod synth;
 
 pub use enterprise::Enterprise;
 pub use env::Env;
+pub use id::*;
 pub use park::Park;
 pub use store::{sync, Store, StoreError};

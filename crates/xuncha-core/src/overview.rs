@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::enterprise::{EnterpriseStatus, ManagementCategory, Tier};
+use crate::id::*;
 use crate::park::Park;
 use crate::store::{Store, StoreError};
 
@@ -23,7 +23,7 @@ pub struct QuotaUse {
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ParkOverview {
-    pub id: Uuid,
+    pub id: ParkId,
     pub name: String,
     pub code: Option<String>,
     pub enterprises: usize,

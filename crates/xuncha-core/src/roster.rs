@@ -25,6 +25,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::enterprise::*;
+use crate::id::*;
 use crate::ident::{self, Severity};
 use crate::search::normalize;
 use crate::store::{Store, StoreError};
@@ -131,7 +132,7 @@ pub struct RowProblem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct RowChange {
     pub row: usize,
-    pub id: Uuid,
+    pub id: EnterpriseId,
     pub name: String,
     /// Fields that changed (for an update).
     pub fields: Vec<String>,
@@ -544,10 +545,10 @@ fn parse_acceptance(s: &str) -> Option<Acceptance> {
 pub fn apply_record(
     rec: &RosterRecord,
     base: Option<&Enterprise>,
-    park_id: Uuid,
+    park_id: ParkId,
     new_id: &mut dyn FnMut() -> Uuid,
 ) -> Enterprise {
-    let mut e = base.cloned().unwrap_or_else(|| Enterprise::new(new_id(), park_id, rec.name.clone()));
+    let mut e = base.cloned().unwrap_or_else(|| Enterprise::new(new_id().into(), park_id, rec.name.clone()));
     let has = |c: Column| rec.columns.contains(&c);
     e.name = rec.name.clone();
     e.park_id = park_id;
@@ -709,12 +710,12 @@ pub fn import_grid(store: &mut Store, grid: &[Vec<String>], opts: &ImportOptions
             (parks.len() == 1).then(|| parks[0].id)
         }
     };
-    let parks: HashMap<String, Uuid> = store.parks()?.into_iter().filter_map(|p| p.code.map(|c| (c, p.id))).collect();
+    let parks: HashMap<String, ParkId> = store.parks()?.into_iter().filter_map(|p| p.code.map(|c| (c, p.id))).collect();
     let (by_code, by_name) = existing_keys(store)?;
     let mut seen_codes: HashMap<String, usize> = HashMap::new();
     let mut seen_names: HashMap<String, usize> = HashMap::new();
     // Resolve each record to its park and its existing file, and check it.
-    let mut plan: Vec<(&RosterRecord, Uuid, Option<Uuid>)> = Vec::new();
+    let mut plan: Vec<(&RosterRecord, ParkId, Option<EnterpriseId>)> = Vec::new();
     for rec in &parsed.records {
         let error = |report: &mut ImportReport, column: Column, value: &str, message: String| {
             report.problems.push(RowProblem {
@@ -772,7 +773,7 @@ pub fn import_grid(store: &mut Store, grid: &[Vec<String>], opts: &ImportOptions
         }
         let existing = code.as_ref().and_then(|c| by_code.get(c)).or_else(|| by_name.get(&name_key)).copied();
         // Without a park the row is in error already; it is still checked for the report.
-        plan.push((rec, park_id.unwrap_or_default(), existing));
+        plan.push((rec, park_id.unwrap_or(ParkId::NIL), existing));
     }
     if report.errors().next().is_some() {
         // Check what can be checked so the report is complete, but write nothing.
@@ -848,7 +849,7 @@ impl From<StoreError> for Abort {
 /// Runs the identifier checks of every planned record without writing.
 fn check_records(
     store: &mut Store,
-    plan: &[(&RosterRecord, Uuid, Option<Uuid>)],
+    plan: &[(&RosterRecord, ParkId, Option<EnterpriseId>)],
     report: &mut ImportReport,
 ) -> Result<(), StoreError> {
     for (rec, park_id, existing) in plan {
@@ -892,7 +893,7 @@ fn cell_value(rec: &RosterRecord, column: Column) -> String {
 }
 
 /// Lookup from a key to the id of the enterprise file it names.
-type KeyIndex = HashMap<String, Uuid>;
+type KeyIndex = HashMap<String, EnterpriseId>;
 
 /// Credit code → id and normalised name (and other spellings) → id.
 fn existing_keys(store: &Store) -> Result<(KeyIndex, KeyIndex), StoreError> {
@@ -967,7 +968,7 @@ fn cells_of(e: &Enterprise, park_code: Option<&str>, no: usize) -> Vec<Vec<Strin
 }
 
 /// The roster of a park (or of every park) as rows of cells, header first.
-pub fn roster_grid(store: &Store, park: Option<Uuid>) -> Result<Vec<Vec<String>>, StoreError> {
+pub fn roster_grid(store: &Store, park: Option<ParkId>) -> Result<Vec<Vec<String>>, StoreError> {
     let mut grid = vec![Column::ALL.iter().map(|c| c.header().to_string()).collect::<Vec<_>>()];
     let mut codes = HashMap::new();
     for p in store.parks()? {
@@ -983,7 +984,7 @@ pub fn roster_grid(store: &Store, park: Option<Uuid>) -> Result<Vec<Vec<String>>
 
 /// Exports the roster to `.xlsx` or `.csv` (UTF-8 with BOM, which Excel
 /// opens correctly), by the file's extension.
-pub fn export(store: &Store, path: &Path, park: Option<Uuid>) -> Result<usize, RosterError> {
+pub fn export(store: &Store, path: &Path, park: Option<ParkId>) -> Result<usize, RosterError> {
     let grid = roster_grid(store, park)?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let enterprises = grid.iter().skip(1).filter(|r| !r[1].is_empty()).count();

@@ -13,9 +13,9 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::enterprise::{EnterpriseStatus, ManagementCategory, Tier};
+use crate::id::*;
 pub use crate::ident::normalize;
 use crate::store::lists::{DocCode, IndexRow};
 use crate::store::StoreError;
@@ -52,10 +52,10 @@ pub enum MatchedField {
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Hit {
-    pub id: Uuid,
+    pub id: EnterpriseId,
     pub name: String,
     pub credit_code: Option<String>,
-    pub park_id: Uuid,
+    pub park_id: ParkId,
     pub park: String,
     pub park_code: Option<String>,
     pub tier: Option<Tier>,
@@ -88,7 +88,7 @@ pub struct SearchIndex {
 }
 
 pub(crate) fn build_index((rows, docs): (Vec<IndexRow>, Vec<DocCode>)) -> Result<SearchIndex, StoreError> {
-    let mut extra: HashMap<Uuid, Vec<(MatchedField, String)>> = HashMap::new();
+    let mut extra: HashMap<EnterpriseId, Vec<(MatchedField, String)>> = HashMap::new();
     for doc in docs {
         let (id, field, number) = match doc {
             DocCode::EiaApproval(id, n) => (id, MatchedField::EiaApproval, n),

@@ -1,10 +1,10 @@
 //! The pre-visit brief: what an inspector should know before walking in,
 //! read from the enterprise file and earlier visits.
 
+use crate::id::InspectionId;
 use chrono::NaiveDate;
 use serde::Serialize;
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::enterprise::{Acceptance, Enterprise, EnterpriseStatus, PermitKind};
 use crate::inspection::{FindingSeverity, Inspection};
@@ -30,7 +30,7 @@ pub struct BriefItem {
     /// What to look at, in Chinese.
     pub text: String,
     /// The earlier inspection an open finding comes from.
-    pub inspection_id: Option<Uuid>,
+    pub inspection_id: Option<InspectionId>,
 }
 
 pub fn chinese_date(d: NaiveDate) -> String {

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::id::{ClueTransferId, DeviceId, EnterpriseId, FindingId, InspectionId, ParkId};
+
 use crate::notice::DocNumber;
 
 /// What the transferring office puts on every transfer; kept in the
@@ -33,12 +35,12 @@ pub struct TransferOffice {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ClueTransfer {
-    pub id: Uuid,
-    pub park_id: Uuid,
-    pub enterprise_id: Uuid,
-    pub inspection_id: Uuid,
+    pub id: ClueTransferId,
+    pub park_id: ParkId,
+    pub enterprise_id: EnterpriseId,
+    pub inspection_id: InspectionId,
     /// The findings the clue rests on.
-    pub finding_ids: Vec<Uuid>,
+    pub finding_ids: Vec<FindingId>,
     /// Set when the office numbers its transfers.
     pub number: Option<DocNumber>,
     /// The suspected unit or person; `None` when not yet known (the form
@@ -55,7 +57,7 @@ pub struct ClueTransfer {
     /// 移送时间 (`YYYY-MM-DD`).
     pub transferred_on: String,
     pub created_at: String,
-    pub device_id: Option<Uuid>,
+    pub device_id: Option<DeviceId>,
 }
 
 /// What happened to a transfer after it left the park: delivery to the
@@ -87,13 +89,13 @@ impl TransferNews {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct TransferUpdate {
     pub id: Uuid,
-    pub transfer_id: Uuid,
-    pub park_id: Uuid,
-    pub enterprise_id: Uuid,
+    pub transfer_id: ClueTransferId,
+    pub park_id: ParkId,
+    pub enterprise_id: EnterpriseId,
     pub news: TransferNews,
     pub recorded_by: String,
     pub recorded_at: String,
-    pub device_id: Uuid,
+    pub device_id: DeviceId,
 }
 
 /// A transfer with its news, latest last, and where it stands.

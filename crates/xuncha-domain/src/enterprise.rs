@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::id::{EnterpriseId, FacilityId, ParkId, Sha256};
+
 use crate::ident::{self, Problem, Severity};
 
 /// Operating status of an enterprise.
@@ -240,7 +242,7 @@ impl FacilityKind {
 /// (000 附件2-1 for wastewater, 附件2-2 for waste gas).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Facility {
-    pub id: Uuid,
+    pub id: FacilityId,
     pub kind: FacilityKind,
     /// 环保设施名称.
     pub name: String,
@@ -263,7 +265,7 @@ pub struct Facility {
     /// 工艺流程 (wastewater) or 工艺原理 (waste gas), in words.
     pub process: Option<String>,
     /// SHA-256 of the process diagram picture, stored as a blob.
-    pub process_diagram_sha256: Option<String>,
+    pub process_diagram_sha256: Option<Sha256>,
     /// 药剂投加方式: 自动 or 人工.
     pub dosing_mode: Option<String>,
     /// 药剂投加数量.
@@ -278,7 +280,7 @@ pub struct Facility {
 
 impl Facility {
     /// A new facility of the file form, its card still empty.
-    pub fn blank(id: Uuid, kind: FacilityKind) -> Self {
+    pub fn blank(id: FacilityId, kind: FacilityKind) -> Self {
         Facility {
             id,
             kind,
@@ -325,7 +327,7 @@ pub struct Outlet {
     pub longitude: Option<f64>,
     pub latitude: Option<f64>,
     /// SHA-256 of the signboard photo.
-    pub signboard_photo_sha256: Option<String>,
+    pub signboard_photo_sha256: Option<Sha256>,
 }
 
 impl Outlet {
@@ -399,7 +401,7 @@ impl ArchiveItem {
 pub struct Attachment {
     pub id: Uuid,
     pub file_name: String,
-    pub sha256: String,
+    pub sha256: Sha256,
     pub size: u64,
     pub added_at: String,
 }
@@ -434,8 +436,8 @@ pub struct SourceFlag {
 /// An enterprise file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Enterprise {
-    pub id: Uuid,
-    pub park_id: Uuid,
+    pub id: EnterpriseId,
+    pub park_id: ParkId,
     pub name: String,
     pub credit_code: Option<String>,
     pub legal_representative: Option<String>,
@@ -465,14 +467,14 @@ pub struct Enterprise {
     /// the same enterprise offline, and records naming those ids (signed
     /// inspections, notices, cases) belong to this file.
     #[serde(default)]
-    pub merged_ids: Vec<Uuid>,
+    pub merged_ids: Vec<EnterpriseId>,
     /// Local version, bumped by every save; a save names the version it edited.
     pub version: i64,
 }
 
 impl Enterprise {
     /// A new, empty enterprise file with the 33-item archive laid out.
-    pub fn new(id: Uuid, park_id: Uuid, name: impl Into<String>) -> Self {
+    pub fn new(id: EnterpriseId, park_id: ParkId, name: impl Into<String>) -> Self {
         Enterprise {
             id,
             park_id,

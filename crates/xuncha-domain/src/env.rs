@@ -59,8 +59,9 @@ impl Env {
 
     /// A new UUIDv7 from this environment's clock and random source. Ids
     /// from one environment always increase: within one millisecond the
-    /// random tail of the previous id is counted up instead.
-    pub fn new_id(&mut self) -> Uuid {
+    /// random tail of the previous id is counted up instead. The caller
+    /// names the kind of id (`let id: InspectionId = env.new_id();`).
+    pub fn new_id<I: From<Uuid>>(&mut self) -> I {
         let mut random = [0u8; 10];
         self.rng.fill_bytes(&mut random);
         let id = uuid_v7(self.now(), &random).as_u128();
@@ -79,7 +80,7 @@ impl Env {
             }
         };
         self.last_id = id;
-        Uuid::from_u128(id)
+        I::from(Uuid::from_u128(id))
     }
 }
 

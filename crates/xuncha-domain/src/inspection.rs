@@ -13,10 +13,10 @@
 //! (`xuncha_sync::inspection_digest`), so tampering with any record, photo
 //! or earlier inspection is detected.
 
+use crate::id::{DeviceId, EnterpriseId, FacilityId, FindingId, InspectionId, ParkId, PhotoId, Sha256};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::checklist::{self, Template, Topic};
 use crate::enterprise::{Enterprise, Facility, FacilityKind, FieldProblem};
@@ -142,7 +142,7 @@ pub struct ItemResult {
     pub text: String,
     pub section: String,
     /// For facility_card items: which facility, and what its card says.
-    pub facility_id: Option<Uuid>,
+    pub facility_id: Option<FacilityId>,
     pub facility_name: Option<String>,
     pub card_value: Option<String>,
     pub outcome: ItemOutcome,
@@ -195,7 +195,7 @@ impl FindingSeverity {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Finding {
-    pub id: Uuid,
+    pub id: FindingId,
     /// [`ItemResult::key`] of the item it was found under; `None` for a
     /// problem outside the checklist.
     pub item_key: Option<String>,
@@ -212,10 +212,10 @@ pub struct Finding {
 /// A photo attached to an inspection; the files are blobs by SHA-256.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Photo {
-    pub id: Uuid,
-    pub finding_id: Option<Uuid>,
+    pub id: PhotoId,
+    pub finding_id: Option<FindingId>,
     /// The original's SHA-256: the evidence.
-    pub sha256: String,
+    pub sha256: Sha256,
     pub file_name: String,
     pub size: u64,
     /// Capture time from EXIF, camera local time (`YYYY-MM-DDTHH:MM:SS`).
@@ -225,9 +225,9 @@ pub struct Photo {
     /// Upright size of the original.
     pub width: u32,
     pub height: u32,
-    pub rendition_sha256: String,
-    pub thumbnail_sha256: String,
-    pub watermarked_sha256: String,
+    pub rendition_sha256: Sha256,
+    pub thumbnail_sha256: Sha256,
+    pub watermarked_sha256: Sha256,
     pub imported_at: String,
 }
 
@@ -244,7 +244,7 @@ pub struct Signature {
     pub role: SignerRole,
     pub name: String,
     /// SHA-256 of the drawn signature (PNG, a blob); `None` when refused.
-    pub image_sha256: Option<String>,
+    pub image_sha256: Option<Sha256>,
     /// The signer refused to sign; a witness attests it.
     pub refused: bool,
     pub witness: Option<String>,
@@ -259,9 +259,9 @@ pub struct TemplateRef {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Inspection {
-    pub id: Uuid,
-    pub park_id: Uuid,
-    pub enterprise_id: Uuid,
+    pub id: InspectionId,
+    pub park_id: ParkId,
+    pub enterprise_id: EnterpriseId,
     /// The enterprise's name on the day.
     pub enterprise_name: String,
     pub kind: InspectionKind,
@@ -279,15 +279,15 @@ pub struct Inspection {
     pub signatures: Vec<Signature>,
     pub state: InspectionState,
     /// The signed inspection this one corrects.
-    pub corrects: Option<Uuid>,
+    pub corrects: Option<InspectionId>,
     pub correction_reason: Option<String>,
     pub signed_at: Option<String>,
     /// Set when signed: the signing device, its chain position and link.
-    pub device_id: Option<Uuid>,
+    pub device_id: Option<DeviceId>,
     pub chain_no: Option<i64>,
-    pub prev_id: Option<Uuid>,
-    pub prev_digest: Option<String>,
-    pub digest: Option<String>,
+    pub prev_id: Option<InspectionId>,
+    pub prev_digest: Option<Sha256>,
+    pub digest: Option<Sha256>,
     /// Local version, bumped by every save of a draft; not part of the
     /// record that is sent, so absent on the server's copy.
     #[serde(default)]
@@ -465,12 +465,12 @@ impl Inspection {
     }
 
     /// SHA-256 of every file the record points at: photos and signatures.
-    pub fn blob_hashes(&self) -> Vec<String> {
+    pub fn blob_hashes(&self) -> Vec<Sha256> {
         let mut out = Vec::new();
         for p in &self.photos {
-            out.extend([&p.sha256, &p.rendition_sha256, &p.thumbnail_sha256, &p.watermarked_sha256].map(Clone::clone));
+            out.extend([p.sha256, p.rendition_sha256, p.thumbnail_sha256, p.watermarked_sha256]);
         }
-        out.extend(self.signatures.iter().filter_map(|s| s.image_sha256.clone()));
+        out.extend(self.signatures.iter().filter_map(|s| s.image_sha256));
         out.sort();
         out.dedup();
         out

@@ -11,6 +11,7 @@ pub mod checklist;
 pub mod clue_transfer;
 pub mod enterprise;
 pub mod env;
+pub mod id;
 pub mod ident;
 pub mod inspection;
 pub mod notice;
@@ -21,4 +22,5 @@ pub mod sample;
 
 pub use enterprise::Enterprise;
 pub use env::Env;
+pub use id::*;
 pub use park::Park;

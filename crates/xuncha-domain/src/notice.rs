@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::id::{DeviceId, EnterpriseId, FindingId, InspectionId, NoticeId, ParkId, PhotoId, Sha256};
+
 /// A document number: the office's mark, the year and the serial, shown
 /// as `祁环改〔2026〕12号` (GB/T 9704: hexagonal brackets, the full year,
 /// no leading zeros, no 第).
@@ -31,7 +33,7 @@ impl std::fmt::Display for DocNumber {
 /// One problem on a notice, with the suggestion for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct NoticeProblem {
-    pub finding_id: Uuid,
+    pub finding_id: FindingId,
     pub found: String,
     pub suggestion: String,
     pub legal_basis: Option<String>,
@@ -41,8 +43,8 @@ pub struct NoticeProblem {
 /// an inspection photo.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct NoticePhoto {
-    pub photo_id: Uuid,
-    pub sha256: String,
+    pub photo_id: PhotoId,
+    pub sha256: Sha256,
     pub caption: String,
 }
 
@@ -92,10 +94,10 @@ impl DocumentFonts {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Notice {
-    pub id: Uuid,
-    pub park_id: Uuid,
-    pub enterprise_id: Uuid,
-    pub inspection_id: Uuid,
+    pub id: NoticeId,
+    pub park_id: ParkId,
+    pub enterprise_id: EnterpriseId,
+    pub inspection_id: InspectionId,
     pub number: DocNumber,
     /// 主送: the enterprise's name.
     pub addressee: String,
@@ -112,7 +114,7 @@ pub struct Notice {
     pub issued_on: String,
     pub photos: Vec<NoticePhoto>,
     pub issued_at: String,
-    pub device_id: Option<Uuid>,
+    pub device_id: Option<DeviceId>,
 }
 
 /// Days from the inspection to a notice's default deadline for the
@@ -152,11 +154,11 @@ pub fn chinese_numeral(n: usize) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct NumberVoid {
     pub id: Uuid,
-    pub park_id: Uuid,
+    pub park_id: ParkId,
     pub number: DocNumber,
     /// The spoiled notice, if the number was used.
-    pub notice_id: Option<Uuid>,
+    pub notice_id: Option<NoticeId>,
     pub reason: String,
     pub voided_at: String,
-    pub device_id: Option<Uuid>,
+    pub device_id: Option<DeviceId>,
 }

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::id::ParkId;
+
 use crate::enterprise::{ArchiveItem, Contact};
 
 /// Level of a development zone.
@@ -74,7 +76,7 @@ pub struct ParkWastewaterFacility {
 /// A park file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Park {
-    pub id: Uuid,
+    pub id: ParkId,
     pub name: String,
     /// Development-zone code such as `S437012`, or `※` for a cluster without one.
     pub code: Option<String>,
@@ -120,7 +122,7 @@ impl Park {
     }
 
     /// A new, empty park file with the 20-item archive checklist laid out.
-    pub fn new(id: Uuid, name: impl Into<String>) -> Self {
+    pub fn new(id: ParkId, name: impl Into<String>) -> Self {
         Park {
             id,
             name: name.into(),

@@ -19,10 +19,10 @@
 //! 二). Screening inspections of one park whose dates lie within
 //! [`SCREENING_GAP_DAYS`] of each other count as one round.
 
+use crate::id::EnterpriseId;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::enterprise::Tier;
 
@@ -81,7 +81,7 @@ impl DueStatus {
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct PatrolDue {
-    pub enterprise_id: Uuid,
+    pub enterprise_id: EnterpriseId,
     pub name: String,
     pub tier: Option<Tier>,
     /// Last completed patrol (`YYYY-MM-DD`).

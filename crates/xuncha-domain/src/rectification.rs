@@ -9,10 +9,12 @@
 //! arrives is kept, marked rejected with the state its author saw and the
 //! state the server held, for a supervisor to see. Its files stay stored.
 
+use crate::id::{
+    CaseEventId, CaseId, ClueTransferId, DeviceId, EnterpriseId, FindingId, InspectionId, NoticeId, ParkId, Sha256,
+};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::inspection::FindingSeverity;
 
@@ -69,7 +71,7 @@ pub const DELIVERY_METHODS: [&str; 4] = ["当面送达", "邮寄送达", "电子
 /// A problem the case holds, copied from its finding when the case opened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct CaseFinding {
-    pub finding_id: Uuid,
+    pub finding_id: FindingId,
     /// The checklist item it failed, for repeat detection; `None` outside
     /// the checklist.
     pub item_key: Option<String>,
@@ -79,17 +81,17 @@ pub struct CaseFinding {
     /// Rectification deadline (`YYYY-MM-DD`).
     pub due: String,
     /// Before-photos (watermarked copies' SHA-256) from the inspection.
-    pub photos: Vec<String>,
+    pub photos: Vec<Sha256>,
 }
 
 /// A file the enterprise or the park handed in: a photo or a document,
 /// stored as a blob by SHA-256.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct CaseFile {
-    pub sha256: String,
+    pub sha256: Sha256,
     pub file_name: String,
     /// For a photo, which finding it shows (after rectification).
-    pub finding_id: Option<Uuid>,
+    pub finding_id: Option<FindingId>,
 }
 
 /// What happened. Each kind names the facts a ledger needs.
@@ -97,7 +99,7 @@ pub struct CaseFile {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventBody {
     Opened {
-        inspection_id: Uuid,
+        inspection_id: InspectionId,
         findings: Vec<CaseFinding>,
     },
     Reviewed {
@@ -105,14 +107,14 @@ pub enum EventBody {
         note: String,
     },
     Issued {
-        notice_id: Uuid,
+        notice_id: NoticeId,
         number: String,
         plan_due: String,
     },
     /// The notice was spoiled and its number voided: the case waits for a
     /// new notice.
     NoticeVoided {
-        notice_id: Uuid,
+        notice_id: NoticeId,
         reason: String,
     },
     /// 送达: to whom, on which day, how (当面送达, 邮寄, …).
@@ -137,7 +139,7 @@ pub enum EventBody {
     },
     /// A re-inspection; failed sends the case back to the enterprise.
     Reinspected {
-        inspection_id: Uuid,
+        inspection_id: InspectionId,
         passed: bool,
         note: String,
     },
@@ -147,12 +149,12 @@ pub enum EventBody {
     },
     /// A later deadline for one finding (or all), with the reason.
     Extended {
-        finding_id: Option<Uuid>,
+        finding_id: Option<FindingId>,
         due: String,
         reason: String,
     },
     Escalated {
-        clue_transfer_id: Uuid,
+        clue_transfer_id: ClueTransferId,
     },
 }
 
@@ -198,10 +200,10 @@ pub struct Verdict {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct CaseEvent {
-    pub id: Uuid,
-    pub case_id: Uuid,
-    pub park_id: Uuid,
-    pub enterprise_id: Uuid,
+    pub id: CaseEventId,
+    pub case_id: CaseId,
+    pub park_id: ParkId,
+    pub enterprise_id: EnterpriseId,
     /// The state the author saw when recording it.
     pub seen: Option<CaseState>,
     pub body: EventBody,
@@ -209,7 +211,7 @@ pub struct CaseEvent {
     pub recorded_by: String,
     /// RFC 3339 with the +08:00 offset.
     pub recorded_at: String,
-    pub device_id: Uuid,
+    pub device_id: DeviceId,
     /// Set by the server; `None` while the event has not been sent.
     pub verdict: Option<Verdict>,
 }
@@ -254,13 +256,13 @@ pub struct Delivery {
 /// A case as its events fold: what the ledgers and screens show.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Case {
-    pub id: Uuid,
-    pub park_id: Uuid,
-    pub enterprise_id: Uuid,
-    pub inspection_id: Uuid,
+    pub id: CaseId,
+    pub park_id: ParkId,
+    pub enterprise_id: EnterpriseId,
+    pub inspection_id: InspectionId,
     pub state: CaseState,
     pub findings: Vec<CaseFinding>,
-    pub notice_id: Option<Uuid>,
+    pub notice_id: Option<NoticeId>,
     pub number: Option<String>,
     pub plan_due: Option<String>,
     /// The latest finding deadline: when the whole case is due.
@@ -269,7 +271,7 @@ pub struct Case {
     pub reviewed_by: Option<String>,
     pub delivered: Option<Delivery>,
     pub closed_on: Option<String>,
-    pub clue_transfer_id: Option<Uuid>,
+    pub clue_transfer_id: Option<ClueTransferId>,
     /// Every event, in the order they count: the server's, then this
     /// laptop's unsent ones.
     pub events: Vec<CaseEvent>,
@@ -287,17 +289,17 @@ pub struct Case {
 /// The kinds of event a person records on a case, each with sample
 /// content to ask the transition table whether it fits.
 fn manual_steps() -> Vec<EventBody> {
-    let (id, s) = (Uuid::nil(), String::new);
+    let s = String::new;
     vec![
         EventBody::Reviewed { by: s(), note: s() },
         EventBody::Delivered { to: s(), on: s(), how: s() },
         EventBody::PlanReceived { on: s(), note: s(), files: Vec::new() },
         EventBody::Rectified { on: s(), note: s(), files: Vec::new() },
         EventBody::Returned { reason: s() },
-        EventBody::Reinspected { inspection_id: id, passed: true, note: s() },
+        EventBody::Reinspected { inspection_id: InspectionId::NIL, passed: true, note: s() },
         EventBody::Extended { finding_id: None, due: s(), reason: s() },
         EventBody::Closed { by: s(), note: s() },
-        EventBody::Escalated { clue_transfer_id: id },
+        EventBody::Escalated { clue_transfer_id: ClueTransferId::NIL },
     ]
 }
 

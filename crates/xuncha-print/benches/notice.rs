@@ -18,16 +18,16 @@ use xuncha_print::{FontBook, OfficeFonts};
 
 fn notice() -> Notice {
     let problem = |k: u128, found: &str, suggestion: &str| NoticeProblem {
-        finding_id: Uuid::from_u128(k),
+        finding_id: Uuid::from_u128(k).into(),
         found: found.into(),
         suggestion: suggestion.into(),
         legal_basis: Some("《中华人民共和国固体废物污染环境防治法》第七十七条".into()),
     };
     Notice {
-        id: Uuid::from_u128(1),
-        park_id: Uuid::from_u128(2),
-        enterprise_id: Uuid::from_u128(3),
-        inspection_id: Uuid::from_u128(4),
+        id: Uuid::from_u128(1).into(),
+        park_id: Uuid::from_u128(2).into(),
+        enterprise_id: Uuid::from_u128(3).into(),
+        inspection_id: Uuid::from_u128(4).into(),
         number: DocNumber { series: "notice".into(), prefix: "祁环改".into(), year: 2026, serial: 12 },
         addressee: "祁东晶褀机械有限公司".into(),
         inspected_from: "2026-11-22T09:30:00+08:00".into(),

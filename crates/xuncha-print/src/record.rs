@@ -6,6 +6,7 @@
 use xuncha_core::enterprise::Enterprise;
 use xuncha_core::inspection::{Inspection, ItemOutcome, SignerRole};
 use xuncha_core::notice::{chinese_date, chinese_time};
+use xuncha_core::Sha256;
 
 use crate::font::FontBook;
 use crate::layout::{paginate, Align, Block, Geometry, Table, MM};
@@ -31,7 +32,7 @@ fn or_blank(s: Option<&str>) -> String {
 pub fn blocks(
     enterprise: &Enterprise,
     inspection: &Inspection,
-    signature_png: &dyn Fn(&str) -> Option<Vec<u8>>,
+    signature_png: &dyn Fn(&Sha256) -> Option<Vec<u8>>,
 ) -> Vec<Block> {
     let i = inspection;
     let when = match &i.ended_at {
@@ -169,7 +170,7 @@ pub fn blocks(
         sign.push(form_line(format!(
             "完整性摘要（SHA-256）：{digest}；本设备第 {} 份签名记录；上一份摘要：{}",
             i.chain_no.unwrap_or(0),
-            i.prev_digest.as_deref().unwrap_or("无")
+            i.prev_digest.map_or_else(|| "无".to_string(), |d| d.to_string())
         )));
     }
     blocks.push(Block::Keep { blocks: sign, carry: 0 });
@@ -181,7 +182,7 @@ pub fn render(
     book: &FontBook,
     enterprise: &Enterprise,
     inspection: &Inspection,
-    signature_png: &dyn Fn(&str) -> Option<Vec<u8>>,
+    signature_png: &dyn Fn(&Sha256) -> Option<Vec<u8>>,
     created: i64,
 ) -> Result<Vec<u8>, PrintError> {
     let geometry = Geometry::official();

@@ -6,13 +6,12 @@
 
 use std::collections::HashMap;
 
-use uuid::Uuid;
-use xuncha_core::api::DocumentKind;
+use xuncha_core::api::Printable;
 use xuncha_core::clue_transfer::ClueTransfer;
 use xuncha_core::inspection::Inspection;
 use xuncha_core::ledger::Ledger;
 use xuncha_core::notice::Notice;
-use xuncha_core::{Enterprise, Store, StoreError};
+use xuncha_core::{Enterprise, EnterpriseId, Sha256, Store, StoreError};
 
 use crate::font::FontBook;
 use crate::notice::Evidence;
@@ -35,7 +34,7 @@ pub enum Source {
     /// A clue transfer form (three copies in one file) and the enterprise's name.
     Transfer { transfer: ClueTransfer, enterprise_name: String },
     /// An inspection's on-site record with its drawn signatures (PNG by SHA-256).
-    Record { enterprise: Enterprise, inspection: Inspection, signatures: HashMap<String, Vec<u8>> },
+    Record { enterprise: Enterprise, inspection: Inspection, signatures: HashMap<Sha256, Vec<u8>> },
     /// One card per facility of an enterprise, dated `now`.
     Cards { enterprise: Enterprise, now: i64 },
 }
@@ -55,26 +54,25 @@ fn notice_source(store: &Store, notice: Notice) -> Result<Source, PrintError> {
     Ok(Source::Notice { notice, evidence })
 }
 
-fn enterprise(store: &Store, id: Uuid) -> Result<Enterprise, PrintError> {
+fn enterprise(store: &Store, id: EnterpriseId) -> Result<Enterprise, PrintError> {
     Ok(store.enterprise(id)?.ok_or(StoreError::NotFound { what: "企业档案", key: id.to_string() })?)
 }
 
-/// Reads what the document `kind` of record `id` is made from; `now`
-/// dates the facility cards.
-pub fn gather(store: &Store, kind: DocumentKind, id: Uuid, now: i64) -> Result<Source, PrintError> {
-    match kind {
-        DocumentKind::Notice => {
+/// Reads what the document is made from; `now` dates the facility cards.
+pub fn gather(store: &Store, document: Printable, now: i64) -> Result<Source, PrintError> {
+    match document {
+        Printable::Notice(id) => {
             let n = store.notice(id)?.ok_or(StoreError::NotFound { what: "整改通知书", key: id.to_string() })?;
             notice_source(store, n)
         }
-        DocumentKind::Transfer => {
+        Printable::Transfer(id) => {
             let transfer = store
                 .clue_transfer(id)?
                 .ok_or(StoreError::NotFound { what: "违法线索移交书", key: id.to_string() })?;
             let enterprise_name = store.enterprise(transfer.enterprise_id)?.map(|e| e.name).unwrap_or_default();
             Ok(Source::Transfer { transfer, enterprise_name })
         }
-        DocumentKind::Record => {
+        Printable::Record(id) => {
             let inspection =
                 store.inspection(id)?.ok_or(StoreError::NotFound { what: "检查记录", key: id.to_string() })?;
             let enterprise = enterprise(store, inspection.enterprise_id)?;
@@ -83,12 +81,12 @@ pub fn gather(store: &Store, kind: DocumentKind, id: Uuid, now: i64) -> Result<S
             let signatures = inspection
                 .signatures
                 .iter()
-                .filter_map(|s| s.image_sha256.as_ref())
-                .filter_map(|sha| std::fs::read(blobs.path_of(sha)).ok().map(|png| (sha.clone(), png)))
+                .filter_map(|s| s.image_sha256)
+                .filter_map(|sha| std::fs::read(blobs.path_of(&sha)).ok().map(|png| (sha, png)))
                 .collect();
             Ok(Source::Record { enterprise, inspection, signatures })
         }
-        DocumentKind::Cards => {
+        Printable::Cards(id) => {
             let enterprise = enterprise(store, id)?;
             if enterprise.facilities.is_empty() {
                 return Err(PrintError::NothingToPrint(format!(
@@ -125,7 +123,7 @@ impl Source {
             }
             Source::Record { enterprise, inspection: i, signatures } => {
                 let when = i.signed_at.as_deref().unwrap_or(&i.started_at);
-                let png = |sha: &str| signatures.get(sha).cloned();
+                let png = |sha: &Sha256| signatures.get(sha).cloned();
                 let pdf = crate::record::render(book, enterprise, i, &png, seconds(when, 0))?;
                 let day = i.started_at.get(..10).unwrap_or("");
                 vec![Document {

@@ -53,13 +53,13 @@ pub struct Extraction {
 /// A fixed UUIDv7 for a sample record: `order` milliseconds after the
 /// start of 2025 as its time, so records sort in source order, and a hash of
 /// the record's key as its random part.
-pub fn sample_id(key: &str, order: u32) -> Uuid {
+pub fn sample_id<I: From<Uuid>>(key: &str, order: u32) -> I {
     let digest = Sha256::digest(format!("xuncha-sample:{key}").as_bytes());
     let mut random = [0u8; 10];
     random.copy_from_slice(&digest[..10]);
     let at = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z").expect("valid date").to_utc()
         + chrono::Duration::milliseconds(i64::from(order));
-    xuncha_core::env::uuid_v7(at, &random)
+    I::from(xuncha_core::env::uuid_v7(at, &random))
 }
 
 /// Splits a seed table into rows of cells: rows are separated by blank

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 use xuncha_client::HttpTransport;
 use xuncha_core::sync::{BlobOnServer, Transport, TransportError};
+use xuncha_core::{DeviceId, EnterpriseId, ParkId};
 use xuncha_core::{Enterprise, Env, Store};
 use xuncha_sync::{
     payload_hash, BlobUpload, EntityKind, Hello, Mutation, Outcome, PullPage, PullRequest, PushRequest, PushResponse,
@@ -42,7 +43,7 @@ struct Timed<T> {
 }
 
 impl<T: Transport> Transport for Timed<T> {
-    fn blob_state(&mut self, sha256: &str) -> Result<BlobOnServer, TransportError> {
+    fn blob_state(&mut self, sha256: &xuncha_core::Sha256) -> Result<BlobOnServer, TransportError> {
         let t = Instant::now();
         let r = self.inner.blob_state(sha256);
         self.blob += t.elapsed();
@@ -50,7 +51,7 @@ impl<T: Transport> Transport for Timed<T> {
     }
     fn upload_chunk(
         &mut self,
-        sha256: &str,
+        sha256: &xuncha_core::Sha256,
         offset: u64,
         total: u64,
         bytes: &[u8],
@@ -60,10 +61,14 @@ impl<T: Transport> Transport for Timed<T> {
         self.blob += t.elapsed();
         r
     }
-    fn download(&mut self, sha256: &str, into: &mut dyn std::io::Write) -> Result<bool, TransportError> {
+    fn download(
+        &mut self,
+        sha256: &xuncha_core::Sha256,
+        into: &mut dyn std::io::Write,
+    ) -> Result<bool, TransportError> {
         self.inner.download(sha256, into)
     }
-    fn hello(&mut self, device: Uuid) -> Result<Hello, TransportError> {
+    fn hello(&mut self, device: DeviceId) -> Result<Hello, TransportError> {
         self.inner.hello(device)
     }
     fn push(&mut self, req: &PushRequest) -> Result<PushResponse, TransportError> {
@@ -108,7 +113,7 @@ fn laptop(dir: &Path, name: &str, url: &str, user: &str) -> Store {
     store
 }
 
-fn create(store: &mut Store, park: Uuid, n: usize, tag: &str) {
+fn create(store: &mut Store, park: ParkId, n: usize, tag: &str) {
     store
         .write(|w| {
             for i in 0..n {
@@ -160,11 +165,11 @@ fn main() {
 }
 
 fn scenarios(dir: &Path, data: &[OsString]) {
-    let big = Uuid::parse_str(&admin(data, &["park", "add", "基准园区"])).unwrap();
+    let big: ParkId = admin(data, &["park", "add", "基准园区"]).parse().unwrap();
     admin(data, &["user", "add", "bench", "--role", "steward"]);
     admin(data, &["assign", "bench", &big.to_string()]);
-    let crowd_parks: Vec<Uuid> =
-        (0..20).map(|i| Uuid::parse_str(&admin(data, &["park", "add", &format!("并发园区{i}")])).unwrap()).collect();
+    let crowd_parks: Vec<ParkId> =
+        (0..20).map(|i| admin(data, &["park", "add", &format!("并发园区{i}")]).parse().unwrap()).collect();
     for (i, park) in crowd_parks.iter().enumerate() {
         let user = format!("crowd{i}");
         admin(data, &["user", "add", &user, "--role", "inspector"]);
@@ -292,8 +297,8 @@ fn print_crowd(title: &str, start: Instant, results: Vec<(Duration, Vec<Duration
 }
 
 /// A new enterprise file as a laptop would push it.
-fn create_mutation(seq: i64, park: Uuid, tag: &str) -> Mutation {
-    let id = Uuid::from_u128(rand::random());
+fn create_mutation(seq: i64, park: ParkId, tag: &str) -> Mutation {
+    let id = EnterpriseId(Uuid::from_u128(rand::random()));
     // A whole file, as a laptop sends it: the server judges it with the
     // laptop's own rules.
     let mut e = xuncha_core::Enterprise::new(id, park, format!("{tag}基准企业{seq}"));
@@ -306,7 +311,7 @@ fn create_mutation(seq: i64, park: Uuid, tag: &str) -> Mutation {
         seq,
         mutation_id: Uuid::from_u128(rand::random()),
         entity: EntityKind::Enterprise,
-        entity_id: id,
+        entity_id: id.into(),
         base_version: 0,
         payload_hash: payload_hash(&payload),
         payload,
@@ -320,8 +325,8 @@ fn create_mutation(seq: i64, park: Uuid, tag: &str) -> Mutation {
 /// their cursor) but keep no database, so the clients' own storage work,
 /// which real laptops do on their own machines, does not share these two
 /// cores with the server.
-fn crowd_over_http(dir: &Path, url: &str, parks: &[Uuid]) {
-    let laptops: Vec<(Uuid, Uuid, i64, HttpTransport)> = (0..200)
+fn crowd_over_http(dir: &Path, url: &str, parks: &[ParkId]) {
+    let laptops: Vec<(DeviceId, ParkId, i64, HttpTransport)> = (0..200)
         .map(|i| {
             let park = parks[i % parks.len()];
             let s = laptop(dir, &format!("sim{i}.db"), url, &format!("crowd{}", i % parks.len()));
@@ -379,7 +384,7 @@ fn crowd_over_http(dir: &Path, url: &str, parks: &[Uuid]) {
 /// Scenario 5: one laptop uploads 200 photos of 4 MB; the reference is the same
 /// bytes sent over a plain loopback TCP connection into files, measured
 /// in the same run.
-fn photos(dir: &Path, url: &str, park: Uuid) {
+fn photos(dir: &Path, url: &str, park: ParkId) {
     use rand::RngCore;
     use std::io::{Read, Write};
     const PHOTOS: usize = 200;

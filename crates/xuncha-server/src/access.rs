@@ -2,7 +2,7 @@
 //! parks. Every write path asks [`authorize`] with the park the server
 //! holds for the record it touches, never a park the request names.
 
-use uuid::Uuid;
+use xuncha_domain::ParkId;
 
 use crate::{Principal, Role};
 
@@ -40,7 +40,7 @@ pub fn may(role: Role, action: Action) -> bool {
 /// Why `who` may not do `action` in `park` (the park the server holds for
 /// the target), or `None` when allowed. `vouched`: the server's own
 /// receipt shows it accepted this very write before it lost it.
-pub fn authorize(who: &Principal, action: Action, park: Option<Uuid>, vouched: bool) -> Option<&'static str> {
+pub fn authorize(who: &Principal, action: Action, park: Option<ParkId>, vouched: bool) -> Option<&'static str> {
     if vouched {
         return None;
     }

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
+use xuncha_domain::DeviceId;
 use xuncha_sync::EntityKind;
 
 use crate::backend::Tx;
@@ -74,7 +75,7 @@ pub struct Row {
     pub at: String,
     /// The user name (as typed, for a failed login), or [`CONSOLE`].
     pub actor: String,
-    pub device_id: Option<Uuid>,
+    pub device_id: Option<DeviceId>,
     pub source: Option<String>,
     pub event: String,
     pub outcome: String,
@@ -87,7 +88,7 @@ pub struct Row {
 pub struct Entry<'a> {
     pub at: &'a str,
     pub actor: &'a str,
-    pub device_id: Option<Uuid>,
+    pub device_id: Option<DeviceId>,
     pub source: Option<&'a str>,
     pub event: Event,
     pub outcome: Outcome,

@@ -19,6 +19,7 @@ use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
+use xuncha_domain::{DeviceId, ParkId};
 use xuncha_sync::device_key::{verify_login, verify_refresh};
 use xuncha_sync::{LoginChallenge, LoginRequest, RefreshRequest, Session};
 
@@ -189,7 +190,7 @@ impl<B: Backend> Bureau<B> {
 
     /// Revokes a device: its tokens stop working at once and it cannot
     /// sign in again. What it already synced stays.
-    pub fn revoke_device(&self, id: Uuid) -> Result<(), ServerError> {
+    pub fn revoke_device(&self, id: DeviceId) -> Result<(), ServerError> {
         let now = self.env().now().to_rfc3339();
         self.backend().transaction(|tx| {
             tx.device(id)?.ok_or_else(|| ServerError::NotFound(format!("服务器上没有设备 {id}")))?;
@@ -199,7 +200,7 @@ impl<B: Backend> Bureau<B> {
     }
 
     /// Approves a user's new device, which may then sign in.
-    pub fn approve_device(&self, id: Uuid) -> Result<(), ServerError> {
+    pub fn approve_device(&self, id: DeviceId) -> Result<(), ServerError> {
         let now = self.env().now().to_rfc3339();
         self.backend().transaction(|tx| {
             let mut d = tx.device(id)?.ok_or_else(|| ServerError::NotFound(format!("服务器上没有设备 {id}")))?;
@@ -219,15 +220,15 @@ impl<B: Backend> Bureau<B> {
     /// A one-time challenge for a login on `device`. It needs no storage:
     /// its id is a UUIDv7 (its time, and an order among challenges), and
     /// the server's key vouches that this server made it for this device.
-    pub fn login_challenge(&self, device: Uuid) -> LoginChallenge {
-        let id = self.new_id();
+    pub fn login_challenge(&self, device: DeviceId) -> LoginChallenge {
+        let id: Uuid = self.new_id();
         let mac = self.derive(&format!("login-challenge/{device}/{id}"));
         LoginChallenge { challenge: format!("{id}.{mac}"), expires_in: CHALLENGE_SECONDS }
     }
 
     /// The id of a challenge this server made for `device` that has not
     /// expired.
-    fn challenge_id(&self, device: Uuid, challenge: &str) -> Option<Uuid> {
+    fn challenge_id(&self, device: DeviceId, challenge: &str) -> Option<Uuid> {
         let (id, mac) = challenge.split_once('.')?;
         let id = Uuid::parse_str(id).ok()?;
         let made = id.get_timestamp()?.to_unix();
@@ -239,12 +240,12 @@ impl<B: Backend> Bureau<B> {
     }
 
     /// Assigns a user to a park, or takes the park away.
-    pub fn assign(&self, user_name: &str, park: Uuid, assigned: bool) -> Result<(), ServerError> {
+    pub fn assign(&self, user_name: &str, park: ParkId, assigned: bool) -> Result<(), ServerError> {
         let now = self.env().now().to_rfc3339();
         self.backend().transaction(|tx| {
             let user =
                 tx.user_by_name(user_name)?.ok_or_else(|| ServerError::NotFound(format!("没有用户“{user_name}”")))?;
-            if assigned && tx.entity(xuncha_sync::EntityKind::Park, park)?.is_none() {
+            if assigned && tx.entity(xuncha_sync::EntityKind::Park, park.uuid())?.is_none() {
                 return Err(ServerError::NotFound(format!("服务器上没有园区 {park}")));
             }
             tx.set_assigned(user.id, park, assigned)?;
@@ -481,7 +482,7 @@ impl<B: Backend> Bureau<B> {
         &self,
         tx: &mut dyn crate::backend::Tx,
         user: &UserRow,
-        device: Uuid,
+        device: DeviceId,
         family: Uuid,
         access: &[u8; 32],
         refresh: &[u8; 32],
@@ -569,7 +570,7 @@ fn console(tx: &mut dyn Tx, at: &str, event: Event, detail: &str) -> Result<(), 
 }
 
 /// Records a token the server would not take (never the token itself).
-fn refused_token(tx: &mut dyn Tx, at: &str, who: Option<(&str, Uuid)>, detail: &str) -> Result<(), ServerError> {
+fn refused_token(tx: &mut dyn Tx, at: &str, who: Option<(&str, DeviceId)>, detail: &str) -> Result<(), ServerError> {
     let entry = audit::Entry {
         at,
         actor: who.map_or("（未知）", |(name, _)| name),

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
+use xuncha_domain::{DeviceId, ParkId};
 use xuncha_sync::{
     Change, ConflictRecord, EntityKind, Mutation, MutationResult, NumberBlock, NumberSeries, ReferenceDoc,
     ReferenceEntry,
@@ -27,7 +28,7 @@ pub struct FieldMeta {
     #[serde(rename = "v")]
     pub version: i64,
     #[serde(rename = "d")]
-    pub device_id: Uuid,
+    pub device_id: DeviceId,
     /// The version at which an element first appeared: a laptop whose edit
     /// started from an older version never saw it, so its absence there is
     /// no removal. `None` for fields, and for elements stored before
@@ -42,7 +43,7 @@ pub struct FieldMeta {
 
 impl FieldMeta {
     /// A field or element written at `version` by `device`.
-    pub fn written(version: i64, device_id: Uuid) -> FieldMeta {
+    pub fn written(version: i64, device_id: DeviceId) -> FieldMeta {
         FieldMeta { version, device_id, since: None, removed: false }
     }
 }
@@ -50,7 +51,7 @@ impl FieldMeta {
 /// An entity's current state on the server.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntityRow {
-    pub park_id: Uuid,
+    pub park_id: ParkId,
     pub version: i64,
     pub change_no: i64,
     pub doc: Map<String, Value>,
@@ -82,7 +83,7 @@ pub struct NewBlock {
     pub series: String,
     pub year: i32,
     pub size: i64,
-    pub device_id: Uuid,
+    pub device_id: DeviceId,
     pub user_id: Uuid,
     pub leased_at: String,
 }
@@ -90,7 +91,7 @@ pub struct NewBlock {
 /// A laptop (a laptop store) and the user it belongs to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeviceRow {
-    pub id: Uuid,
+    pub id: DeviceId,
     pub user_id: Uuid,
     pub name: String,
     pub registered_at: String,
@@ -147,7 +148,7 @@ pub struct TokenRow {
     pub hash: String,
     pub refresh: bool,
     pub user_id: Uuid,
-    pub device_id: Uuid,
+    pub device_id: DeviceId,
     pub family: Uuid,
     /// Seconds since the Unix epoch.
     pub expires_at: i64,
@@ -167,12 +168,12 @@ pub trait Tx {
 
     /// The highest number held for a device and its result chain (0 and
     /// empty for a device never seen).
-    fn device_log(&mut self, device: Uuid) -> Result<(i64, String), ServerError>;
-    fn set_device_log(&mut self, device: Uuid, seq: i64, digest: &str) -> Result<(), ServerError>;
-    fn mutation(&mut self, device: Uuid, seq: i64) -> Result<Option<StoredMutation>, ServerError>;
+    fn device_log(&mut self, device: DeviceId) -> Result<(i64, String), ServerError>;
+    fn set_device_log(&mut self, device: DeviceId, seq: i64, digest: &str) -> Result<(), ServerError>;
+    fn mutation(&mut self, device: DeviceId, seq: i64) -> Result<Option<StoredMutation>, ServerError>;
     fn insert_mutation(
         &mut self,
-        device: Uuid,
+        device: DeviceId,
         user: Uuid,
         m: &Mutation,
         result: &MutationResult,
@@ -198,26 +199,26 @@ pub trait Tx {
         kind: EntityKind,
         id: Uuid,
         row: &EntityRow,
-        writer: Uuid,
+        writer: DeviceId,
         written: &serde_json::Value,
     ) -> Result<(), ServerError>;
     /// Notes that `device` sent every byte of a file.
-    fn add_blob_upload(&mut self, sha256: &str, device: Uuid) -> Result<(), ServerError>;
+    fn add_blob_upload(&mut self, sha256: &str, device: DeviceId) -> Result<(), ServerError>;
     /// Whether a user of `parks` on `device` may see a file: the device
     /// uploaded it, or a record of one of the parks names it and the
     /// device that wrote that record uploaded it (or the server wrote it).
-    fn blob_visible(&mut self, sha256: &str, parks: &[Uuid], device: Uuid) -> Result<bool, ServerError>;
+    fn blob_visible(&mut self, sha256: &str, parks: &[ParkId], device: DeviceId) -> Result<bool, ServerError>;
     /// Entities of a park changed after `after`, by change number, at most `limit`.
-    fn changes(&mut self, park: Uuid, after: i64, limit: usize) -> Result<Vec<Change>, ServerError>;
+    fn changes(&mut self, park: ParkId, after: i64, limit: usize) -> Result<Vec<Change>, ServerError>;
 
-    fn checkpoint(&mut self, device: Uuid, park: Uuid) -> Result<Option<i64>, ServerError>;
-    fn set_checkpoint(&mut self, device: Uuid, park: Uuid, cursor: i64) -> Result<(), ServerError>;
+    fn checkpoint(&mut self, device: DeviceId, park: ParkId) -> Result<Option<i64>, ServerError>;
+    fn set_checkpoint(&mut self, device: DeviceId, park: ParkId, cursor: i64) -> Result<(), ServerError>;
 
     fn insert_user(&mut self, user: &UserRow, now: &str) -> Result<(), ServerError>;
     fn user_by_name(&mut self, name: &str) -> Result<Option<UserRow>, ServerError>;
     fn user(&mut self, id: Uuid) -> Result<Option<UserRow>, ServerError>;
-    fn set_assigned(&mut self, user: Uuid, park: Uuid, assigned: bool) -> Result<(), ServerError>;
-    fn parks_of(&mut self, user: Uuid) -> Result<Vec<Uuid>, ServerError>;
+    fn set_assigned(&mut self, user: Uuid, park: ParkId, assigned: bool) -> Result<(), ServerError>;
+    fn parks_of(&mut self, user: Uuid) -> Result<Vec<ParkId>, ServerError>;
     /// Registers a device unless its id is taken; returns the device as
     /// stored (the one first registered under that id).
     fn register_device(&mut self, device: &DeviceRow) -> Result<DeviceRow, ServerError>;
@@ -228,12 +229,12 @@ pub trait Tx {
     /// the device used this or a later challenge, or holds another key.
     /// One conditional write, so two logins racing with one challenge
     /// cannot both pass.
-    fn use_challenge(&mut self, device: Uuid, challenge: Uuid, key: &str) -> Result<bool, ServerError>;
-    fn device(&mut self, id: Uuid) -> Result<Option<DeviceRow>, ServerError>;
+    fn use_challenge(&mut self, device: DeviceId, challenge: Uuid, key: &str) -> Result<bool, ServerError>;
+    fn device(&mut self, id: DeviceId) -> Result<Option<DeviceRow>, ServerError>;
     /// Every registered device, by registration time.
     fn devices(&mut self) -> Result<Vec<DeviceRow>, ServerError>;
     /// Marks a device revoked and deletes every token it holds.
-    fn revoke_device(&mut self, id: Uuid, now: &str) -> Result<(), ServerError>;
+    fn revoke_device(&mut self, id: DeviceId, now: &str) -> Result<(), ServerError>;
     /// Failed sign-ins counted against a subject (`user:…`, `addr:…`).
     fn login_failure(&mut self, subject: &str) -> Result<Option<LoginFailure>, ServerError>;
     /// Records a subject's failures; `None` clears them.
@@ -252,12 +253,12 @@ pub trait Tx {
     fn conflict(&mut self, id: Uuid) -> Result<Option<ConflictRecord>, ServerError>;
     fn set_resolution(&mut self, id: Uuid, value: &Value) -> Result<(), ServerError>;
     /// Conflicts in these parks, oldest first.
-    fn conflicts(&mut self, parks: &[Uuid]) -> Result<Vec<ConflictRecord>, ServerError>;
+    fn conflicts(&mut self, parks: &[ParkId]) -> Result<Vec<ConflictRecord>, ServerError>;
     /// How many held conflicts in these parks wait for a decision.
-    fn open_conflicts(&mut self, parks: &[Uuid]) -> Result<i64, ServerError>;
+    fn open_conflicts(&mut self, parks: &[ParkId]) -> Result<i64, ServerError>;
     /// How many values in these parks a later edit replaced (conflicts not
     /// held, kept for the record).
-    fn overwritten(&mut self, parks: &[Uuid]) -> Result<i64, ServerError>;
+    fn overwritten(&mut self, parks: &[ParkId]) -> Result<i64, ServerError>;
 
     /// Every published reference version, ordered by kind, key, version.
     fn reference_index(&mut self) -> Result<Vec<ReferenceEntry>, ServerError>;
@@ -269,12 +270,12 @@ pub trait Tx {
     fn number_series(&mut self) -> Result<Vec<NumberSeries>, ServerError>;
     fn add_series(&mut self, series: &NumberSeries, now: &str) -> Result<(), ServerError>;
     /// The block given for a lease request, and the device it went to.
-    fn block_by_request(&mut self, request_id: Uuid) -> Result<Option<(NumberBlock, Uuid)>, ServerError>;
+    fn block_by_request(&mut self, request_id: Uuid) -> Result<Option<(NumberBlock, DeviceId)>, ServerError>;
     /// Takes the next `size` numbers of the series and year for a device.
     fn lease_block(&mut self, block: &NewBlock) -> Result<NumberBlock, ServerError>;
     /// Every block of a series, with the device it went to (nil for numbers
     /// skipped by an administrator), by year and first number.
-    fn number_blocks(&mut self, series: &str) -> Result<Vec<(NumberBlock, Uuid)>, ServerError>;
+    fn number_blocks(&mut self, series: &str) -> Result<Vec<(NumberBlock, DeviceId)>, ServerError>;
 }
 
 pub trait Backend: Send + Sync {

@@ -94,7 +94,7 @@ pub struct Chunk<'a> {
 
 /// Who is uploading: each device's unfinished uploads are its own, counted
 /// against its cap, and resumed only by it.
-pub type Uploader = uuid::Uuid;
+pub type Uploader = xuncha_domain::DeviceId;
 
 pub trait Blobs: Send + Sync {
     /// Whether a blob is stored (when the caller may see it), or how much

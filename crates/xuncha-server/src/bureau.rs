@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use xuncha_domain::rectification::{next, CaseEvent, CaseState, Verdict};
 use xuncha_domain::Env;
+use xuncha_domain::{CaseId, DeviceId, InspectionId, ParkId};
 use xuncha_sync::{
     chain_results, payload_hash, ConflictRecord, EntityKind, FieldConflict, Hello, Mutation, MutationResult, Outcome,
     PullPage, PullRequest, PushRequest, PushResponse, PushStop, Resolve, MAX_PAGE, MAX_PUSH, PROTOCOL,
@@ -37,7 +38,7 @@ pub struct Bureau<B> {
 impl<B: Backend> Bureau<B> {
     /// Wraps a backend and a blob store, giving a new database its epoch.
     pub fn new(backend: B, blobs: impl Blobs + 'static, mut env: Env) -> Result<Self, ServerError> {
-        let epoch = env.new_id();
+        let epoch: Uuid = env.new_id();
         let mut key = [0u8; 32];
         env.rng.fill_bytes(&mut key);
         let receipt_key = backend.transaction(|tx| {
@@ -61,7 +62,7 @@ impl<B: Backend> Bureau<B> {
     }
 
     /// A new UUIDv7 from the server's clock and random source.
-    pub fn new_id(&self) -> Uuid {
+    pub fn new_id<I: From<Uuid>>(&self) -> I {
         self.env().new_id()
     }
 
@@ -73,7 +74,11 @@ impl<B: Backend> Bureau<B> {
         }
         let visible = self.backend.transaction(|tx| {
             // An administrator sees every park.
-            let parks = if who.role == Role::Admin { tx.ids(EntityKind::Park)? } else { who.parks.clone() };
+            let parks = if who.role == Role::Admin {
+                tx.ids(EntityKind::Park)?.into_iter().map(ParkId).collect()
+            } else {
+                who.parks.clone()
+            };
             tx.blob_visible(sha256, &parks, who.device_id)
         })?;
         Ok(if visible { Sight::Visible } else { Sight::Hidden })
@@ -250,9 +255,9 @@ impl<B: Backend> Bureau<B> {
     pub fn import_files(&self, parks: &[xuncha_domain::sample::SamplePark]) -> Result<(usize, usize), ServerError> {
         let mut enterprises = 0;
         for p in parks {
-            self.put_document(EntityKind::Park, p.park.id, p.park.id, document(&p.park)?)?;
+            self.put_document(EntityKind::Park, p.park.id.uuid(), p.park.id, document(&p.park)?)?;
             for e in &p.enterprises {
-                self.put_document(EntityKind::Enterprise, e.id, p.park.id, document(e)?)?;
+                self.put_document(EntityKind::Enterprise, e.id.uuid(), p.park.id, document(e)?)?;
                 enterprises += 1;
             }
         }
@@ -270,7 +275,7 @@ impl<B: Backend> Bureau<B> {
         &self,
         kind: EntityKind,
         id: Uuid,
-        park_id: Uuid,
+        park_id: ParkId,
         doc: Map<String, Value>,
     ) -> Result<i64, ServerError> {
         self.backend.transaction(|tx| {
@@ -284,10 +289,10 @@ impl<B: Backend> Bureau<B> {
             });
             row.version += 1;
             let before = row.doc.clone();
-            row.field_meta.extend(crate::merge::stamp(kind, &doc, row.version, Uuid::nil()));
+            row.field_meta.extend(crate::merge::stamp(kind, &doc, row.version, DeviceId::NIL));
             row.doc.extend(doc.clone());
             crate::natural::index(tx, kind, id, row.park_id, Some(&before), &row.doc)?;
-            tx.put_entity(kind, id, &row, Uuid::nil(), &Value::Object(doc.clone()))?;
+            tx.put_entity(kind, id, &row, DeviceId::NIL, &Value::Object(doc.clone()))?;
             Ok(row.version)
         })
     }
@@ -296,14 +301,14 @@ impl<B: Backend> Bureau<B> {
     /// content, its link to the previous inspection of the same device,
     /// and that every photo and signature file is here with the content
     /// its SHA-256 names.
-    pub fn verify_inspections(&self, park: Uuid) -> Result<Vec<InspectionCheck>, ServerError> {
+    pub fn verify_inspections(&self, park: ParkId) -> Result<Vec<InspectionCheck>, ServerError> {
         let docs = self.documents(park)?;
-        let digests: HashMap<Uuid, (Option<String>, Option<String>)> = docs
+        let digests: HashMap<InspectionId, (Option<String>, Option<String>)> = docs
             .iter()
             .filter(|c| c.entity == EntityKind::Inspection)
             .map(|c| {
                 let text = |k: &str| c.doc.get(k).and_then(Value::as_str).map(str::to_string);
-                (c.entity_id, (text("digest"), text("device_id")))
+                (InspectionId(c.entity_id), (text("digest"), text("device_id")))
             })
             .collect();
         let mut out = Vec::new();
@@ -322,24 +327,24 @@ impl<B: Backend> Bureau<B> {
                     continue;
                 }
             };
-            if inspection.digest.as_deref() != Some(xuncha_sync::inspection_digest(&c.doc).as_str()) {
+            if inspection.digest != Some(xuncha_sync::inspection_digest(&c.doc)) {
                 problems.push("记录内容与完整性摘要不符".to_string());
             }
             if let Some((digest, device)) = inspection.prev_id.and_then(|p| digests.get(&p)) {
                 let same_device = device.as_deref() == inspection.device_id.map(|d| d.to_string()).as_deref();
-                if !same_device || digest != &inspection.prev_digest {
+                if !same_device || *digest != inspection.prev_digest.map(|d| d.to_string()) {
                     problems.push("与本设备上一份签名记录不衔接".to_string());
                 }
             }
             let files = inspection.blob_hashes();
             for sha in &files {
-                match self.blobs.open(sha)? {
-                    None => problems.push(format!("文件 {} 尚未上传", &sha[..12])),
+                match self.blobs.open(&sha.hex())? {
+                    None => problems.push(format!("文件 {} 尚未上传", sha.short(12))),
                     Some((_, mut reader)) => {
                         let mut hasher = Sha256::new();
                         std::io::copy(&mut reader, &mut hasher).map_err(|e| ServerError::Damaged(e.to_string()))?;
-                        if hex::encode(hasher.finalize()) != *sha {
-                            problems.push(format!("文件 {} 内容与校验值不符", &sha[..12]));
+                        if xuncha_domain::Sha256::from_hasher(hasher) != *sha {
+                            problems.push(format!("文件 {} 内容与校验值不符", sha.short(12)));
                         }
                     }
                 }
@@ -355,18 +360,19 @@ impl<B: Backend> Bureau<B> {
         Ok(out)
     }
 
-    pub fn entity(&self, kind: EntityKind, id: Uuid) -> Result<Option<EntityRow>, ServerError> {
+    pub fn entity(&self, kind: EntityKind, id: impl Into<Uuid>) -> Result<Option<EntityRow>, ServerError> {
+        let id = id.into();
         self.backend.transaction(|tx| tx.entity(kind, id))
     }
 
     /// Every change of a park, as a laptop starting from nothing would get it.
-    pub fn documents(&self, park: Uuid) -> Result<Vec<xuncha_sync::Change>, ServerError> {
+    pub fn documents(&self, park: ParkId) -> Result<Vec<xuncha_sync::Change>, ServerError> {
         self.backend.transaction(|tx| tx.changes(park, 0, usize::MAX >> 1))
     }
 
     /// Conflicts in the caller's parks (all parks for an administrator).
-    pub fn conflicts(&self, who: &Principal, parks: &[Uuid]) -> Result<Vec<ConflictRecord>, ServerError> {
-        let parks: Vec<Uuid> = parks.iter().copied().filter(|p| who.may_access(*p)).collect();
+    pub fn conflicts(&self, who: &Principal, parks: &[ParkId]) -> Result<Vec<ConflictRecord>, ServerError> {
+        let parks: Vec<ParkId> = parks.iter().copied().filter(|p| who.may_access(*p)).collect();
         self.backend.transaction(|tx| tx.conflicts(&parks))
     }
 
@@ -444,7 +450,7 @@ impl<B: Backend> Bureau<B> {
 }
 
 /// HMAC-SHA-256 (RFC 2104) of the mutation's identity under the server's key.
-fn receipt(key: &[u8], device: Uuid, m: &Mutation) -> String {
+fn receipt(key: &[u8], device: DeviceId, m: &Mutation) -> String {
     hmac(key, &format!("{device}/{}/{}/{}", m.seq, m.mutation_id, m.payload_hash))
 }
 
@@ -515,7 +521,7 @@ pub struct InspectionCheck {
 /// does not break the chain). Returns the reason for a refusal.
 fn check_signed_record(
     tx: &mut dyn Tx,
-    device: Uuid,
+    device: DeviceId,
     fields: &Map<String, Value>,
 ) -> Result<Option<String>, ServerError> {
     let text = |k: &str| fields.get(k).and_then(Value::as_str);
@@ -526,7 +532,7 @@ fn check_signed_record(
         return Ok(Some("检查记录须由签名的设备上传".into()));
     }
     let record = Value::Object(fields.clone());
-    if text("digest") != Some(xuncha_sync::inspection_digest(&record).as_str()) {
+    if text("digest") != Some(xuncha_sync::inspection_digest(&record).hex().as_str()) {
         return Ok(Some("完整性摘要与记录内容不符：记录在签名后被改动过".into()));
     }
     if let Some(prev) = text("prev_id").and_then(|s| Uuid::parse_str(s).ok()) {
@@ -554,10 +560,10 @@ struct CaseHead {
     /// The park of the case's first event (`None` for cases kept before
     /// the park was).
     #[serde(default)]
-    park: Option<Uuid>,
+    park: Option<ParkId>,
 }
 
-fn case_head(tx: &mut dyn Tx, case: Uuid) -> Result<CaseHead, ServerError> {
+fn case_head(tx: &mut dyn Tx, case: CaseId) -> Result<CaseHead, ServerError> {
     match tx.meta(&format!("case:{case}"))? {
         Some(text) => serde_json::from_str(&text).map_err(|e| damaged("case head", e)),
         None => Ok(CaseHead { state: None, seq: 0, park: None }),
@@ -599,12 +605,12 @@ fn judge_case_event(tx: &mut dyn Tx, fields: &Map<String, Value>) -> Result<Resu
 }
 
 /// A document must come from the device that made it.
-fn check_device(device: Uuid, fields: &Map<String, Value>) -> Option<String> {
+fn check_device(device: DeviceId, fields: &Map<String, Value>) -> Option<String> {
     (fields.get("device_id").and_then(Value::as_str) != Some(device.to_string().as_str()))
         .then(|| "文书须由制作它的设备上传".into())
 }
 
-fn check_number(tx: &mut dyn Tx, device: Uuid, fields: &Map<String, Value>) -> Result<Option<String>, ServerError> {
+fn check_number(tx: &mut dyn Tx, device: DeviceId, fields: &Map<String, Value>) -> Result<Option<String>, ServerError> {
     if let Some(refusal) = check_device(device, fields) {
         return Ok(Some(refusal));
     }
@@ -657,7 +663,7 @@ fn apply(
     if let Some(reason) = access::authorize(who, action, None, vouched) {
         return Ok(rejected(m, reason));
     }
-    let allowed = |park: Uuid| access::authorize(who, action, Some(park), vouched).is_none();
+    let allowed = |park: ParkId| access::authorize(who, action, Some(park), vouched).is_none();
     if m.entity.is_insert_only() {
         return apply_record(tx, who.device_id, m, fields, create, &allowed);
     }
@@ -668,11 +674,11 @@ fn apply(
 /// enterprise it concerns, the case or transfer it continues), when the
 /// server holds that. A record names its park itself; that name is taken
 /// only if it agrees.
-fn held_park(tx: &mut dyn Tx, m: &Mutation, fields: &Map<String, Value>) -> Result<Option<Uuid>, ServerError> {
+fn held_park(tx: &mut dyn Tx, m: &Mutation, fields: &Map<String, Value>) -> Result<Option<ParkId>, ServerError> {
     let id = |key: &str| fields.get(key).and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
     let held = match m.entity {
         EntityKind::CaseEvent => match id("case_id") {
-            Some(case) => case_head(tx, case)?.park,
+            Some(case) => case_head(tx, CaseId(case))?.park,
             None => None,
         },
         EntityKind::TransferUpdate => match id("transfer_id") {
@@ -714,10 +720,10 @@ fn applied(m: &Mutation, version: i64) -> MutationResult {
 }
 
 /// The park a new record names.
-fn park_of(m: &Mutation, fields: &Map<String, Value>) -> Option<Uuid> {
+fn park_of(m: &Mutation, fields: &Map<String, Value>) -> Option<ParkId> {
     match m.entity {
-        EntityKind::Park => Some(m.entity_id),
-        _ => fields.get("park_id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()),
+        EntityKind::Park => Some(ParkId(m.entity_id)),
+        _ => fields.get("park_id").and_then(Value::as_str).and_then(|s| s.parse().ok()),
     }
 }
 
@@ -726,15 +732,15 @@ fn check_new_in_park(
     tx: &mut dyn Tx,
     m: &Mutation,
     fields: &Map<String, Value>,
-    allowed: &dyn Fn(Uuid) -> bool,
-) -> Result<Result<Uuid, &'static str>, ServerError> {
+    allowed: &dyn Fn(ParkId) -> bool,
+) -> Result<Result<ParkId, &'static str>, ServerError> {
     let Some(park) = park_of(m, fields) else {
         return Ok(Err("记录缺少所属园区"));
     };
     if !allowed(park) {
         return Ok(Err("您未被分配到该园区，不能修改其档案"));
     }
-    if m.entity != EntityKind::Park && tx.entity(EntityKind::Park, park)?.is_none() {
+    if m.entity != EntityKind::Park && tx.entity(EntityKind::Park, park.uuid())?.is_none() {
         return Ok(Err("所属园区在服务器上不存在"));
     }
     Ok(Ok(park))
@@ -744,11 +750,11 @@ fn check_new_in_park(
 /// created once by its maker, judged, never changed.
 fn apply_record(
     tx: &mut dyn Tx,
-    device: Uuid,
+    device: DeviceId,
     m: &Mutation,
     fields: &Map<String, Value>,
     create: bool,
-    allowed: &dyn Fn(Uuid) -> bool,
+    allowed: &dyn Fn(ParkId) -> bool,
 ) -> Result<MutationResult, ServerError> {
     if !create || tx.entity(m.entity, m.entity_id)?.is_some() {
         return Ok(rejected(
@@ -809,11 +815,11 @@ fn apply_record(
 /// of becoming its twin; its id is kept as an alias of the file.
 fn apply_file(
     tx: &mut dyn Tx,
-    device: Uuid,
+    device: DeviceId,
     m: &Mutation,
     fields: &Map<String, Value>,
     create: bool,
-    allowed: &dyn Fn(Uuid) -> bool,
+    allowed: &dyn Fn(ParkId) -> bool,
     new_id: &mut dyn FnMut() -> Uuid,
 ) -> Result<MutationResult, ServerError> {
     // Which files were folded into which is the server's to say: a laptop
@@ -868,7 +874,7 @@ fn apply_file(
         if let Some(reason) = judge::file(m.entity, &doc) {
             return Ok(rejected(m, &reason));
         }
-        let park = park_of(m, fields).unwrap_or_default();
+        let park = park_of(m, fields).unwrap_or(ParkId::NIL);
         let row = EntityRow {
             park_id: park,
             version: 1,

@@ -17,6 +17,7 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use uuid::Uuid;
+use xuncha_domain::ParkId;
 use xuncha_sync::{
     BlobUpload, ChallengeRequest, ErrorBody, ErrorCode, LoginRequest, PullRequest, PushRequest, RefreshRequest,
     Resolve, UPLOAD_LENGTH, UPLOAD_OFFSET,
@@ -245,7 +246,7 @@ async fn pull<B: Backend + 'static>(
 
 #[derive(Deserialize)]
 struct ConflictQuery {
-    park: Uuid,
+    park: ParkId,
 }
 
 async fn conflicts<B: Backend + 'static>(

@@ -101,7 +101,11 @@ mod tests {
     use serde_json::json;
 
     fn enterprise() -> Map<String, Value> {
-        let e = xuncha_domain::Enterprise::new(uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2), "湖南甲有限公司");
+        let e = xuncha_domain::Enterprise::new(
+            uuid::Uuid::from_u128(1).into(),
+            uuid::Uuid::from_u128(2).into(),
+            "湖南甲有限公司",
+        );
         let Value::Object(doc) = serde_json::to_value(e).unwrap() else { unreachable!() };
         doc
     }

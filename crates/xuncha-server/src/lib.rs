@@ -20,6 +20,7 @@ pub mod reference;
 pub mod sqlite;
 
 use uuid::Uuid;
+use xuncha_domain::{DeviceId, ParkId};
 
 pub use bureau::Bureau;
 
@@ -96,10 +97,10 @@ pub enum Role {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Principal {
     pub user_id: Uuid,
-    pub device_id: Uuid,
+    pub device_id: DeviceId,
     pub role: Role,
     /// The parks the user is assigned to now.
-    pub parks: Vec<Uuid>,
+    pub parks: Vec<ParkId>,
 }
 
 impl Role {
@@ -121,7 +122,7 @@ impl Role {
 }
 
 impl Principal {
-    pub fn may_access(&self, park: Uuid) -> bool {
+    pub fn may_access(&self, park: ParkId) -> bool {
         self.role == Role::Admin || self.parks.contains(&park)
     }
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use uuid::Uuid;
+use xuncha_domain::{DeviceId, ParkId};
 use xuncha_domain::{Env, Park};
 use xuncha_server::backend::{Database, DeviceState};
 use xuncha_server::blob::BlobDir;
@@ -80,11 +81,11 @@ enum Command {
     },
     /// Checks every signed inspection of a park: digest, chain, and every
     /// photo and signature file; exits non-zero when anything is wrong.
-    Inspections { park: Uuid },
+    Inspections { park: ParkId },
     /// Assigns a user to a park (or, with --remove, takes it away).
     Assign {
         user: String,
-        park: Uuid,
+        park: ParkId,
         #[arg(long)]
         remove: bool,
     },
@@ -122,9 +123,9 @@ enum DeviceCommand {
     /// Lists every laptop that signed in: id, user, name, registered, key, state.
     List,
     /// Approves a user's new laptop (a user's first laptop needs none).
-    Approve { id: Uuid },
+    Approve { id: DeviceId },
     /// Revokes a laptop: its sessions end at once and it cannot sign in again.
-    Revoke { id: Uuid },
+    Revoke { id: DeviceId },
 }
 
 #[derive(Subcommand)]
@@ -329,13 +330,13 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Device { command: DeviceCommand::Revoke { id } } => open(&cli)?.revoke_device(*id).map_err(describe),
         Command::Park { command: ParkCommand::Add { name } } => {
             let bureau = open(&cli)?;
-            let id = bureau.new_id();
+            let id: ParkId = bureau.new_id();
             let mut doc = match serde_json::to_value(Park::new(id, name.trim())) {
                 Ok(serde_json::Value::Object(doc)) => doc,
                 _ => return Err("无法生成园区档案".into()),
             };
             doc.remove("version");
-            bureau.put_document(EntityKind::Park, id, id, doc).map_err(describe)?;
+            bureau.put_document(EntityKind::Park, id.uuid(), id, doc).map_err(describe)?;
             println!("{id}");
             Ok(())
         }
@@ -406,7 +407,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Series { command: SeriesCommand::Blocks { series } } => {
             for (b, device) in open(&cli)?.number_blocks(series).map_err(describe)? {
-                let to = if device.is_nil() { "（已跳过）".to_string() } else { device.to_string() };
+                let to = if device == DeviceId::NIL { "（已跳过）".to_string() } else { device.to_string() };
                 println!("{}\t{}〔{}〕{}–{}号\t{to}", b.series, b.prefix, b.year, b.first, b.last);
             }
             Ok(())
@@ -422,7 +423,7 @@ fn run(cli: Cli) -> Result<(), String> {
 
 /// The operator at the server's console.
 fn admin_principal() -> Principal {
-    Principal { user_id: Uuid::nil(), device_id: Uuid::nil(), role: Role::Admin, parks: Vec::new() }
+    Principal { user_id: Uuid::nil(), device_id: DeviceId::NIL, role: Role::Admin, parks: Vec::new() }
 }
 
 fn password() -> Result<String, String> {

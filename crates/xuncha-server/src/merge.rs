@@ -11,6 +11,7 @@
 
 use serde_json::{Map, Value};
 use uuid::Uuid;
+use xuncha_domain::DeviceId;
 use xuncha_sync::element::{self, Collection};
 use xuncha_sync::EntityKind;
 
@@ -19,7 +20,7 @@ use crate::backend::{EntityRow, FieldMeta};
 /// One edit as the merge needs it.
 pub struct Edit {
     pub kind: EntityKind,
-    pub device: Uuid,
+    pub device: DeviceId,
     /// The server version the edit started from; 0 when its author never
     /// saw the stored file (a twin folded into it).
     pub base: i64,
@@ -252,7 +253,7 @@ fn merge_list(
         }
         let Some(key) = c.key(&list[i]) else { continue };
         let p = format!("{path}/{key}");
-        let m = meta_of(meta, &p, path).unwrap_or(FieldMeta { since: Some(1), ..FieldMeta::written(1, Uuid::nil()) });
+        let m = meta_of(meta, &p, path).unwrap_or(FieldMeta { since: Some(1), ..FieldMeta::written(1, DeviceId::NIL) });
         let removed_here = match &edit.touched {
             Some(t) => t.contains(&format!("{}/{key}", at.device)),
             None => m.since.unwrap_or(1) <= edit.base && !edit.folding,
@@ -310,7 +311,7 @@ fn give_fresh_ids(element: &mut Value, path: &str) {
 
 /// Metadata for a whole document written at `version` by `device` (a new
 /// file, or the administrator's import): every field and every element.
-pub fn stamp(kind: EntityKind, doc: &Map<String, Value>, version: i64, device: Uuid) -> Vec<(String, FieldMeta)> {
+pub fn stamp(kind: EntityKind, doc: &Map<String, Value>, version: i64, device: DeviceId) -> Vec<(String, FieldMeta)> {
     let mut out = Vec::new();
     let new = |since| FieldMeta { since, ..FieldMeta::written(version, device) };
     for (field, value) in doc {
@@ -337,13 +338,13 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const A: Uuid = Uuid::from_u128(0xa);
-    const B: Uuid = Uuid::from_u128(0xb);
+    const A: DeviceId = DeviceId(Uuid::from_u128(0xa));
+    const B: DeviceId = DeviceId(Uuid::from_u128(0xb));
 
     fn row(doc: Value) -> EntityRow {
         let doc = doc.as_object().unwrap().clone();
         let field_meta = stamp(EntityKind::Enterprise, &doc, 1, A).into_iter().collect();
-        EntityRow { park_id: Uuid::nil(), version: 1, change_no: 0, doc, field_meta }
+        EntityRow { park_id: xuncha_domain::ParkId::NIL, version: 1, change_no: 0, doc, field_meta }
     }
 
     fn item(no: i64, attachments: &[&str]) -> Value {
@@ -353,7 +354,7 @@ mod tests {
 
     /// A laptop's edit of `field` from `before` (what it last pulled) to
     /// `after`, touched paths as the laptop computes them.
-    fn apply(r: &mut EntityRow, field: &str, before: Value, after: Value, device: Uuid, base: i64) -> Merged {
+    fn apply(r: &mut EntityRow, field: &str, before: Value, after: Value, device: DeviceId, base: i64) -> Merged {
         let touched = element::touched(EntityKind::Enterprise, field, &before, &after).into_iter().collect();
         let version = r.version + 1;
         let e = Edit { kind: EntityKind::Enterprise, device, base, version, folding: false, touched: Some(touched) };

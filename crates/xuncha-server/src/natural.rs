@@ -12,6 +12,7 @@
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
+use xuncha_domain::ParkId;
 use xuncha_sync::{EntityKind, Mutation};
 
 use crate::backend::{EntityRow, Tx};
@@ -29,7 +30,7 @@ fn code_key(code: &str) -> String {
     format!("key:enterprise:credit_code:{code}")
 }
 
-fn name_key(park: Uuid, name: &str) -> String {
+fn name_key(park: ParkId, name: &str) -> String {
     format!("key:enterprise:name:{park}:{name}")
 }
 
@@ -71,7 +72,7 @@ pub fn read_ahead<'m>(tx: &mut dyn Tx, mutations: impl IntoIterator<Item = &'m M
         let Some(fields) = m.payload.get("fields").and_then(Value::as_object) else { continue };
         keys.extend(code_of(fields).map(|c| code_key(&c)));
         let Some(name) = name_of(fields) else { continue };
-        let park = match fields.get("park_id").and_then(Value::as_str).and_then(|p| Uuid::parse_str(p).ok()) {
+        let park = match fields.get("park_id").and_then(Value::as_str).and_then(|p| p.parse().ok()) {
             Some(park) => Some(park),
             None => tx.entity(m.entity, m.entity_id)?.map(|row| row.park_id),
         };
@@ -121,7 +122,7 @@ pub fn set_alias(tx: &mut dyn Tx, kind: EntityKind, from: Uuid, into: Uuid) -> R
 pub fn holder(
     tx: &mut dyn Tx,
     kind: EntityKind,
-    park: Uuid,
+    park: ParkId,
     doc: &Map<String, Value>,
     id: Uuid,
 ) -> Result<Option<(Uuid, EntityRow)>, ServerError> {
@@ -150,7 +151,7 @@ pub fn holder_of_new(
     tx: &mut dyn Tx,
     kind: EntityKind,
     id: Uuid,
-    park: Uuid,
+    park: ParkId,
     before: &Map<String, Value>,
     after: &Map<String, Value>,
 ) -> Result<Option<(Uuid, EntityRow)>, ServerError> {
@@ -176,7 +177,7 @@ pub fn clash(
     tx: &mut dyn Tx,
     kind: EntityKind,
     id: Uuid,
-    park: Uuid,
+    park: ParkId,
     before: &Map<String, Value>,
     after: &Map<String, Value>,
 ) -> Result<Option<String>, ServerError> {
@@ -201,7 +202,7 @@ pub fn index(
     tx: &mut dyn Tx,
     kind: EntityKind,
     id: Uuid,
-    park: Uuid,
+    park: ParkId,
     before: Option<&Map<String, Value>>,
     after: &Map<String, Value>,
 ) -> Result<(), ServerError> {

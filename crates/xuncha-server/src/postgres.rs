@@ -25,6 +25,7 @@ use postgres::error::SqlState;
 use postgres::{Client, NoTls, Statement};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
+use xuncha_domain::{DeviceId, ParkId};
 use xuncha_sync::{
     Change, ConflictRecord, EntityKind, Mutation, MutationResult, NumberBlock, NumberSeries, ReferenceDoc,
     ReferenceEntry,
@@ -47,7 +48,7 @@ fn reference_entry(r: &postgres::Row) -> ReferenceEntry {
 }
 
 /// A block and its device from `block_id, series, prefix, year, first, last, device_id`.
-fn block_of(r: &postgres::Row) -> (NumberBlock, Uuid) {
+fn block_of(r: &postgres::Row) -> (NumberBlock, DeviceId) {
     let block = NumberBlock {
         block_id: r.get(0),
         series: r.get(1),
@@ -56,7 +57,7 @@ fn block_of(r: &postgres::Row) -> (NumberBlock, Uuid) {
         first: r.get(4),
         last: r.get(5),
     };
-    (block, r.get(6))
+    (block, DeviceId(r.get(6)))
 }
 
 /// The server's PostgreSQL migrations, oldest first. Append only.
@@ -248,6 +249,11 @@ struct PgTx<'c> {
     blob_refs: BTreeSet<(String, Uuid, Uuid)>,
 }
 
+/// Park ids as PostgreSQL's `uuid[]` takes them.
+fn uuids(parks: &[ParkId]) -> Vec<Uuid> {
+    parks.iter().map(|p| p.0).collect()
+}
+
 fn lock_key(salt: u64, id: Uuid) -> i64 {
     let (hi, lo) = id.as_u64_pair();
     (hi ^ lo ^ salt) as i64
@@ -280,11 +286,11 @@ fn conflict_of(r: &postgres::Row) -> Result<ConflictRecord, ServerError> {
         conflict_id: r.get(0),
         entity: kind_of(r.get(1))?,
         entity_id: r.get(2),
-        park_id: r.get(3),
+        park_id: ParkId(r.get(3)),
         field: r.get(4),
         server_value: serde_json::from_str(r.get(5))?,
         device_value: serde_json::from_str(r.get(6))?,
-        device_id: r.get(7),
+        device_id: DeviceId(r.get(7)),
         mutation_id: r.get(8),
         held: r.get(9),
         resolution: resolution.map(|s| serde_json::from_str(&s)).transpose()?,
@@ -294,7 +300,7 @@ fn conflict_of(r: &postgres::Row) -> Result<ConflictRecord, ServerError> {
 /// An entity row from its five columns starting at `at`.
 fn entity_row(r: &postgres::Row, at: usize) -> Result<EntityRow, ServerError> {
     Ok(EntityRow {
-        park_id: r.get(at),
+        park_id: ParkId(r.get(at)),
         version: r.get(at + 1),
         change_no: r.get(at + 2),
         doc: serde_json::from_str(r.get(at + 3))?,
@@ -304,7 +310,7 @@ fn entity_row(r: &postgres::Row, at: usize) -> Result<EntityRow, ServerError> {
 
 fn device_row(r: &postgres::Row) -> DeviceRow {
     DeviceRow {
-        id: r.get(0),
+        id: DeviceId(r.get(0)),
         user_id: r.get(1),
         name: r.get(2),
         registered_at: r.get(3),
@@ -365,7 +371,7 @@ impl PgTx<'_> {
             let row = self.known[&(kind, id)].as_ref().expect("a pending write has its row");
             kinds.push(kind.as_str());
             ids.push(id);
-            parks.push(row.park_id);
+            parks.push(row.park_id.0);
             versions.push(row.version);
             numbers.push(head - n + 1 + i as i64);
             docs.push(serde_json::to_string(&row.doc)?);
@@ -476,24 +482,24 @@ impl Tx for PgTx<'_> {
         Ok(self.tx.query_one(&s, &[])?.get(0))
     }
 
-    fn device_log(&mut self, device: Uuid) -> Result<(i64, String), ServerError> {
-        self.lock(lock_key(DEVICE_SALT, device))?;
+    fn device_log(&mut self, device: DeviceId) -> Result<(i64, String), ServerError> {
+        self.lock(lock_key(DEVICE_SALT, device.0))?;
         let s = self.statement("SELECT last_seq, results_digest FROM device_log WHERE device_id = $1")?;
-        Ok(self.tx.query_opt(&s, &[&device])?.map(|r| (r.get(0), r.get(1))).unwrap_or_default())
+        Ok(self.tx.query_opt(&s, &[&device.0])?.map(|r| (r.get(0), r.get(1))).unwrap_or_default())
     }
 
-    fn set_device_log(&mut self, device: Uuid, seq: i64, digest: &str) -> Result<(), ServerError> {
+    fn set_device_log(&mut self, device: DeviceId, seq: i64, digest: &str) -> Result<(), ServerError> {
         let s = self.statement(
             "INSERT INTO device_log (device_id, last_seq, results_digest) VALUES ($1, $2, $3)
              ON CONFLICT (device_id) DO UPDATE SET last_seq = EXCLUDED.last_seq,
                                                    results_digest = EXCLUDED.results_digest",
         )?;
-        self.tx.execute(&s, &[&device, &seq, &digest])?;
+        self.tx.execute(&s, &[&device.0, &seq, &digest])?;
         Ok(())
     }
 
-    fn mutation(&mut self, device: Uuid, seq: i64) -> Result<Option<StoredMutation>, ServerError> {
-        if let Some((_, _, m, result)) = self.mutations.iter().find(|(d, _, m, _)| *d == device && m.seq == seq) {
+    fn mutation(&mut self, device: DeviceId, seq: i64) -> Result<Option<StoredMutation>, ServerError> {
+        if let Some((_, _, m, result)) = self.mutations.iter().find(|(d, _, m, _)| *d == device.0 && m.seq == seq) {
             return Ok(Some(StoredMutation {
                 mutation_id: m.mutation_id,
                 payload_hash: m.payload_hash.clone(),
@@ -503,7 +509,7 @@ impl Tx for PgTx<'_> {
         let s =
             self.statement("SELECT mutation_id, payload_hash, result FROM mutation WHERE device_id = $1 AND seq = $2")?;
         self.tx
-            .query_opt(&s, &[&device, &seq])?
+            .query_opt(&s, &[&device.0, &seq])?
             .map(|r| {
                 Ok(StoredMutation {
                     mutation_id: r.get(0),
@@ -516,12 +522,12 @@ impl Tx for PgTx<'_> {
 
     fn insert_mutation(
         &mut self,
-        device: Uuid,
+        device: DeviceId,
         user: Uuid,
         m: &Mutation,
         result: &MutationResult,
     ) -> Result<(), ServerError> {
-        self.mutations.push((device, user, m.clone(), result.clone()));
+        self.mutations.push((device.0, user, m.clone(), result.clone()));
         Ok(())
     }
 
@@ -589,7 +595,7 @@ impl Tx for PgTx<'_> {
         kind: EntityKind,
         id: Uuid,
         row: &EntityRow,
-        writer: Uuid,
+        writer: DeviceId,
         written: &serde_json::Value,
     ) -> Result<(), ServerError> {
         // Normally taken already by lock_entities; a retry follows if not.
@@ -597,17 +603,17 @@ impl Tx for PgTx<'_> {
         self.pending.retain(|pending| *pending != (kind, id));
         self.pending.push((kind, id));
         self.known.insert((kind, id), Some(row.clone()));
-        self.blob_refs.extend(crate::blob::referenced(written).into_iter().map(|sha| (sha, row.park_id, writer)));
+        self.blob_refs.extend(crate::blob::referenced(written).into_iter().map(|sha| (sha, row.park_id.0, writer.0)));
         Ok(())
     }
 
-    fn add_blob_upload(&mut self, sha256: &str, device: Uuid) -> Result<(), ServerError> {
+    fn add_blob_upload(&mut self, sha256: &str, device: DeviceId) -> Result<(), ServerError> {
         let s = self.statement("INSERT INTO blob_upload (sha256, device_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")?;
-        self.tx.execute(&s, &[&sha256, &device])?;
+        self.tx.execute(&s, &[&sha256, &device.0])?;
         Ok(())
     }
 
-    fn blob_visible(&mut self, sha256: &str, parks: &[Uuid], device: Uuid) -> Result<bool, ServerError> {
+    fn blob_visible(&mut self, sha256: &str, parks: &[ParkId], device: DeviceId) -> Result<bool, ServerError> {
         self.flush()?;
         let s = self.statement(
             "SELECT EXISTS (SELECT 1 FROM blob_upload WHERE sha256 = $1 AND device_id = $2)
@@ -616,11 +622,11 @@ impl Tx for PgTx<'_> {
                               AND (r.device_id = $4 OR EXISTS (SELECT 1 FROM blob_upload u
                                    WHERE u.sha256 = r.sha256 AND u.device_id = r.device_id)))",
         )?;
-        let parks = parks.to_vec();
-        Ok(self.tx.query_one(&s, &[&sha256, &device, &parks, &Uuid::nil()])?.get(0))
+        let parks = uuids(parks);
+        Ok(self.tx.query_one(&s, &[&sha256, &device.0, &parks, &Uuid::nil()])?.get(0))
     }
 
-    fn changes(&mut self, park: Uuid, after: i64, limit: usize) -> Result<Vec<Change>, ServerError> {
+    fn changes(&mut self, park: ParkId, after: i64, limit: usize) -> Result<Vec<Change>, ServerError> {
         self.flush()?;
         let s = self.statement(
             "SELECT change_no, kind, id, park_id, version, doc FROM entity
@@ -628,14 +634,14 @@ impl Tx for PgTx<'_> {
         )?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.tx
-            .query(&s, &[&park, &after, &limit])?
+            .query(&s, &[&park.0, &after, &limit])?
             .iter()
             .map(|r| {
                 Ok(Change {
                     change_no: r.get(0),
                     entity: kind_of(r.get(1))?,
                     entity_id: r.get(2),
-                    park_id: r.get(3),
+                    park_id: ParkId(r.get(3)),
                     version: r.get(4),
                     doc: serde_json::from_str(r.get(5))?,
                 })
@@ -643,18 +649,18 @@ impl Tx for PgTx<'_> {
             .collect()
     }
 
-    fn checkpoint(&mut self, device: Uuid, park: Uuid) -> Result<Option<i64>, ServerError> {
+    fn checkpoint(&mut self, device: DeviceId, park: ParkId) -> Result<Option<i64>, ServerError> {
         let s = self.statement("SELECT cursor FROM pull_checkpoint WHERE device_id = $1 AND park_id = $2")?;
-        Ok(self.tx.query_opt(&s, &[&device, &park])?.map(|r| r.get(0)))
+        Ok(self.tx.query_opt(&s, &[&device.0, &park.0])?.map(|r| r.get(0)))
     }
 
-    fn set_checkpoint(&mut self, device: Uuid, park: Uuid, cursor: i64) -> Result<(), ServerError> {
+    fn set_checkpoint(&mut self, device: DeviceId, park: ParkId, cursor: i64) -> Result<(), ServerError> {
         let s = self.statement(
             "INSERT INTO pull_checkpoint (device_id, park_id, cursor) VALUES ($1, $2, $3)
              ON CONFLICT (device_id, park_id) DO UPDATE
                  SET cursor = GREATEST(pull_checkpoint.cursor, EXCLUDED.cursor)",
         )?;
-        self.tx.execute(&s, &[&device, &park, &cursor])?;
+        self.tx.execute(&s, &[&device.0, &park.0, &cursor])?;
         Ok(())
     }
 
@@ -676,19 +682,19 @@ impl Tx for PgTx<'_> {
         self.tx.query_opt(&s, &[&id])?.as_ref().map(user_of).transpose()
     }
 
-    fn set_assigned(&mut self, user: Uuid, park: Uuid, assigned: bool) -> Result<(), ServerError> {
+    fn set_assigned(&mut self, user: Uuid, park: ParkId, assigned: bool) -> Result<(), ServerError> {
         let s = if assigned {
             self.statement("INSERT INTO assignment (user_id, park_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")?
         } else {
             self.statement("DELETE FROM assignment WHERE user_id = $1 AND park_id = $2")?
         };
-        self.tx.execute(&s, &[&user, &park])?;
+        self.tx.execute(&s, &[&user, &park.0])?;
         Ok(())
     }
 
-    fn parks_of(&mut self, user: Uuid) -> Result<Vec<Uuid>, ServerError> {
+    fn parks_of(&mut self, user: Uuid) -> Result<Vec<ParkId>, ServerError> {
         let s = self.statement("SELECT park_id FROM assignment WHERE user_id = $1 ORDER BY park_id")?;
-        Ok(self.tx.query(&s, &[&user])?.iter().map(|r| r.get(0)).collect())
+        Ok(self.tx.query(&s, &[&user])?.iter().map(|r| ParkId(r.get(0))).collect())
     }
 
     fn register_device(&mut self, d: &DeviceRow) -> Result<DeviceRow, ServerError> {
@@ -698,30 +704,30 @@ impl Tx for PgTx<'_> {
         )?;
         self.tx.execute(
             &s,
-            &[&d.id, &d.user_id, &d.name, &d.registered_at, &d.public_key, &d.approved_at, &d.last_challenge],
+            &[&d.id.0, &d.user_id, &d.name, &d.registered_at, &d.public_key, &d.approved_at, &d.last_challenge],
         )?;
         self.device(d.id)?.ok_or_else(|| ServerError::Damaged("a device just registered is missing".into()))
     }
 
-    fn use_challenge(&mut self, device: Uuid, challenge: Uuid, key: &str) -> Result<bool, ServerError> {
+    fn use_challenge(&mut self, device: DeviceId, challenge: Uuid, key: &str) -> Result<bool, ServerError> {
         let s = self.statement(
             "UPDATE device SET last_challenge = $2, public_key = COALESCE(public_key, $3)
              WHERE id = $1 AND (last_challenge IS NULL OR last_challenge < $2)
                AND (public_key IS NULL OR public_key = $3)",
         )?;
-        Ok(self.tx.execute(&s, &[&device, &challenge, &key])? == 1)
+        Ok(self.tx.execute(&s, &[&device.0, &challenge, &key])? == 1)
     }
 
     fn update_device(&mut self, d: &DeviceRow) -> Result<(), ServerError> {
         let s =
             self.statement("UPDATE device SET public_key = $2, approved_at = $3, last_challenge = $4 WHERE id = $1")?;
-        self.tx.execute(&s, &[&d.id, &d.public_key, &d.approved_at, &d.last_challenge])?;
+        self.tx.execute(&s, &[&d.id.0, &d.public_key, &d.approved_at, &d.last_challenge])?;
         Ok(())
     }
 
-    fn device(&mut self, id: Uuid) -> Result<Option<DeviceRow>, ServerError> {
+    fn device(&mut self, id: DeviceId) -> Result<Option<DeviceRow>, ServerError> {
         let s = self.statement(concat!("SELECT ", device_columns!(), " FROM device WHERE id = $1"))?;
-        Ok(self.tx.query_opt(&s, &[&id])?.map(|r| device_row(&r)))
+        Ok(self.tx.query_opt(&s, &[&id.0])?.map(|r| device_row(&r)))
     }
 
     fn devices(&mut self) -> Result<Vec<DeviceRow>, ServerError> {
@@ -729,7 +735,8 @@ impl Tx for PgTx<'_> {
         Ok(self.tx.query(&s, &[])?.iter().map(device_row).collect())
     }
 
-    fn revoke_device(&mut self, id: Uuid, now: &str) -> Result<(), ServerError> {
+    fn revoke_device(&mut self, id: DeviceId, now: &str) -> Result<(), ServerError> {
+        let id = id.0;
         let s = self.statement("UPDATE device SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")?;
         self.tx.execute(&s, &[&id, &now])?;
         let s = self.statement("DELETE FROM session_token WHERE device_id = $1")?;
@@ -776,7 +783,18 @@ impl Tx for PgTx<'_> {
         )?;
         self.tx.execute(
             &s,
-            &[&a.seq, &a.at, &a.actor, &a.device_id, &a.source, &a.event, &a.outcome, &a.detail, &a.prev_hash, &a.hash],
+            &[
+                &a.seq,
+                &a.at,
+                &a.actor,
+                &a.device_id.map(|d| d.0),
+                &a.source,
+                &a.event,
+                &a.outcome,
+                &a.detail,
+                &a.prev_hash,
+                &a.hash,
+            ],
         )?;
         Ok(())
     }
@@ -794,7 +812,7 @@ impl Tx for PgTx<'_> {
                 seq: r.get(0),
                 at: r.get(1),
                 actor: r.get(2),
-                device_id: r.get(3),
+                device_id: r.get::<_, Option<Uuid>>(3).map(DeviceId),
                 source: r.get(4),
                 event: r.get(5),
                 outcome: r.get(6),
@@ -811,7 +829,7 @@ impl Tx for PgTx<'_> {
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )?;
         let kind = if t.refresh { "refresh" } else { "access" };
-        self.tx.execute(&s, &[&t.hash, &kind, &t.user_id, &t.device_id, &t.family, &t.expires_at, &t.used])?;
+        self.tx.execute(&s, &[&t.hash, &kind, &t.user_id, &t.device_id.0, &t.family, &t.expires_at, &t.used])?;
         Ok(())
     }
 
@@ -823,7 +841,7 @@ impl Tx for PgTx<'_> {
             hash: r.get(0),
             refresh: r.get::<_, &str>(1) == "refresh",
             user_id: r.get(2),
-            device_id: r.get(3),
+            device_id: DeviceId(r.get(3)),
             family: r.get(4),
             expires_at: r.get(5),
             used: r.get(6),
@@ -857,11 +875,11 @@ impl Tx for PgTx<'_> {
                 &c.conflict_id,
                 &c.entity.as_str(),
                 &c.entity_id,
-                &c.park_id,
+                &c.park_id.0,
                 &c.field,
                 &server_value,
                 &device_value,
-                &c.device_id,
+                &c.device_id.0,
                 &c.mutation_id,
                 &c.held,
                 &resolution,
@@ -884,12 +902,12 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
-    fn conflicts(&mut self, parks: &[Uuid]) -> Result<Vec<ConflictRecord>, ServerError> {
+    fn conflicts(&mut self, parks: &[ParkId]) -> Result<Vec<ConflictRecord>, ServerError> {
         let s = self.statement(
             "SELECT id, kind, entity_id, park_id, field, server_value, device_value, device_id,
                     mutation_id, held, resolution FROM conflict WHERE park_id = ANY($1) ORDER BY id",
         )?;
-        let parks = parks.to_vec();
+        let parks = uuids(parks);
         self.tx.query(&s, &[&parks])?.iter().map(conflict_of).collect()
     }
 
@@ -940,7 +958,7 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
-    fn block_by_request(&mut self, request_id: Uuid) -> Result<Option<(NumberBlock, Uuid)>, ServerError> {
+    fn block_by_request(&mut self, request_id: Uuid) -> Result<Option<(NumberBlock, DeviceId)>, ServerError> {
         let s = self.statement(
             "SELECT b.block_id, b.series, s.prefix, b.year, b.first, b.last, b.device_id
              FROM number_block b JOIN number_series s USING (series) WHERE b.request_id = $1",
@@ -967,12 +985,12 @@ impl Tx for PgTx<'_> {
         )?;
         self.tx.execute(
             &insert,
-            &[&b.block_id, &b.request_id, &b.series, &b.year, &first, &last, &b.device_id, &b.user_id, &b.leased_at],
+            &[&b.block_id, &b.request_id, &b.series, &b.year, &first, &last, &b.device_id.0, &b.user_id, &b.leased_at],
         )?;
         Ok(NumberBlock { block_id: b.block_id, series: b.series.clone(), prefix, year: b.year, first, last })
     }
 
-    fn number_blocks(&mut self, series: &str) -> Result<Vec<(NumberBlock, Uuid)>, ServerError> {
+    fn number_blocks(&mut self, series: &str) -> Result<Vec<(NumberBlock, DeviceId)>, ServerError> {
         let s = self.statement(
             "SELECT b.block_id, b.series, s.prefix, b.year, b.first, b.last, b.device_id
              FROM number_block b JOIN number_series s USING (series) WHERE b.series = $1 ORDER BY b.year, b.first",
@@ -980,16 +998,16 @@ impl Tx for PgTx<'_> {
         Ok(self.tx.query(&s, &[&series])?.iter().map(block_of).collect())
     }
 
-    fn open_conflicts(&mut self, parks: &[Uuid]) -> Result<i64, ServerError> {
+    fn open_conflicts(&mut self, parks: &[ParkId]) -> Result<i64, ServerError> {
         let s =
             self.statement("SELECT COUNT(*) FROM conflict WHERE park_id = ANY($1) AND held AND resolution IS NULL")?;
-        let parks = parks.to_vec();
+        let parks = uuids(parks);
         Ok(self.tx.query_one(&s, &[&parks])?.get(0))
     }
 
-    fn overwritten(&mut self, parks: &[Uuid]) -> Result<i64, ServerError> {
+    fn overwritten(&mut self, parks: &[ParkId]) -> Result<i64, ServerError> {
         let s = self.statement("SELECT COUNT(*) FROM conflict WHERE park_id = ANY($1) AND NOT held")?;
-        let parks = parks.to_vec();
+        let parks = uuids(parks);
         Ok(self.tx.query_one(&s, &[&parks])?.get(0))
     }
 }

@@ -6,6 +6,7 @@
 use chrono::Datelike;
 use serde_json::Value;
 use uuid::Uuid;
+use xuncha_domain::DeviceId;
 use xuncha_sync::{
     payload_hash, LeaseRequest, NumberBlock, NumberSeries, ReferenceDoc, ReferenceEntry, MAX_LEASE, PROTOCOL,
 };
@@ -140,7 +141,7 @@ impl<B: Backend> Bureau<B> {
             series: series.into(),
             year,
             size: count,
-            device_id: Uuid::nil(),
+            device_id: DeviceId::NIL,
             user_id: Uuid::nil(),
             leased_at,
         };
@@ -153,7 +154,7 @@ impl<B: Backend> Bureau<B> {
     }
 
     /// Every block of a series and the device it went to (nil: skipped).
-    pub fn number_blocks(&self, series: &str) -> Result<Vec<(NumberBlock, Uuid)>, ServerError> {
+    pub fn number_blocks(&self, series: &str) -> Result<Vec<(NumberBlock, DeviceId)>, ServerError> {
         self.backend().transaction(|tx| tx.number_blocks(series))
     }
 

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::Value;
 use uuid::Uuid;
+use xuncha_domain::{DeviceId, ParkId};
 use xuncha_schema::{apply as apply_migrations, Migration};
 use xuncha_sync::{
     Change, ConflictRecord, EntityKind, Mutation, MutationResult, NumberBlock, NumberSeries, ReferenceDoc,
@@ -59,9 +60,9 @@ fn device_row(r: &rusqlite::Row) -> rusqlite::Result<DeviceRow> {
 
 fn block_of(
     (block_id, series, prefix, year, first, last, device): BlockRow,
-) -> Result<(NumberBlock, Uuid), ServerError> {
+) -> Result<(NumberBlock, DeviceId), ServerError> {
     let id = |text: String| Uuid::parse_str(&text).map_err(|_| ServerError::Damaged(format!("id {text}")));
-    Ok((NumberBlock { block_id: id(block_id)?, series, prefix, year, first, last }, id(device)?))
+    Ok((NumberBlock { block_id: id(block_id)?, series, prefix, year, first, last }, DeviceId(id(device)?)))
 }
 
 /// The server's SQLite migrations, oldest first. Append only.
@@ -126,9 +127,10 @@ struct SqliteTx<'c> {
     tx: rusqlite::Transaction<'c>,
 }
 
-fn uuid_col(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
+fn uuid_col<I: From<Uuid>>(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<I> {
     let s: String = r.get(i)?;
     Uuid::parse_str(&s)
+        .map(I::from)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
 }
 
@@ -199,7 +201,7 @@ impl Tx for SqliteTx<'_> {
             .map(|h| h.unwrap_or(0))
     }
 
-    fn device_log(&mut self, device: Uuid) -> Result<(i64, String), ServerError> {
+    fn device_log(&mut self, device: DeviceId) -> Result<(i64, String), ServerError> {
         Ok(self
             .tx
             .prepare_cached("SELECT last_seq, results_digest FROM device_log WHERE device_id = ?1")?
@@ -208,7 +210,7 @@ impl Tx for SqliteTx<'_> {
             .unwrap_or_default())
     }
 
-    fn set_device_log(&mut self, device: Uuid, seq: i64, digest: &str) -> Result<(), ServerError> {
+    fn set_device_log(&mut self, device: DeviceId, seq: i64, digest: &str) -> Result<(), ServerError> {
         self.tx
             .prepare_cached(
                 "INSERT INTO device_log (device_id, last_seq, results_digest) VALUES (?1, ?2, ?3)
@@ -218,7 +220,7 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn mutation(&mut self, device: Uuid, seq: i64) -> Result<Option<StoredMutation>, ServerError> {
+    fn mutation(&mut self, device: DeviceId, seq: i64) -> Result<Option<StoredMutation>, ServerError> {
         Ok(self
             .tx
             .prepare_cached("SELECT mutation_id, payload_hash, result FROM mutation WHERE device_id = ?1 AND seq = ?2")?
@@ -230,7 +232,7 @@ impl Tx for SqliteTx<'_> {
 
     fn insert_mutation(
         &mut self,
-        device: Uuid,
+        device: DeviceId,
         user: Uuid,
         m: &Mutation,
         result: &MutationResult,
@@ -294,7 +296,7 @@ impl Tx for SqliteTx<'_> {
         kind: EntityKind,
         id: Uuid,
         row: &EntityRow,
-        writer: Uuid,
+        writer: DeviceId,
         written: &serde_json::Value,
     ) -> Result<(), ServerError> {
         // The write lock taken by BEGIN IMMEDIATE is held to commit.
@@ -325,14 +327,14 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn add_blob_upload(&mut self, sha256: &str, device: Uuid) -> Result<(), ServerError> {
+    fn add_blob_upload(&mut self, sha256: &str, device: DeviceId) -> Result<(), ServerError> {
         self.tx
             .prepare_cached("INSERT INTO blob_upload (sha256, device_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
             .execute(params![sha256, device.to_string()])?;
         Ok(())
     }
 
-    fn blob_visible(&mut self, sha256: &str, parks: &[Uuid], device: Uuid) -> Result<bool, ServerError> {
+    fn blob_visible(&mut self, sha256: &str, parks: &[ParkId], device: DeviceId) -> Result<bool, ServerError> {
         let parks = serde_json::to_string(&parks)?;
         let visible = self
             .tx
@@ -347,7 +349,7 @@ impl Tx for SqliteTx<'_> {
         Ok(visible)
     }
 
-    fn changes(&mut self, park: Uuid, after: i64, limit: usize) -> Result<Vec<Change>, ServerError> {
+    fn changes(&mut self, park: ParkId, after: i64, limit: usize) -> Result<Vec<Change>, ServerError> {
         let mut stmt = self.tx.prepare_cached(
             "SELECT change_no, kind, id, park_id, version, doc FROM entity
              WHERE park_id = ?1 AND change_no > ?2 ORDER BY change_no LIMIT ?3",
@@ -365,7 +367,7 @@ impl Tx for SqliteTx<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn checkpoint(&mut self, device: Uuid, park: Uuid) -> Result<Option<i64>, ServerError> {
+    fn checkpoint(&mut self, device: DeviceId, park: ParkId) -> Result<Option<i64>, ServerError> {
         Ok(self
             .tx
             .prepare_cached("SELECT cursor FROM pull_checkpoint WHERE device_id = ?1 AND park_id = ?2")?
@@ -373,7 +375,7 @@ impl Tx for SqliteTx<'_> {
             .optional()?)
     }
 
-    fn set_checkpoint(&mut self, device: Uuid, park: Uuid, cursor: i64) -> Result<(), ServerError> {
+    fn set_checkpoint(&mut self, device: DeviceId, park: ParkId, cursor: i64) -> Result<(), ServerError> {
         self.tx
             .prepare_cached(
                 "INSERT INTO pull_checkpoint (device_id, park_id, cursor) VALUES (?1, ?2, ?3)
@@ -408,7 +410,7 @@ impl Tx for SqliteTx<'_> {
             .optional()?)
     }
 
-    fn set_assigned(&mut self, user: Uuid, park: Uuid, assigned: bool) -> Result<(), ServerError> {
+    fn set_assigned(&mut self, user: Uuid, park: ParkId, assigned: bool) -> Result<(), ServerError> {
         let sql = if assigned {
             "INSERT INTO assignment (user_id, park_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING"
         } else {
@@ -418,7 +420,7 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn parks_of(&mut self, user: Uuid) -> Result<Vec<Uuid>, ServerError> {
+    fn parks_of(&mut self, user: Uuid) -> Result<Vec<ParkId>, ServerError> {
         let mut stmt = self.tx.prepare_cached("SELECT park_id FROM assignment WHERE user_id = ?1 ORDER BY park_id")?;
         let rows = stmt.query_map([user.to_string()], |r| uuid_col(r, 0))?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -442,7 +444,7 @@ impl Tx for SqliteTx<'_> {
         self.device(d.id)?.ok_or_else(|| ServerError::Damaged("a device just registered is missing".into()))
     }
 
-    fn use_challenge(&mut self, device: Uuid, challenge: Uuid, key: &str) -> Result<bool, ServerError> {
+    fn use_challenge(&mut self, device: DeviceId, challenge: Uuid, key: &str) -> Result<bool, ServerError> {
         let changed = self
             .tx
             .prepare_cached(
@@ -461,7 +463,7 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn device(&mut self, id: Uuid) -> Result<Option<DeviceRow>, ServerError> {
+    fn device(&mut self, id: DeviceId) -> Result<Option<DeviceRow>, ServerError> {
         Ok(self
             .tx
             .prepare_cached(concat!("SELECT ", device_columns!(), " FROM device WHERE id = ?1"))?
@@ -476,7 +478,7 @@ impl Tx for SqliteTx<'_> {
         Ok(rows)
     }
 
-    fn revoke_device(&mut self, id: Uuid, now: &str) -> Result<(), ServerError> {
+    fn revoke_device(&mut self, id: DeviceId, now: &str) -> Result<(), ServerError> {
         self.tx
             .prepare_cached("UPDATE device SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")?
             .execute(params![id.to_string(), now])?;
@@ -553,7 +555,7 @@ impl Tx for SqliteTx<'_> {
                     seq: r.get(0)?,
                     at: r.get(1)?,
                     actor: r.get(2)?,
-                    device_id: device.and_then(|d| Uuid::parse_str(&d).ok()),
+                    device_id: device.and_then(|d| d.parse().ok()),
                     source: r.get(4)?,
                     event: r.get(5)?,
                     outcome: r.get(6)?,
@@ -650,7 +652,7 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn conflicts(&mut self, parks: &[Uuid]) -> Result<Vec<ConflictRecord>, ServerError> {
+    fn conflicts(&mut self, parks: &[ParkId]) -> Result<Vec<ConflictRecord>, ServerError> {
         let mut out = Vec::new();
         let mut stmt = self
             .tx
@@ -714,7 +716,7 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn block_by_request(&mut self, request_id: Uuid) -> Result<Option<(NumberBlock, Uuid)>, ServerError> {
+    fn block_by_request(&mut self, request_id: Uuid) -> Result<Option<(NumberBlock, DeviceId)>, ServerError> {
         let row = self
             .tx
             .prepare_cached(&format!("{BLOCK_SELECT} WHERE b.request_id = ?1"))?
@@ -755,14 +757,14 @@ impl Tx for SqliteTx<'_> {
         Ok(NumberBlock { block_id: b.block_id, series: b.series.clone(), prefix, year: b.year, first, last })
     }
 
-    fn number_blocks(&mut self, series: &str) -> Result<Vec<(NumberBlock, Uuid)>, ServerError> {
+    fn number_blocks(&mut self, series: &str) -> Result<Vec<(NumberBlock, DeviceId)>, ServerError> {
         let mut stmt =
             self.tx.prepare_cached(&format!("{BLOCK_SELECT} WHERE b.series = ?1 ORDER BY b.year, b.first"))?;
         let rows = stmt.query_map([series], block_row)?;
         rows.map(|row| block_of(row?)).collect()
     }
 
-    fn open_conflicts(&mut self, parks: &[Uuid]) -> Result<i64, ServerError> {
+    fn open_conflicts(&mut self, parks: &[ParkId]) -> Result<i64, ServerError> {
         let mut stmt = self
             .tx
             .prepare_cached("SELECT COUNT(*) FROM conflict WHERE park_id = ?1 AND held = 1 AND resolution IS NULL")?;
@@ -773,7 +775,7 @@ impl Tx for SqliteTx<'_> {
         Ok(open)
     }
 
-    fn overwritten(&mut self, parks: &[Uuid]) -> Result<i64, ServerError> {
+    fn overwritten(&mut self, parks: &[ParkId]) -> Result<i64, ServerError> {
         let mut stmt = self.tx.prepare_cached("SELECT COUNT(*) FROM conflict WHERE park_id = ?1 AND held = 0")?;
         let mut n = 0;
         for park in parks {

@@ -11,7 +11,7 @@
 use ring::rand::SecureRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
+use xuncha_domain::DeviceId;
 
 /// A device's key pair, kept by the laptop as PKCS#8 bytes.
 pub struct DeviceKey {
@@ -61,7 +61,7 @@ impl DeviceKey {
     }
 
     /// The signature (128 hex digits) a login with `challenge` carries.
-    pub fn sign_login(&self, device: Uuid, user: &str, challenge: &str) -> String {
+    pub fn sign_login(&self, device: DeviceId, user: &str, challenge: &str) -> String {
         hex::encode(self.pair.sign(&login_message(device, user, challenge)).as_ref())
     }
 
@@ -71,7 +71,7 @@ impl DeviceKey {
     }
 }
 
-fn login_message(device: Uuid, user: &str, challenge: &str) -> Vec<u8> {
+fn login_message(device: DeviceId, user: &str, challenge: &str) -> Vec<u8> {
     format!("xuncha-login/1\n{device}\n{user}\n{challenge}").into_bytes()
 }
 
@@ -82,7 +82,7 @@ fn refresh_message(refresh_token: &str) -> Vec<u8> {
 
 /// Whether `signature` is `public_key`'s signature of the login. Anything
 /// malformed (wrong lengths, not hex) is simply not a valid signature.
-pub fn verify_login(public_key: &str, device: Uuid, user: &str, challenge: &str, signature: &str) -> bool {
+pub fn verify_login(public_key: &str, device: DeviceId, user: &str, challenge: &str, signature: &str) -> bool {
     verify(public_key, &login_message(device, user, challenge), signature)
 }
 
@@ -107,11 +107,14 @@ mod tests {
     fn a_signature_holds_only_for_its_key_device_user_and_challenge() {
         let key = DeviceKey::from_seed(&[7; 32]);
         let other = DeviceKey::from_seed(&[8; 32]);
-        let device = Uuid::from_u128(1);
+        let device = DeviceId(uuid::Uuid::from_u128(1));
         let sig = key.sign_login(device, "zhang", "c1");
         assert!(verify_login(&key.public_key(), device, "zhang", "c1", &sig));
         assert!(!verify_login(&other.public_key(), device, "zhang", "c1", &sig), "another key");
-        assert!(!verify_login(&key.public_key(), Uuid::from_u128(2), "zhang", "c1", &sig), "another device");
+        assert!(
+            !verify_login(&key.public_key(), DeviceId(uuid::Uuid::from_u128(2)), "zhang", "c1", &sig),
+            "another device"
+        );
         assert!(!verify_login(&key.public_key(), device, "li", "c1", &sig), "another user");
         assert!(!verify_login(&key.public_key(), device, "zhang", "c2", &sig), "another challenge");
         assert!(!verify_login(&key.public_key(), device, "zhang", "c1", "zz"), "not hex");

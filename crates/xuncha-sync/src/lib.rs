@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
+use xuncha_domain::{DeviceId, ParkId};
 
 /// The protocol version; a server refuses requests of another major version.
 pub const PROTOCOL: u32 = 1;
@@ -121,7 +122,7 @@ impl EntityKind {
 /// its photos' and signatures' SHA-256, so the digest covers the files too
 /// and each device's signed inspections form a chain: changing any field,
 /// any photo or any earlier record breaks every later digest.
-pub fn inspection_digest(record: &Value) -> String {
+pub fn inspection_digest(record: &Value) -> xuncha_domain::Sha256 {
     let mut record = record.clone();
     if let Some(map) = record.as_object_mut() {
         map.remove("digest");
@@ -131,7 +132,7 @@ pub fn inspection_digest(record: &Value) -> String {
     let mut h = Sha256::new();
     h.update(b"xuncha-inspection-v1\n");
     h.update(text.as_bytes());
-    hex::encode(h.finalize())
+    xuncha_domain::Sha256::from_hasher(h)
 }
 
 /// The SHA-256 of a payload's canonical JSON text (keys sorted, no
@@ -182,7 +183,7 @@ pub struct Mutation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushRequest {
     pub protocol: u32,
-    pub device_id: Uuid,
+    pub device_id: DeviceId,
     /// In device order, without gaps.
     pub mutations: Vec<Mutation>,
 }
@@ -270,7 +271,7 @@ pub struct Hello {
     /// The device's result chain up to `last_seq`.
     pub results_digest: String,
     /// The parks this user may read and write now.
-    pub parks: Vec<Uuid>,
+    pub parks: Vec<ParkId>,
     /// The highest change number the server has given out.
     pub head: i64,
     /// Conflicts in these parks that wait for a supervisor's decision.
@@ -288,7 +289,7 @@ pub struct Hello {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullRequest {
     pub protocol: u32,
-    pub park_id: Uuid,
+    pub park_id: ParkId,
     /// The last change number applied; 0 for everything.
     pub after: i64,
     pub limit: usize,
@@ -300,7 +301,7 @@ pub struct Change {
     pub change_no: i64,
     pub entity: EntityKind,
     pub entity_id: Uuid,
-    pub park_id: Uuid,
+    pub park_id: ParkId,
     pub version: i64,
     /// The entity's full document at `version`.
     pub doc: Value,
@@ -309,7 +310,7 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullPage {
     pub epoch: Uuid,
-    pub park_id: Uuid,
+    pub park_id: ParkId,
     /// Ascending by change number.
     pub changes: Vec<Change>,
     /// The cursor to store once these changes are applied.
@@ -325,7 +326,7 @@ pub struct PullPage {
 /// `POST /v1/login/challenge`: the first step of a login.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChallengeRequest {
-    pub device_id: Uuid,
+    pub device_id: DeviceId,
 }
 
 /// A one-time text for the device key to sign, good for
@@ -353,7 +354,7 @@ pub struct LoginRequest {
     pub user: String,
     pub password: String,
     /// The laptop store's device id; tokens are bound to it.
-    pub device_id: Uuid,
+    pub device_id: DeviceId,
     pub device_name: String,
     /// Required by the server; optional on the wire so that an old
     /// laptop's login is answered with a message rather than a parse error.
@@ -383,7 +384,7 @@ pub struct Session {
     pub user_name: String,
     /// inspector, steward, clerk, supervisor or admin.
     pub role: String,
-    pub parks: Vec<Uuid>,
+    pub parks: Vec<ParkId>,
 }
 
 /// `POST /v1/conflicts/{id}/resolve`.
@@ -531,11 +532,11 @@ pub struct ConflictRecord {
     pub conflict_id: Uuid,
     pub entity: EntityKind,
     pub entity_id: Uuid,
-    pub park_id: Uuid,
+    pub park_id: ParkId,
     pub field: String,
     pub server_value: Value,
     pub device_value: Value,
-    pub device_id: Uuid,
+    pub device_id: DeviceId,
     pub mutation_id: Uuid,
     pub held: bool,
     /// `None` while open; the value chosen once a supervisor decided (or,

@@ -21,8 +21,8 @@ fn golden<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(name: &
     assert_eq!(&back, value, "{name} reads back as written");
 }
 
-fn id(n: u128) -> Uuid {
-    Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0000 + n)
+fn id<I: From<Uuid>>(n: u128) -> I {
+    I::from(Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0000 + n))
 }
 
 fn mutation() -> Mutation {
@@ -106,7 +106,7 @@ fn hello_and_pull() {
                 entity_id: id(20),
                 park_id: id(20),
                 version: 2,
-                doc: json!({"id": id(20), "name": "湖南祁东高新技术产业开发区"}),
+                doc: json!({"id": id::<Uuid>(20), "name": "湖南祁东高新技术产业开发区"}),
             }],
             cursor: 41,
             more: false,
@@ -126,13 +126,16 @@ fn login_session_and_errors() {
             device_name: "巡查笔记本".into(),
             proof: Some(DeviceProof {
                 public_key: "b".repeat(64),
-                challenge: format!("{}.{}", id(40), "c".repeat(64)),
+                challenge: format!("{}.{}", id::<Uuid>(40), "c".repeat(64)),
                 signature: "d".repeat(128),
             }),
         },
     );
     golden("challenge_request", &ChallengeRequest { device_id: id(9) });
-    golden("login_challenge", &LoginChallenge { challenge: format!("{}.{}", id(40), "c".repeat(64)), expires_in: 300 });
+    golden(
+        "login_challenge",
+        &LoginChallenge { challenge: format!("{}.{}", id::<Uuid>(40), "c".repeat(64)), expires_in: 300 },
+    );
     golden("refresh_request", &RefreshRequest { refresh_token: "r".repeat(64), signature: Some("d".repeat(128)) });
     golden(
         "session",

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use tauri::{AppHandle, Manager};
-use uuid::Uuid;
 use xuncha_core::api::{AppInfo, ErrorCode};
+use xuncha_core::id::*;
 use xuncha_core::overview::{self, ParkOverview};
 use xuncha_core::sample::{self, SampleLoaded};
 use xuncha_core::store::ParkSummary;
@@ -39,7 +39,7 @@ pub async fn overview(app: AppHandle) -> Answer<Vec<ParkOverview>> {
 }
 
 #[tauri::command]
-pub async fn park(app: AppHandle, id: Uuid) -> Answer<Park> {
+pub async fn park(app: AppHandle, id: ParkId) -> Answer<Park> {
     with_store(app, move |s| {
         s.park(id)?.ok_or_else(|| xuncha_core::api::ApiError::new(ErrorCode::NotFound, "未找到该园区"))
     })

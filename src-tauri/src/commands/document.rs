@@ -2,10 +2,10 @@
 //! into the 文书 folder, previews and copies.
 
 use tauri::{AppHandle, Manager};
-use uuid::Uuid;
-use xuncha_core::api::{ApiError, DocumentKind, ErrorCode, NoticeList};
+use xuncha_core::api::{ApiError, ErrorCode, NoticeList, Printable};
 use xuncha_core::clue_transfer::ClueTransfer;
 use xuncha_core::clue_transfer::TransferOffice;
+use xuncha_core::id::*;
 use xuncha_core::notice::{DocumentFonts, FontRole, Notice, NoticeOffice};
 use xuncha_core::store::clue_transfer::NewClueTransfer;
 use xuncha_core::store::notice::{NewNotice, NumberVoid};
@@ -32,12 +32,12 @@ pub async fn issue_notice(app: AppHandle, new: NewNotice) -> Answer<Notice> {
 }
 
 #[tauri::command]
-pub async fn notices(app: AppHandle, enterprise: Option<Uuid>) -> Answer<NoticeList> {
+pub async fn notices(app: AppHandle, enterprise: Option<EnterpriseId>) -> Answer<NoticeList> {
     with_store(app, move |s| Ok(NoticeList { notices: s.notices(enterprise)?, voids: s.number_voids()? })).await
 }
 
 #[tauri::command]
-pub async fn void_notice(app: AppHandle, id: Uuid, reason: String) -> Answer<NumberVoid> {
+pub async fn void_notice(app: AppHandle, id: NoticeId, reason: String) -> Answer<NumberVoid> {
     with_store(app, move |s| Ok(s.void_notice(id, &reason)?)).await
 }
 
@@ -47,7 +47,11 @@ pub async fn save_transfer_office(app: AppHandle, office: TransferOffice) -> Ans
 }
 
 #[tauri::command]
-pub async fn clue_transfer_draft(app: AppHandle, inspection: Uuid, findings: Vec<Uuid>) -> Answer<NewClueTransfer> {
+pub async fn clue_transfer_draft(
+    app: AppHandle,
+    inspection: InspectionId,
+    findings: Vec<FindingId>,
+) -> Answer<NewClueTransfer> {
     with_store(app, move |s| Ok(s.clue_transfer_draft(inspection, &findings)?)).await
 }
 
@@ -57,7 +61,7 @@ pub async fn transfer_clue(app: AppHandle, new: NewClueTransfer) -> Answer<ClueT
 }
 
 #[tauri::command]
-pub async fn clue_transfers(app: AppHandle, enterprise: Option<Uuid>) -> Answer<Vec<ClueTransfer>> {
+pub async fn clue_transfers(app: AppHandle, enterprise: Option<EnterpriseId>) -> Answer<Vec<ClueTransfer>> {
     with_store(app, move |s| Ok(s.clue_transfers(enterprise)?)).await
 }
 
@@ -94,9 +98,9 @@ async fn print_into_folder(
 
 /// Prints a document into the data folder's 文书 folder; returns the paths.
 #[tauri::command]
-pub async fn print_document(app: AppHandle, kind: DocumentKind, id: Uuid) -> Answer<Vec<String>> {
+pub async fn print_document(app: AppHandle, document: Printable) -> Answer<Vec<String>> {
     let now = Env::system().now().timestamp();
-    print_into_folder(app, move |s| Ok((s.document_fonts()?, vec![stored::gather(s, kind, id, now)?]))).await
+    print_into_folder(app, move |s| Ok((s.document_fonts()?, vec![stored::gather(s, document, now)?]))).await
 }
 
 /// A clerk's batch: every notice issued today, printed into the 文书 folder.

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use tauri::AppHandle;
-use uuid::Uuid;
 use xuncha_core::api::{ApiError, ErrorCode, PhotosImported};
 use xuncha_core::brief::BriefItem;
 use xuncha_core::checklist::Template;
+use xuncha_core::id::*;
 use xuncha_core::inspection::Inspection;
 use xuncha_core::store::inspection::{photo_files, InspectionSummary, NewInspection, NewSignature};
 use xuncha_core::store::patrol::PatrolPlan;
@@ -19,20 +19,20 @@ pub async fn checklist_templates(app: AppHandle) -> Answer<Vec<Template>> {
 }
 
 #[tauri::command]
-pub async fn patrol_plan(app: AppHandle, park: Uuid) -> Answer<PatrolPlan> {
+pub async fn patrol_plan(app: AppHandle, park: ParkId) -> Answer<PatrolPlan> {
     with_store(app, move |s| Ok(s.patrol_plan(park, today())?)).await
 }
 
 #[tauri::command]
-pub async fn brief(app: AppHandle, enterprise: Uuid) -> Answer<Vec<BriefItem>> {
+pub async fn brief(app: AppHandle, enterprise: EnterpriseId) -> Answer<Vec<BriefItem>> {
     with_store(app, move |s| Ok(s.brief(enterprise, today())?)).await
 }
 
 #[tauri::command]
 pub async fn inspections(
     app: AppHandle,
-    enterprise: Option<Uuid>,
-    park: Option<Uuid>,
+    enterprise: Option<EnterpriseId>,
+    park: Option<ParkId>,
 ) -> Answer<Vec<InspectionSummary>> {
     with_store(app, move |s| Ok(s.inspections(enterprise, park)?)).await
 }
@@ -43,7 +43,7 @@ pub async fn start_inspection(app: AppHandle, new: NewInspection) -> Answer<Insp
 }
 
 #[tauri::command]
-pub async fn inspection(app: AppHandle, id: Uuid) -> Answer<Inspection> {
+pub async fn inspection(app: AppHandle, id: InspectionId) -> Answer<Inspection> {
     with_store(app, move |s| s.inspection(id)?.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "未找到该检查记录")))
         .await
 }
@@ -54,17 +54,22 @@ pub async fn save_inspection(app: AppHandle, inspection: Inspection) -> Answer<I
 }
 
 #[tauri::command]
-pub async fn discard_inspection(app: AppHandle, id: Uuid) -> Answer<()> {
+pub async fn discard_inspection(app: AppHandle, id: InspectionId) -> Answer<()> {
     with_store(app, move |s| Ok(s.discard_inspection(id)?)).await
 }
 
 #[tauri::command]
-pub async fn sign_inspection(app: AppHandle, id: Uuid, version: i64, signers: Vec<NewSignature>) -> Answer<Inspection> {
+pub async fn sign_inspection(
+    app: AppHandle,
+    id: InspectionId,
+    version: i64,
+    signers: Vec<NewSignature>,
+) -> Answer<Inspection> {
     with_store(app, move |s| Ok(s.sign_inspection(id, version, &signers)?)).await
 }
 
 #[tauri::command]
-pub async fn correct_inspection(app: AppHandle, id: Uuid, reason: String) -> Answer<Inspection> {
+pub async fn correct_inspection(app: AppHandle, id: InspectionId, reason: String) -> Answer<Inspection> {
     with_store(app, move |s| Ok(s.correct_inspection(id, &reason)?)).await
 }
 
@@ -74,8 +79,8 @@ pub async fn correct_inspection(app: AppHandle, id: Uuid, reason: String) -> Ans
 #[tauri::command]
 pub async fn import_photos(
     app: AppHandle,
-    id: Uuid,
-    finding: Option<Uuid>,
+    id: InspectionId,
+    finding: Option<FindingId>,
     paths: Vec<String>,
 ) -> Answer<PhotosImported> {
     let files = off_main(move || Ok(photo_files(&paths.into_iter().map(PathBuf::from).collect::<Vec<_>>())?)).await?;
@@ -91,7 +96,7 @@ pub async fn import_photos(
 /// A stored file's bytes (photo renditions, signatures), for display.
 #[tauri::command]
 pub async fn blob_bytes(app: AppHandle, sha256: String) -> Answer<tauri::ipc::Response> {
-    let path = with_store(app, move |s| Ok(s.blobs().path_of(checked_sha256(&sha256)?))).await?;
+    let path = with_store(app, move |s| Ok(s.blobs().path_of(&checked_sha256(&sha256)?))).await?;
     let bytes =
         std::fs::read(path).map_err(|_| ApiError::new(ErrorCode::NotFound, "本机还没有这个文件，同步后即可查看"))?;
     Ok(tauri::ipc::Response::new(bytes))

@@ -40,12 +40,8 @@ fn today() -> chrono::NaiveDate {
     xuncha_core::Env::system().now_in_china().date_naive()
 }
 
-/// A stored file's SHA-256 as the window names it: 64 hex digits, nothing
-/// that could name a path outside the file store.
-fn checked_sha256(sha256: &str) -> Answer<&str> {
-    if sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(sha256)
-    } else {
-        Err(ApiError::new(ErrorCode::Invalid, "文件校验值格式不对"))
-    }
+/// A stored file's SHA-256 as the window names it: 64 lowercase hex
+/// digits, nothing that could name a path outside the file store.
+fn checked_sha256(sha256: &str) -> Answer<xuncha_core::Sha256> {
+    sha256.parse().map_err(|_| ApiError::new(ErrorCode::Invalid, "文件校验值格式不对"))
 }

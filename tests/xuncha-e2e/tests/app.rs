@@ -348,7 +348,7 @@ async fn a_steward_patrols_an_a_tier_enterprise_with_photos_from_a_card_signs_an
     assert!(line.ends_with("文件13个\t完整"), "3 photos × 4 files and one signature, all verified: {line}");
     let local = xuncha_core::Store::open(config.join("data/xuncha.db"), xuncha_core::Env::system()).unwrap();
     let list = local.inspections(None, None).unwrap();
-    assert_eq!(list[0].digest.as_deref(), Some(digest.as_str()));
+    assert_eq!(list[0].digest.map(|d| d.hex()).as_deref(), Some(digest.as_str()));
     assert_eq!(list[0].sync_state.as_deref(), Some("acknowledged"));
     app.quit().await;
 }

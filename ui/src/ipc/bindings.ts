@@ -19,6 +19,30 @@ default_data_dir: string,
  */
 parks: number, };
 
+export type ParkId = string;
+
+export type EnterpriseId = string;
+
+export type FacilityId = string;
+
+export type InspectionId = string;
+
+export type FindingId = string;
+
+export type PhotoId = string;
+
+export type NoticeId = string;
+
+export type CaseId = string;
+
+export type CaseEventId = string;
+
+export type ClueTransferId = string;
+
+export type DeviceId = string;
+
+export type Sha256 = string;
+
 export type Severity = "warning" | "error";
 
 export type FieldProblem = { field: string, severity: Severity, message: string, };
@@ -51,7 +75,7 @@ export type DischargePermit = { id: string, kind: PermitKind, number: string, is
 
 export type FacilityKind = "wastewater" | "waste_gas";
 
-export type Facility = { id: string, kind: FacilityKind, 
+export type Facility = { id: FacilityId, kind: FacilityKind, 
 /**
  * 环保设施名称.
  */
@@ -95,7 +119,7 @@ process: string | null,
 /**
  * SHA-256 of the process diagram picture, stored as a blob.
  */
-process_diagram_sha256: string | null, 
+process_diagram_sha256: Sha256 | null, 
 /**
  * 药剂投加方式: 自动 or 人工.
  */
@@ -127,7 +151,7 @@ code: string | null, location: string | null, longitude: number | null, latitude
 /**
  * SHA-256 of the signboard photo.
  */
-signboard_photo_sha256: string | null, };
+signboard_photo_sha256: Sha256 | null, };
 
 export type WasteAmounts = { produced: string | null, self_utilised: string | null, self_disposed: string | null, entrusted: string | null, };
 
@@ -143,7 +167,7 @@ export type ArchiveItem = {
  */
 item_no: number, on_file: boolean, doc_date: string | null, note: string | null, attachments: Array<Attachment>, };
 
-export type Attachment = { id: string, file_name: string, sha256: string, size: number, added_at: string, };
+export type Attachment = { id: string, file_name: string, sha256: Sha256, size: number, added_at: string, };
 
 export type Contact = { id: string, 
 /**
@@ -161,7 +185,7 @@ field: string,
  */
 raw: string, message: string, };
 
-export type Enterprise = { id: string, park_id: string, name: string, credit_code: string | null, legal_representative: string | null, 
+export type Enterprise = { id: EnterpriseId, park_id: ParkId, name: string, credit_code: string | null, legal_representative: string | null, 
 /**
  * Industry as written (GB/T 4754-2017 name), kept as found.
  */
@@ -179,7 +203,7 @@ aliases: Array<string>, source_flags: Array<SourceFlag>,
  * the same enterprise offline, and records naming those ids (signed
  * inspections, notices, cases) belong to this file.
  */
-merged_ids: Array<string>, 
+merged_ids: Array<EnterpriseId>, 
 /**
  * Local version, bumped by every save; a save names the version it edited.
  */
@@ -223,7 +247,7 @@ design_capacity: string | null,
  */
 actual_capacity: string | null, process: string | null, discharge_standard: string | null, online_monitoring: boolean | null, };
 
-export type Park = { id: string, name: string, 
+export type Park = { id: ParkId, name: string, 
 /**
  * Development-zone code such as `S437012`, or `※` for a cluster without one.
  */
@@ -241,7 +265,7 @@ county: string | null, region_code: string | null, address: string | null, area_
  */
 version: number, };
 
-export type ParkSummary = { id: string, name: string, code: string | null, enterprises: number, };
+export type ParkSummary = { id: ParkId, name: string, code: string | null, enterprises: number, };
 
 export type QuotaUse = { pollutant: string, quota_tpa: string | null, year: number | null, actual_tpa: string | null, 
 /**
@@ -249,7 +273,7 @@ export type QuotaUse = { pollutant: string, quota_tpa: string | null, year: numb
  */
 percent: number | null, };
 
-export type ParkOverview = { id: string, name: string, code: string | null, enterprises: number, 
+export type ParkOverview = { id: ParkId, name: string, code: string | null, enterprises: number, 
 /**
  * Counts keyed by the Chinese label (正常投产, 重点, A ...).
  */
@@ -275,7 +299,7 @@ industry: string | null,
  */
 limit: number | null, };
 
-export type Hit = { id: string, name: string, credit_code: string | null, park_id: string, park: string, park_code: string | null, tier: Tier | null, management_category: ManagementCategory | null, status: EnterpriseStatus, industry: string | null, matched: MatchedField, };
+export type Hit = { id: EnterpriseId, name: string, credit_code: string | null, park_id: ParkId, park: string, park_code: string | null, tier: Tier | null, management_category: ManagementCategory | null, status: EnterpriseStatus, industry: string | null, matched: MatchedField, };
 
 export type SearchPage = { total: number, hits: Array<Hit>, };
 
@@ -314,7 +338,7 @@ row: number,
  */
 column: string | null, value: string, severity: Severity, message: string, };
 
-export type RowChange = { row: number, id: string, name: string, 
+export type RowChange = { row: number, id: EnterpriseId, name: string, 
 /**
  * Fields that changed (for an update).
  */
@@ -379,7 +403,7 @@ waiting: number,
 /**
  * Local files found damaged (content no longer matches the hash).
  */
-damaged: Array<string>, 
+damaged: Array<Sha256>, 
 /**
  * Files the server refused, each with its reason (sent again next round).
  */
@@ -531,7 +555,7 @@ text: string, section: string,
 /**
  * For facility_card items: which facility, and what its card says.
  */
-facility_id: string | null, facility_name: string | null, card_value: string | null, outcome: ItemOutcome, 
+facility_id: FacilityId | null, facility_name: string | null, card_value: string | null, outcome: ItemOutcome, 
 /**
  * Why it does not apply, or what was seen.
  */
@@ -539,7 +563,7 @@ note: string | null, };
 
 export type FindingSeverity = "minor" | "general" | "serious";
 
-export type Finding = { id: string, 
+export type Finding = { id: FindingId, 
 /**
  * [`ItemResult::key`] of the item it was found under; `None` for a
  * problem outside the checklist.
@@ -558,11 +582,11 @@ suggestion: string, legal_basis: string | null, severity: FindingSeverity,
  */
 deadline: string | null, };
 
-export type Photo = { id: string, finding_id: string | null, 
+export type Photo = { id: PhotoId, finding_id: FindingId | null, 
 /**
  * The original's SHA-256: the evidence.
  */
-sha256: string, file_name: string, size: number, 
+sha256: Sha256, file_name: string, size: number, 
 /**
  * Capture time from EXIF, camera local time (`YYYY-MM-DDTHH:MM:SS`).
  */
@@ -570,7 +594,7 @@ taken_at: string | null, latitude: number | null, longitude: number | null,
 /**
  * Upright size of the original.
  */
-width: number, height: number, rendition_sha256: string, thumbnail_sha256: string, watermarked_sha256: string, imported_at: string, };
+width: number, height: number, rendition_sha256: Sha256, thumbnail_sha256: Sha256, watermarked_sha256: Sha256, imported_at: string, };
 
 export type SignerRole = "inspector" | "representative";
 
@@ -578,7 +602,7 @@ export type Signature = { role: SignerRole, name: string,
 /**
  * SHA-256 of the drawn signature (PNG, a blob); `None` when refused.
  */
-image_sha256: string | null, 
+image_sha256: Sha256 | null, 
 /**
  * The signer refused to sign; a witness attests it.
  */
@@ -586,7 +610,7 @@ refused: boolean, witness: string | null, signed_at: string, };
 
 export type TemplateRef = { key: string, version: number, };
 
-export type Inspection = { id: string, park_id: string, enterprise_id: string, 
+export type Inspection = { id: InspectionId, park_id: ParkId, enterprise_id: EnterpriseId, 
 /**
  * The enterprise's name on the day.
  */
@@ -602,18 +626,18 @@ started_at: string, ended_at: string | null, results: Array<ItemResult>, finding
 /**
  * The signed inspection this one corrects.
  */
-corrects: string | null, correction_reason: string | null, signed_at: string | null, 
+corrects: InspectionId | null, correction_reason: string | null, signed_at: string | null, 
 /**
  * Set when signed: the signing device, its chain position and link.
  */
-device_id: string | null, chain_no: number | null, prev_id: string | null, prev_digest: string | null, digest: string | null, 
+device_id: DeviceId | null, chain_no: number | null, prev_id: InspectionId | null, prev_digest: Sha256 | null, digest: Sha256 | null, 
 /**
  * Local version, bumped by every save of a draft; not part of the
  * record that is sent, so absent on the server's copy.
  */
 version: number, };
 
-export type NewInspection = { enterprise_id: string, kind: InspectionKind, inspectors: Array<string>, accompanying: string | null, };
+export type NewInspection = { enterprise_id: EnterpriseId, kind: InspectionKind, inspectors: Array<string>, accompanying: string | null, };
 
 export type NewSignature = { role: SignerRole, name: string, 
 /**
@@ -621,11 +645,11 @@ export type NewSignature = { role: SignerRole, name: string,
  */
 png: number[] | null, refused: boolean, witness: string | null, };
 
-export type InspectionSummary = { id: string, enterprise_id: string, enterprise_name: string, kind: InspectionKind, state: InspectionState, started_at: string, signed_at: string | null, findings: number, photos: number, corrects: string | null, 
+export type InspectionSummary = { id: InspectionId, enterprise_id: EnterpriseId, enterprise_name: string, kind: InspectionKind, state: InspectionState, started_at: string, signed_at: string | null, findings: number, photos: number, corrects: InspectionId | null, 
 /**
  * A later signed correction replaces this one.
  */
-corrected_by: string | null, digest: string | null, 
+corrected_by: InspectionId | null, digest: Sha256 | null, 
 /**
  * The sync state of a signed inspection: pending, applied, rejected ...
  */
@@ -639,11 +663,11 @@ error: string | null, };
 
 export type PhotosImported = { inspection: Inspection, report: Array<PhotoImport>, };
 
-export type IntegrityProblem = { inspection_id: string, message: string, };
+export type IntegrityProblem = { inspection_id: InspectionId, message: string, };
 
 export type DueStatus = "never" | "overdue" | "due_soon" | "later" | "no_tier";
 
-export type PatrolDue = { enterprise_id: string, name: string, tier: Tier | null, 
+export type PatrolDue = { enterprise_id: EnterpriseId, name: string, tier: Tier | null, 
 /**
  * Last completed patrol (`YYYY-MM-DD`).
  */
@@ -653,9 +677,9 @@ last_patrol: string | null, due_on: string | null, status: DueStatus,
  */
 days: number | null, };
 
-export type MissedPeriods = { enterprise_id: string, name: string, tier: Tier, periods: Array<string>, };
+export type MissedPeriods = { enterprise_id: EnterpriseId, name: string, tier: Tier, periods: Array<string>, };
 
-export type PatrolPlan = { park_id: string, park_name: string, today: string, 
+export type PatrolPlan = { park_id: ParkId, park_name: string, today: string, 
 /**
  * Every enterprise still in the park, most urgent first.
  */
@@ -683,13 +707,13 @@ text: string,
 /**
  * The earlier inspection an open finding comes from.
  */
-inspection_id: string | null, };
+inspection_id: InspectionId | null, };
 
 export type DocNumber = { series: string, prefix: string, year: number, serial: number, };
 
-export type NoticeProblem = { finding_id: string, found: string, suggestion: string, legal_basis: string | null, };
+export type NoticeProblem = { finding_id: FindingId, found: string, suggestion: string, legal_basis: string | null, };
 
-export type NoticePhoto = { photo_id: string, sha256: string, caption: string, };
+export type NoticePhoto = { photo_id: PhotoId, sha256: Sha256, caption: string, };
 
 export type NoticeOffice = { 
 /**
@@ -713,7 +737,7 @@ red_header: string | null,
  */
 responsibilities: string, };
 
-export type Notice = { id: string, park_id: string, enterprise_id: string, inspection_id: string, number: DocNumber, 
+export type Notice = { id: NoticeId, park_id: ParkId, enterprise_id: EnterpriseId, inspection_id: InspectionId, number: DocNumber, 
 /**
  * 主送: the enterprise's name.
  */
@@ -733,9 +757,9 @@ plan_due: string, office: NoticeOffice,
 /**
  * The day it was issued (`YYYY-MM-DD`).
  */
-issued_on: string, photos: Array<NoticePhoto>, issued_at: string, device_id: string | null, };
+issued_on: string, photos: Array<NoticePhoto>, issued_at: string, device_id: DeviceId | null, };
 
-export type NewNotice = { inspection_id: string, 
+export type NewNotice = { inspection_id: InspectionId, 
 /**
  * The number series, e.g. `notice`.
  */
@@ -744,7 +768,7 @@ series: string,
  * The findings the notice names; empty means every general and
  * serious finding of the inspection.
  */
-finding_ids: Array<string>, laws: string, 
+finding_ids: Array<FindingId>, laws: string, 
 /**
  * When the rectification plan is due (`YYYY-MM-DD`).
  */
@@ -753,17 +777,17 @@ plan_due: string, office: NoticeOffice,
  * The case the notice is issued for; `None` opens one with the
  * notice's findings.
  */
-case_id: string | null, 
+case_id: CaseId | null, 
 /**
  * Who approved the notice; needed unless the case was reviewed.
  */
 reviewed_by: string, };
 
-export type NumberVoid = { id: string, park_id: string, number: DocNumber, 
+export type NumberVoid = { id: string, park_id: ParkId, number: DocNumber, 
 /**
  * The spoiled notice, if the number was used.
  */
-notice_id: string | null, reason: string, voided_at: string, device_id: string | null, };
+notice_id: NoticeId | null, reason: string, voided_at: string, device_id: DeviceId | null, };
 
 export type NoticeList = { notices: Array<Notice>, voids: Array<NumberVoid>, };
 
@@ -789,11 +813,11 @@ issuer: string,
  */
 sender_name: string, sender_phone: string, };
 
-export type ClueTransfer = { id: string, park_id: string, enterprise_id: string, inspection_id: string, 
+export type ClueTransfer = { id: ClueTransferId, park_id: ParkId, enterprise_id: EnterpriseId, inspection_id: InspectionId, 
 /**
  * The findings the clue rests on.
  */
-finding_ids: Array<string>, 
+finding_ids: Array<FindingId>, 
 /**
  * Set when the office numbers its transfers.
  */
@@ -818,13 +842,13 @@ receiver_name: string, receiver_phone: string, office: TransferOffice,
 /**
  * 移送时间 (`YYYY-MM-DD`).
  */
-transferred_on: string, created_at: string, device_id: string | null, };
+transferred_on: string, created_at: string, device_id: DeviceId | null, };
 
-export type NewClueTransfer = { inspection_id: string, 
+export type NewClueTransfer = { inspection_id: InspectionId, 
 /**
  * The findings the clue rests on; at least one.
  */
-finding_ids: Array<string>, 
+finding_ids: Array<FindingId>, 
 /**
  * The number series when the office numbers its transfers.
  */
@@ -834,7 +858,7 @@ series: string | null,
  */
 subject: string | null, description: string, materials: Array<string>, receiver_name: string, receiver_phone: string, office: TransferOffice, };
 
-export type DocumentKind = "notice" | "record" | "cards" | "transfer";
+export type Printable = { "kind": "notice", "id": NoticeId } | { "kind": "record", "id": InspectionId } | { "kind": "cards", "id": EnterpriseId } | { "kind": "transfer", "id": ClueTransferId };
 
 export type DocumentFonts = { fang: string | null, title: string | null, };
 
@@ -842,7 +866,7 @@ export type FontRole = "fang" | "title";
 
 export type CaseState = "draft" | "reviewed" | "issued" | "plan_received" | "rectified" | "reinspected" | "closed" | "escalated";
 
-export type CaseFinding = { finding_id: string, 
+export type CaseFinding = { finding_id: FindingId, 
 /**
  * The checklist item it failed, for repeat detection; `None` outside
  * the checklist.
@@ -855,15 +879,15 @@ due: string,
 /**
  * Before-photos (watermarked copies' SHA-256) from the inspection.
  */
-photos: Array<string>, };
+photos: Array<Sha256>, };
 
-export type CaseFile = { sha256: string, file_name: string, 
+export type CaseFile = { sha256: Sha256, file_name: string, 
 /**
  * For a photo, which finding it shows (after rectification).
  */
-finding_id: string | null, };
+finding_id: FindingId | null, };
 
-export type EventBody = { "kind": "opened", inspection_id: string, findings: Array<CaseFinding>, } | { "kind": "reviewed", by: string, note: string, } | { "kind": "issued", notice_id: string, number: string, plan_due: string, } | { "kind": "notice_voided", notice_id: string, reason: string, } | { "kind": "delivered", to: string, on: string, how: string, } | { "kind": "plan_received", on: string, note: string, files: Array<CaseFile>, } | { "kind": "rectified", on: string, note: string, files: Array<CaseFile>, } | { "kind": "returned", reason: string, } | { "kind": "reinspected", inspection_id: string, passed: boolean, note: string, } | { "kind": "closed", by: string, note: string, } | { "kind": "extended", finding_id: string | null, due: string, reason: string, } | { "kind": "escalated", clue_transfer_id: string, };
+export type EventBody = { "kind": "opened", inspection_id: InspectionId, findings: Array<CaseFinding>, } | { "kind": "reviewed", by: string, note: string, } | { "kind": "issued", notice_id: NoticeId, number: string, plan_due: string, } | { "kind": "notice_voided", notice_id: NoticeId, reason: string, } | { "kind": "delivered", to: string, on: string, how: string, } | { "kind": "plan_received", on: string, note: string, files: Array<CaseFile>, } | { "kind": "rectified", on: string, note: string, files: Array<CaseFile>, } | { "kind": "returned", reason: string, } | { "kind": "reinspected", inspection_id: InspectionId, passed: boolean, note: string, } | { "kind": "closed", by: string, note: string, } | { "kind": "extended", finding_id: FindingId | null, due: string, reason: string, } | { "kind": "escalated", clue_transfer_id: ClueTransferId, };
 
 export type Verdict = { 
 /**
@@ -875,7 +899,7 @@ seq: number, accepted: boolean,
  */
 state_at_server: CaseState | null, reason: string | null, };
 
-export type CaseEvent = { id: string, case_id: string, park_id: string, enterprise_id: string, 
+export type CaseEvent = { id: CaseEventId, case_id: CaseId, park_id: ParkId, enterprise_id: EnterpriseId, 
 /**
  * The state the author saw when recording it.
  */
@@ -887,7 +911,7 @@ recorded_by: string,
 /**
  * RFC 3339 with the +08:00 offset.
  */
-recorded_at: string, device_id: string, 
+recorded_at: string, device_id: DeviceId, 
 /**
  * Set by the server; `None` while the event has not been sent.
  */
@@ -895,11 +919,11 @@ verdict: Verdict | null, };
 
 export type Delivery = { to: string, on: string, how: string, };
 
-export type Case = { id: string, park_id: string, enterprise_id: string, inspection_id: string, state: CaseState, findings: Array<CaseFinding>, notice_id: string | null, number: string | null, plan_due: string | null, 
+export type Case = { id: CaseId, park_id: ParkId, enterprise_id: EnterpriseId, inspection_id: InspectionId, state: CaseState, findings: Array<CaseFinding>, notice_id: NoticeId | null, number: string | null, plan_due: string | null, 
 /**
  * The latest finding deadline: when the whole case is due.
  */
-due: string, opened_on: string, reviewed_by: string | null, delivered: Delivery | null, closed_on: string | null, clue_transfer_id: string | null, 
+due: string, opened_on: string, reviewed_by: string | null, delivered: Delivery | null, closed_on: string | null, clue_transfer_id: ClueTransferId | null, 
 /**
  * Every event, in the order they count: the server's, then this
  * laptop's unsent ones.
@@ -923,17 +947,17 @@ steps: Array<string>, };
 
 export type Term = { "unit": "days", "n": number } | { "unit": "months", "n": number };
 
-export type NewCase = { inspection_id: string, 
+export type NewCase = { inspection_id: InspectionId, 
 /**
  * Empty: every general and serious finding.
  */
-finding_ids: Array<string>, term: Term, };
+finding_ids: Array<FindingId>, term: Term, };
 
-export type CaseFilter = { park_id: string | null, enterprise_id: string | null, open_only: boolean, };
+export type CaseFilter = { park_id: ParkId | null, enterprise_id: EnterpriseId | null, open_only: boolean, };
 
 export type TransferNews = { "kind": "delivered", to: string, on: string, how: string, } | { "kind": "feedback", filed: boolean, case_number: string | null, result: string, closed_on: string | null, } | { "kind": "follow_up", on: string, note: string, rectified: boolean, };
 
-export type TransferUpdate = { id: string, transfer_id: string, park_id: string, enterprise_id: string, news: TransferNews, recorded_by: string, recorded_at: string, device_id: string, };
+export type TransferUpdate = { id: string, transfer_id: ClueTransferId, park_id: ParkId, enterprise_id: EnterpriseId, news: TransferNews, recorded_by: string, recorded_at: string, device_id: DeviceId, };
 
 export type TransferFile = { transfer: ClueTransfer, updates: Array<TransferUpdate>, 
 /**
@@ -975,7 +999,7 @@ export type Month = {
  */
 month: string, opened: number, closed: number, open_at_end: number, };
 
-export type RepeatProblem = { enterprise_id: string, enterprise_name: string, item_key: string, item_text: string, 
+export type RepeatProblem = { enterprise_id: EnterpriseId, enterprise_name: string, item_key: string, item_text: string, 
 /**
  * How many inspections found it.
  */
@@ -985,7 +1009,7 @@ times: number,
  */
 found_on: Array<string>, };
 
-export type RejectedEvent = { case_id: string, event: CaseEvent, enterprise_name: string, number: string | null, };
+export type RejectedEvent = { case_id: CaseId, event: CaseEvent, enterprise_name: string, number: string | null, };
 
 export type Dashboard = { today: string, total: Counts, parks: Array<Counts>, categories: Array<Counts>, months: Array<Month>, repeats: Array<RepeatProblem>, 
 /**

@@ -37,7 +37,7 @@ import type {
   PhotosImported,
   Template,
   ConflictItem,
-  DocumentKind,
+  Printable,
   Enterprise,
   FieldProblem,
   ImportReport,
@@ -124,7 +124,7 @@ export const api = {
   /** Makes a font file the office's own for `role`; `null` goes back to the shipped font. */
   setDocumentFont: (role: FontRole, path: string | null) => invoke<DocumentFonts>('set_document_font', { role, path }),
   /** Renders a document into the data folder's 文书 folder; the paths written. */
-  printDocument: (kind: DocumentKind, id: string) => invoke<string[]>('print_document', { kind, id }),
+  printDocument: (document: Printable) => invoke<string[]>('print_document', { document }),
   printTodaysNotices: () => invoke<string[]>('print_todays_notices'),
   openDocument: (path: string) => invoke<void>('open_document', { path }),
   /** A printed document's bytes, for the preview. */

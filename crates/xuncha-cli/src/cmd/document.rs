@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use uuid::Uuid;
-use xuncha_core::api::{ApiError, DocumentKind, ErrorCode};
+use xuncha_core::api::{ApiError, ErrorCode, Printable};
+use xuncha_core::id::*;
 use xuncha_core::ledger::LedgerKind;
 use xuncha_core::Env;
 use xuncha_print::stored;
@@ -18,7 +18,7 @@ pub enum NoticeCommand {
     /// 依据已签名的检查记录下发整改通知书
     Issue {
         /// 检查记录ID
-        inspection: Uuid,
+        inspection: InspectionId,
         /// 本单位的通知书设置（JSON：落款单位、检查方、报送单位、邮箱、联系人、电话、红头、相关法律责任）
         #[arg(long, value_name = "OFFICE.json")]
         office: PathBuf,
@@ -30,7 +30,7 @@ pub enum NoticeCommand {
         laws: String,
         /// 列入通知书的问题ID（可多次）；默认列入全部一般和严重问题
         #[arg(long = "finding", value_name = "ID")]
-        findings: Vec<Uuid>,
+        findings: Vec<FindingId>,
         /// 文号系列
         #[arg(long, default_value = "notice")]
         series: String,
@@ -39,11 +39,11 @@ pub enum NoticeCommand {
         reviewed_by: String,
         /// 已立案的整改案件ID；不填则随通知书立案
         #[arg(long = "case", value_name = "CASE_ID")]
-        case_id: Option<Uuid>,
+        case_id: Option<CaseId>,
     },
     /// 作废一份通知书的文号（须写明原因），该文号不再使用
     Void {
-        id: Uuid,
+        id: NoticeId,
         #[arg(long)]
         reason: String,
     },
@@ -58,13 +58,13 @@ pub enum TransferCommand {
     /// 依据已签名的检查记录移交违法线索；未给出的内容按检查记录填写（严重问题、企业名称、随附材料）
     Create {
         /// 检查记录ID
-        inspection: Uuid,
+        inspection: InspectionId,
         /// 本单位的移交设置（JSON：市名、接收单位、正文称谓、落款单位、移交人、电话）
         #[arg(long, value_name = "OFFICE.json")]
         office: PathBuf,
         /// 移交的问题ID（可多次）；默认为全部严重问题
         #[arg(long = "finding", value_name = "ID")]
-        findings: Vec<Uuid>,
+        findings: Vec<FindingId>,
         /// 涉嫌违法的单位或个人；默认为被检查企业
         #[arg(long, conflicts_with = "subject_unknown")]
         subject: Option<String>,
@@ -108,19 +108,19 @@ pub enum ExportCommand {
 pub enum PrintCommand {
     /// 生态环境问题整改通知书（通知书ID），含现场照片页
     Notice {
-        id: Uuid,
+        id: NoticeId,
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
     },
     /// 违法线索移交书（移交书ID），一式三联
     Transfer {
-        id: Uuid,
+        id: ClueTransferId,
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
     },
     /// 现场检查记录（检查记录ID）
     Record {
-        id: Uuid,
+        id: InspectionId,
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
     },
@@ -231,16 +231,16 @@ pub fn print(ctx: &Ctx, command: PrintCommand, fonts: OfficeFonts) -> Result<(),
     let store = ctx.open()?;
     let book = FontBook::load(&FontBook::shipped_dir(), &fonts)?;
     let now = Env::system().now().timestamp();
-    let (kind, id, out, what) = match command {
-        PrintCommand::Notice { id, out } => (DocumentKind::Notice, id, out, "整改通知书"),
-        PrintCommand::Transfer { id, out } => (DocumentKind::Transfer, id, out, "违法线索移交书"),
-        PrintCommand::Record { id, out } => (DocumentKind::Record, id, out, "现场检查记录"),
+    let (document, out, what) = match command {
+        PrintCommand::Notice { id, out } => (Printable::Notice(id), out, "整改通知书"),
+        PrintCommand::Transfer { id, out } => (Printable::Transfer(id), out, "违法线索移交书"),
+        PrintCommand::Record { id, out } => (Printable::Record(id), out, "现场检查记录"),
         PrintCommand::Cards { enterprise, out } => {
-            (DocumentKind::Cards, enterprise_of(&store, &enterprise)?.id, out, "明白卡")
+            (Printable::Cards(enterprise_of(&store, &enterprise)?.id), out, "明白卡")
         }
     };
-    let docs = stored::gather(&store, kind, id, now)?.render(&book)?;
-    let written = if kind == DocumentKind::Cards {
+    let docs = stored::gather(&store, document, now)?.render(&book)?;
+    let written = if matches!(document, Printable::Cards(_)) {
         std::fs::create_dir_all(&out)
             .map_err(|e| ApiError::new(ErrorCode::File, format!("无法创建文件夹 {}：{e}", out.display())))?;
         docs.iter()

@@ -6,7 +6,6 @@ pub mod sync;
 
 use std::path::Path;
 
-use uuid::Uuid;
 use xuncha_core::api::{ApiError, ErrorCode};
 use xuncha_core::{Env, Store};
 
@@ -25,7 +24,7 @@ pub fn day_or_today(today: Option<String>) -> Result<chrono::NaiveDate, ApiError
 }
 
 /// The park named by `--park` (code, name or id).
-pub fn park_of(store: &Store, park: Option<String>) -> Result<Option<Uuid>, ApiError> {
+pub fn park_of(store: &Store, park: Option<String>) -> Result<Option<xuncha_core::ParkId>, ApiError> {
     match park {
         Some(key) => Ok(Some(
             store.find_park(&key)?.ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("未找到园区“{key}”")))?.id,

@@ -2,6 +2,7 @@
 
 use uuid::Uuid;
 use xuncha_core::api::{ApiError, ErrorCode};
+use xuncha_core::id::*;
 
 use crate::Ctx;
 
@@ -75,7 +76,7 @@ pub fn sync(ctx: &Ctx) -> Result<(), ApiError> {
     }
 }
 
-pub fn conflicts(ctx: &Ctx, park: Option<Uuid>, all: bool) -> Result<(), ApiError> {
+pub fn conflicts(ctx: &Ctx, park: Option<ParkId>, all: bool) -> Result<(), ApiError> {
     let store = ctx.open()?;
     let listed = xuncha_client::conflicts(&store, park.map(|p| vec![p]), all)?;
     ctx.say(&listed, |listed| {

@@ -102,14 +102,15 @@ fn a_document_the_rules_refuse_is_refused_with_its_reason_and_the_park_keeps_syn
     let honest = laptop(dir.path(), &url, "zhao");
     // A hand-made request from a signed-in device: a status outside the list.
     let rogue = laptop(dir.path(), &url, "hand");
-    let device: uuid::Uuid = {
+    let device: xuncha_core::DeviceId = {
         let conn = rusqlite::Connection::open(&rogue).unwrap();
         let id: String = conn.query_row("SELECT id FROM device", [], |r| r.get(0)).unwrap();
         id.parse().unwrap()
     };
     let id = uuid::Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0bad);
     let mut doc =
-        serde_json::to_value(xuncha_core::Enterprise::new(id, park.parse().unwrap(), "湖南来路不明有限公司")).unwrap();
+        serde_json::to_value(xuncha_core::Enterprise::new(id.into(), park.parse().unwrap(), "湖南来路不明有限公司"))
+            .unwrap();
     doc["status"] = "closed_forever".into();
     doc.as_object_mut().unwrap().remove("version");
     let payload = serde_json::json!({"op": "create", "fields": doc});

@@ -15,15 +15,16 @@ use super::outbox::queue;
 use super::{Store, StoreError};
 use crate::clue_transfer::{ClueTransfer, TransferFile, TransferNews, TransferOffice, TransferUpdate};
 use crate::enterprise::FieldProblem;
+use crate::id::*;
 use crate::inspection::{FindingSeverity, InspectionState};
 use crate::notice::chinese_date;
 
 /// What a clerk fills in to transfer a clue from a signed inspection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct NewClueTransfer {
-    pub inspection_id: Uuid,
+    pub inspection_id: InspectionId,
     /// The findings the clue rests on; at least one.
-    pub finding_ids: Vec<Uuid>,
+    pub finding_ids: Vec<FindingId>,
     /// The number series when the office numbers its transfers.
     pub series: Option<String>,
     /// `None` when the suspected unit is not yet known.
@@ -121,8 +122,8 @@ impl Store {
     /// record, photos and notices (not voided ones) as materials.
     pub fn clue_transfer_draft(
         &self,
-        inspection_id: Uuid,
-        finding_ids: &[Uuid],
+        inspection_id: InspectionId,
+        finding_ids: &[FindingId],
     ) -> Result<NewClueTransfer, StoreError> {
         let i = self
             .inspection(inspection_id)?
@@ -144,7 +145,7 @@ impl Store {
             0 => {}
             n => materials.push(format!("现场照片{n}张")),
         }
-        let voided: Vec<Uuid> = self.number_voids()?.into_iter().filter_map(|v| v.notice_id).collect();
+        let voided: Vec<NoticeId> = self.number_voids()?.into_iter().filter_map(|v| v.notice_id).collect();
         let notices = self.notices(Some(i.enterprise_id))?;
         for n in notices.into_iter().filter(|n| n.inspection_id == i.id && !voided.contains(&n.id)) {
             materials.push(format!("生态环境问题整改通知书（{}）", n.number));
@@ -162,7 +163,7 @@ impl Store {
         })
     }
 
-    pub fn clue_transfer(&self, id: Uuid) -> Result<Option<ClueTransfer>, StoreError> {
+    pub fn clue_transfer(&self, id: ClueTransferId) -> Result<Option<ClueTransfer>, StoreError> {
         let doc: Option<String> = self
             .conn
             .query_row("SELECT doc FROM clue_transfer WHERE id = ?1", [id.to_string()], |r| r.get(0))
@@ -171,7 +172,7 @@ impl Store {
     }
 
     /// Every transfer held here, newest first; `enterprise` narrows it.
-    pub fn clue_transfers(&self, enterprise: Option<Uuid>) -> Result<Vec<ClueTransfer>, StoreError> {
+    pub fn clue_transfers(&self, enterprise: Option<EnterpriseId>) -> Result<Vec<ClueTransfer>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT doc FROM clue_transfer WHERE ?1 IS NULL OR enterprise_id = ?1 OR enterprise_id IN (SELECT merged_id FROM enterprise_merged WHERE into_id = ?1)
              ORDER BY transferred_on DESC, stored_at DESC",
@@ -234,7 +235,11 @@ fn check_day(problems: &mut Vec<crate::enterprise::FieldProblem>, field: &str, v
 impl Store {
     /// Records news about a transfer: its delivery, the bureau's feedback,
     /// or the park's follow-up.
-    pub fn record_transfer_news(&mut self, transfer_id: Uuid, news: TransferNews) -> Result<TransferFile, StoreError> {
+    pub fn record_transfer_news(
+        &mut self,
+        transfer_id: ClueTransferId,
+        news: TransferNews,
+    ) -> Result<TransferFile, StoreError> {
         let t = self
             .clue_transfer(transfer_id)?
             .ok_or_else(|| StoreError::NotFound { what: "违法线索移交书", key: transfer_id.to_string() })?;
@@ -289,7 +294,7 @@ impl Store {
     }
 
     /// A transfer with everything recorded about it since.
-    pub fn transfer_file(&self, id: Uuid) -> Result<Option<TransferFile>, StoreError> {
+    pub fn transfer_file(&self, id: ClueTransferId) -> Result<Option<TransferFile>, StoreError> {
         let Some(t) = self.clue_transfer(id)? else { return Ok(None) };
         let mut stmt = self.conn.prepare_cached("SELECT doc FROM transfer_update WHERE transfer_id = ?1")?;
         let updates = stmt
@@ -300,7 +305,7 @@ impl Store {
     }
 
     /// Every transfer with its news, newest first; `enterprise` narrows it.
-    pub fn transfer_files(&self, enterprise: Option<Uuid>) -> Result<Vec<TransferFile>, StoreError> {
+    pub fn transfer_files(&self, enterprise: Option<EnterpriseId>) -> Result<Vec<TransferFile>, StoreError> {
         self.clue_transfers(enterprise)?
             .into_iter()
             .map(|t| Ok(self.transfer_file(t.id)?.expect("a listed transfer is held")))

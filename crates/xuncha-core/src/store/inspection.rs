@@ -15,12 +15,12 @@ use std::sync::Mutex;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
-use uuid::Uuid;
 
 use super::{outbox, Store, StoreError};
 use crate::blob::BlobStore;
 use crate::checklist::{self, Template};
 use crate::enterprise::FieldProblem;
+use crate::id::*;
 use crate::inspection::{
     checklist_rows, Inspection, InspectionKind, InspectionState, Photo, Signature, SignerRole, TemplateRef,
 };
@@ -33,7 +33,7 @@ const PHOTO_EXTENSIONS: [&str; 5] = ["jpg", "jpeg", "png", "heic", "heif"];
 /// What starting an inspection needs.
 #[derive(Debug, Clone, serde::Deserialize, TS)]
 pub struct NewInspection {
-    pub enterprise_id: Uuid,
+    pub enterprise_id: EnterpriseId,
     pub kind: InspectionKind,
     pub inspectors: Vec<String>,
     pub accompanying: Option<String>,
@@ -72,8 +72,8 @@ impl NewSignature {
 /// A line of an inspection list.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct InspectionSummary {
-    pub id: Uuid,
-    pub enterprise_id: Uuid,
+    pub id: InspectionId,
+    pub enterprise_id: EnterpriseId,
     pub enterprise_name: String,
     pub kind: InspectionKind,
     pub state: InspectionState,
@@ -81,10 +81,10 @@ pub struct InspectionSummary {
     pub signed_at: Option<String>,
     pub findings: usize,
     pub photos: usize,
-    pub corrects: Option<Uuid>,
+    pub corrects: Option<InspectionId>,
     /// A later signed correction replaces this one.
-    pub corrected_by: Option<Uuid>,
-    pub digest: Option<String>,
+    pub corrected_by: Option<InspectionId>,
+    pub digest: Option<Sha256>,
     /// The sync state of a signed inspection: pending, applied, rejected ...
     pub sync_state: Option<String>,
 }
@@ -101,7 +101,7 @@ pub struct PhotoImport {
 /// A broken link found by [`Store::verify_inspections`].
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct IntegrityProblem {
-    pub inspection_id: Uuid,
+    pub inspection_id: InspectionId,
     pub message: String,
 }
 
@@ -181,13 +181,13 @@ impl Store {
         self.write_draft(&inspection, None)
     }
 
-    pub fn inspection(&self, id: Uuid) -> Result<Option<Inspection>, StoreError> {
+    pub fn inspection(&self, id: InspectionId) -> Result<Option<Inspection>, StoreError> {
         load(&self.conn, id)
     }
 
     /// Every signed inspection that stands (not replaced by a signed
     /// correction), of a park or of all, oldest first.
-    pub fn standing_inspections(&self, park: Option<Uuid>) -> Result<Vec<Inspection>, StoreError> {
+    pub fn standing_inspections(&self, park: Option<ParkId>) -> Result<Vec<Inspection>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT i.doc FROM inspection i
              WHERE i.state = 'signed' AND (?1 IS NULL OR i.park_id = ?1)
@@ -201,8 +201,8 @@ impl Store {
     /// Inspections of an enterprise, or of a park, newest first.
     pub fn inspections(
         &self,
-        enterprise: Option<Uuid>,
-        park: Option<Uuid>,
+        enterprise: Option<EnterpriseId>,
+        park: Option<ParkId>,
     ) -> Result<Vec<InspectionSummary>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT i.doc,
@@ -230,7 +230,7 @@ impl Store {
                 findings: i.findings.len(),
                 photos: i.photos.len(),
                 corrects: i.corrects,
-                corrected_by: corrected_by.and_then(|s| Uuid::parse_str(&s).ok()),
+                corrected_by: corrected_by.and_then(|s| s.parse().ok()),
                 digest: i.digest,
                 sync_state,
             });
@@ -280,7 +280,7 @@ impl Store {
     }
 
     /// Throws a draft away (a signed inspection is kept for ever).
-    pub fn discard_inspection(&mut self, id: Uuid) -> Result<(), StoreError> {
+    pub fn discard_inspection(&mut self, id: InspectionId) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         let n = tx.execute("DELETE FROM inspection WHERE id = ?1 AND state <> 'signed'", [id.to_string()])?;
         if n == 0 {
@@ -305,7 +305,7 @@ impl Store {
     /// bureau, all in one transaction.
     pub fn sign_inspection(
         &mut self,
-        id: Uuid,
+        id: InspectionId,
         version: i64,
         signers: &[NewSignature],
     ) -> Result<Inspection, StoreError> {
@@ -350,12 +350,12 @@ impl Store {
         }
         let device = self.device_id;
         let tx = self.conn.transaction()?;
-        let head: Option<(String, String, i64)> = tx
+        let head: Option<(InspectionId, Sha256, i64)> = tx
             .query_row(
                 "SELECT id, digest, chain_no FROM inspection WHERE device_id = ?1 AND chain_no IS NOT NULL
                  ORDER BY chain_no DESC LIMIT 1",
                 [device.to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((super::rows::parsed_at(r, 0)?, super::rows::parsed_at(r, 1)?, r.get(2)?)),
             )
             .optional()?;
         i.signatures = signatures;
@@ -363,7 +363,7 @@ impl Store {
         i.signed_at = Some(now);
         i.device_id = Some(device);
         i.chain_no = Some(head.as_ref().map_or(1, |h| h.2 + 1));
-        i.prev_id = head.as_ref().and_then(|h| Uuid::parse_str(&h.0).ok());
+        i.prev_id = head.as_ref().map(|h| h.0);
         i.prev_digest = head.map(|h| h.1);
         i.digest = None;
         i.digest = Some(xuncha_sync::inspection_digest(&i.record()));
@@ -379,7 +379,7 @@ impl Store {
                 mutation_id,
                 device_id: device,
                 entity: "inspection",
-                entity_id: i.id,
+                entity_id: i.id.uuid(),
                 base_version: 0,
                 payload: &payload,
                 created_at: &stamp,
@@ -391,7 +391,7 @@ impl Store {
 
     /// Starts a correction of a signed inspection: a new draft with the
     /// original's content that names the original and why it is corrected.
-    pub fn correct_inspection(&mut self, original: Uuid, reason: &str) -> Result<Inspection, StoreError> {
+    pub fn correct_inspection(&mut self, original: InspectionId, reason: &str) -> Result<Inspection, StoreError> {
         let o = self
             .inspection(original)?
             .ok_or_else(|| StoreError::NotFound { what: "检查记录", key: original.to_string() })?;
@@ -427,8 +427,8 @@ impl Store {
     /// while files are processed.
     pub fn import_photos(
         &mut self,
-        id: Uuid,
-        finding: Option<Uuid>,
+        id: InspectionId,
+        finding: Option<FindingId>,
         files: &[PathBuf],
     ) -> Result<(Inspection, Vec<PhotoImport>), StoreError> {
         let batch = self.prepare_photos(id, finding, files.to_vec())?;
@@ -439,8 +439,8 @@ impl Store {
     /// finding) can take photos and reads what their captions need.
     pub fn prepare_photos(
         &self,
-        id: Uuid,
-        finding: Option<Uuid>,
+        id: InspectionId,
+        finding: Option<FindingId>,
         files: Vec<PathBuf>,
     ) -> Result<PhotoBatch, StoreError> {
         let i = self.photo_target(id, finding)?;
@@ -500,7 +500,7 @@ impl Store {
 
     /// The draft that photos go to, when it is still a draft and has the
     /// finding they are for.
-    fn photo_target(&self, id: Uuid, finding: Option<Uuid>) -> Result<Inspection, StoreError> {
+    fn photo_target(&self, id: InspectionId, finding: Option<FindingId>) -> Result<Inspection, StoreError> {
         let i =
             self.inspection(id)?.ok_or_else(|| StoreError::NotFound { what: "检查记录", key: id.to_string() })?;
         if i.state == InspectionState::Signed {
@@ -525,9 +525,21 @@ impl Store {
         let mut out = Vec::new();
         let mut previous: Option<Inspection> = None;
         for doc in docs {
-            let i: Inspection = serde_json::from_str(&doc?)?;
+            let doc: serde_json::Value = serde_json::from_str(&doc?)?;
+            let i: Inspection = match serde_json::from_value(doc.clone()) {
+                Ok(i) => i,
+                Err(e) => {
+                    // One record that no longer reads is itself a finding;
+                    // the others are still checked.
+                    let inspection_id = doc["id"].as_str().and_then(|s| s.parse().ok()).unwrap_or(InspectionId::NIL);
+                    out.push(IntegrityProblem {
+                        inspection_id, message: format!("记录无法读取，已被改动：{e}")
+                    });
+                    continue;
+                }
+            };
             let mut report = |message: String| out.push(IntegrityProblem { inspection_id: i.id, message });
-            if i.digest.as_deref() != Some(xuncha_sync::inspection_digest(&i.record()).as_str()) {
+            if i.digest != Some(xuncha_sync::inspection_digest(&i.record())) {
                 report("记录内容与签名时的完整性摘要不符，已被改动".into());
             }
             let same_device = previous.as_ref().filter(|p| p.device_id == i.device_id);
@@ -541,7 +553,7 @@ impl Store {
             }
             for sha in i.blob_hashes() {
                 if blobs.path_of(&sha).exists() && !blobs.verify(&sha)? {
-                    report(format!("文件 {} 与签名时的校验值不符，已被改动", &sha[..12]));
+                    report(format!("文件 {} 与签名时的校验值不符，已被改动", sha.short(12)));
                 }
             }
             previous = Some(i);
@@ -553,7 +565,7 @@ impl Store {
 /// Writes an inspection row and its file list (insert or update; the
 /// triggers refuse changing a signed one).
 /// An inspection, read on any connection or inside a transaction.
-pub(super) fn load(conn: &rusqlite::Connection, id: Uuid) -> Result<Option<Inspection>, StoreError> {
+pub(super) fn load(conn: &rusqlite::Connection, id: InspectionId) -> Result<Option<Inspection>, StoreError> {
     let doc: Option<String> =
         conn.query_row("SELECT doc FROM inspection WHERE id = ?1", [id.to_string()], |r| r.get(0)).optional()?;
     Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
@@ -578,7 +590,7 @@ pub(super) fn write_row(tx: &rusqlite::Connection, i: &Inspection, now: &str) ->
             i.corrects.map(|c| c.to_string()),
             i.device_id.map(|d| d.to_string()),
             i.chain_no,
-            i.digest,
+            i.digest.map(|d| d.to_string()),
             doc,
             i.version,
             now
@@ -588,7 +600,7 @@ pub(super) fn write_row(tx: &rusqlite::Connection, i: &Inspection, now: &str) ->
     for sha in i.blob_hashes() {
         tx.execute(
             "INSERT INTO inspection_blob (inspection_id, sha256) VALUES (?1, ?2)",
-            params![i.id.to_string(), sha],
+            params![i.id.to_string(), sha.to_string()],
         )?;
     }
     Ok(())
@@ -609,8 +621,8 @@ pub(super) fn receive(tx: &rusqlite::Connection, i: &Inspection, now: &str) -> R
 /// the store: `process` reads, hashes and renders them and stores the
 /// results as blobs, which needs no record.
 pub struct PhotoBatch {
-    id: Uuid,
-    finding: Option<Uuid>,
+    id: InspectionId,
+    finding: Option<FindingId>,
     files: Vec<PathBuf>,
     caption: Caption,
     blobs: BlobStore,
@@ -630,8 +642,8 @@ impl PhotoBatch {
 /// Each file's name and its photo or the reason it was refused, for
 /// [`Store::add_photos`].
 pub struct ProcessedPhotos {
-    id: Uuid,
-    finding: Option<Uuid>,
+    id: InspectionId,
+    finding: Option<FindingId>,
     results: Vec<(String, Result<Photo, String>)>,
 }
 
@@ -702,7 +714,7 @@ fn process_file(blobs: &BlobStore, path: &Path, caption: &Caption) -> Result<Pho
     let bytes = std::fs::read(path).map_err(|e| read_error(&e))?;
     let meta = xuncha_photo::read_meta(&bytes).map_err(|e| xuncha_sync::describe(&e))?;
     let r = xuncha_photo::render(&bytes, &meta, &caption.lines(&meta)).map_err(|e| xuncha_sync::describe(&e))?;
-    let put = |data: &[u8]| -> Result<String, String> {
+    let put = |data: &[u8]| -> Result<Sha256, String> {
         let mut w = blobs.writer().map_err(|e| format!("保存照片失败：{e}"))?;
         std::io::Write::write_all(&mut w, data).map_err(|e| format!("保存照片失败：{e}"))?;
         w.finish(None).map(|b| b.sha256).map_err(|e| format!("保存照片失败：{e}"))
@@ -710,7 +722,7 @@ fn process_file(blobs: &BlobStore, path: &Path, caption: &Caption) -> Result<Pho
     let sha256 = put(&bytes)?;
     let (width, height) = meta.upright_size();
     Ok(Photo {
-        id: Uuid::nil(),
+        id: PhotoId::NIL,
         finding_id: None,
         sha256,
         file_name: String::new(),

@@ -3,21 +3,16 @@
 //! plain rows; the module that uses them does the rest.
 
 use rusqlite::Connection;
-use uuid::Uuid;
 
 use super::{Store, StoreError};
-
-fn uuid(s: &str, column: usize) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(s)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e)).into())
-}
+use crate::id::*;
 
 /// An enterprise as the search index reads it.
 pub(crate) struct IndexRow {
-    pub id: Uuid,
+    pub id: EnterpriseId,
     pub name: String,
     pub credit_code: Option<String>,
-    pub park_id: Uuid,
+    pub park_id: ParkId,
     pub park: String,
     pub park_code: Option<String>,
     /// Stored enum texts, parsed by the index.
@@ -30,8 +25,8 @@ pub(crate) struct IndexRow {
 
 /// A document number of an enterprise: an EIA approval's or a permit's.
 pub(crate) enum DocCode {
-    EiaApproval(Uuid, String),
-    Permit(Uuid, String),
+    EiaApproval(EnterpriseId, String),
+    Permit(EnterpriseId, String),
 }
 
 /// Every enterprise with its park, in id order, and every EIA approval and
@@ -44,7 +39,7 @@ pub(crate) fn index_rows(conn: &Connection) -> Result<(Vec<IndexRow>, Vec<DocCod
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let id = uuid(&r.get::<_, String>(0)?, 0)?;
+        let id = super::rows::parsed_at(r, 0)?;
         let number: String = r.get(2)?;
         codes.push(if r.get::<_, String>(1)? == "eia" {
             DocCode::EiaApproval(id, number)
@@ -61,10 +56,10 @@ pub(crate) fn index_rows(conn: &Connection) -> Result<(Vec<IndexRow>, Vec<DocCod
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         out.push(IndexRow {
-            id: uuid(&r.get::<_, String>(0)?, 0)?,
+            id: super::rows::parsed_at(r, 0)?,
             name: r.get(1)?,
             credit_code: r.get(2)?,
-            park_id: uuid(&r.get::<_, String>(3)?, 3)?,
+            park_id: super::rows::parsed_at(r, 3)?,
             park: r.get(4)?,
             park_code: r.get(5)?,
             management_category: r.get(6)?,
@@ -89,7 +84,7 @@ pub(crate) struct OverviewRow {
 
 /// A name or other spelling an enterprise is known by.
 pub(crate) struct KeyRow {
-    pub id: Uuid,
+    pub id: EnterpriseId,
     /// Only the file's own row carries its credit code.
     pub credit_code: Option<String>,
     pub name: String,
@@ -97,7 +92,7 @@ pub(crate) struct KeyRow {
 
 impl Store {
     /// The overview's facts of every enterprise of `park`.
-    pub(crate) fn overview_rows(&self, park: Uuid) -> Result<Vec<OverviewRow>, StoreError> {
+    pub(crate) fn overview_rows(&self, park: ParkId) -> Result<Vec<OverviewRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT status, management_category, tier_override, credit_code IS NULL,
                     EXISTS (SELECT 1 FROM source_flag f WHERE f.enterprise_id = e.id)
@@ -124,7 +119,7 @@ impl Store {
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            out.push(KeyRow { id: uuid(&r.get::<_, String>(0)?, 0)?, credit_code: r.get(1)?, name: r.get(2)? });
+            out.push(KeyRow { id: super::rows::parsed_at(r, 0)?, credit_code: r.get(1)?, name: r.get(2)? });
         }
         Ok(out)
     }

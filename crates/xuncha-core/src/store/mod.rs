@@ -29,6 +29,7 @@ use uuid::Uuid;
 use crate::blob::BlobStore;
 use crate::enterprise::{ArchiveItem, Attachment, Enterprise, FieldProblem, ENTERPRISE_ARCHIVE_ITEMS};
 use crate::env::Env;
+use crate::id::*;
 use crate::ident::{self, Severity};
 use crate::park::{Park, PARK_ARCHIVE_ITEMS};
 use crate::search::{self, Hit, Query, SearchIndex, SearchPage};
@@ -87,7 +88,7 @@ pub struct Saved {
 /// A short line per enterprise for lists.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ParkSummary {
-    pub id: Uuid,
+    pub id: ParkId,
     pub name: String,
     pub code: Option<String>,
     pub enterprises: i64,
@@ -96,7 +97,7 @@ pub struct ParkSummary {
 pub struct Store {
     conn: Connection,
     env: Env,
-    device_id: Uuid,
+    device_id: DeviceId,
     path: PathBuf,
     search: Option<(i64, SearchIndex)>,
     /// Who is working: named on every case event recorded here.
@@ -133,16 +134,14 @@ impl Store {
         let now = env.now().to_rfc3339();
         migrate::apply(&mut conn, MIGRATIONS, upto, &now)?;
         let device_id = if upto == 0 {
-            Uuid::nil()
+            DeviceId::NIL
         } else {
-            let existing: Option<String> =
-                conn.query_row("SELECT id FROM device LIMIT 1", [], |r| r.get(0)).optional()?;
+            let existing: Option<DeviceId> =
+                conn.query_row("SELECT id FROM device LIMIT 1", [], |r| rows::parsed_at(r, 0)).optional()?;
             match existing {
-                Some(id) => Uuid::parse_str(&id).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-                })?,
+                Some(id) => id,
                 None => {
-                    let id = env.new_id();
+                    let id: DeviceId = env.new_id();
                     conn.execute("INSERT INTO device (id, created_at) VALUES (?1, ?2)", params![id.to_string(), now])?;
                     id
                 }
@@ -155,7 +154,7 @@ impl Store {
         &self.path
     }
 
-    pub fn device_id(&self) -> Uuid {
+    pub fn device_id(&self) -> DeviceId {
         self.device_id
     }
 
@@ -180,7 +179,7 @@ impl Store {
     }
 
     /// A new UUIDv7 from the store's clock and random source.
-    pub fn new_id(&mut self) -> Uuid {
+    pub fn new_id<I: From<Uuid>>(&mut self) -> I {
         self.env.new_id()
     }
 
@@ -214,13 +213,13 @@ impl Store {
         self.write(|w| w.save_park(p))
     }
 
-    pub fn enterprise(&self, id: Uuid) -> Result<Option<Enterprise>, StoreError> {
+    pub fn enterprise(&self, id: EnterpriseId) -> Result<Option<Enterprise>, StoreError> {
         Ok(rows::load_enterprise(&self.conn, id)?)
     }
 
     /// Finds an enterprise by id, credit code or exact name.
     pub fn find_enterprise(&self, key: &str) -> Result<Option<Enterprise>, StoreError> {
-        if let Ok(id) = Uuid::parse_str(key.trim()) {
+        if let Ok(id) = key.trim().parse::<EnterpriseId>() {
             return self.enterprise(id);
         }
         let code = ident::normalize_code(key);
@@ -233,32 +232,32 @@ impl Store {
             )
             .optional()?;
         match id {
-            Some(id) => self.enterprise(Uuid::parse_str(&id).expect("ids in the store are UUIDs")),
+            Some(id) => self.enterprise(id.parse().expect("ids in the store are UUIDs")),
             None => Ok(None),
         }
     }
 
     /// Enterprise ids the server folded into another file, and that file.
-    pub fn merged_enterprises(&self) -> Result<std::collections::HashMap<Uuid, Uuid>, StoreError> {
+    pub fn merged_enterprises(&self) -> Result<std::collections::HashMap<EnterpriseId, EnterpriseId>, StoreError> {
         let mut stmt = self.conn.prepare_cached("SELECT merged_id, into_id FROM enterprise_merged")?;
-        let rows = stmt.query_map([], |r| Ok((rows::uuid_at(r, 0)?, rows::uuid_at(r, 1)?)))?;
+        let rows = stmt.query_map([], |r| Ok((rows::parsed_at(r, 0)?, rows::parsed_at(r, 1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Ids of all enterprises, oldest first (UUIDv7 order is creation order).
-    pub fn enterprise_ids(&self, park: Option<Uuid>) -> Result<Vec<Uuid>, StoreError> {
+    pub fn enterprise_ids(&self, park: Option<ParkId>) -> Result<Vec<EnterpriseId>, StoreError> {
         let mut stmt = self.conn.prepare("SELECT id FROM enterprise WHERE ?1 IS NULL OR park_id = ?1 ORDER BY id")?;
-        let rows = stmt.query_map([park.map(|p| p.to_string())], |r| rows::uuid_at(r, 0))?;
+        let rows = stmt.query_map([park.map(|p| p.to_string())], |r| rows::parsed_at(r, 0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    pub fn park(&self, id: Uuid) -> Result<Option<Park>, StoreError> {
+    pub fn park(&self, id: ParkId) -> Result<Option<Park>, StoreError> {
         Ok(rows::load_park(&self.conn, id)?)
     }
 
     /// Finds a park by id, development-zone code or exact name.
     pub fn find_park(&self, key: &str) -> Result<Option<Park>, StoreError> {
-        if let Ok(id) = Uuid::parse_str(key.trim()) {
+        if let Ok(id) = key.trim().parse::<ParkId>() {
             return self.park(id);
         }
         let id: Option<String> = self
@@ -270,7 +269,7 @@ impl Store {
             )
             .optional()?;
         match id {
-            Some(id) => self.park(Uuid::parse_str(&id).expect("ids in the store are UUIDs")),
+            Some(id) => self.park(id.parse().expect("ids in the store are UUIDs")),
             None => Ok(None),
         }
     }
@@ -281,7 +280,7 @@ impl Store {
              FROM park p ORDER BY p.id",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(ParkSummary { id: rows::uuid_at(r, 0)?, name: r.get(1)?, code: r.get(2)?, enterprises: r.get(3)? })
+            Ok(ParkSummary { id: rows::parsed_at(r, 0)?, name: r.get(1)?, code: r.get(2)?, enterprises: r.get(3)? })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -297,10 +296,10 @@ impl Store {
             let payload: String = r.get(6)?;
             Ok(OutboxEntry {
                 seq: r.get(0)?,
-                mutation_id: rows::uuid_at(r, 1)?,
-                device_id: rows::uuid_at(r, 2)?,
+                mutation_id: rows::parsed_at(r, 1)?,
+                device_id: rows::parsed_at(r, 2)?,
                 entity: r.get(3)?,
-                entity_id: rows::uuid_at(r, 4)?,
+                entity_id: rows::parsed_at(r, 4)?,
                 base_version: r.get(5)?,
                 payload: serde_json::from_str(&payload).map_err(|e| {
                     rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
@@ -325,7 +324,7 @@ impl Store {
     /// nothing and answers `false`.
     pub fn attach_archive_file(
         &mut self,
-        enterprise: Uuid,
+        enterprise: EnterpriseId,
         item_no: u8,
         file: &Path,
     ) -> Result<(Attachment, bool), StoreError> {
@@ -379,19 +378,19 @@ impl Store {
 pub struct Writer<'s> {
     tx: Transaction<'s>,
     env: &'s mut Env,
-    device_id: Uuid,
+    device_id: DeviceId,
 }
 
 impl Writer<'_> {
-    pub fn new_id(&mut self) -> Uuid {
+    pub fn new_id<I: From<Uuid>>(&mut self) -> I {
         self.env.new_id()
     }
 
-    pub fn enterprise(&self, id: Uuid) -> Result<Option<Enterprise>, StoreError> {
+    pub fn enterprise(&self, id: EnterpriseId) -> Result<Option<Enterprise>, StoreError> {
         Ok(rows::load_enterprise(&self.tx, id)?)
     }
 
-    pub fn park(&self, id: Uuid) -> Result<Option<Park>, StoreError> {
+    pub fn park(&self, id: ParkId) -> Result<Option<Park>, StoreError> {
         Ok(rows::load_park(&self.tx, id)?)
     }
 
@@ -423,7 +422,7 @@ impl Writer<'_> {
         let old = current.as_ref().map(serde_json::to_value).transpose()?;
         self.record(
             "enterprise",
-            e.id,
+            e.id.uuid(),
             e.version,
             current.map(|c| c.version),
             old,
@@ -446,7 +445,7 @@ impl Writer<'_> {
         let old = current.as_ref().map(serde_json::to_value).transpose()?;
         self.record(
             "park",
-            p.id,
+            p.id.uuid(),
             p.version,
             current.map(|c| c.version),
             old,

@@ -10,12 +10,12 @@ use chrono::{Datelike, NaiveDate};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use uuid::Uuid;
 
 use super::outbox::queue;
 use super::rectification::{case_in, open_in, record_in};
 use super::{Store, StoreError};
 use crate::enterprise::FieldProblem;
+use crate::id::*;
 use crate::inspection::{FindingSeverity, InspectionState};
 pub use crate::notice::NumberVoid;
 use crate::notice::{chinese_date, DocNumber, DocumentFonts, Notice, NoticeOffice, NoticePhoto, NoticeProblem};
@@ -24,19 +24,19 @@ use crate::rectification::{CaseState, EventBody, Term};
 /// What a clerk fills in to issue a notice from a signed inspection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct NewNotice {
-    pub inspection_id: Uuid,
+    pub inspection_id: InspectionId,
     /// The number series, e.g. `notice`.
     pub series: String,
     /// The findings the notice names; empty means every general and
     /// serious finding of the inspection.
-    pub finding_ids: Vec<Uuid>,
+    pub finding_ids: Vec<FindingId>,
     pub laws: String,
     /// When the rectification plan is due (`YYYY-MM-DD`).
     pub plan_due: String,
     pub office: NoticeOffice,
     /// The case the notice is issued for; `None` opens one with the
     /// notice's findings.
-    pub case_id: Option<Uuid>,
+    pub case_id: Option<CaseId>,
     /// Who approved the notice; needed unless the case was reviewed.
     pub reviewed_by: String,
 }
@@ -46,7 +46,7 @@ pub const DEFAULT_TERM: Term = Term::Days(30);
 
 /// The number a void gives up: an issued notice's, or the next unused one.
 enum Voided<'a> {
-    Used(DocNumber, Uuid),
+    Used(DocNumber, NoticeId),
     Next(&'a str),
 }
 
@@ -89,7 +89,7 @@ impl Store {
             }
             None => super::rectification::awaiting_notice(&self.conn, i.id)?,
         };
-        let chosen_ids: Vec<Uuid> = match &case {
+        let chosen_ids: Vec<FindingId> = match &case {
             Some(c) => c.findings.iter().map(|f| f.finding_id).collect(),
             None => new.finding_ids.clone(),
         };
@@ -153,7 +153,7 @@ impl Store {
             .map(|p| {
                 let found = findings.iter().find(|f| Some(f.id) == p.finding_id).map_or("", |f| f.found.as_str());
                 let when = p.taken_at.as_deref().map(|t| format!("（拍摄于{}）", chinese_date(t))).unwrap_or_default();
-                NoticePhoto { photo_id: p.id, sha256: p.watermarked_sha256.clone(), caption: format!("{found}{when}") }
+                NoticePhoto { photo_id: p.id, sha256: p.watermarked_sha256, caption: format!("{found}{when}") }
             })
             .collect();
         let stamp = self.env.now().to_rfc3339();
@@ -215,14 +215,14 @@ impl Store {
         Ok(notice)
     }
 
-    pub fn notice(&self, id: Uuid) -> Result<Option<Notice>, StoreError> {
+    pub fn notice(&self, id: NoticeId) -> Result<Option<Notice>, StoreError> {
         let doc: Option<String> =
             self.conn.query_row("SELECT doc FROM notice WHERE id = ?1", [id.to_string()], |r| r.get(0)).optional()?;
         Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
     }
 
     /// Every notice held here, newest number first; `enterprise` narrows it.
-    pub fn notices(&self, enterprise: Option<Uuid>) -> Result<Vec<Notice>, StoreError> {
+    pub fn notices(&self, enterprise: Option<EnterpriseId>) -> Result<Vec<Notice>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT doc FROM notice WHERE ?1 IS NULL OR enterprise_id = ?1 OR enterprise_id IN (SELECT merged_id FROM enterprise_merged WHERE into_id = ?1) ORDER BY series, year DESC, serial DESC",
         )?;
@@ -239,7 +239,7 @@ impl Store {
 
     /// Voids an issued notice's number: the notice stays, marked void,
     /// and the number is never given again.
-    pub fn void_notice(&mut self, notice_id: Uuid, reason: &str) -> Result<NumberVoid, StoreError> {
+    pub fn void_notice(&mut self, notice_id: NoticeId, reason: &str) -> Result<NumberVoid, StoreError> {
         let n = self
             .notice(notice_id)?
             .ok_or_else(|| StoreError::NotFound { what: "整改通知书", key: notice_id.to_string() })?;
@@ -248,11 +248,11 @@ impl Store {
 
     /// Gives up the next number of `series` without a notice (a paper form
     /// spoiled by hand, say), so the paper and the register agree.
-    pub fn void_next_number(&mut self, park_id: Uuid, series: &str, reason: &str) -> Result<NumberVoid, StoreError> {
+    pub fn void_next_number(&mut self, park_id: ParkId, series: &str, reason: &str) -> Result<NumberVoid, StoreError> {
         self.void(park_id, Voided::Next(series), reason)
     }
 
-    fn void(&mut self, park_id: Uuid, what: Voided<'_>, reason: &str) -> Result<NumberVoid, StoreError> {
+    fn void(&mut self, park_id: ParkId, what: Voided<'_>, reason: &str) -> Result<NumberVoid, StoreError> {
         if reason.trim().is_empty() {
             return Err(StoreError::Invalid(vec![FieldProblem::error("reason", "请写明作废原因")]));
         }
@@ -373,9 +373,10 @@ impl Store {
             .iter()
             .map(|p| match std::fs::read(blobs.path_of(&p.sha256)) {
                 Ok(bytes) => Ok((bytes, p.caption.clone())),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    Err(StoreError::NotFound { what: "照片文件（尚未同步到本机）", key: p.sha256.clone() })
-                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound {
+                    what: "照片文件（尚未同步到本机）",
+                    key: p.sha256.to_string(),
+                }),
                 Err(e) => Err(e.into()),
             })
             .collect()

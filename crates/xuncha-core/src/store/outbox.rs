@@ -11,13 +11,14 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::StoreError;
+use crate::id::*;
 
 /// One recorded change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEntry {
     pub seq: i64,
     pub mutation_id: Uuid,
-    pub device_id: Uuid,
+    pub device_id: DeviceId,
     pub entity: String,
     pub entity_id: Uuid,
     pub base_version: i64,
@@ -30,7 +31,7 @@ pub struct OutboxEntry {
 /// What a change is about, for [`append`].
 pub(crate) struct Mutation<'a> {
     pub mutation_id: Uuid,
-    pub device_id: Uuid,
+    pub device_id: DeviceId,
     pub entity: &'a str,
     pub entity_id: Uuid,
     pub base_version: i64,
@@ -65,9 +66,9 @@ pub(crate) fn append(tx: &Transaction<'_>, m: &Mutation<'_>) -> Result<i64, Stor
 /// Queues the creation of an insert-only record for the bureau.
 pub(crate) fn queue(
     tx: &rusqlite::Transaction<'_>,
-    (mutation_id, device_id): (Uuid, Uuid),
+    (mutation_id, device_id): (Uuid, DeviceId),
     entity: &'static str,
-    id: Uuid,
+    id: impl Into<Uuid>,
     record: &serde_json::Value,
     stamp: &str,
 ) -> Result<(), StoreError> {
@@ -78,7 +79,7 @@ pub(crate) fn queue(
             mutation_id,
             device_id,
             entity,
-            entity_id: id,
+            entity_id: id.into(),
             base_version: 0,
             payload: &payload,
             created_at: stamp,

@@ -5,18 +5,18 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use ts_rs::TS;
-use uuid::Uuid;
 
 use super::{Store, StoreError};
 use crate::brief::{self, BriefItem};
 use crate::enterprise::{EnterpriseStatus, Tier};
+use crate::id::*;
 use crate::inspection::{Inspection, InspectionKind};
 use crate::patrol::{self, DueStatus, PatrolDue, SCREENINGS_REQUIRED};
 
 /// A park's plan as of a day.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct PatrolPlan {
-    pub park_id: Uuid,
+    pub park_id: ParkId,
     pub park_name: String,
     pub today: String,
     /// Every enterprise still in the park, most urgent first.
@@ -38,7 +38,7 @@ pub struct PatrolPlan {
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct MissedPeriods {
-    pub enterprise_id: Uuid,
+    pub enterprise_id: EnterpriseId,
     pub name: String,
     pub tier: Tier,
     pub periods: Vec<String>,
@@ -49,8 +49,8 @@ impl Store {
     /// ones replaced by their latest correction.
     pub(crate) fn signed_inspections(
         &self,
-        park: Option<Uuid>,
-        enterprise: Option<Uuid>,
+        park: Option<ParkId>,
+        enterprise: Option<EnterpriseId>,
     ) -> Result<Vec<Inspection>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT doc FROM inspection i
@@ -69,11 +69,11 @@ impl Store {
         Ok(out)
     }
 
-    pub fn patrol_plan(&self, park: Uuid, today: NaiveDate) -> Result<PatrolPlan, StoreError> {
+    pub fn patrol_plan(&self, park: ParkId, today: NaiveDate) -> Result<PatrolPlan, StoreError> {
         let p = self.park(park)?.ok_or_else(|| StoreError::NotFound { what: "园区", key: park.to_string() })?;
         let inspections = self.signed_inspections(Some(park), None)?;
         let merged = self.merged_enterprises()?;
-        let mut patrols: HashMap<Uuid, Vec<NaiveDate>> = HashMap::new();
+        let mut patrols: HashMap<EnterpriseId, Vec<NaiveDate>> = HashMap::new();
         let mut screenings = Vec::new();
         for i in &inspections {
             let Some(d) = i.date() else { continue };
@@ -146,7 +146,7 @@ impl Store {
     }
 
     /// When one enterprise is next due.
-    pub fn patrol_due(&self, enterprise: Uuid, today: NaiveDate) -> Result<PatrolDue, StoreError> {
+    pub fn patrol_due(&self, enterprise: EnterpriseId, today: NaiveDate) -> Result<PatrolDue, StoreError> {
         let e = self
             .enterprise(enterprise)?
             .ok_or_else(|| StoreError::NotFound { what: "企业", key: enterprise.to_string() })?;
@@ -160,7 +160,7 @@ impl Store {
     }
 
     /// The pre-visit brief for an enterprise.
-    pub fn brief(&self, enterprise: Uuid, today: NaiveDate) -> Result<Vec<BriefItem>, StoreError> {
+    pub fn brief(&self, enterprise: EnterpriseId, today: NaiveDate) -> Result<Vec<BriefItem>, StoreError> {
         let e = self
             .enterprise(enterprise)?
             .ok_or_else(|| StoreError::NotFound { what: "企业", key: enterprise.to_string() })?;

@@ -9,12 +9,12 @@ use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use uuid::Uuid;
 
 use super::outbox::queue;
-use super::rows::uuid_at;
+use super::rows::parsed_at;
 use super::{Store, StoreError};
 use crate::enterprise::FieldProblem;
+use crate::id::*;
 use crate::inspection::{FindingSeverity, InspectionState};
 use crate::rectification::{
     due_after, fold, next, order, Case, CaseEvent, CaseFile, CaseFinding, EventBody, Term, Verdict,
@@ -24,17 +24,17 @@ use crate::rectification::{
 /// those without a deadline of their own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct NewCase {
-    pub inspection_id: Uuid,
+    pub inspection_id: InspectionId,
     /// Empty: every general and serious finding.
-    pub finding_ids: Vec<Uuid>,
+    pub finding_ids: Vec<FindingId>,
     pub term: Term,
 }
 
 /// Which cases to list.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct CaseFilter {
-    pub park_id: Option<Uuid>,
-    pub enterprise_id: Option<Uuid>,
+    pub park_id: Option<ParkId>,
+    pub enterprise_id: Option<EnterpriseId>,
     pub open_only: bool,
 }
 
@@ -54,7 +54,7 @@ impl Store {
 
     /// Records an event on a case, if it fits the case as this laptop
     /// knows it.
-    pub fn record_case_event(&mut self, case_id: Uuid, body: EventBody) -> Result<Case, StoreError> {
+    pub fn record_case_event(&mut self, case_id: CaseId, body: EventBody) -> Result<Case, StoreError> {
         let tx = self.conn.transaction()?;
         let case = record_in(&tx, &mut self.env, (self.device_id, &self.operator), case_id, body)?;
         tx.commit()?;
@@ -63,13 +63,17 @@ impl Store {
 
     /// Keeps a file handed in for a case (a plan, an evidence photo) as it
     /// is, to go with the next event.
-    pub fn keep_case_file(&self, path: &std::path::Path, finding_id: Option<Uuid>) -> Result<CaseFile, StoreError> {
+    pub fn keep_case_file(
+        &self,
+        path: &std::path::Path,
+        finding_id: Option<FindingId>,
+    ) -> Result<CaseFile, StoreError> {
         let blob = self.blobs().put_file(path)?;
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         Ok(CaseFile { sha256: blob.sha256, file_name, finding_id })
     }
 
-    pub fn case(&self, id: Uuid) -> Result<Option<Case>, StoreError> {
+    pub fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError> {
         Ok(case_in(&self.conn, id)?.map(|c| self.dated(c)))
     }
 
@@ -88,7 +92,7 @@ impl Store {
         let ids = stmt
             .query_map(
                 params![filter.park_id.map(|p| p.to_string()), filter.enterprise_id.map(|e| e.to_string())],
-                |r| uuid_at(r, 0),
+                |r| parsed_at(r, 0),
             )?
             .collect::<Result<Vec<_>, _>>()?;
         let mut cases = Vec::new();
@@ -104,23 +108,28 @@ impl Store {
     }
 
     /// The case a notice was issued for.
-    pub fn case_of_notice(&self, notice_id: Uuid) -> Result<Option<Case>, StoreError> {
+    pub fn case_of_notice(&self, notice_id: NoticeId) -> Result<Option<Case>, StoreError> {
         Ok(case_of_notice(&self.conn, notice_id)?.map(|c| self.dated(c)))
     }
 }
 
-pub(super) fn case_of_notice(conn: &rusqlite::Connection, notice_id: Uuid) -> Result<Option<Case>, StoreError> {
+pub(super) fn case_of_notice(conn: &rusqlite::Connection, notice_id: NoticeId) -> Result<Option<Case>, StoreError> {
     case_where(conn, "issued", "$.body.notice_id", notice_id)
 }
 
 /// The case with an event of `kind` whose `path` holds `id`.
-fn case_where(conn: &rusqlite::Connection, kind: &str, path: &str, id: Uuid) -> Result<Option<Case>, StoreError> {
+fn case_where(
+    conn: &rusqlite::Connection,
+    kind: &str,
+    path: &str,
+    id: impl std::fmt::Display,
+) -> Result<Option<Case>, StoreError> {
     let case = conn
         .query_row(
             "SELECT case_id FROM case_event WHERE kind = ?1 AND json_extract(recorded, ?2) = ?3
              ORDER BY recorded_at DESC LIMIT 1",
             params![kind, path, id.to_string()],
-            |r| uuid_at(r, 0),
+            |r| parsed_at(r, 0),
         )
         .optional()?;
     match case {
@@ -130,7 +139,10 @@ fn case_where(conn: &rusqlite::Connection, kind: &str, path: &str, id: Uuid) -> 
 }
 
 /// The case opened from `inspection` that still waits for its notice.
-pub(super) fn awaiting_notice(conn: &rusqlite::Connection, inspection: Uuid) -> Result<Option<Case>, StoreError> {
+pub(super) fn awaiting_notice(
+    conn: &rusqlite::Connection,
+    inspection: InspectionId,
+) -> Result<Option<Case>, StoreError> {
     Ok(case_where(conn, "opened", "$.body.inspection_id", inspection)?.filter(|c| {
         matches!(c.state, crate::rectification::CaseState::Draft | crate::rectification::CaseState::Reviewed)
     }))
@@ -174,12 +186,7 @@ pub(super) fn open_in(
             suggestion: f.suggestion.clone(),
             severity: f.severity,
             due: f.deadline.clone().unwrap_or_else(|| default_due.clone()),
-            photos: i
-                .photos
-                .iter()
-                .filter(|p| p.finding_id == Some(f.id))
-                .map(|p| p.watermarked_sha256.clone())
-                .collect(),
+            photos: i.photos.iter().filter(|p| p.finding_id == Some(f.id)).map(|p| p.watermarked_sha256).collect(),
         })
         .collect();
     let case_id = env.new_id();
@@ -193,7 +200,7 @@ pub(super) fn record_in(
     tx: &Transaction<'_>,
     env: &mut crate::Env,
     who: Who<'_>,
-    case_id: Uuid,
+    case_id: CaseId,
     body: EventBody,
 ) -> Result<Case, StoreError> {
     let case = case_in(tx, case_id)?.ok_or(StoreError::NotFound { what: "整改案件", key: case_id.to_string() })?;
@@ -297,13 +304,13 @@ fn check_body(tx: &Transaction<'_>, case: &Case, body: &EventBody) -> Result<Vec
 }
 
 /// The recording device and the operator's name.
-pub(super) type Who<'a> = (Uuid, &'a str);
+pub(super) type Who<'a> = (DeviceId, &'a str);
 
 fn write_event(
     tx: &Transaction<'_>,
     env: &mut crate::Env,
     (device, by): Who<'_>,
-    (case_id, park_id, enterprise_id): (Uuid, Uuid, Uuid),
+    (case_id, park_id, enterprise_id): (CaseId, ParkId, EnterpriseId),
     seen: Option<crate::rectification::CaseState>,
     body: EventBody,
 ) -> Result<(), StoreError> {
@@ -349,14 +356,14 @@ fn insert(tx: &rusqlite::Connection, e: &CaseEvent, stamp: &str) -> Result<(), S
     for f in e.body.files() {
         tx.execute(
             "INSERT INTO case_file (event_id, sha256) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            params![e.id.to_string(), f.sha256],
+            params![e.id.to_string(), f.sha256.to_string()],
         )?;
     }
     Ok(())
 }
 
 /// Every event of a case, in the order they count.
-fn events_of(conn: &rusqlite::Connection, case_id: Uuid) -> Result<Vec<CaseEvent>, StoreError> {
+fn events_of(conn: &rusqlite::Connection, case_id: CaseId) -> Result<Vec<CaseEvent>, StoreError> {
     let mut stmt = conn.prepare_cached("SELECT recorded, verdict FROM case_event WHERE case_id = ?1")?;
     let rows =
         stmt.query_map([case_id.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
@@ -371,12 +378,12 @@ fn events_of(conn: &rusqlite::Connection, case_id: Uuid) -> Result<Vec<CaseEvent
     Ok(events)
 }
 
-pub(super) fn case_in(conn: &rusqlite::Connection, id: Uuid) -> Result<Option<Case>, StoreError> {
+pub(super) fn case_in(conn: &rusqlite::Connection, id: CaseId) -> Result<Option<Case>, StoreError> {
     Ok(fold(events_of(conn, id)?))
 }
 
 /// One event, as sync compares and sends it.
-pub(super) fn load_event(conn: &rusqlite::Connection, id: Uuid) -> Result<Option<CaseEvent>, StoreError> {
+pub(super) fn load_event(conn: &rusqlite::Connection, id: CaseEventId) -> Result<Option<CaseEvent>, StoreError> {
     let row: Option<(String, Option<String>)> = conn
         .query_row("SELECT recorded, verdict FROM case_event WHERE id = ?1", [id.to_string()], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -389,7 +396,7 @@ pub(super) fn load_event(conn: &rusqlite::Connection, id: Uuid) -> Result<Option
 }
 
 impl Store {
-    pub fn case_event(&self, id: Uuid) -> Result<Option<CaseEvent>, StoreError> {
+    pub fn case_event(&self, id: CaseEventId) -> Result<Option<CaseEvent>, StoreError> {
         load_event(&self.conn, id)
     }
 }

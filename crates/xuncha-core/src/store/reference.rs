@@ -179,7 +179,7 @@ impl Store {
         let (request_id, size) = match saved {
             Some((id, size)) => (Uuid::parse_str(&id).expect("ids in the store are UUIDs"), size),
             None => {
-                let id = self.env.new_id();
+                let id: Uuid = self.env.new_id();
                 self.conn.execute(
                     "INSERT INTO number_lease (request_id, series, year, size, asked_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![id.to_string(), series, year, NUMBERS_BLOCK, self.env.now().to_rfc3339()],

@@ -5,9 +5,9 @@
 
 use rusqlite::{params, types::Type, Connection, OptionalExtension, Row};
 use serde::{de::DeserializeOwned, Serialize};
-use uuid::Uuid;
 
 use crate::enterprise::*;
+use crate::id::*;
 use crate::park::*;
 
 pub(crate) fn enum_text<T: Serialize>(v: &T) -> String {
@@ -32,9 +32,25 @@ fn enum_opt<T: DeserializeOwned>(r: &Row<'_>, i: usize) -> rusqlite::Result<Opti
     .transpose()
 }
 
-pub(crate) fn uuid_at(r: &Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
+/// Column `i` parsed as the caller names it: a typed id, a `Uuid`, a
+/// `Sha256`. A value that does not parse fails the row with the reason.
+pub(crate) fn parsed_at<T>(r: &Row<'_>, i: usize) -> rusqlite::Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
     let s: String = r.get(i)?;
-    Uuid::parse_str(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))
+    s.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))
+}
+
+/// As [`parsed_at`], `None` for NULL.
+pub(crate) fn parsed_opt<T>(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<T>>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let s: Option<String> = r.get(i)?;
+    s.map(|s| s.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))).transpose()
 }
 
 fn collect<T>(
@@ -80,9 +96,9 @@ fn archive(conn: &Connection, owner: &str, len: usize) -> rusqlite::Result<Vec<A
             Ok((
                 r.get::<_, u8>(0)?,
                 Attachment {
-                    id: uuid_at(r, 1)?,
+                    id: parsed_at(r, 1)?,
                     file_name: r.get(2)?,
-                    sha256: r.get(3)?,
+                    sha256: parsed_at(r, 3)?,
                     size: r.get(4)?,
                     added_at: r.get(5)?,
                 },
@@ -114,7 +130,7 @@ fn write_archive(conn: &Connection, owner: &str, items: &[ArchiveItem]) -> rusql
                 item.item_no,
                 pos,
                 a.file_name,
-                a.sha256,
+                a.sha256.to_string(),
                 a.size,
                 a.added_at
             ])?;
@@ -125,7 +141,7 @@ fn write_archive(conn: &Connection, owner: &str, items: &[ArchiveItem]) -> rusql
 
 fn contacts(conn: &Connection, owner: &str) -> rusqlite::Result<Vec<Contact>> {
     collect(conn, "SELECT id, role, name, phone, note FROM contact WHERE owner_id = ?1 ORDER BY position", owner, |r| {
-        Ok(Contact { id: uuid_at(r, 0)?, role: r.get(1)?, name: r.get(2)?, phone: r.get(3)?, note: r.get(4)? })
+        Ok(Contact { id: parsed_at(r, 0)?, role: r.get(1)?, name: r.get(2)?, phone: r.get(3)?, note: r.get(4)? })
     })
 }
 
@@ -146,7 +162,7 @@ fn write_contacts(conn: &Connection, owner: &str, contacts: &[Contact]) -> rusql
     Ok(())
 }
 
-pub(crate) fn load_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<Option<Enterprise>> {
+pub(crate) fn load_enterprise(conn: &Connection, id: EnterpriseId) -> rusqlite::Result<Option<Enterprise>> {
     let key = id.to_string();
     let main = conn
         .prepare_cached(
@@ -159,7 +175,7 @@ pub(crate) fn load_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<O
         .query_row([&key], |r| {
             let tier: Option<Tier> = enum_opt(r, 12)?;
             let reason: Option<String> = r.get(13)?;
-            let mut e = Enterprise::new(uuid_at(r, 0)?, uuid_at(r, 1)?, r.get::<_, String>(2)?);
+            let mut e = Enterprise::new(parsed_at(r, 0)?, parsed_at(r, 1)?, r.get::<_, String>(2)?);
             e.credit_code = r.get(3)?;
             e.legal_representative = r.get(4)?;
             e.industry = r.get(5)?;
@@ -189,7 +205,7 @@ pub(crate) fn load_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<O
         &key,
         |r| {
             Ok(EiaApproval {
-                id: uuid_at(r, 0)?,
+                id: parsed_at(r, 0)?,
                 doc_number: r.get(1)?,
                 authority: r.get(2)?,
                 approved_on: r.get(3)?,
@@ -206,7 +222,7 @@ pub(crate) fn load_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<O
         &key,
         |r| {
             Ok(DischargePermit {
-                id: uuid_at(r, 0)?,
+                id: parsed_at(r, 0)?,
                 kind: enum_from(r, 1)?,
                 number: r.get(2)?,
                 issued_on: r.get(3)?,
@@ -224,7 +240,7 @@ pub(crate) fn load_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<O
         &key,
         |r| {
             Ok(Facility {
-                id: uuid_at(r, 0)?,
+                id: parsed_at(r, 0)?,
                 kind: enum_from(r, 1)?,
                 name: r.get(2)?,
                 discharge_standard: r.get(3)?,
@@ -236,7 +252,7 @@ pub(crate) fn load_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<O
                 online_factors: r.get(9)?,
                 removal_efficiency: r.get(10)?,
                 process: r.get(11)?,
-                process_diagram_sha256: r.get(12)?,
+                process_diagram_sha256: parsed_opt(r, 12)?,
                 dosing_mode: r.get(13)?,
                 dosing_amount: r.get(14)?,
                 consumables_replacement: r.get(15)?,
@@ -252,13 +268,13 @@ pub(crate) fn load_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<O
         &key,
         |r| {
             Ok(Outlet {
-                id: uuid_at(r, 0)?,
+                id: parsed_at(r, 0)?,
                 kind: enum_from(r, 1)?,
                 code: r.get(2)?,
                 location: r.get(3)?,
                 longitude: r.get(4)?,
                 latitude: r.get(5)?,
-                signboard_photo_sha256: r.get(6)?,
+                signboard_photo_sha256: parsed_opt(r, 6)?,
             })
         },
     )?;
@@ -271,7 +287,7 @@ pub(crate) fn load_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<O
         &key,
         |r| {
             Ok(SolidWasteYear {
-                id: uuid_at(r, 0)?,
+                id: parsed_at(r, 0)?,
                 year: r.get(1)?,
                 general: WasteAmounts {
                     produced: r.get(2)?,
@@ -303,7 +319,7 @@ pub(crate) fn load_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<O
     )?;
     e.merged_ids =
         collect(conn, "SELECT merged_id FROM enterprise_merged WHERE into_id = ?1 ORDER BY merged_id", &key, |r| {
-            uuid_at(r, 0)
+            parsed_at(r, 0)
         })?;
     Ok(Some(e))
 }
@@ -330,7 +346,7 @@ pub(crate) fn receive_folds(conn: &Connection, e: &Enterprise) -> rusqlite::Resu
 }
 
 /// Removes an enterprise file and everything it owns from this laptop.
-pub(crate) fn delete_enterprise(conn: &Connection, id: Uuid) -> rusqlite::Result<()> {
+pub(crate) fn delete_enterprise(conn: &Connection, id: EnterpriseId) -> rusqlite::Result<()> {
     let key = id.to_string();
     delete_owned(conn, &key)?;
     conn.prepare_cached("DELETE FROM enterprise WHERE id = ?1")?.execute([&key])?;
@@ -446,7 +462,7 @@ pub(crate) fn write_enterprise(
             f.online_factors,
             f.removal_efficiency,
             f.process,
-            f.process_diagram_sha256,
+            f.process_diagram_sha256.map(|h| h.to_string()),
             f.dosing_mode,
             f.dosing_amount,
             f.consumables_replacement,
@@ -469,7 +485,7 @@ pub(crate) fn write_enterprise(
             o.location,
             o.longitude,
             o.latitude,
-            o.signboard_photo_sha256
+            o.signboard_photo_sha256.map(|h| h.to_string())
         ])?;
     }
     let mut stmt = conn.prepare_cached(
@@ -509,7 +525,7 @@ pub(crate) fn write_enterprise(
     Ok(())
 }
 
-pub(crate) fn load_park(conn: &Connection, id: Uuid) -> rusqlite::Result<Option<Park>> {
+pub(crate) fn load_park(conn: &Connection, id: ParkId) -> rusqlite::Result<Option<Park>> {
     let key = id.to_string();
     let main = conn
         .query_row(
@@ -518,7 +534,7 @@ pub(crate) fn load_park(conn: &Connection, id: Uuid) -> rusqlite::Result<Option<
              FROM park WHERE id = ?1",
             [&key],
             |r| {
-                let mut p = Park::new(uuid_at(r, 0)?, r.get::<_, String>(1)?);
+                let mut p = Park::new(parsed_at(r, 0)?, r.get::<_, String>(1)?);
                 p.code = r.get(2)?;
                 p.level = enum_opt(r, 3)?;
                 p.city = r.get(4)?;
@@ -542,7 +558,7 @@ pub(crate) fn load_park(conn: &Connection, id: Uuid) -> rusqlite::Result<Option<
         &key,
         |r| {
             Ok(ParkApproval {
-                id: uuid_at(r, 0)?,
+                id: parsed_at(r, 0)?,
                 kind: r.get(1)?,
                 doc_number: r.get(2)?,
                 authority: r.get(3)?,
@@ -555,7 +571,9 @@ pub(crate) fn load_park(conn: &Connection, id: Uuid) -> rusqlite::Result<Option<
         conn,
         "SELECT id, pollutant, quota_tpa FROM park_pollutant WHERE park_id = ?1 ORDER BY position",
         &key,
-        |r| Ok(PollutantQuota { id: uuid_at(r, 0)?, pollutant: r.get(1)?, quota_tpa: r.get(2)?, actuals: Vec::new() }),
+        |r| {
+            Ok(PollutantQuota { id: parsed_at(r, 0)?, pollutant: r.get(1)?, quota_tpa: r.get(2)?, actuals: Vec::new() })
+        },
     )?;
     for q in &mut p.pollutants {
         q.actuals = collect(

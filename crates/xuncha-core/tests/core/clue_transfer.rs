@@ -58,7 +58,7 @@ fn a_transfer_needs_a_signed_record_a_finding_a_description_and_the_offices_name
     other.office = transfer_office();
     let Err(StoreError::Invalid(problems)) = store.transfer_clue(&other) else { panic!("no finding, no transfer") };
     assert_eq!(problems[0].message, "请至少选择一个移交的问题", "a general finding is not transferred by default");
-    other.finding_ids = vec![uuid::Uuid::from_u128(7)];
+    other.finding_ids = vec![uuid::Uuid::from_u128(7).into()];
     let Err(StoreError::Invalid(problems)) = store.transfer_clue(&other) else { panic!("a stranger's finding") };
     assert_eq!(problems[0].message, "所选问题不全属于这份检查记录");
     assert!(store.clue_transfers(None).unwrap().is_empty(), "nothing was written");

@@ -49,7 +49,10 @@ pub fn lease(dir: &tempfile::TempDir, series: &str, prefix: &str) {
 
 /// A notice of every general and serious finding of `inspection`, with the
 /// sample office's settings, approved by `reviewed_by`.
-pub fn notice_request(inspection: uuid::Uuid, reviewed_by: &str) -> xuncha_core::store::notice::NewNotice {
+pub fn notice_request(
+    inspection: xuncha_core::InspectionId,
+    reviewed_by: &str,
+) -> xuncha_core::store::notice::NewNotice {
     xuncha_core::store::notice::NewNotice {
         inspection_id: inspection,
         series: "notice".into(),

@@ -12,7 +12,7 @@ use xuncha_core::inspection::{
 };
 use xuncha_core::patrol::{self, add_months, count_periods, screening_rounds, DueStatus};
 use xuncha_core::store::inspection::{photo_files, photo_files_in, NewInspection, NewSignature};
-use xuncha_core::{Enterprise, Store, StoreError};
+use xuncha_core::{Enterprise, EnterpriseId, Store, StoreError};
 use xuncha_photo::synth::{jpeg, scene, with_exif, Exif};
 
 use crate::common::sample_store;
@@ -21,9 +21,9 @@ use crate::common::sample_store;
 const SHUNLONG: &str = "01941f29-7c03-7fc1-ae5e-4c5aa72aa543";
 
 /// A distinct id for records made by hand in a test.
-fn fresh() -> Uuid {
+fn fresh<I: From<Uuid>>() -> I {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    Uuid::from_u128(u128::from(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)))
+    I::from(Uuid::from_u128(u128::from(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))))
 }
 
 fn d(s: &str) -> NaiveDate {
@@ -37,7 +37,7 @@ fn set_clock(store: &mut Store, y: i32, m: u32, day: u32) {
 
 fn facility(kind: &str, name: &str) -> Facility {
     serde_json::from_value(json!({
-        "id": fresh(), "kind": kind, "name": name,
+        "id": fresh::<Uuid>(), "kind": kind, "name": name,
         "discharge_standard": "GB 8978-1996 三级", "design_capacity": "50", "power_mode": "电",
         "online_monitoring": true, "online_factors": "COD、氨氮", "process_diagram_sha256": null
     }))
@@ -291,10 +291,10 @@ fn signing_queues_one_insert_only_record_whose_digest_the_server_can_check() {
     let a = signed(&mut store, InspectionKind::DailyPatrol);
     assert_eq!(crate::common::outbox_len(&store), before + 1, "one outbox entry per signed inspection");
     let entry = store.outbox().unwrap().into_iter().last().unwrap();
-    assert_eq!((entry.entity.as_str(), entry.entity_id), ("inspection", a.id));
+    assert_eq!((entry.entity.as_str(), entry.entity_id), ("inspection", a.id.uuid()));
     assert_eq!(entry.payload["op"], "create");
     let record = &entry.payload["fields"];
-    assert_eq!(record["digest"].as_str(), Some(xuncha_sync::inspection_digest(record).as_str()));
+    assert_eq!(record["digest"].as_str(), Some(xuncha_sync::inspection_digest(record).hex().as_str()));
     assert!(record.get("version").is_none(), "the local version is not part of the record");
     // Drafts do not go out.
     let draft = start(&mut store, InspectionKind::Screening);
@@ -331,6 +331,15 @@ fn the_digest_chain_detects_tampering_with_any_field_photo_or_earlier_record() {
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].inspection_id, second.id);
     assert!(problems[0].message.contains("已被改动"));
+    // A hash written another way no longer reads as a record: that
+    // record is reported, and the check goes on.
+    let hash = second.prev_digest.expect("a linked record").to_string();
+    let respelled = doc.replace(&hash, &hash.to_uppercase());
+    assert_ne!(doc, respelled);
+    conn.execute("UPDATE inspection SET doc = ?2 WHERE id = ?1", [second.id.to_string(), respelled]).unwrap();
+    let problems = store.verify_inspections().unwrap();
+    assert_eq!(problems.iter().map(|p| p.inspection_id).collect::<Vec<_>>(), [second.id], "{problems:?}");
+    assert!(problems[0].message.contains("记录无法读取"), "{problems:?}");
     conn.execute("UPDATE inspection SET doc = ?2 WHERE id = ?1", [second.id.to_string(), doc]).unwrap();
 
     // Tamper with the first record and recompute its own digest: the
@@ -502,7 +511,7 @@ fn screenings_within_a_month_of_each_other_are_one_round() {
 fn signing_a_patrol_moves_the_next_due_date_a_quarter_ahead() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = sample_store(&dir);
-    let id: Uuid = SHUNLONG.parse().unwrap();
+    let id: EnterpriseId = SHUNLONG.parse().unwrap();
     let today = d("2026-11-22");
     let before = store.patrol_due(id, today).unwrap();
     assert_eq!((before.tier, before.status), (Some(Tier::A), DueStatus::Never));
@@ -538,17 +547,17 @@ fn signing_a_patrol_moves_the_next_due_date_a_quarter_ahead() {
 fn the_brief_names_permits_plans_acceptance_overdue_patrols_and_open_findings() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = sample_store(&dir);
-    let id: Uuid = SHUNLONG.parse().unwrap();
+    let id: EnterpriseId = SHUNLONG.parse().unwrap();
     let mut e = store.enterprise(id).unwrap().unwrap();
     e.permits = vec![serde_json::from_value(json!({
-        "id": fresh(), "kind": "permit", "number": "91430426MA4QA91117001P",
+        "id": fresh::<Uuid>(), "kind": "permit", "number": "91430426MA4QA91117001P",
         "issued_on": "2021-12-01", "expires_on": "2027-01-20"
     }))
     .unwrap()];
     e.emergency_plan.required = Some(true);
     e.emergency_plan.filing_number = None;
     e.eia_approvals = vec![serde_json::from_value(json!({
-        "id": fresh(), "doc_number": "祁环评[2019]43号", "acceptance": "not_done"
+        "id": fresh::<Uuid>(), "doc_number": "祁环评[2019]43号", "acceptance": "not_done"
     }))
     .unwrap()];
     store.save_enterprise(&e).unwrap();
@@ -589,9 +598,9 @@ fn a_draft_save_cannot_add_photos_or_signatures_behind_the_import_and_signing() 
     let mut forged = i.clone();
     let mut fake = forged.photos[0].clone();
     fake.id = store.new_id();
-    fake.sha256 = "0".repeat(64);
+    fake.sha256 = "0".repeat(64).parse().unwrap();
     forged.photos.push(fake);
-    forged.digest = Some("f".repeat(64));
+    forged.digest = Some("f".repeat(64).parse().unwrap());
     forged.signatures.push(xuncha_core::inspection::Signature {
         role: SignerRole::Inspector,
         name: "冒名".into(),

@@ -34,12 +34,16 @@ pub(crate) mod issuing {
     use crate::common::sample_store;
 
     /// A completed patrol with one general finding, signed or not.
-    fn patrol(store: &mut Store, sign: bool) -> uuid::Uuid {
+    fn patrol(store: &mut Store, sign: bool) -> xuncha_core::InspectionId {
         patrol_finding(store, sign, FindingSeverity::General)
     }
 
     /// A completed patrol with one finding of `severity`, signed or not.
-    pub(crate) fn patrol_finding(store: &mut Store, sign: bool, severity: FindingSeverity) -> uuid::Uuid {
+    pub(crate) fn patrol_finding(
+        store: &mut Store,
+        sign: bool,
+        severity: FindingSeverity,
+    ) -> xuncha_core::InspectionId {
         let e = store.find_enterprise("91430426MA4QA91117").unwrap().unwrap();
         let new = NewInspection {
             enterprise_id: e.id,
@@ -70,7 +74,7 @@ pub(crate) mod issuing {
         i.id
     }
 
-    fn request(inspection: uuid::Uuid) -> NewNotice {
+    fn request(inspection: xuncha_core::InspectionId) -> NewNotice {
         crate::common::notice_request(inspection, "周主任")
     }
 

@@ -14,20 +14,21 @@ use crate::notice::issuing::patrol_finding;
 fn every_kind() -> Vec<(&'static str, EventBody)> {
     let id = Uuid::from_u128(1);
     let s = || String::from("x");
+    let (inspection, notice, transfer) = (id.into(), id.into(), id.into());
     vec![
-        ("opened", EventBody::Opened { inspection_id: id, findings: vec![] }),
+        ("opened", EventBody::Opened { inspection_id: inspection, findings: vec![] }),
         ("reviewed", EventBody::Reviewed { by: s(), note: s() }),
-        ("issued", EventBody::Issued { notice_id: id, number: s(), plan_due: s() }),
-        ("notice_voided", EventBody::NoticeVoided { notice_id: id, reason: s() }),
+        ("issued", EventBody::Issued { notice_id: notice, number: s(), plan_due: s() }),
+        ("notice_voided", EventBody::NoticeVoided { notice_id: notice, reason: s() }),
         ("delivered", EventBody::Delivered { to: s(), on: s(), how: s() }),
         ("plan_received", EventBody::PlanReceived { on: s(), note: s(), files: vec![] }),
         ("rectified", EventBody::Rectified { on: s(), note: s(), files: vec![] }),
         ("returned", EventBody::Returned { reason: s() }),
-        ("passed", EventBody::Reinspected { inspection_id: id, passed: true, note: s() }),
-        ("failed", EventBody::Reinspected { inspection_id: id, passed: false, note: s() }),
+        ("passed", EventBody::Reinspected { inspection_id: inspection, passed: true, note: s() }),
+        ("failed", EventBody::Reinspected { inspection_id: inspection, passed: false, note: s() }),
         ("closed", EventBody::Closed { by: s(), note: s() }),
         ("extended", EventBody::Extended { finding_id: None, due: s(), reason: s() }),
-        ("escalated", EventBody::Escalated { clue_transfer_id: id }),
+        ("escalated", EventBody::Escalated { clue_transfer_id: transfer }),
     ]
 }
 

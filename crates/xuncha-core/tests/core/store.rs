@@ -5,18 +5,18 @@ use uuid::Uuid;
 use xuncha_core::enterprise::*;
 use xuncha_core::park::Park;
 use xuncha_core::store::StoreError;
-use xuncha_core::{Enterprise, Store};
+use xuncha_core::{Enterprise, ParkId, Store};
 
 use crate::common::{env, outbox_len, sample_store, store};
 
-fn new_enterprise(store: &mut Store, park: Uuid, name: &str) -> Enterprise {
+fn new_enterprise(store: &mut Store, park: ParkId, name: &str) -> Enterprise {
     let id = store.new_id();
     let mut e = Enterprise::new(id, park, name);
     e.management_category = Some(ManagementCategory::Registration);
     e
 }
 
-fn one_park(store: &mut Store) -> Uuid {
+fn one_park(store: &mut Store) -> ParkId {
     let mut p = Park::new(store.new_id(), "测试园区");
     p.code = Some("S437012".into());
     store.save_park(&p).unwrap();
@@ -70,7 +70,7 @@ fn each_save_appends_one_outbox_entry_with_the_changed_fields_and_their_hash() {
     let outbox = s.outbox().unwrap();
     let last = outbox.last().unwrap();
     assert_eq!(last.entity, "enterprise");
-    assert_eq!(last.entity_id, e.id);
+    assert_eq!(last.entity_id, e.id.uuid());
     assert_eq!(last.base_version, 0, "the base is the server version edited, and this file was never synced");
     assert_eq!(last.payload["op"], "update");
     assert_eq!(last.payload["fields"].as_object().unwrap().keys().collect::<Vec<_>>(), vec!["contacts"]);
@@ -146,7 +146,7 @@ proptest! {
         // Nothing was synced: every edit starts from server version 0,
         // and each file has as many entries as its local version.
         for f in &files {
-            let bases: Vec<i64> = outbox.iter().filter(|x| x.entity_id == f.id).map(|x| x.base_version).collect();
+            let bases: Vec<i64> = outbox.iter().filter(|x| x.entity_id == f.id.uuid()).map(|x| x.base_version).collect();
             prop_assert_eq!(bases, vec![0; f.version as usize]);
         }
     }
@@ -308,12 +308,17 @@ fn ids_made_in_one_millisecond_still_sort_in_order() {
     assert!(ids.iter().all(|i| i.get_version_num() == 7));
 }
 
+/// A random file hash, or none.
+fn opt_sha(rng: &mut StdRng) -> Option<xuncha_core::Sha256> {
+    rng.gen_bool(0.5).then(|| xuncha_core::Sha256::from(rng.gen::<[u8; 32]>()))
+}
+
 fn opt(rng: &mut StdRng, s: &str) -> Option<String> {
     rng.gen_bool(0.5).then(|| format!("{s}{}", rng.gen_range(0..1000)))
 }
 
 /// An enterprise file with every kind of child record, randomly filled.
-fn random_enterprise(s: &mut Store, park: Uuid, rng: &mut StdRng) -> Enterprise {
+fn random_enterprise(s: &mut Store, park: ParkId, rng: &mut StdRng) -> Enterprise {
     let mut e = new_enterprise(s, park, "湖南随机测试科技有限公司");
     e.credit_code = rng.gen_bool(0.5).then(|| "91430426MA4QA91117".into());
     e.legal_representative = opt(rng, "法人");
@@ -367,7 +372,7 @@ fn random_enterprise(s: &mut Store, park: Uuid, rng: &mut StdRng) -> Enterprise 
                 online_factors: opt(rng, "COD"),
                 removal_efficiency: opt(rng, "%"),
                 process: opt(rng, "工艺"),
-                process_diagram_sha256: opt(rng, "ab"),
+                process_diagram_sha256: opt_sha(rng),
                 dosing_mode: opt(rng, "自动"),
                 dosing_amount: opt(rng, "kg"),
                 consumables_replacement: opt(rng, "每月"),
@@ -385,7 +390,7 @@ fn random_enterprise(s: &mut Store, park: Uuid, rng: &mut StdRng) -> Enterprise 
                 location: opt(rng, "厂区东侧"),
                 longitude: Some(112.5),
                 latitude: None,
-                signboard_photo_sha256: opt(rng, "cd"),
+                signboard_photo_sha256: opt_sha(rng),
             });
         }
     }
@@ -413,7 +418,7 @@ fn random_enterprise(s: &mut Store, park: Uuid, rng: &mut StdRng) -> Enterprise 
         item.attachments.push(Attachment {
             id: s.new_id(),
             file_name: "扫描件.pdf".into(),
-            sha256: "ef".repeat(32),
+            sha256: "ef".repeat(32).parse().unwrap(),
             size: 1024,
             added_at: "2026-11-22T08:00:00+00:00".into(),
         });
@@ -451,7 +456,7 @@ fn an_attached_scan_is_stored_once_by_its_hash_and_marks_the_item_on_file() {
     let before = outbox_len(&s);
     let (a, added) = s.attach_archive_file(e.id, 2, &scan).unwrap();
     assert!(added);
-    assert_eq!(a.sha256, hex::encode(Sha256::digest(&bytes)));
+    assert_eq!(a.sha256.hex(), hex::encode(Sha256::digest(&bytes)));
     assert_eq!(a.size, bytes.len() as u64);
     let stored = s.blobs().path_of(&a.sha256);
     assert_eq!(std::fs::read(&stored).unwrap(), bytes, "the original bytes, unchanged");

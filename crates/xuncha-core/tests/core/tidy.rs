@@ -274,3 +274,53 @@ fn the_layers_depend_downwards_only() {
     let store_uses_api = violations(&files("crates/xuncha-core/src/store", &[".rs"]), |l| l.contains("crate::api"));
     assert!(store_uses_api.is_empty(), "the store reaches up into api:\n{}", store_uses_api.join("\n"));
 }
+
+/// A record's links name the kind of record they point at, and file hashes
+/// are `Sha256`: a field of the domain or of the wire that names a park, an
+/// enterprise, an inspection, a finding, a photo, a notice, a case, a
+/// transfer or a device is typed, and so is every file hash and digest of
+/// the domain. (A child row of a file keeps its plain id; a sync entity id
+/// names any kind; the wire's payload hashes are protocol checksums.)
+#[test]
+fn records_link_by_typed_ids_and_hashes() {
+    const LINKS: &[&str] = &[
+        "park_id",
+        "parks",
+        "enterprise_id",
+        "merged_ids",
+        "inspection_id",
+        "corrects",
+        "prev_id",
+        "finding_id",
+        "finding_ids",
+        "photo_id",
+        "notice_id",
+        "case_id",
+        "clue_transfer_id",
+        "transfer_id",
+        "device_id",
+    ];
+    // Struct fields, enum variant fields and parameters alike.
+    let field = |line: &str| -> Option<(String, String)> {
+        let line = line.trim();
+        let (name, ty) = line.strip_prefix("pub ").unwrap_or(line).split_once(": ")?;
+        Some((name.to_string(), ty.trim_end_matches(',').to_string()))
+    };
+    let sources: Vec<PathBuf> =
+        [files("crates/xuncha-domain/src", &[".rs"]), files("crates/xuncha-sync/src", &[".rs"])].concat();
+    let mut bare = violations(&sources, |line| {
+        field(line).is_some_and(|(name, ty)| LINKS.contains(&name.as_str()) && ty.contains("Uuid"))
+    });
+    bare.extend(violations(&files("crates/xuncha-domain/src", &[".rs"]), |line| {
+        field(line).is_some_and(|(name, ty)| {
+            let hashes = name.ends_with("sha256") || name.ends_with("digest") || name == "photos";
+            hashes && ty.contains("String")
+        })
+    }));
+    assert!(bare.is_empty(), "untyped links:\n{}", bare.join("\n"));
+    // The rule reads the fields it is about.
+    let inspection = std::fs::read_to_string(root().join("crates/xuncha-domain/src/inspection.rs")).unwrap();
+    assert!(
+        inspection.contains("pub enterprise_id: EnterpriseId,") && inspection.contains("pub digest: Option<Sha256>,")
+    );
+}

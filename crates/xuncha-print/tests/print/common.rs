@@ -234,7 +234,7 @@ pub fn notice(i: &Inspection, addressee: &str, n: usize, red_header: bool) -> No
         })
         .collect();
     Notice {
-        id: Uuid::from_u128(1),
+        id: Uuid::from_u128(1).into(),
         park_id: i.park_id,
         enterprise_id: i.enterprise_id,
         inspection_id: i.id,
@@ -388,10 +388,10 @@ pub fn words_across_rules(path: &Path) -> Vec<String> {
 /// A clue transfer form of the sample's 益阳 office.
 pub fn clue_transfer() -> ClueTransfer {
     ClueTransfer {
-        id: uuid::Uuid::nil(),
-        park_id: uuid::Uuid::nil(),
-        enterprise_id: uuid::Uuid::nil(),
-        inspection_id: uuid::Uuid::nil(),
+        id: uuid::Uuid::nil().into(),
+        park_id: uuid::Uuid::nil().into(),
+        enterprise_id: uuid::Uuid::nil().into(),
+        inspection_id: uuid::Uuid::nil().into(),
         finding_ids: vec![],
         number: Some(DocNumber { series: "transfer".into(), prefix: "益高环移".into(), year: 2026, serial: 3 }),
         subject: None,

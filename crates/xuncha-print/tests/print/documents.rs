@@ -67,7 +67,7 @@ fn the_inspection_record_shows_who_where_when_every_result_finding_signature_and
         "王厂长拒绝签名；见证人：村委会刘某".to_string(),
         "孙敏（手写签名如下）".into(),
         i.notes.clone(),
-        i.digest.clone().expect("signed records have a digest"),
+        i.digest.expect("signed records have a digest").to_string(),
     ] {
         assert!(text.contains(&squeeze(&field)), "the record shows “{field}”");
     }

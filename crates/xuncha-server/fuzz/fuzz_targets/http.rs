@@ -38,7 +38,7 @@ struct Server {
     runtime: tokio::runtime::Runtime,
     router: axum::Router,
     token: String,
-    device: Uuid,
+    device: xuncha_domain::DeviceId,
     /// Ids the server holds (parks, enterprises) and a few it does not.
     ids: Vec<Uuid>,
 }
@@ -54,13 +54,13 @@ fn server() -> &'static Server {
         let bureau = Bureau::new(backend, blobs, xuncha_domain::Env::system()).unwrap();
         let sample = xuncha_domain::sample::sample_data();
         bureau.import_files(&sample.parks).unwrap();
-        let parks: Vec<Uuid> = sample.parks.iter().map(|p| p.park.id).collect();
-        let mut ids = parks.clone();
-        ids.extend(sample.parks.iter().flat_map(|p| p.enterprises.iter().map(|e| e.id)).take(6));
+        let parks: Vec<xuncha_domain::ParkId> = sample.parks.iter().map(|p| p.park.id).collect();
+        let mut ids: Vec<Uuid> = parks.iter().map(|p| p.uuid()).collect();
+        ids.extend(sample.parks.iter().flat_map(|p| p.enterprises.iter().map(|e| e.id.uuid())).take(6));
         ids.extend([Uuid::nil(), Uuid::from_u128(1), Uuid::max()]);
         bureau.add_user("fuzz", Role::Steward, PASSWORD).unwrap();
         bureau.assign("fuzz", parks[0], true).unwrap();
-        let device = Uuid::from_u128(0xf022);
+        let device = xuncha_domain::DeviceId(Uuid::from_u128(0xf022));
         let key = xuncha_sync::device_key::DeviceKey::from_seed(&[0xf0; 32]);
         let challenge = bureau.login_challenge(device).challenge;
         let login = xuncha_sync::LoginRequest {
@@ -187,7 +187,7 @@ fn request(s: &Server, input: &Input) -> HttpRequest<Body> {
     let body = match &input.body {
         Payload::Raw(bytes) => bytes.clone(),
         Payload::Push { device, changes } => {
-            let device = if *device == 0 { s.device } else { pick(s, *device) };
+            let device = if *device == 0 { s.device.uuid() } else { pick(s, *device) };
             let mutations: Vec<Value> = changes
                 .iter()
                 .map(|c| {

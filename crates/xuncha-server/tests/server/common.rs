@@ -6,7 +6,7 @@ use chrono::{TimeZone, Utc};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 use xuncha_core::sync::{BlobOnServer, SyncReport, Transport, TransportError};
-use xuncha_core::{Enterprise, Env, Park, Store};
+use xuncha_core::{DeviceId, Enterprise, EnterpriseId, Env, Park, ParkId, Sha256, Store};
 use xuncha_server::backend::Database;
 use xuncha_server::blob::BlobState;
 use xuncha_server::postgres::Postgres;
@@ -253,8 +253,10 @@ impl Drop for ServerDb {
     }
 }
 
-pub fn principal(device: Uuid, role: Role, parks: &[Uuid]) -> Principal {
-    Principal { user_id: Uuid::from_u128(device.as_u128() ^ 1), device_id: device, role, parks: parks.to_vec() }
+pub fn principal<P: Copy + Into<ParkId>>(device: impl Into<DeviceId>, role: Role, parks: &[P]) -> Principal {
+    let device = device.into();
+    let parks = parks.iter().map(|&p| p.into()).collect();
+    Principal { user_id: Uuid::from_u128(device.uuid().as_u128() ^ 1), device_id: device, role, parks }
 }
 
 /// A document as the server stores it: the file without its local version.
@@ -266,13 +268,14 @@ pub fn doc_of<T: serde::Serialize>(file: &T) -> Map<String, Value> {
 
 /// Puts a park with `n` enterprises on the server, as an administrator
 /// would; returns the enterprise ids.
-pub fn seed_park(server: &Bureau<Database>, park: Uuid, name: &str, n: usize) -> Vec<Uuid> {
-    server.put_document(EntityKind::Park, park, park, doc_of(&Park::new(park, name))).unwrap();
+pub fn seed_park(server: &Bureau<Database>, park: impl Into<ParkId>, name: &str, n: usize) -> Vec<EnterpriseId> {
+    let park = park.into();
+    server.put_document(EntityKind::Park, park.uuid(), park, doc_of(&Park::new(park, name))).unwrap();
     (0..n)
         .map(|i| {
-            let id = Uuid::from_u128(park.as_u128() + 1 + i as u128);
+            let id = EnterpriseId(Uuid::from_u128(park.uuid().as_u128() + 1 + i as u128));
             let e = Enterprise::new(id, park, format!("{name}第{}号企业", i + 1));
-            server.put_document(EntityKind::Enterprise, id, park, doc_of(&e)).unwrap();
+            server.put_document(EntityKind::Enterprise, id.uuid(), park, doc_of(&e)).unwrap();
             id
         })
         .collect()
@@ -289,8 +292,8 @@ fn refused(e: xuncha_server::ServerError) -> TransportError {
 }
 
 /// The blob calls of a transport, straight into a server in this process.
-pub fn blob_state(server: &Bureau<Database>, who: &Principal, sha256: &str) -> Result<BlobOnServer, TransportError> {
-    Ok(match server.blob_state(who, sha256).map_err(refused)? {
+pub fn blob_state(server: &Bureau<Database>, who: &Principal, sha256: &Sha256) -> Result<BlobOnServer, TransportError> {
+    Ok(match server.blob_state(who, &sha256.hex()).map_err(refused)? {
         BlobState::Stored(_) => BlobOnServer::Stored,
         BlobState::Partial(received) => BlobOnServer::Missing { received },
     })
@@ -299,24 +302,26 @@ pub fn blob_state(server: &Bureau<Database>, who: &Principal, sha256: &str) -> R
 pub fn upload_chunk(
     server: &Bureau<Database>,
     who: &Principal,
-    sha256: &str,
+    sha256: &Sha256,
     offset: u64,
     total: u64,
     bytes: &[u8],
 ) -> Result<BlobUpload, TransportError> {
-    Ok(match server.upload(who, sha256, xuncha_server::blob::Chunk { offset, total, bytes }).map_err(refused)? {
-        BlobState::Stored(size) => BlobUpload { received: size, complete: true },
-        BlobState::Partial(received) => BlobUpload { received, complete: false },
-    })
+    Ok(
+        match server.upload(who, &sha256.hex(), xuncha_server::blob::Chunk { offset, total, bytes }).map_err(refused)? {
+            BlobState::Stored(size) => BlobUpload { received: size, complete: true },
+            BlobState::Partial(received) => BlobUpload { received, complete: false },
+        },
+    )
 }
 
 pub fn download(
     server: &Bureau<Database>,
     who: &Principal,
-    sha256: &str,
+    sha256: &Sha256,
     into: &mut dyn std::io::Write,
 ) -> Result<bool, TransportError> {
-    match server.blob(who, sha256) {
+    match server.blob(who, &sha256.hex()) {
         Ok((_, mut reader)) => {
             std::io::copy(&mut reader, into).map_err(|e| TransportError::NoAnswer(e.to_string()))?;
             Ok(true)
@@ -327,13 +332,13 @@ pub fn download(
 }
 
 impl Transport for Direct<'_> {
-    fn blob_state(&mut self, sha256: &str) -> Result<BlobOnServer, TransportError> {
+    fn blob_state(&mut self, sha256: &Sha256) -> Result<BlobOnServer, TransportError> {
         blob_state(self.server, &self.who, sha256)
     }
 
     fn upload_chunk(
         &mut self,
-        sha256: &str,
+        sha256: &Sha256,
         offset: u64,
         total: u64,
         bytes: &[u8],
@@ -341,11 +346,11 @@ impl Transport for Direct<'_> {
         upload_chunk(self.server, &self.who, sha256, offset, total, bytes)
     }
 
-    fn download(&mut self, sha256: &str, into: &mut dyn std::io::Write) -> Result<bool, TransportError> {
+    fn download(&mut self, sha256: &Sha256, into: &mut dyn std::io::Write) -> Result<bool, TransportError> {
         download(self.server, &self.who, sha256, into)
     }
 
-    fn hello(&mut self, device_id: Uuid) -> Result<Hello, TransportError> {
+    fn hello(&mut self, device_id: DeviceId) -> Result<Hello, TransportError> {
         assert_eq!(device_id, self.who.device_id, "a laptop says hello as itself");
         self.server.hello(&self.who).map_err(refused)
     }
@@ -400,15 +405,15 @@ pub fn push_one(
     seq: i64,
     op: &str,
     entity: EntityKind,
-    id: Uuid,
+    id: impl Into<Uuid>,
     record: &Value,
 ) -> (Outcome, Option<String>) {
     let payload = serde_json::json!({"op": op, "fields": record});
     let m = Mutation {
         seq,
-        mutation_id: Uuid::from_u128(who.device_id.as_u128() ^ (0xf000 + seq as u128)),
+        mutation_id: Uuid::from_u128(who.device_id.uuid().as_u128() ^ (0xf000 + seq as u128)),
         entity,
-        entity_id: id,
+        entity_id: id.into(),
         base_version: 0,
         payload_hash: payload_hash(&payload),
         payload,

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 use xuncha_client::HttpTransport;
 use xuncha_core::Store;
+use xuncha_core::{DeviceId, ParkId};
 use xuncha_sync::device_key::DeviceKey;
 
 use crate::common::*;
@@ -26,9 +27,9 @@ pub(super) struct Server {
 }
 
 /// The key a made-up device of these tests holds: the same for one id.
-pub(super) fn key_of(device: Uuid) -> DeviceKey {
+pub(super) fn key_of(device: impl Into<DeviceId>) -> DeviceKey {
     use sha2::Digest;
-    DeviceKey::from_seed(&sha2::Sha256::digest(device.as_bytes()).into())
+    DeviceKey::from_seed(&sha2::Sha256::digest(device.into().uuid().as_bytes()).into())
 }
 
 /// Signs in over HTTP as a laptop holding `key` does: a challenge, then
@@ -37,10 +38,11 @@ pub(super) fn raw_login(
     server: &Server,
     user: &str,
     password: &str,
-    device: Uuid,
+    device: impl Into<DeviceId>,
     name: &str,
     key: &DeviceKey,
 ) -> (u16, Value) {
+    let device = device.into();
     let challenge: Value = ureq::post(&format!("{}/v1/login/challenge", server.url))
         .send_json(json!({"device_id": device}))
         .unwrap()
@@ -60,7 +62,8 @@ pub(super) fn raw_login(
 }
 
 /// An administrator approves a user's new device.
-pub(super) fn approve(server: &Server, device: Uuid) {
+pub(super) fn approve(server: &Server, device: impl Into<DeviceId>) {
+    let device = device.into();
     let out = Command::new(BIN)
         .args(&server.admin_args)
         .args(["device", "approve", &device.to_string()])
@@ -106,9 +109,9 @@ pub(super) fn start(db: &ServerDb) -> Server {
 
 /// An empty server with the sample parks, an inspector assigned to the
 /// first park only, and the parks' ids.
-pub(super) fn sample_server(db: &ServerDb) -> (Server, Vec<Uuid>) {
+pub(super) fn sample_server(db: &ServerDb) -> (Server, Vec<ParkId>) {
     let listing = admin(db, &["park", "load-sample"]);
-    let listed: Vec<Uuid> = listing.lines().map(|l| Uuid::parse_str(l.split('\t').next().unwrap()).unwrap()).collect();
+    let listed: Vec<ParkId> = listing.lines().map(|l| l.split('\t').next().unwrap().parse().unwrap()).collect();
     // The sample's ids are fixed: put the park with enterprises first.
     let mut sample = Store::open(":memory:", env(3)).unwrap();
     xuncha_core::sample::load_sample(&mut sample).unwrap();
@@ -162,7 +165,7 @@ fn a_laptop_logs_in_and_syncs_its_assigned_park_over_http(kind: Kind) {
     assert_eq!(other.enterprise(id).unwrap().unwrap().address.as_deref(), Some("经由 HTTP 修改的地址"));
 }
 
-pub(super) fn token(dir: &Path, server: &Server) -> (String, Uuid) {
+pub(super) fn token(dir: &Path, server: &Server) -> (String, DeviceId) {
     let store = logged_in_laptop(dir, server, "t.db");
     let saved = xuncha_client::SavedSession::load(&xuncha_client::session_path(store.path())).unwrap();
     (saved.session.access_token, store.device_id())
@@ -489,7 +492,10 @@ fn several_photos_go_up_and_come_down_intact_over_http(kind: Kind) {
     assert_eq!(report.blobs_downloaded, photos.len(), "{report:?}");
     for bytes in &photos {
         let sha = xuncha_core::store::sha256_hex(bytes);
-        assert!(std::fs::read(b.blobs().path_of(&sha)).unwrap() == *bytes, "photo {sha} arrived intact");
+        assert!(
+            std::fs::read(b.blobs().path_of(&sha.parse().unwrap())).unwrap() == *bytes,
+            "photo {sha} arrived intact"
+        );
     }
 }
 

@@ -7,18 +7,19 @@ use uuid::Uuid;
 use xuncha_core::inspection::{Finding, FindingSeverity, InspectionState, ItemOutcome, SignerRole};
 use xuncha_core::store::inspection::{NewInspection, NewSignature};
 use xuncha_core::Store;
+use xuncha_core::{EnterpriseId, ParkId};
 use xuncha_photo::synth::{jpeg, scene};
 use xuncha_server::Role;
 use xuncha_sync::{EntityKind, Outcome};
 
 use crate::common::*;
 
-const PARK: Uuid = Uuid::from_u128(0x7000);
+const PARK: ParkId = ParkId(Uuid::from_u128(0x7000));
 
 /// Signs an inspection of `enterprise` on `store` with one photo.
 pub fn sign_one(
     store: &mut Store,
-    enterprise: Uuid,
+    enterprise: EnterpriseId,
     dir: &std::path::Path,
     seed: u32,
 ) -> xuncha_core::inspection::Inspection {
@@ -74,7 +75,7 @@ fn a_signed_inspection_reaches_the_server_and_the_other_laptop_with_its_photos(k
     assert_eq!(report.pushed, 1, "{report:?}");
     assert_eq!(report.blobs_uploaded, 5, "original, rendition, thumbnail, watermarked copy and signature");
     let row = server.entity(EntityKind::Inspection, signed.id).unwrap().expect("the server holds the inspection");
-    assert_eq!(row.doc.get("digest").and_then(Value::as_str), signed.digest.as_deref());
+    assert_eq!(row.doc.get("digest").and_then(Value::as_str), signed.digest.map(|d| d.hex()).as_deref());
 
     let report = sync(&mut b, &server, &who_b);
     assert_eq!(report.blobs_downloaded, 5, "{report:?}");

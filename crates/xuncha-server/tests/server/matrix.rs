@@ -354,7 +354,8 @@ impl World<'_> {
             }
             "new-enterprise" => {
                 let id = self.next_id();
-                let e = xuncha_core::Enterprise::new(id, park1, format!("矩阵测试企业{}有限公司", self.made));
+                let e =
+                    xuncha_core::Enterprise::new(id.into(), park1.into(), format!("矩阵测试企业{}有限公司", self.made));
                 write("enterprise", json!(id), "create", 0, doc_value(&e))
             }
             "edit-enterprise" => {
@@ -422,10 +423,10 @@ fn transfer_doc(id: Uuid, park: Uuid, enterprise: Uuid, device: Uuid) -> Value {
         sender_phone: "0737-1234567".into(),
     };
     doc_value(&xuncha_core::clue_transfer::ClueTransfer {
-        id,
-        park_id: park,
-        enterprise_id: enterprise,
-        inspection_id: Uuid::from_u128(0x15),
+        id: id.into(),
+        park_id: park.into(),
+        enterprise_id: enterprise.into(),
+        inspection_id: Uuid::from_u128(0x15).into(),
         finding_ids: Vec::new(),
         number: None,
         subject: None,
@@ -436,7 +437,7 @@ fn transfer_doc(id: Uuid, park: Uuid, enterprise: Uuid, device: Uuid) -> Value {
         office,
         transferred_on: "2026-12-03".into(),
         created_at: "2026-12-03T08:00:00Z".into(),
-        device_id: Some(device),
+        device_id: Some(device.into()),
     })
 }
 
@@ -445,9 +446,12 @@ fn every_endpoint_and_write_answers_each_role_and_scope_as_the_table_says(kind: 
     let (server, parks) = sample_server(&db);
     admin(&db, &["series", "add", "notice", "--prefix", "祁环改", "--title", "生态环境问题整改通知书"]);
     let (zhang_token, zhang_device) = token(db.dir(), &server);
+    let zhang_device = zhang_device.uuid();
+    let parks: Vec<Uuid> = parks.iter().map(|p| p.uuid()).collect();
     let mut sample = Store::open(":memory:", env(3)).unwrap();
     xuncha_core::sample::load_sample(&mut sample).unwrap();
-    let enterprises = sample.enterprise_ids(Some(parks[0])).unwrap();
+    let enterprises: Vec<Uuid> =
+        sample.enterprise_ids(Some(parks[0].into())).unwrap().into_iter().map(Uuid::from).collect();
     let second_device = Uuid::from_u128(0x5ec0);
     // zhang's second laptop, approved by the administrator.
     let (code, pending) = sign_in(&server, "zhang", second_device);
@@ -471,7 +475,7 @@ fn every_endpoint_and_write_answers_each_role_and_scope_as_the_table_says(kind: 
         transfer: Uuid::from_u128(0x7a45),
         file: String::new(),
         zhang_lease: Uuid::from_u128(0x1ea5e),
-        template_park: doc_value(&sample.park(parks[1]).unwrap().unwrap()),
+        template_park: doc_value(&sample.park(parks[1].into()).unwrap().unwrap()),
         made: 0,
     };
 

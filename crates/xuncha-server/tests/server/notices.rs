@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 use uuid::Uuid;
 use xuncha_core::store::notice::NewNotice;
+use xuncha_core::{EnterpriseId, InspectionId, ParkId};
 use xuncha_core::{Store, StoreError};
 use xuncha_server::Role;
 use xuncha_sync::{EntityKind, Outcome};
@@ -15,9 +16,9 @@ use xuncha_sync::{EntityKind, Outcome};
 use crate::common::*;
 use crate::inspections::sign_one;
 
-pub const PARK: Uuid = Uuid::from_u128(0x7100);
+pub const PARK: ParkId = ParkId(Uuid::from_u128(0x7100));
 
-pub fn issue(store: &mut Store, inspection: Uuid) -> Result<xuncha_core::notice::Notice, StoreError> {
+pub fn issue(store: &mut Store, inspection: InspectionId) -> Result<xuncha_core::notice::Notice, StoreError> {
     store.issue_notice(&NewNotice {
         inspection_id: inspection,
         series: "notice".into(),
@@ -35,7 +36,7 @@ pub fn issue(store: &mut Store, inspection: Uuid) -> Result<xuncha_core::notice:
 pub struct Offices {
     pub db: ServerDb,
     pub server: xuncha_server::Bureau<xuncha_server::backend::Database>,
-    pub ids: Vec<Uuid>,
+    pub ids: Vec<EnterpriseId>,
     pub a: Store,
     pub c: Store,
     pub who_a: xuncha_server::Principal,

@@ -3,6 +3,7 @@
 
 use serde_json::json;
 use uuid::Uuid;
+use xuncha_core::{DeviceId, EnterpriseId, ParkId};
 use xuncha_server::{Role, ServerError};
 use xuncha_sync::{payload_hash, EntityKind, Mutation, Outcome, PullRequest, PushRequest, PushStop, PROTOCOL};
 
@@ -12,16 +13,16 @@ use xuncha_server::blob::{BlobState, Chunk};
 
 use crate::common::*;
 
-const P1: Uuid = Uuid::from_u128(0x1000);
-const P2: Uuid = Uuid::from_u128(0x2000);
+const P1: ParkId = ParkId(Uuid::from_u128(0x1000));
+const P2: ParkId = ParkId(Uuid::from_u128(0x2000));
 
-fn mutation(seq: i64, entity_id: Uuid, base: i64, fields: serde_json::Value) -> Mutation {
+fn mutation(seq: i64, entity_id: impl Into<Uuid>, base: i64, fields: serde_json::Value) -> Mutation {
     let payload = json!({"op": "update", "fields": fields});
     Mutation {
         seq,
         mutation_id: Uuid::from_u128(0xabc0 + seq as u128),
         entity: EntityKind::Enterprise,
-        entity_id,
+        entity_id: entity_id.into(),
         base_version: base,
         payload_hash: payload_hash(&payload),
         payload,
@@ -30,8 +31,8 @@ fn mutation(seq: i64, entity_id: Uuid, base: i64, fields: serde_json::Value) -> 
     }
 }
 
-fn push(device: Uuid, mutations: Vec<Mutation>) -> PushRequest {
-    PushRequest { protocol: PROTOCOL, device_id: device, mutations }
+fn push(device: impl Into<DeviceId>, mutations: Vec<Mutation>) -> PushRequest {
+    PushRequest { protocol: PROTOCOL, device_id: device.into(), mutations }
 }
 
 fn a_replayed_push_gets_the_stored_results_and_changes_nothing_even_across_a_restart(kind: Kind) {
@@ -140,7 +141,7 @@ fn pull_pages_follow_change_numbers_and_resume_from_the_cursor(kind: Kind) {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), 25);
-    assert!(ids.iter().all(|id| seen.contains(id)));
+    assert!(ids.iter().all(|id| seen.contains(&id.uuid())));
     let empty = server.pull(&who, &PullRequest { protocol: PROTOCOL, park_id: P1, after, limit: 10 }).unwrap();
     assert!(empty.changes.is_empty() && !empty.more && empty.cursor == after, "nothing new: the cursor stays");
 }
@@ -215,7 +216,7 @@ fn concurrent_pushes_to_the_same_files_lose_no_field_and_a_puller_skips_no_chang
         }
         let edits = (DEVICES as i64) * ROUNDS;
         assert_eq!(row.version, 1 + edits, "every edit made exactly one new version");
-        assert_eq!(pulled[id], row.version, "the puller ended on the latest version of every file");
+        assert_eq!(pulled[&id.uuid()], row.version, "the puller ended on the latest version of every file");
     }
     let head = server.hello(&principal(Uuid::from_u128(0x900), Role::Inspector, &[P1])).unwrap().head;
     assert_eq!(head, 3 + 2 * (DEVICES as i64) * ROUNDS, "change numbers were handed out once each, none lost");
@@ -264,7 +265,7 @@ fn a_user_can_neither_pull_nor_push_a_park_they_are_not_assigned_to(kind: Kind) 
 struct Pair {
     db: ServerDb,
     server: xuncha_server::Bureau<xuncha_server::backend::Database>,
-    ids: Vec<Uuid>,
+    ids: Vec<EnterpriseId>,
     a: xuncha_core::Store,
     b: xuncha_core::Store,
     who_a: xuncha_server::Principal,
@@ -458,7 +459,7 @@ struct Dropping<'a> {
 }
 
 impl Transport for Dropping<'_> {
-    fn hello(&mut self, device: Uuid) -> Result<xuncha_sync::Hello, TransportError> {
+    fn hello(&mut self, device: DeviceId) -> Result<xuncha_sync::Hello, TransportError> {
         self.inner.hello(device)
     }
     fn push(&mut self, req: &PushRequest) -> Result<xuncha_sync::PushResponse, TransportError> {
@@ -467,12 +468,12 @@ impl Transport for Dropping<'_> {
     fn pull(&mut self, req: &PullRequest) -> Result<xuncha_sync::PullPage, TransportError> {
         self.inner.pull(req)
     }
-    fn blob_state(&mut self, sha256: &str) -> Result<BlobOnServer, TransportError> {
+    fn blob_state(&mut self, sha256: &xuncha_core::Sha256) -> Result<BlobOnServer, TransportError> {
         self.inner.blob_state(sha256)
     }
     fn upload_chunk(
         &mut self,
-        sha256: &str,
+        sha256: &xuncha_core::Sha256,
         offset: u64,
         total: u64,
         bytes: &[u8],
@@ -487,7 +488,11 @@ impl Transport for Dropping<'_> {
         self.bytes_sent += bytes.len();
         self.inner.upload_chunk(sha256, offset, total, bytes)
     }
-    fn download(&mut self, sha256: &str, into: &mut dyn std::io::Write) -> Result<bool, TransportError> {
+    fn download(
+        &mut self,
+        sha256: &xuncha_core::Sha256,
+        into: &mut dyn std::io::Write,
+    ) -> Result<bool, TransportError> {
         self.inner.download(sha256, into)
     }
     fn reference_index(&mut self) -> Result<Vec<xuncha_sync::ReferenceEntry>, TransportError> {
@@ -532,7 +537,7 @@ fn an_interrupted_upload_resumes_where_it_stopped_and_the_other_laptop_gets_the_
     let err = a.sync(&mut dropping).unwrap_err();
     assert!(err.to_string().contains("网络中断"), "{err}");
     assert_eq!(
-        server.blob_state(&who_a, &attachment.sha256).unwrap(),
+        server.blob_state(&who_a, &attachment.sha256.hex()).unwrap(),
         BlobState::Partial(xuncha_sync::BLOB_CHUNK as u64),
         "the server kept the chunk that arrived"
     );
@@ -547,9 +552,15 @@ fn an_interrupted_upload_resumes_where_it_stopped_and_the_other_laptop_gets_the_
     let report = a.sync(&mut resumed).unwrap();
     assert_eq!(report.blobs_uploaded, 1);
     assert_eq!(resumed.bytes_sent, original.len() - xuncha_sync::BLOB_CHUNK, "only the rest was sent again");
-    assert_eq!(server.blob_state(&who_a, &attachment.sha256).unwrap(), BlobState::Stored(original.len() as u64));
+    assert_eq!(server.blob_state(&who_a, &attachment.sha256.hex()).unwrap(), BlobState::Stored(original.len() as u64));
     assert_eq!(a.sync_status().unwrap().uploads_pending, 0);
 
+    // A file name on b that is no hash (kept from before names were
+    // checked) is passed over; the real file still comes.
+    rusqlite::Connection::open(b.path())
+        .unwrap()
+        .execute("INSERT INTO case_file (event_id, sha256) VALUES ('e', 'NOT-A-HASH')", [])
+        .unwrap();
     let report = sync(&mut b, &server, &who_b);
     assert_eq!(report.blobs_downloaded, 1, "{report:?}");
     let copy = std::fs::read(b.blobs().path_of(&attachment.sha256)).unwrap();
@@ -572,12 +583,12 @@ fn a_file_the_server_refuses_is_reported_with_its_reason_not_as_damaged(kind: Ki
         refusal: Some(xuncha_sync::ErrorCode::TooLarge),
     };
     let report = a.sync(&mut refusing).unwrap();
-    assert_eq!(report.blobs_damaged, Vec::<String>::new(), "the laptop's copy is sound");
-    assert_eq!(report.blobs_refused, vec![(attachment.sha256.clone(), "文件大小超过上限".to_string())]);
+    assert_eq!(report.blobs_damaged, Vec::<xuncha_core::Sha256>::new(), "the laptop's copy is sound");
+    assert_eq!(report.blobs_refused, vec![(attachment.sha256, "文件大小超过上限".to_string())]);
     assert_eq!(refusing.chunks_left, 8, "one attempt: asking again gets the same answer");
     assert_eq!(a.sync_status().unwrap().uploads_pending, 1, "still to be sent");
     let round = xuncha_core::api::SyncRound::from(&report);
-    assert_eq!(round.refused_files, vec![format!("文件 {}：文件大小超过上限", &attachment.sha256[..12])]);
+    assert_eq!(round.refused_files, vec![format!("文件 {}：文件大小超过上限", attachment.sha256.short(12))]);
 
     // A damaged upload is tried again from where the server stands.
     refusing.refusal = Some(xuncha_sync::ErrorCode::HashMismatch);
@@ -615,9 +626,9 @@ fn a_flipped_bit_is_caught_and_nothing_damaged_is_kept_or_sent(kind: Kind) {
     std::fs::set_permissions(&stored, perms).unwrap();
     std::fs::write(&stored, &damaged).unwrap();
     let report = sync(&mut a, &server, &who_a);
-    assert_eq!(report.blobs_damaged, vec![attachment.sha256.clone()]);
+    assert_eq!(report.blobs_damaged, vec![attachment.sha256]);
     assert_eq!(report.blobs_uploaded, 0);
-    assert_eq!(server.blob_state(&who_a, &attachment.sha256).unwrap(), BlobState::Partial(0));
+    assert_eq!(server.blob_state(&who_a, &attachment.sha256.hex()).unwrap(), BlobState::Partial(0));
 }
 
 on_both_backends!(
@@ -793,7 +804,7 @@ fn a_server_database_of_every_earlier_schema_upgrades_and_keeps_its_data(kind: K
         let server = db.open(1);
         let probe = server.backend().transaction(|tx| tx.meta("probe")).unwrap();
         assert_eq!(probe.as_deref(), Some("kept"), "data stored at schema {upto} survives the upgrade");
-        let who = principal(Uuid::from_u128(1), Role::Admin, &[]);
+        let who = principal(Uuid::from_u128(1), Role::Admin, &[] as &[ParkId]);
         assert!(
             server.reference_index(&who).unwrap().is_empty(),
             "the newest tables exist after upgrading from {upto}"

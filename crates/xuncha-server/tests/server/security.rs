@@ -8,14 +8,21 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 use uuid::Uuid;
-use xuncha_core::Store;
+use xuncha_core::{DeviceId, Store};
 
 use super::http::{
     admin, approve, error_of, key_of, login_as, raw_login, sample_server, start, token, Server, BIN, PASSWORD,
 };
 use crate::common::*;
 
-fn login(server: &Server, user: &str, password: &str, device: Uuid, name: &str) -> Result<Value, (u16, Value)> {
+fn login(
+    server: &Server,
+    user: &str,
+    password: &str,
+    device: impl Into<DeviceId>,
+    name: &str,
+) -> Result<Value, (u16, Value)> {
+    let device = device.into();
     match raw_login(server, user, password, device, name, &key_of(device)) {
         (200, session) => Ok(session),
         refused => Err(refused),
@@ -66,7 +73,8 @@ fn a_device_belongs_to_the_user_who_signed_in_on_it_and_a_revoked_one_is_shut_ou
 }
 
 /// Pushes one new insert-only record as the device behind `token`.
-fn push_record(server: &Server, token: &str, device: Uuid, seq: i64, entity: &str, fields: Value) -> Value {
+fn push_record(server: &Server, token: &str, device: impl Into<Uuid>, seq: i64, entity: &str, fields: Value) -> Value {
+    let device = device.into();
     let id = fields["id"].clone();
     let payload = json!({"op": "create", "fields": fields});
     let push = json!({
@@ -87,7 +95,15 @@ fn push_record(server: &Server, token: &str, device: Uuid, seq: i64, entity: &st
     resp["results"][0].clone()
 }
 
-fn case_event(id: u128, case: Uuid, park: Uuid, enterprise: Uuid, device: Uuid, body: Value) -> Value {
+fn case_event(
+    id: u128,
+    case: Uuid,
+    park: impl Into<Uuid>,
+    enterprise: impl Into<Uuid>,
+    device: impl Into<Uuid>,
+    body: Value,
+) -> Value {
+    let (park, enterprise, device) = (park.into(), enterprise.into(), device.into());
     json!({
         "id": Uuid::from_u128(id), "case_id": case, "park_id": park, "enterprise_id": enterprise,
         "seen": null, "body": body, "recorded_by": "测试", "recorded_at": "2026-12-02T16:00:00+08:00",
@@ -558,7 +574,7 @@ fn a_login_needs_the_laptops_key_and_a_new_laptop_needs_the_administrator(kind: 
     assert!(body["message"].as_str().unwrap().contains("设备密钥与服务器登记的不符"), "{body}");
 
     // The password on a laptop of the thief's own: it waits for the administrator.
-    let thief = Uuid::from_u128(0x7e1f);
+    let thief = DeviceId(Uuid::from_u128(0x7e1f));
     for _ in 0..2 {
         let (code, body) = raw_login(&server, "zhang", PASSWORD, thief, "陌生电脑", &key_of(thief));
         assert_eq!(code, 403, "{body}");
@@ -579,7 +595,7 @@ fn a_login_needs_the_laptops_key_and_a_new_laptop_needs_the_administrator(kind: 
         .into_json()
         .unwrap();
     let challenge = challenge["challenge"].as_str().unwrap().to_string();
-    let send = |device: Uuid, challenge: &str| {
+    let send = |device: DeviceId, challenge: &str| {
         let proof = json!({
             "public_key": key_of(thief).public_key(), "challenge": challenge,
             "signature": key_of(thief).sign_login(device, "zhang", challenge)

@@ -19,6 +19,7 @@ use serde_json::Value;
 use uuid::Uuid;
 use xuncha_core::env::Clock;
 use xuncha_core::sync::{BlobOnServer, Transport, TransportError};
+use xuncha_core::{DeviceId, EnterpriseId, ParkId};
 use xuncha_core::{Enterprise, Env, Store};
 use xuncha_server::backend::Database;
 use xuncha_server::{Bureau, Principal, Role};
@@ -29,8 +30,8 @@ use xuncha_sync::{
 
 use crate::common::{self, doc_of, principal, seed_park, Kind, ServerDb};
 
-const P1: Uuid = Uuid::from_u128(0x1000);
-const P2: Uuid = Uuid::from_u128(0x2000);
+const P1: ParkId = ParkId(Uuid::from_u128(0x1000));
+const P2: ParkId = ParkId(Uuid::from_u128(0x2000));
 const STEPS: usize = 300;
 const LAPTOPS: usize = 3;
 const SERIES: &str = "notice";
@@ -69,9 +70,9 @@ struct Laptop {
     skew_minutes: i64,
     restarts: u64,
     cut_off: bool,
-    parks: Vec<Uuid>,
+    parks: Vec<ParkId>,
     /// The last committed cursor seen per park, to check it only moves on.
-    cursors: HashMap<Uuid, i64>,
+    cursors: HashMap<ParkId, i64>,
 }
 
 struct World {
@@ -148,7 +149,7 @@ fn twin(k: usize) -> (String, Option<String>) {
 }
 
 impl Transport for SimTransport<'_> {
-    fn hello(&mut self, _device: Uuid) -> Result<Hello, TransportError> {
+    fn hello(&mut self, _device: DeviceId) -> Result<Hello, TransportError> {
         self.reachable()?;
         let hello = self.server.hello(&self.who).map_err(refused)?;
         if self.reply_lost() {
@@ -189,7 +190,7 @@ impl Transport for SimTransport<'_> {
         Ok(page)
     }
 
-    fn blob_state(&mut self, sha256: &str) -> Result<BlobOnServer, TransportError> {
+    fn blob_state(&mut self, sha256: &xuncha_core::Sha256) -> Result<BlobOnServer, TransportError> {
         self.reachable()?;
         let state = common::blob_state(self.server, &self.who, sha256)?;
         if self.reply_lost() {
@@ -200,7 +201,7 @@ impl Transport for SimTransport<'_> {
 
     fn upload_chunk(
         &mut self,
-        sha256: &str,
+        sha256: &xuncha_core::Sha256,
         offset: u64,
         total: u64,
         bytes: &[u8],
@@ -219,7 +220,11 @@ impl Transport for SimTransport<'_> {
         Ok(answer)
     }
 
-    fn download(&mut self, sha256: &str, into: &mut dyn std::io::Write) -> Result<bool, TransportError> {
+    fn download(
+        &mut self,
+        sha256: &xuncha_core::Sha256,
+        into: &mut dyn std::io::Write,
+    ) -> Result<bool, TransportError> {
         self.reachable()?;
         if self.reply_lost() {
             // Part of the file arrives, then the connection drops.
@@ -469,7 +474,7 @@ impl World {
             rows.iter().filter(|r| r.event == "write_refused" && r.device_id == Some(rogue.device_id)).count()
         };
         let (head_before, logged_before) = (p1_head(server), refused_in_log(server));
-        let p1_enterprise = Uuid::from_u128(P1.as_u128() + 1 + self.rng.gen_range(0..4));
+        let p1_enterprise = Uuid::from_u128(P1.uuid().as_u128() + 1 + self.rng.gen_range(0..4));
         let p1_case = server
             .documents(P1)
             .unwrap()
@@ -478,15 +483,15 @@ impl World {
             .filter_map(|c| c.doc.get("case_id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()))
             .next();
         let fresh = Uuid::from_u128(0xbad0_0000 + step as u128);
-        let event = |park: Uuid, enterprise: Uuid| {
+        let event = |park: ParkId, enterprise: Uuid| {
             serde_json::json!({
                 "id": fresh, "case_id": p1_case.unwrap_or_default(), "park_id": park, "enterprise_id": enterprise, "seen": null,
                 "body": {"kind": "returned", "reason": "冒名退回"}, "recorded_by": "冒名者",
                 "recorded_at": "2026-11-22T16:00:00+08:00", "device_id": rogue.device_id, "verdict": null
             })
         };
-        let doc = |park: Uuid, name: String| Value::Object(doc_of(&Enterprise::new(fresh, park, name)));
-        let p2_enterprise = Uuid::from_u128(P2.as_u128() + 1);
+        let doc = |park: ParkId, name: String| Value::Object(doc_of(&Enterprise::new(fresh.into(), park, name)));
+        let p2_enterprise = Uuid::from_u128(P2.uuid().as_u128() + 1);
         // Until 甲园 has a case there is none to aim at.
         let pick = match self.rng.gen_range(0..8) {
             2 | 3 if p1_case.is_none() => 0,
@@ -582,7 +587,7 @@ impl World {
             // Renames of one file by two laptops conflict; a name no other
             // file has keeps the renamed files apart (see `rename_onto`).
             2 => {
-                e.name = format!("{}（{}）", NAMES[self.rng.gen_range(0..NAMES.len())], id.as_u128() % 100_000);
+                e.name = format!("{}（{}）", NAMES[self.rng.gen_range(0..NAMES.len())], id.uuid().as_u128() % 100_000);
                 "name"
             }
             _ => {
@@ -609,7 +614,7 @@ impl World {
         let photo = folder.join(format!("照片{step}.jpg"));
         std::fs::write(&photo, &bytes).unwrap();
         let (a, _) = store.attach_archive_file(id, item_no, &photo).unwrap();
-        self.note(step, format!("laptop {i} attaches {} to item {item_no} of {id}", &a.sha256[..8]));
+        self.note(step, format!("laptop {i} attaches {} to item {item_no} of {id}", a.sha256.short(8)));
     }
 
     /// A patrol signed on site with a photo: an insert-only record and its files.
@@ -620,7 +625,7 @@ impl World {
         let folder = self.laptops[i].path.parent().unwrap().to_path_buf();
         let parks = self.laptops[i].parks.clone();
         let store = self.laptops[i].store.as_mut().unwrap();
-        let ids: Vec<Uuid> = parks.iter().flat_map(|p| store.enterprise_ids(Some(*p)).unwrap()).collect();
+        let ids: Vec<EnterpriseId> = parks.iter().flat_map(|p| store.enterprise_ids(Some(*p)).unwrap()).collect();
         if ids.is_empty() {
             return;
         }
@@ -693,7 +698,7 @@ impl World {
             return;
         }
         if roll == 0 || cases.is_empty() {
-            let ids: Vec<Uuid> = parks.iter().flat_map(|p| store.enterprise_ids(Some(*p)).unwrap()).collect();
+            let ids: Vec<EnterpriseId> = parks.iter().flat_map(|p| store.enterprise_ids(Some(*p)).unwrap()).collect();
             if ids.is_empty() {
                 return;
             }
@@ -888,7 +893,7 @@ impl World {
 
         for (i, l) in self.laptops.iter().enumerate() {
             let store = l.store.as_ref().unwrap();
-            let device = store.device_id();
+            let device = store.device_id().uuid();
             let outbox = store.outbox().unwrap();
             for entry in &outbox {
                 let Some(m) = on_server.get(&(device, entry.seq)) else {
@@ -933,7 +938,7 @@ impl World {
             let blobs = store.blobs();
             for id in store.enterprise_ids(None).unwrap() {
                 let e = store.enterprise(id).unwrap().unwrap();
-                if !self.laptops[i].parks.contains(&e.park_id) || rejected_creates.contains(&id) {
+                if !self.laptops[i].parks.contains(&e.park_id) || rejected_creates.contains(&id.uuid()) {
                     continue;
                 }
                 for item in e.archive {
@@ -946,7 +951,7 @@ impl World {
             }
             for sha in blobs.list().unwrap() {
                 let who = principal(device, Role::Steward, &[P1, P2]);
-                if server.blob_state(&who, &sha).unwrap()
+                if server.blob_state(&who, &sha.hex()).unwrap()
                     != xuncha_server::blob::BlobState::Stored(std::fs::metadata(blobs.path_of(&sha)).unwrap().len())
                 {
                     self.fail(format!("photo {sha} of laptop {i} never reached the server"));
@@ -965,28 +970,30 @@ impl World {
                 for c in &docs {
                     server_ids.push(c.entity_id);
                     if c.doc.get("merged_into").is_some() {
-                        if store.enterprise(c.entity_id).unwrap().is_some() {
+                        if store.enterprise(c.entity_id.into()).unwrap().is_some() {
                             self.fail(format!("laptop {i} still holds {}, folded into another file", c.entity_id));
                         }
                         continue;
                     }
                     let local = match c.entity {
-                        xuncha_sync::EntityKind::Park => store.park(c.entity_id).unwrap().map(|p| doc_of(&p)),
+                        xuncha_sync::EntityKind::Park => store.park(c.entity_id.into()).unwrap().map(|p| doc_of(&p)),
                         xuncha_sync::EntityKind::Enterprise => {
-                            store.enterprise(c.entity_id).unwrap().map(|e| doc_of(&e))
+                            store.enterprise(c.entity_id.into()).unwrap().map(|e| doc_of(&e))
                         }
                         xuncha_sync::EntityKind::Inspection => {
-                            store.inspection(c.entity_id).unwrap().map(|i| doc_of(&i))
+                            store.inspection(c.entity_id.into()).unwrap().map(|i| doc_of(&i))
                         }
-                        xuncha_sync::EntityKind::Notice => store.notice(c.entity_id).unwrap().map(|n| doc_of(&n)),
+                        xuncha_sync::EntityKind::Notice => {
+                            store.notice(c.entity_id.into()).unwrap().map(|n| doc_of(&n))
+                        }
                         xuncha_sync::EntityKind::NumberVoid => {
                             store.number_voids().unwrap().into_iter().find(|v| v.id == c.entity_id).map(|v| doc_of(&v))
                         }
                         xuncha_sync::EntityKind::ClueTransfer => {
-                            store.clue_transfer(c.entity_id).unwrap().map(|t| doc_of(&t))
+                            store.clue_transfer(c.entity_id.into()).unwrap().map(|t| doc_of(&t))
                         }
                         xuncha_sync::EntityKind::CaseEvent => {
-                            store.case_event(c.entity_id).unwrap().map(|e| doc_of(&e))
+                            store.case_event(c.entity_id.into()).unwrap().map(|e| doc_of(&e))
                         }
                         xuncha_sync::EntityKind::TransferUpdate => {
                             store.transfer_update(c.entity_id).unwrap().map(|u| doc_of(&u))
@@ -1005,7 +1012,7 @@ impl World {
                     }
                     let Some(local) = local else {
                         let folded_into = self.folded(server).get(&c.entity_id).copied();
-                        let merged_here = store.merged_enterprises().unwrap().get(&c.entity_id).copied();
+                        let merged_here = store.merged_enterprises().unwrap().get(&c.entity_id.into()).copied();
                         self.fail(format!(
                             "laptop {i} lacks {} of park {park} (folded on the server into {folded_into:?}, here into {merged_here:?})",
                             c.entity_id
@@ -1021,12 +1028,12 @@ impl World {
                     }
                 }
                 for id in store.enterprise_ids(Some(*park)).unwrap() {
-                    if !server_ids.contains(&id) && !rejected_creates.contains(&id) {
+                    if !server_ids.contains(&id.uuid()) && !rejected_creates.contains(&id.uuid()) {
                         self.fail(format!("laptop {i} holds {id} which the server does not have"));
                     }
                 }
                 for s in store.inspections(None, Some(*park)).unwrap() {
-                    if !server_ids.contains(&s.id) && !rejected_creates.contains(&s.id) {
+                    if !server_ids.contains(&s.id.uuid()) && !rejected_creates.contains(&s.id.uuid()) {
                         self.fail(format!("laptop {i}'s signed inspection {} never reached the server", s.id));
                     }
                 }
@@ -1119,7 +1126,7 @@ impl World {
     /// attached to (or the file that file was folded into), or in a
     /// conflict record: no element is dropped silently.
     fn check_elements(&self, server: &Bureau<Database>) {
-        let who = principal(Uuid::nil(), Role::Admin, &[]);
+        let who = principal(Uuid::nil(), Role::Admin, &[] as &[ParkId]);
         let records = server.conflicts(&who, &[P1, P2]).unwrap();
         let folded = self.folded(server);
         for (i, l) in self.laptops.iter().enumerate() {
@@ -1165,7 +1172,7 @@ impl World {
     /// and every file an event brought in is stored.
     fn check_cases(&self, server: &Bureau<Database>) {
         use xuncha_core::rectification::{next, CaseEvent};
-        let mut cases: BTreeMap<Uuid, Vec<CaseEvent>> = BTreeMap::new();
+        let mut cases: BTreeMap<xuncha_core::CaseId, Vec<CaseEvent>> = BTreeMap::new();
         for park in [P1, P2] {
             for c in server.documents(park).unwrap() {
                 if c.entity == xuncha_sync::EntityKind::CaseEvent {
@@ -1197,8 +1204,10 @@ impl World {
                     }
                 }
                 for f in e.body.files() {
-                    if !matches!(server.blob_state(&who, &f.sha256).unwrap(), xuncha_server::blob::BlobState::Stored(_))
-                    {
+                    if !matches!(
+                        server.blob_state(&who, &f.sha256.hex()).unwrap(),
+                        xuncha_server::blob::BlobState::Stored(_)
+                    ) {
                         self.fail(format!("case {id}: the file {} of event {} is not on the server", f.sha256, e.id));
                     }
                 }
@@ -1243,7 +1252,7 @@ impl World {
             }
         }
         for (block, device) in server.number_blocks(SERIES).unwrap() {
-            if device.is_nil() {
+            if device == DeviceId::NIL {
                 continue;
             }
             let on = self.laptops.iter().position(|l| l.store.as_ref().unwrap().device_id() == device);
@@ -1263,7 +1272,7 @@ impl World {
     /// and the values differ), and checks each has its conflict record
     /// with both values.
     fn check_conflicts(&self, server: &Bureau<Database>, held: &[Arrived]) {
-        let who = principal(Uuid::nil(), Role::Admin, &[]);
+        let who = principal(Uuid::nil(), Role::Admin, &[] as &[ParkId]);
         let records = server.conflicts(&who, &[P1, P2]).unwrap();
         // field -> (value, device, version) of its latest accepted write.
         let mut latest: HashMap<(Uuid, String), (Value, Uuid, i64)> = HashMap::new();
