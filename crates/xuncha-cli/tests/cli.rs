@@ -464,7 +464,7 @@ fn signed_patrol(db: &Path, problem: Option<&str>) -> xuncha_core::inspection::I
         let finding = store.new_id();
         i.findings.push(Finding {
             id: finding,
-            item_key: Some(i.results[0].key()),
+            item_key: Some(i.results[0].key.clone()),
             found: found.into(),
             suggestion: "排查雨污混接并封堵".into(),
             legal_basis: None,

@@ -135,7 +135,13 @@ pub enum ItemOutcome {
 
 /// One checklist item's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(from = "StoredResult")]
 pub struct ItemResult {
+    /// What ties a finding to this result: the item's code, for a facility
+    /// item with the facility (`W01@<facility id>`). Derived whenever a
+    /// result is made or read, so the window never composes it; the record
+    /// that is digested and sent leaves it out ([`Inspection::record`]).
+    pub key: String,
     pub template: String,
     pub code: String,
     /// The item's wording, as the template version stated it.
@@ -150,12 +156,37 @@ pub struct ItemResult {
     pub note: Option<String>,
 }
 
-impl ItemResult {
-    /// The key that ties a finding to this result.
-    pub fn key(&self) -> String {
-        match self.facility_id {
-            Some(f) => format!("{}@{f}", self.code),
-            None => self.code.clone(),
+/// A result as stored and sent: everything but its derived key.
+#[derive(Deserialize)]
+struct StoredResult {
+    template: String,
+    code: String,
+    text: String,
+    section: String,
+    facility_id: Option<FacilityId>,
+    facility_name: Option<String>,
+    card_value: Option<String>,
+    outcome: ItemOutcome,
+    note: Option<String>,
+}
+
+impl From<StoredResult> for ItemResult {
+    fn from(r: StoredResult) -> Self {
+        let key = match r.facility_id {
+            Some(f) => format!("{}@{f}", r.code),
+            None => r.code.clone(),
+        };
+        ItemResult {
+            key,
+            template: r.template,
+            code: r.code,
+            text: r.text,
+            section: r.section,
+            facility_id: r.facility_id,
+            facility_name: r.facility_name,
+            card_value: r.card_value,
+            outcome: r.outcome,
+            note: r.note,
         }
     }
 }
@@ -315,7 +346,7 @@ pub fn checklist_rows(kind: InspectionKind, e: &Enterprise, templates: &[Templat
                         }
                     }
                     let not_applicable = item.applies_if.and_then(|r| r.check(e));
-                    rows.push(ItemResult {
+                    rows.push(ItemResult::from(StoredResult {
                         template: t.key.clone(),
                         code: item.code.clone(),
                         text: item.text.clone(),
@@ -329,7 +360,7 @@ pub fn checklist_rows(kind: InspectionKind, e: &Enterprise, templates: &[Templat
                             ItemOutcome::NotChecked
                         },
                         note: not_applicable.map(|r| format!("不适用：{r}")),
-                    });
+                    }));
                 }
             }
         }
@@ -397,11 +428,11 @@ impl Inspection {
         }
         for r in &self.results {
             if r.outcome == ItemOutcome::NonCompliant
-                && !self.findings.iter().any(|f| f.item_key.as_deref() == Some(&r.key()))
+                && !self.findings.iter().any(|f| f.item_key.as_deref() == Some(r.key.as_str()))
             {
                 let at = r.facility_name.as_deref().map(|n| format!("（{n}）")).unwrap_or_default();
                 problem(
-                    format!("results.{}", r.key()),
+                    format!("results.{}", r.key),
                     format!("第 {} 项{at}“{}”判为不符合，请记录发现的问题", r.code, r.text),
                 );
             }
@@ -455,11 +486,16 @@ impl Inspection {
     }
 
     /// The JSON that is digested and sent: the record without its local
-    /// version.
+    /// version and its results' derived keys.
     pub fn record(&self) -> serde_json::Value {
         let mut v = serde_json::to_value(self).expect("an inspection always serialises");
         if let Some(m) = v.as_object_mut() {
             m.remove("version");
+            for r in m.get_mut("results").and_then(serde_json::Value::as_array_mut).into_iter().flatten() {
+                if let Some(r) = r.as_object_mut() {
+                    r.remove("key");
+                }
+            }
         }
         v
     }

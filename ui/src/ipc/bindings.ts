@@ -547,7 +547,14 @@ export type InspectionState = "draft" | "completed" | "signed";
 
 export type ItemOutcome = "compliant" | "non_compliant" | "not_applicable" | "not_checked";
 
-export type ItemResult = { template: string, code: string, 
+export type ItemResult = { 
+/**
+ * What ties a finding to this result: the item's code, for a facility
+ * item with the facility (`W01@<facility id>`). Derived whenever a
+ * result is made or read, so the window never composes it; the record
+ * that is digested and sent leaves it out ([`Inspection::record`]).
+ */
+key: string, template: string, code: string, 
 /**
  * The item's wording, as the template version stated it.
  */

@@ -11,11 +11,6 @@ import type {
   Template,
 } from '../ipc/bindings'
 
-/** The key a finding uses to point at its checklist row. */
-export function resultKey(r: ItemResult): string {
-  return r.facility_id ? `${r.code}@${r.facility_id}` : r.code
-}
-
 export interface ResultGroup {
   title: string
   rows: ItemResult[]
@@ -86,7 +81,7 @@ export function setOutcome(
   newId: () => string,
 ): void {
   row.outcome = outcome
-  const key = resultKey(row)
+  const key = row.key
   const existing = inspection.findings.findIndex((f) => f.item_key === key)
   if (outcome === 'non_compliant' && existing < 0) {
     const { suggestion, legalBasis } = templateItem(templates, row)

@@ -131,6 +131,7 @@ fn facility_card_items_are_laid_out_once_per_facility_with_the_card_value() {
     assert_eq!(card.len(), 15 + 2 * 12, "15 wastewater rows and 12 per waste-gas facility");
     let online = card.iter().find(|r| r.code == "W07").unwrap();
     assert_eq!(online.facility_name.as_deref(), Some("污水站"));
+    assert_eq!(online.key, format!("W07@{}", e.facilities[0].id), "a facility row's key names its facility");
     assert_eq!(online.card_value.as_deref(), Some("是（COD、氨氮）"));
     assert_eq!(rows.iter().filter(|r| r.template == checklist::DAILY_PATROL).count(), 5);
     // A water special check keeps water items and the wastewater card only.
@@ -159,7 +160,7 @@ fn fill(store: &mut Store, mut i: Inspection) -> Inspection {
         if r.outcome == ItemOutcome::NotChecked {
             r.outcome = if bad.len() < 2 { ItemOutcome::NonCompliant } else { ItemOutcome::Compliant };
             if r.outcome == ItemOutcome::NonCompliant {
-                bad.push((r.key(), r.text.clone()));
+                bad.push((r.key.clone(), r.text.clone()));
             }
         }
     }
@@ -668,4 +669,29 @@ fn an_edit_saved_while_photos_are_processed_is_kept_and_a_signed_draft_takes_non
     assert!(matches!(store.add_photos(batch.process()), Err(StoreError::Final)));
     assert!(store.inspection(i.id).unwrap().unwrap().photos.is_empty());
     assert_eq!(store.inspection(i.id).unwrap().unwrap().digest, signed.digest);
+}
+
+/// The window reads each checklist row's key from the core instead of
+/// composing it; a key it sends back is not taken, and the signed record
+/// leaves keys out, so records signed before keys existed verify alike.
+#[test]
+fn each_result_carries_its_key_and_the_signed_record_leaves_it_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sample_store(&dir);
+    let i = signed(&mut store, InspectionKind::DailyPatrol);
+    assert!(i.results.iter().all(|r| !r.key.is_empty()));
+    assert!(i.results.iter().filter(|r| r.facility_id.is_none()).all(|r| r.key == r.code));
+    let record = i.record();
+    assert!(record["results"].as_array().unwrap().iter().all(|r| r.get("key").is_none()), "not in the signed record");
+    assert_eq!(
+        serde_json::to_value(&i).unwrap()["results"][0]["key"],
+        i.results[0].code.as_str(),
+        "sent to the window"
+    );
+
+    let mut sent = serde_json::to_value(&i.results[0]).unwrap();
+    sent["key"] = "伪造".into();
+    let read: xuncha_core::inspection::ItemResult = serde_json::from_value(sent).unwrap();
+    assert_eq!(read.key, i.results[0].key, "derived again, not taken");
+    assert!(store.verify_inspections().unwrap().is_empty(), "the stored record still verifies");
 }

@@ -56,7 +56,7 @@ pub(crate) mod issuing {
         i.results[0].outcome = ItemOutcome::NonCompliant;
         i.findings.push(Finding {
             id: store.new_id(),
-            item_key: Some(i.results[0].key()),
+            item_key: Some(i.results[0].key.clone()),
             found: "雨水排放口有黄色污水流出".into(),
             suggestion: "排查雨污混接".into(),
             legal_basis: None,

@@ -148,7 +148,7 @@ pub fn signed_patrol(store: &mut Store, e: &Enterprise) -> Inspection {
     for r in i.results.iter_mut() {
         r.outcome = if bad.len() < 2 { ItemOutcome::NonCompliant } else { ItemOutcome::Compliant };
         if r.outcome == ItemOutcome::NonCompliant {
-            bad.push(r.key());
+            bad.push(r.key.clone());
         }
     }
     let problems = [

@@ -35,7 +35,7 @@ pub fn sign_one(
     std::fs::write(&file, jpeg(&scene(800, 600, seed))).unwrap();
     let (mut i, report) = store.import_photos(i.id, None, &[file]).unwrap();
     assert!(report[0].error.is_none(), "{report:?}");
-    let key = i.results[0].key();
+    let key = i.results[0].key.clone();
     i.results[0].outcome = ItemOutcome::NonCompliant;
     i.findings.push(Finding {
         id: store.new_id(),

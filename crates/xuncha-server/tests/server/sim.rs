@@ -713,7 +713,7 @@ impl World {
             draft.results[0].outcome = ItemOutcome::NonCompliant;
             draft.findings.push(Finding {
                 id: store.new_id(),
-                item_key: Some(draft.results[0].key()),
+                item_key: Some(draft.results[0].key.clone()),
                 found: format!("问题{step}"),
                 suggestion: "整改".into(),
                 legal_basis: None,
@@ -981,7 +981,7 @@ impl World {
                             store.enterprise(c.entity_id.into()).unwrap().map(|e| doc_of(&e))
                         }
                         xuncha_sync::EntityKind::Inspection => {
-                            store.inspection(c.entity_id.into()).unwrap().map(|i| doc_of(&i))
+                            store.inspection(c.entity_id.into()).unwrap().map(|i| doc_of(&i.record()))
                         }
                         xuncha_sync::EntityKind::Notice => {
                             store.notice(c.entity_id.into()).unwrap().map(|n| doc_of(&n))
