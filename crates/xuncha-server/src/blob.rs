@@ -116,8 +116,9 @@ pub struct BlobDir {
     writing: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
 
+/// Whether `sha256` names a blob: the domain's one spelling of a hash.
 pub fn valid_name(sha256: &str) -> bool {
-    sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    sha256.parse::<xuncha_domain::Sha256>().is_ok()
 }
 
 impl BlobDir {
