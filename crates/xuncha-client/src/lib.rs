@@ -47,7 +47,7 @@ pub enum ClientError {
     KeyringKey(String),
     #[error("尚未登录同步服务器，请先运行 login")]
     NotLoggedIn,
-    #[error("服务器地址“{0}”无效，应以 http:// 或 https:// 开头")]
+    #[error("服务器地址“{0}”无效：请填写局服务器的网址，如 https://xuncha.example.gov.cn")]
     BadUrl(String),
 }
 
@@ -83,12 +83,20 @@ fn agent() -> ureq::Agent {
     ureq::AgentBuilder::new().timeout_connect(Duration::from_secs(10)).timeout(Duration::from_secs(120)).build()
 }
 
-fn check_url(server: &str) -> Result<String, ClientError> {
-    let server = server.trim().trim_end_matches('/');
-    if !(server.starts_with("http://") || server.starts_with("https://")) {
+/// The server's address as typed, made whole: a bare address is reached
+/// over HTTPS, except this machine's own (the server allows plain HTTP only
+/// there), and a trailing `/` is dropped.
+pub fn server_url(typed: &str) -> Result<String, ClientError> {
+    let server = typed.trim().trim_end_matches('/');
+    if server.starts_with("http://") || server.starts_with("https://") {
+        return Ok(server.to_string());
+    }
+    let host = server.split(['/', ':']).next().unwrap_or_default();
+    if server.is_empty() || server.contains("://") || server.contains(char::is_whitespace) || host.is_empty() {
         return Err(ClientError::BadUrl(server.to_string()));
     }
-    Ok(server.to_string())
+    let local = host == "localhost" || host.starts_with("127.") || server.starts_with("[::1]");
+    Ok(format!("{}://{server}", if local { "http" } else { "https" }))
 }
 
 /// Turns a ureq failure into what the sync loop needs to know.
@@ -131,7 +139,7 @@ pub fn login(
     device_id: DeviceId,
     device_name: &str,
 ) -> Result<SavedSession, ClientError> {
-    let server = check_url(server)?;
+    let server = server_url(server)?;
     let key = device_key(store_path)?;
     let agent = agent();
     let LoginChallenge { challenge, .. } = read(

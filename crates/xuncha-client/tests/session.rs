@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use uuid::Uuid;
-use xuncha_client::{device_key, key_path, logout, session_path, signed_in, SavedSession};
+use xuncha_client::{device_key, key_path, logout, server_url, session_path, signed_in, SavedSession};
 use xuncha_sync::Session;
 
 fn session() -> SavedSession {
@@ -149,4 +149,18 @@ fn tokens_go_to_the_keyring_when_one_runs_and_stay_in_an_owner_only_file_when_no
     std::fs::write(session_path(&store), text).unwrap();
     let err = SavedSession::load(&session_path(&store)).unwrap_err();
     assert!(err.to_string().contains("请重新登录"), "{err}");
+}
+
+#[test]
+fn a_bare_server_address_is_reached_over_https_and_this_machine_over_http() {
+    let url = |typed: &str| server_url(typed).map_err(|e| e.to_string());
+    assert_eq!(url("xuncha.example.gov.cn").unwrap(), "https://xuncha.example.gov.cn");
+    assert_eq!(url(" 10.1.2.3:8730/ ").unwrap(), "https://10.1.2.3:8730");
+    assert_eq!(url("https://xuncha.example.gov.cn/").unwrap(), "https://xuncha.example.gov.cn");
+    assert_eq!(url("127.0.0.1:8730").unwrap(), "http://127.0.0.1:8730");
+    assert_eq!(url("localhost:8730").unwrap(), "http://localhost:8730");
+    assert_eq!(url("http://127.0.0.1:8730").unwrap(), "http://127.0.0.1:8730");
+    for bad in ["", "ftp://xuncha.example.gov.cn", "xuncha example", ":8730"] {
+        assert!(url(bad).unwrap_err().contains("服务器地址"), "{bad:?} is refused");
+    }
 }

@@ -96,7 +96,13 @@ pub fn brief(e: &Enterprise, due: &PatrolDue, inspections: &[Inspection], today:
             };
             out.push(BriefItem {
                 kind: BriefKind::OpenFinding,
-                text: format!("{when}{}发现：{}{deadline}", i.kind.label(), f.found),
+                // The deadline's clause follows the finding as the inspector
+                // wrote it, less the full stop that would come before it.
+                text: format!(
+                    "{when}{}发现：{}{deadline}",
+                    i.kind.label(),
+                    f.found.trim().trim_end_matches(['。', '；', '，', '.', ';', ','])
+                ),
                 inspection_id: Some(i.id),
             });
         }

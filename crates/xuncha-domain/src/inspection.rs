@@ -427,10 +427,18 @@ impl Inspection {
             problem("correction_reason".into(), "更正记录须写明更正原因".into());
         }
         for r in &self.results {
+            let at = r.facility_name.as_deref().map(|n| format!("（{n}）")).unwrap_or_default();
+            // Not checked is an answer only with its reason: a record is not
+            // closed over items nobody looked at.
+            if r.outcome == ItemOutcome::NotChecked && r.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                problem(
+                    format!("results.{}", r.key),
+                    format!("第 {} 项{at}“{}”未作答：请选择结果，或标为未检查并写明原因", r.code, r.text),
+                );
+            }
             if r.outcome == ItemOutcome::NonCompliant
                 && !self.findings.iter().any(|f| f.item_key.as_deref() == Some(r.key.as_str()))
             {
-                let at = r.facility_name.as_deref().map(|n| format!("（{n}）")).unwrap_or_default();
                 problem(
                     format!("results.{}", r.key),
                     format!("第 {} 项{at}“{}”判为不符合，请记录发现的问题", r.code, r.text),
@@ -459,27 +467,30 @@ impl Inspection {
     /// What stops these signatures from closing the inspection.
     pub fn check_signatures(signatures: &[Signature]) -> Vec<FieldProblem> {
         let mut out = Vec::new();
-        let mut problem = |message: &str| out.push(FieldProblem::error("signatures", message));
-        let inspectors = signatures.iter().filter(|s| s.role == SignerRole::Inspector).collect::<Vec<_>>();
-        if inspectors.is_empty() || inspectors.iter().any(|s| s.image_sha256.is_none()) {
-            problem("每位检查人员须亲笔签名");
+        let mut problem = |message: String| out.push(FieldProblem::error("signatures", message));
+        if !signatures.iter().any(|s| s.role == SignerRole::Inspector) {
+            problem("须有检查人员亲笔签名".into());
         }
-        let reps = signatures.iter().filter(|s| s.role == SignerRole::Representative).collect::<Vec<_>>();
-        if reps.is_empty() {
-            problem("须有企业代表签名，或记录其拒绝签名及见证人");
+        if !signatures.iter().any(|s| s.role == SignerRole::Representative) {
+            problem("须有企业代表签名，或记录其拒绝签名及见证人".into());
         }
         for s in signatures {
-            if s.name.trim().is_empty() {
-                problem("签名人姓名不能为空");
+            let role = match s.role {
+                SignerRole::Inspector => "检查人员",
+                SignerRole::Representative => "企业代表",
+            };
+            let name = s.name.trim();
+            if name.is_empty() {
+                problem(format!("请填写签名的{role}姓名"));
             }
-            if s.refused && s.witness.as_deref().is_none_or(|w| w.trim().is_empty()) {
-                problem("企业代表拒绝签名时须填写见证人");
-            }
-            if !s.refused && s.image_sha256.is_none() {
-                problem("签名缺少手写签名图像");
-            }
+            // Each signer is named once, with the one thing missing.
+            let who = format!("{role}{name}");
             if s.refused && s.role == SignerRole::Inspector {
-                problem("检查人员不能拒绝签名");
+                problem(format!("{who}不能拒绝签名"));
+            } else if s.refused && s.witness.as_deref().is_none_or(|w| w.trim().is_empty()) {
+                problem(format!("{who}拒绝签名，须填写见证人"));
+            } else if !s.refused && s.image_sha256.is_none() {
+                problem(format!("{who}尚未手写签名"));
             }
         }
         out

@@ -388,7 +388,7 @@ pub fn fold(events: Vec<CaseEvent>) -> Option<Case> {
     let mut c = case?;
     c.events = events;
     c.rejected = rejected;
-    c.steps = manual_steps().iter().filter(|b| next(Some(c.state), b).is_ok()).map(kind_name).collect();
+    c.steps = manual_steps().iter().filter(|b| c.admits(b).is_ok()).map(kind_name).collect();
     Some(c)
 }
 
@@ -397,6 +397,16 @@ fn latest_due(findings: &[CaseFinding]) -> String {
 }
 
 impl Case {
+    /// The state after a person records `body` on this case: the
+    /// transition table, and what the case already holds (a notice is
+    /// delivered once). Events already recorded fold by the table alone.
+    pub fn admits(&self, body: &EventBody) -> Result<CaseState, String> {
+        if let (EventBody::Delivered { .. }, Some(d)) = (body, &self.delivered) {
+            return Err(format!("通知书已于 {} 送达{}，不必再次登记送达", d.on, d.to));
+        }
+        next(Some(self.state), body)
+    }
+
     /// Whether the case is past its deadline on `today` while the
     /// enterprise still owes the rectification.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {

@@ -73,6 +73,44 @@ pub struct Meta {
     /// EXIF DateTimeOriginal as the camera's local time, `YYYY-MM-DDTHH:MM:SS`.
     pub taken_at: Option<String>,
     pub gps: Option<Gps>,
+    /// Why `taken_at` is `None` (and `None` when it is not).
+    pub missing_time: Option<Missing>,
+    /// Why `gps` is `None` (and `None` when it is not).
+    pub missing_place: Option<Missing>,
+}
+
+/// Why a photo's capture time or place could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// The file has no EXIF block: screenshots, edited copies and photos
+    /// passed on through chat apps lose it.
+    NoExif,
+    /// The EXIF block has no such entry: the camera did not record it
+    /// (for a place, location was off).
+    NotRecorded,
+    /// The entry is there but holds no usable value (an unset camera clock
+    /// writes zeros; a position of 0°, 0° is no position).
+    Unreadable,
+}
+
+impl Missing {
+    /// Why the capture time is missing, in Chinese.
+    pub fn time_reason(self) -> &'static str {
+        match self {
+            Missing::NoExif => "照片不含 EXIF 信息（截图、编辑或经聊天软件转发的照片常见）",
+            Missing::NotRecorded => "相机未写入拍摄时间",
+            Missing::Unreadable => "照片中的拍摄时间无效（相机时钟可能未设置）",
+        }
+    }
+
+    /// Why the place is missing, in Chinese.
+    pub fn place_reason(self) -> &'static str {
+        match self {
+            Missing::NoExif => "照片不含 EXIF 信息（截图、编辑或经聊天软件转发的照片常见）",
+            Missing::NotRecorded => "拍摄时未开启定位，照片未记录位置",
+            Missing::Unreadable => "照片中的位置无效",
+        }
+    }
 }
 
 impl Meta {
@@ -112,11 +150,59 @@ pub fn read_meta(bytes: &[u8]) -> Result<Meta, PhotoError> {
     if pixels > MAX_PIXELS {
         return Err(PhotoError::TooLarge { width, height, megapixels: pixels.div_ceil(1_000_000) });
     }
-    let mut meta = Meta { format, width, height, orientation: 1, taken_at: None, gps: None };
-    if let Ok(exif) = exif::Reader::new().read_from_container(&mut Cursor::new(bytes)) {
+    let mut meta = Meta {
+        format,
+        width,
+        height,
+        orientation: 1,
+        taken_at: None,
+        gps: None,
+        missing_time: Some(Missing::NoExif),
+        missing_place: Some(Missing::NoExif),
+    };
+    if let Some(exif) = exif_block(bytes, format) {
         read_exif(&exif, &mut meta);
     }
     Ok(meta)
+}
+
+/// The EXIF block, read leniently: a malformed entry, a dangling offset or
+/// a broken thumbnail directory costs that entry, never the rest, and a
+/// JPEG's `Exif` header is found even when a writer left off its padding.
+fn exif_block(bytes: &[u8], format: Format) -> Option<exif::Exif> {
+    let mut reader = exif::Reader::new();
+    reader.continue_on_error(true);
+    let read = match format {
+        Format::Jpeg => reader.read_raw(jpeg_tiff(bytes)?.to_vec()),
+        Format::Png => reader.read_from_container(&mut Cursor::new(bytes)),
+    };
+    read.or_else(|e| e.distill_partial_result(|_| ())).ok()
+}
+
+/// The TIFF data of a JPEG's first APP1 `Exif` segment.
+fn jpeg_tiff(bytes: &[u8]) -> Option<&[u8]> {
+    let mut at = 2;
+    while at + 4 <= bytes.len() && bytes[at] == 0xFF {
+        let marker = bytes[at + 1];
+        if marker == 0xFF {
+            at += 1;
+            continue;
+        }
+        // Start of scan and end of image: no metadata follows.
+        if marker == 0xDA || marker == 0xD9 {
+            return None;
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+        let body = bytes.get(at + 4..(at + 2 + len).min(bytes.len()))?;
+        if marker == 0xE1 && body.starts_with(b"Exif") {
+            // "Exif\0\0" by the standard; some writers put one NUL or none.
+            let start =
+                (4..body.len().min(8)).find(|&k| body[k..].starts_with(b"II*\0") || body[k..].starts_with(b"MM\0*"))?;
+            return Some(&body[start..]);
+        }
+        at += 2 + len.max(2);
+    }
+    None
 }
 
 /// Decodes the whole picture, as stored (no orientation applied).
@@ -198,50 +284,85 @@ fn sniff(bytes: &[u8]) -> Result<Format, PhotoError> {
 
 fn read_exif(exif: &exif::Exif, meta: &mut Meta) {
     use exif::{In, Tag, Value};
-    if let Some(o) = exif.get_field(Tag::Orientation, In::PRIMARY).and_then(|f| f.value.get_uint(0)) {
+    let field = |tag: Tag| exif.get_field(tag, In::PRIMARY).map(|f| &f.value);
+    if let Some(o) = field(Tag::Orientation).and_then(|v| v.get_uint(0)) {
         if (1..=8).contains(&o) {
             meta.orientation = o as u8;
         }
     }
-    let time =
-        exif.get_field(Tag::DateTimeOriginal, In::PRIMARY).or_else(|| exif.get_field(Tag::DateTime, In::PRIMARY));
-    if let Some(Value::Ascii(parts)) = time.map(|f| &f.value) {
-        if let Some(dt) = parts.first().and_then(|p| exif::DateTime::from_ascii(p).ok()) {
-            let valid = (1990..=2100).contains(&dt.year)
-                && (1..=12).contains(&dt.month)
-                && (1..=31).contains(&dt.day)
-                && dt.hour < 24
-                && dt.minute < 60
-                && dt.second < 61;
-            if valid {
-                meta.taken_at = Some(format!(
-                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-                    dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second
-                ));
-            }
-        }
-    }
-    let coord = |value: Tag, reference: Tag, negative: u8| -> Option<f64> {
-        let Value::Rational(r) = &exif.get_field(value, In::PRIMARY)?.value else {
-            return None;
+    let times = [Tag::DateTimeOriginal, Tag::DateTimeDigitized, Tag::DateTime];
+    let written: Vec<&[u8]> = times
+        .iter()
+        .filter_map(|&t| match field(t)? {
+            Value::Ascii(parts) => parts.first().map(Vec::as_slice),
+            // Some writers store the text as bytes of type UNDEFINED.
+            Value::Undefined(bytes, _) => Some(bytes.as_slice()),
+            _ => None,
+        })
+        .collect();
+    meta.taken_at = written.iter().find_map(|w| capture_time(w));
+    meta.missing_time = match (&meta.taken_at, written.is_empty()) {
+        (Some(_), _) => None,
+        (None, true) => Some(Missing::NotRecorded),
+        (None, false) => Some(Missing::Unreadable),
+    };
+
+    let coord = |value: Tag, reference: Tag, negative: u8| -> Option<Option<f64>> {
+        let Value::Rational(r) = field(value)? else {
+            return Some(None);
         };
-        if r.len() < 3 || r.iter().any(|x| x.denom == 0) {
-            return None;
+        // Degrees, minutes, seconds; some writers give decimal degrees
+        // alone, or leave an unknown part as 0/0.
+        let part = |k: usize| r.get(k).map_or(0.0, |x| if x.denom == 0 { 0.0 } else { x.to_f64() });
+        if r.is_empty() || r[0].denom == 0 {
+            return Some(None);
         }
-        let degrees = r[0].to_f64() + r[1].to_f64() / 60.0 + r[2].to_f64() / 3600.0;
-        let sign = match &exif.get_field(reference, In::PRIMARY)?.value {
-            Value::Ascii(a) if a.first().and_then(|s| s.first()) == Some(&negative) => -1.0,
+        let degrees = part(0) + part(1) / 60.0 + part(2) / 3600.0;
+        let sign = match field(reference) {
+            Some(Value::Ascii(a))
+                if a.first().and_then(|s| s.first()).map(u8::to_ascii_uppercase) == Some(negative) =>
+            {
+                -1.0
+            }
             _ => 1.0,
         };
-        Some(sign * degrees)
+        Some(Some(sign * degrees))
     };
-    if let (Some(latitude), Some(longitude)) =
-        (coord(Tag::GPSLatitude, Tag::GPSLatitudeRef, b'S'), coord(Tag::GPSLongitude, Tag::GPSLongitudeRef, b'W'))
-    {
-        if latitude.abs() <= 90.0 && longitude.abs() <= 180.0 && (latitude, longitude) != (0.0, 0.0) {
-            meta.gps = Some(Gps { latitude, longitude });
+    let latitude = coord(Tag::GPSLatitude, Tag::GPSLatitudeRef, b'S');
+    let longitude = coord(Tag::GPSLongitude, Tag::GPSLongitudeRef, b'W');
+    meta.gps = match (latitude, longitude) {
+        (Some(Some(latitude)), Some(Some(longitude)))
+            if latitude.abs() <= 90.0 && longitude.abs() <= 180.0 && (latitude, longitude) != (0.0, 0.0) =>
+        {
+            Some(Gps { latitude, longitude })
         }
-    }
+        _ => None,
+    };
+    meta.missing_place = match (&meta.gps, latitude.is_none() && longitude.is_none()) {
+        (Some(_), _) => None,
+        (None, true) => Some(Missing::NotRecorded),
+        (None, false) => Some(Missing::Unreadable),
+    };
+}
+
+/// A written capture time as `YYYY-MM-DDTHH:MM:SS`. Cameras write
+/// `YYYY:MM:DD HH:MM:SS`; other writers use `-` in the date, `T` before the
+/// time, or leave off the seconds, and all of these are read.
+fn capture_time(written: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(written).ok()?.trim_matches(|c: char| c == '\0' || c.is_whitespace());
+    let digits: Vec<u32> = text
+        .split([':', '-', ' ', 'T', '.', '/'])
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse().ok())
+        .collect::<Option<Vec<u32>>>()?;
+    let (year, month, day, hour, minute, second) = match digits[..] {
+        [y, mo, d, h, mi, s, ..] => (y, mo, d, h, mi, s),
+        [y, mo, d, h, mi] => (y, mo, d, h, mi, 0),
+        _ => return None,
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    let time = chrono::NaiveTime::from_hms_opt(hour, minute, second.min(59))?;
+    (1990..=2100).contains(&year).then(|| date.and_time(time).format("%Y-%m-%dT%H:%M:%S").to_string())
 }
 
 /// The size that fits `edge` on the long side, never enlarging.

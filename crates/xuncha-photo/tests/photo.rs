@@ -4,7 +4,7 @@
 use image::{Rgb, RgbImage};
 use proptest::prelude::*;
 use xuncha_photo::synth::{jpeg, with_exif, Exif};
-use xuncha_photo::{read_meta, render, Format, PhotoError, MAX_PIXELS, RENDITION_EDGE, THUMBNAIL_EDGE};
+use xuncha_photo::{read_meta, render, Format, Missing, PhotoError, MAX_PIXELS, RENDITION_EDGE, THUMBNAIL_EDGE};
 
 const RED: Rgb<u8> = Rgb([220, 30, 30]);
 const BLUE: Rgb<u8> = Rgb([30, 30, 220]);
@@ -100,6 +100,204 @@ fn capture_time_and_gps_are_read_from_exif() {
 fn a_photo_without_exif_has_no_time_or_place() {
     let meta = read_meta(&jpeg(&marked_picture(64, 48))).unwrap();
     assert_eq!((meta.taken_at, meta.gps, meta.orientation), (None, None, 1));
+    assert_eq!((meta.missing_time, meta.missing_place), (Some(Missing::NoExif), Some(Missing::NoExif)));
+    assert!(Missing::NoExif.time_reason().contains("不含 EXIF"));
+}
+
+/// EXIF as other writers make it: slightly off the standard's strictest
+/// form but read by exiftool and ImageMagick. Each file is built entry by
+/// entry, so the one defect it carries is known.
+mod lenient_exif {
+    use super::*;
+
+    const DATE_TIME_ORIGINAL: u16 = 0x9003;
+    const MAKER_NOTE: u16 = 0x927C;
+    const LATITUDE_REF: u16 = 1;
+    const LATITUDE: u16 = 2;
+    const LONGITUDE_REF: u16 = 3;
+    const LONGITUDE: u16 = 4;
+    const ASCII: u16 = 2;
+    const RATIONAL: u16 = 5;
+    const UNDEFINED: u16 = 7;
+
+    /// One directory entry: its value is stored after the directories,
+    /// or `at` names an offset to write instead (a dangling pointer).
+    struct Entry {
+        tag: u16,
+        kind: u16,
+        count: u32,
+        value: Vec<u8>,
+        at: Option<u32>,
+    }
+
+    fn text(tag: u16, s: &str) -> Entry {
+        let mut value = s.as_bytes().to_vec();
+        value.push(0);
+        Entry { tag, kind: ASCII, count: value.len() as u32, value, at: None }
+    }
+
+    fn rationals(tag: u16, parts: &[(u32, u32)]) -> Entry {
+        let value = parts.iter().flat_map(|(n, d)| n.to_le_bytes().into_iter().chain(d.to_le_bytes())).collect();
+        Entry { tag, kind: RATIONAL, count: parts.len() as u32, value, at: None }
+    }
+
+    fn dms(tag: u16, d: u32, m: u32, s: u32) -> Entry {
+        rationals(tag, &[(d, 1), (m, 1), (s, 1)])
+    }
+
+    /// A little-endian TIFF: IFD0 pointing at an Exif and a GPS directory,
+    /// then every value longer than four bytes. `next` is IFD0's
+    /// next-directory pointer (0: none).
+    fn tiff(ifd0: Vec<Entry>, exif: Vec<Entry>, gps: Vec<Entry>, next: u32) -> Vec<u8> {
+        let size = |n: usize| 2 + 12 * n + 4;
+        let pointers = usize::from(!exif.is_empty()) + usize::from(!gps.is_empty());
+        let exif_at = 8 + size(ifd0.len() + pointers);
+        let gps_at = exif_at + if exif.is_empty() { 0 } else { size(exif.len()) };
+        let mut data_at = gps_at + if gps.is_empty() { 0 } else { size(gps.len()) };
+        let mut ifd0 = ifd0;
+        let pointer =
+            |tag: u16, at: usize| Entry { tag, kind: 4, count: 1, value: (at as u32).to_le_bytes().to_vec(), at: None };
+        if !exif.is_empty() {
+            ifd0.push(pointer(0x8769, exif_at));
+        }
+        if !gps.is_empty() {
+            ifd0.push(pointer(0x8825, gps_at));
+        }
+        let mut out = b"II*\0\x08\0\0\0".to_vec();
+        let mut data = Vec::new();
+        for (ifd, next) in [(ifd0, next), (exif, 0), (gps, 0)] {
+            if ifd.is_empty() {
+                continue;
+            }
+            out.extend_from_slice(&(ifd.len() as u16).to_le_bytes());
+            for e in ifd {
+                out.extend_from_slice(&e.tag.to_le_bytes());
+                out.extend_from_slice(&e.kind.to_le_bytes());
+                out.extend_from_slice(&e.count.to_le_bytes());
+                match e.at {
+                    Some(at) => out.extend_from_slice(&at.to_le_bytes()),
+                    None if e.value.len() <= 4 => {
+                        let mut v = e.value.clone();
+                        v.resize(4, 0);
+                        out.extend_from_slice(&v);
+                    }
+                    None => {
+                        out.extend_from_slice(&(data_at as u32).to_le_bytes());
+                        data_at += e.value.len();
+                        data.extend_from_slice(&e.value);
+                    }
+                }
+            }
+            out.extend_from_slice(&next.to_le_bytes());
+        }
+        out.extend_from_slice(&data);
+        out
+    }
+
+    /// A JPEG whose APP1 segment is `header` followed by `tiff`.
+    fn jpeg_with(header: &[u8], tiff: &[u8]) -> Vec<u8> {
+        let plain = jpeg(&marked_picture(64, 48));
+        let mut out = plain[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&((header.len() + tiff.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(header);
+        out.extend_from_slice(tiff);
+        out.extend_from_slice(&plain[2..]);
+        out
+    }
+
+    fn place() -> Vec<Entry> {
+        vec![text(LATITUDE_REF, "N"), dms(LATITUDE, 26, 47, 20), text(LONGITUDE_REF, "E"), dms(LONGITUDE, 112, 7, 30)]
+    }
+
+    const LAT: f64 = 26.0 + 47.0 / 60.0 + 20.0 / 3600.0;
+    const LON: f64 = 112.0 + 7.0 / 60.0 + 30.0 / 3600.0;
+
+    /// Reads a file and checks the time and place exiftool shows for it.
+    fn reads(bytes: &[u8], time: &str, place: Option<(f64, f64)>) {
+        let meta = read_meta(bytes).expect("the picture itself is fine");
+        assert_eq!(meta.taken_at.as_deref(), Some(time));
+        assert_eq!(meta.missing_time, None);
+        match place {
+            Some((lat, lon)) => {
+                let gps = meta.gps.expect("the place was written");
+                assert!((gps.latitude - lat).abs() < 1e-6 && (gps.longitude - lon).abs() < 1e-6, "{gps:?}");
+                assert_eq!(meta.missing_place, None);
+            }
+            None => assert_eq!(meta.gps, None),
+        }
+    }
+
+    #[test]
+    fn a_dangling_maker_note_costs_only_itself() {
+        let maker_note =
+            Entry { tag: MAKER_NOTE, kind: UNDEFINED, count: 5000, value: Vec::new(), at: Some(0x00FF_FFF0) };
+        let t = tiff(vec![], vec![maker_note, text(DATE_TIME_ORIGINAL, "2026:11:22 10:31:05")], place(), 0);
+        reads(&jpeg_with(b"Exif\0\0", &t), "2026-11-22T10:31:05", Some((LAT, LON)));
+    }
+
+    #[test]
+    fn a_broken_thumbnail_directory_pointer_costs_only_the_thumbnail() {
+        let t = tiff(vec![], vec![text(DATE_TIME_ORIGINAL, "2026:11:22 10:31:05")], place(), 0x7FFF_FFF0);
+        reads(&jpeg_with(b"Exif\0\0", &t), "2026-11-22T10:31:05", Some((LAT, LON)));
+    }
+
+    #[test]
+    fn an_exif_header_without_its_padding_is_found() {
+        let t = tiff(vec![], vec![text(DATE_TIME_ORIGINAL, "2026:11:22 10:31:05")], vec![], 0);
+        reads(&jpeg_with(b"Exif\0", &t), "2026-11-22T10:31:05", None);
+    }
+
+    #[test]
+    fn capture_times_in_other_spellings_are_read() {
+        for (written, read) in [
+            ("2026-11-22 10:31:05", "2026-11-22T10:31:05"),
+            ("2026:11:22T10:31:05", "2026-11-22T10:31:05"),
+            ("2026:11:22 10:31", "2026-11-22T10:31:00"),
+            ("2026:11:22 10:31:05.250", "2026-11-22T10:31:05"),
+        ] {
+            let t = tiff(vec![], vec![text(DATE_TIME_ORIGINAL, written)], vec![], 0);
+            reads(&jpeg_with(b"Exif\0\0", &t), read, None);
+        }
+    }
+
+    #[test]
+    fn a_capture_time_stored_as_bytes_is_read() {
+        let mut value = b"2026:11:22 10:31:05".to_vec();
+        value.push(0);
+        let time = Entry { tag: DATE_TIME_ORIGINAL, kind: UNDEFINED, count: value.len() as u32, value, at: None };
+        reads(&jpeg_with(b"Exif\0\0", &tiff(vec![], vec![time], vec![], 0)), "2026-11-22T10:31:05", None);
+    }
+
+    #[test]
+    fn decimal_degrees_and_unknown_seconds_are_read() {
+        let decimal = vec![
+            text(LATITUDE_REF, "N"),
+            rationals(LATITUDE, &[(26_788_889, 1_000_000)]),
+            text(LONGITUDE_REF, "e"),
+            rationals(LONGITUDE, &[(112, 1), (7, 1), (0, 0)]),
+        ];
+        let t = tiff(vec![], vec![text(DATE_TIME_ORIGINAL, "2026:11:22 10:31:05")], decimal, 0);
+        reads(&jpeg_with(b"Exif\0\0", &t), "2026-11-22T10:31:05", Some((26.788_889, 112.0 + 7.0 / 60.0)));
+    }
+
+    #[test]
+    fn a_missing_time_or_place_says_why() {
+        let no_time = tiff(vec![], vec![], place(), 0);
+        let meta = read_meta(&jpeg_with(b"Exif\0\0", &no_time)).unwrap();
+        assert_eq!((meta.taken_at, meta.missing_time), (None, Some(Missing::NotRecorded)));
+
+        let unset_clock = tiff(vec![], vec![text(DATE_TIME_ORIGINAL, "0000:00:00 00:00:00")], vec![], 0);
+        let meta = read_meta(&jpeg_with(b"Exif\0\0", &unset_clock)).unwrap();
+        assert_eq!((meta.taken_at, meta.missing_time), (None, Some(Missing::Unreadable)));
+        assert_eq!(meta.missing_place, Some(Missing::NotRecorded));
+        assert!(Missing::NotRecorded.place_reason().contains("定位"));
+
+        let nowhere =
+            vec![text(LATITUDE_REF, "N"), dms(LATITUDE, 0, 0, 0), text(LONGITUDE_REF, "E"), dms(LONGITUDE, 0, 0, 0)];
+        let meta = read_meta(&jpeg_with(b"Exif\0\0", &tiff(vec![], vec![], nowhere, 0))).unwrap();
+        assert_eq!((meta.gps, meta.missing_place), (None, Some(Missing::Unreadable)));
+    }
 }
 
 #[test]

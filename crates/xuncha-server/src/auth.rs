@@ -166,6 +166,18 @@ impl<B: Backend> Bureau<B> {
         Ok(id)
     }
 
+    /// Every user, by name, with the parks assigned to each.
+    pub fn users(&self) -> Result<Vec<(UserRow, Vec<ParkId>)>, ServerError> {
+        self.backend().transaction(|tx| {
+            let mut out = Vec::new();
+            for u in tx.users()? {
+                let parks = tx.parks_of(u.id)?;
+                out.push((u, parks));
+            }
+            Ok(out)
+        })
+    }
+
     /// Lifts a lockout of an account after failed sign-ins (the admin CLI).
     pub fn unlock(&self, user_name: &str) -> Result<(), ServerError> {
         let now = self.env().now().to_rfc3339();

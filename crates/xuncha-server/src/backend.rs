@@ -217,6 +217,8 @@ pub trait Tx {
     fn insert_user(&mut self, user: &UserRow, now: &str) -> Result<(), ServerError>;
     fn user_by_name(&mut self, name: &str) -> Result<Option<UserRow>, ServerError>;
     fn user(&mut self, id: Uuid) -> Result<Option<UserRow>, ServerError>;
+    /// Every user, by name.
+    fn users(&mut self) -> Result<Vec<UserRow>, ServerError>;
     fn set_assigned(&mut self, user: Uuid, park: ParkId, assigned: bool) -> Result<(), ServerError>;
     fn parks_of(&mut self, user: Uuid) -> Result<Vec<ParkId>, ServerError>;
     /// Registers a device unless its id is taken; returns the device as

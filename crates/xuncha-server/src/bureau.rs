@@ -264,6 +264,48 @@ impl<B: Backend> Bureau<B> {
         Ok((parks.len(), enterprises))
     }
 
+    /// Every park the server holds, with its name, by name.
+    pub fn parks(&self) -> Result<Vec<(ParkId, String)>, ServerError> {
+        let mut parks = self.backend.transaction(|tx| {
+            let mut out = Vec::new();
+            for id in tx.ids(EntityKind::Park)? {
+                if let Some(row) = tx.entity(EntityKind::Park, id)? {
+                    let name = row.doc.get("name").and_then(Value::as_str).unwrap_or_default();
+                    out.push((ParkId(id), name.to_string()));
+                }
+            }
+            Ok(out)
+        })?;
+        parks.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        Ok(parks)
+    }
+
+    /// The park an administrator means: its id, its whole name, or a part
+    /// of its name that no other park's name has.
+    pub fn park_named(&self, text: &str) -> Result<(ParkId, String), ServerError> {
+        let text = text.trim();
+        let parks = self.parks()?;
+        if let Ok(id) = text.parse::<ParkId>() {
+            return parks
+                .into_iter()
+                .find(|p| p.0 == id)
+                .ok_or_else(|| ServerError::NotFound(format!("服务器上没有园区 {id}")));
+        }
+        if let Some(p) = parks.iter().find(|p| p.1 == text) {
+            return Ok(p.clone());
+        }
+        let matching: Vec<&(ParkId, String)> =
+            parks.iter().filter(|p| !text.is_empty() && p.1.contains(text)).collect();
+        match matching[..] {
+            [one] => Ok(one.clone()),
+            [] => Err(ServerError::NotFound(format!("没有名称含“{text}”的园区（park list 列出全部园区）"))),
+            _ => {
+                let names: Vec<&str> = matching.iter().map(|p| p.1.as_str()).collect();
+                Err(ServerError::BadRequest(format!("“{text}”对应多个园区：{}；请写园区全名或编号", names.join("、"))))
+            }
+        }
+    }
+
     /// How many parks the server holds.
     pub fn park_count(&self) -> Result<usize, ServerError> {
         self.backend.transaction(|tx| tx.count(EntityKind::Park))

@@ -82,10 +82,11 @@ enum Command {
     /// Checks every signed inspection of a park: digest, chain, and every
     /// photo and signature file; exits non-zero when anything is wrong.
     Inspections { park: ParkId },
-    /// Assigns a user to a park (or, with --remove, takes it away).
+    /// Assigns a user to a park (or, with --remove, takes it away); the park
+    /// by its id, its name, or a part of its name only it has.
     Assign {
         user: String,
-        park: ParkId,
+        park: String,
         #[arg(long)]
         remove: bool,
     },
@@ -102,6 +103,8 @@ enum UserCommand {
     },
     /// Lifts the lockout of an account after failed sign-ins.
     Unlock { name: String },
+    /// Lists every user: name, role and assigned parks.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -175,6 +178,8 @@ enum SeriesCommand {
 enum ParkCommand {
     /// Creates an empty park file and prints its id.
     Add { name: String },
+    /// Lists every park: id and name.
+    List,
     /// Puts the sample parks and their enterprises on an empty server.
     LoadSample,
 }
@@ -270,9 +275,26 @@ fn run(cli: Cli) -> Result<(), String> {
             let password = password()?;
             let id = open(&cli)?.add_user(name, role, &password).map_err(describe)?;
             println!("{id}");
+            eprintln!("已添加用户 {name}（{}）；用 assign {name} <园区> 分配园区", role.as_str());
             Ok(())
         }
-        Command::User { command: UserCommand::Unlock { name } } => open(&cli)?.unlock(name).map_err(describe),
+        Command::User { command: UserCommand::Unlock { name } } => {
+            open(&cli)?.unlock(name).map_err(describe)?;
+            println!("已解除用户 {name} 的登录锁定");
+            Ok(())
+        }
+        Command::User { command: UserCommand::List } => {
+            let bureau = open(&cli)?;
+            let names: std::collections::HashMap<ParkId, String> =
+                bureau.parks().map_err(describe)?.into_iter().collect();
+            for (user, parks) in bureau.users().map_err(describe)? {
+                let parks: Vec<&str> =
+                    parks.iter().map(|p| names.get(p).map_or("（已不存在的园区）", String::as_str)).collect();
+                let parks = if parks.is_empty() { "（未分配园区）".to_string() } else { parks.join("、") };
+                println!("{}\t{}\t{parks}", user.name, user.role.as_str());
+            }
+            Ok(())
+        }
         Command::Audit { command: AuditCommand::Verify } => match open(&cli)?.verify_audit().map_err(describe)? {
             Ok(n) => {
                 println!("审计日志完整：共 {n} 条");
@@ -326,8 +348,22 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Device { command: DeviceCommand::Approve { id } } => open(&cli)?.approve_device(*id).map_err(describe),
-        Command::Device { command: DeviceCommand::Revoke { id } } => open(&cli)?.revoke_device(*id).map_err(describe),
+        Command::Device { command: DeviceCommand::Approve { id } } => {
+            open(&cli)?.approve_device(*id).map_err(describe)?;
+            println!("已批准设备 {id}");
+            Ok(())
+        }
+        Command::Device { command: DeviceCommand::Revoke { id } } => {
+            open(&cli)?.revoke_device(*id).map_err(describe)?;
+            println!("已停用设备 {id}：其登录立即失效");
+            Ok(())
+        }
+        Command::Park { command: ParkCommand::List } => {
+            for (id, name) in open(&cli)?.parks().map_err(describe)? {
+                println!("{id}\t{name}");
+            }
+            Ok(())
+        }
         Command::Park { command: ParkCommand::Add { name } } => {
             let bureau = open(&cli)?;
             let id: ParkId = bureau.new_id();
@@ -397,7 +433,9 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Series { command: SeriesCommand::Add { series, prefix, title } } => {
             let series =
                 NumberSeries { series: series.clone(), prefix: prefix.trim().into(), title: title.trim().into() };
-            open(&cli)?.add_series(&series).map_err(describe)
+            open(&cli)?.add_series(&series).map_err(describe)?;
+            println!("已添加文号系列 {}：{}〔年份〕N号（{}）", series.series, series.prefix, series.title);
+            Ok(())
         }
         Command::Series { command: SeriesCommand::List } => {
             for s in open(&cli)?.number_series(&admin_principal()).map_err(describe)? {
@@ -417,7 +455,17 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("已跳过 {}〔{}〕{}–{}号", b.prefix, b.year, b.first, b.last);
             Ok(())
         }
-        Command::Assign { user, park, remove } => open(&cli)?.assign(user, *park, !remove).map_err(describe),
+        Command::Assign { user, park, remove } => {
+            let bureau = open(&cli)?;
+            let (park, name) = bureau.park_named(park).map_err(describe)?;
+            bureau.assign(user, park, !remove).map_err(describe)?;
+            if *remove {
+                println!("已取消用户 {user} 的园区“{name}”（{park}）");
+            } else {
+                println!("已将园区“{name}”（{park}）分配给用户 {user}");
+            }
+            Ok(())
+        }
     }
 }
 

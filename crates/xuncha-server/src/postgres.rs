@@ -677,6 +677,11 @@ impl Tx for PgTx<'_> {
         self.tx.query_opt(&s, &[&name])?.as_ref().map(user_of).transpose()
     }
 
+    fn users(&mut self) -> Result<Vec<UserRow>, ServerError> {
+        let s = self.statement("SELECT id, name, role, password_hash FROM app_user ORDER BY name")?;
+        self.tx.query(&s, &[])?.iter().map(user_of).collect()
+    }
+
     fn user(&mut self, id: Uuid) -> Result<Option<UserRow>, ServerError> {
         let s = self.statement("SELECT id, name, role, password_hash FROM app_user WHERE id = $1")?;
         self.tx.query_opt(&s, &[&id])?.as_ref().map(user_of).transpose()

@@ -402,6 +402,12 @@ impl Tx for SqliteTx<'_> {
             .optional()?)
     }
 
+    fn users(&mut self) -> Result<Vec<UserRow>, ServerError> {
+        let mut stmt = self.tx.prepare_cached("SELECT id, name, role, password_hash FROM app_user ORDER BY name")?;
+        let rows = stmt.query_map([], user_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn user(&mut self, id: Uuid) -> Result<Option<UserRow>, ServerError> {
         Ok(self
             .tx

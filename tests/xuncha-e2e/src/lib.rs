@@ -23,6 +23,9 @@ pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The screen the app is tried on: a 1366×768 laptop.
+pub const SCREEN: (u32, u32) = (1366, 768);
+
 /// Where screenshots go: test artifacts, kept after the run.
 /// A log file for the app started with `config_dir`, in the artifacts folder.
 fn app_log(config_dir: &Path) -> Stdio {
@@ -81,7 +84,14 @@ impl Desk {
                 let n = 90 + (std::process::id() % 500);
                 let display = format!(":{n}");
                 let child = Command::new("Xvfb")
-                    .args([display.as_str(), "-screen", "0", "1440x900x24", "-nolisten", "tcp"])
+                    .args([
+                        display.as_str(),
+                        "-screen",
+                        "0",
+                        &format!("{}x{}x24", SCREEN.0, SCREEN.1),
+                        "-nolisten",
+                        "tcp",
+                    ])
                     .stdout(Stdio::null())
                     .stderr(Stdio::null())
                     .spawn()
@@ -137,6 +147,9 @@ impl Desk {
             }
         };
         let app = App { client, _driver: driver, _desk: None };
+        // The smallest laptop screen inspectors carry: every dialog and
+        // button must be usable on it.
+        app.client.set_window_size(SCREEN.0, SCREEN.1).await.expect("the window takes the laptop's size");
         app.without_transitions().await;
         app
     }

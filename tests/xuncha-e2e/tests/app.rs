@@ -241,6 +241,22 @@ async fn draw_signature(app: &App, pad: usize) {
 /// Completes the open inspection; the inspector signs and the enterprise's
 /// representative refuses before a witness. Returns the digest shown.
 async fn complete_and_sign_with_a_refusal(app: &App) -> String {
+    // Items nobody looked at keep the record open until they are answered
+    // or marked not checked, for a reason that goes on the record.
+    app.click("[data-test=complete-inspection]").await;
+    app.wait_text("[data-test=inspection-problems]", |t| t.contains("未作答：请选择结果，或标为未检查并写明原因"))
+        .await;
+    app.screenshot("20-unanswered-items-keep-the-record-open").await;
+    app.click("[data-test=rest-not-checked]").await;
+    app.type_into(".el-message-box__input input", "车间停产，现场未开放").await;
+    app.click(".el-message-box__btns .el-button--primary").await;
+    app.wait_text("[data-test=progress]", |t| {
+        t.starts_with("已作答") && {
+            let n: Vec<&str> = t.split(['答', '/', '项']).map(str::trim).collect();
+            n.len() > 2 && n[1] == n[2]
+        }
+    })
+    .await;
     app.click("[data-test=complete-inspection]").await;
     app.wait_text("[data-test=inspection-state]", |t| t == "待签名").await;
     draw_signature(app, 0).await;

@@ -666,7 +666,12 @@ export type PhotoImport = { file_name: string, photo: Photo | null,
 /**
  * Why the file was not imported, in Chinese.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * What an imported photo lacks and why (no capture time, no place),
+ * in Chinese.
+ */
+notes: Array<string>, };
 
 export type PhotosImported = { inspection: Inspection, report: Array<PhotoImport>, };
 

@@ -7,6 +7,7 @@ import {
   groupResults,
   nowInChina,
   progress,
+  unanswered,
   setOutcome,
   splitNames,
 } from './inspection'
@@ -75,6 +76,12 @@ describe('the checklist screen', () => {
   it('counts not applicable as done and non-compliant as bad', () => {
     const rows = [row('a', 's', { outcome: 'compliant' }), row('b', 's', { outcome: 'not_applicable' }), row('c', 's', { outcome: 'non_compliant' }), row('d', 's')]
     expect(progress(rows)).toEqual({ done: 3, total: 4, bad: 1 })
+  })
+
+  it('counts not checked as answered only with a reason', () => {
+    const rows = [row('a', 's', { note: '车间停产未开放' }), row('b', 's', { note: '  ' }), row('c', 's')]
+    expect(rows.map(unanswered)).toEqual([false, true, true])
+    expect(progress(rows).done).toBe(1)
   })
 
   it('opens a finding prefilled from the template when an item fails, and drops it untouched', () => {

@@ -34,10 +34,15 @@ export interface Progress {
   bad: number
 }
 
-/** Items given a result (not applicable counts as done), and non-compliant ones. */
+/** Whether a row still needs an answer: not checked, with no reason given. */
+export function unanswered(r: ItemResult): boolean {
+  return r.outcome === 'not_checked' && !(r.note ?? '').trim()
+}
+
+/** Items answered (not applicable, or not checked for a reason, count as answered), and non-compliant ones. */
 export function progress(results: ItemResult[]): Progress {
   return {
-    done: results.filter((r) => r.outcome !== 'not_checked').length,
+    done: results.filter((r) => !unanswered(r)).length,
     total: results.length,
     bad: results.filter((r) => r.outcome === 'non_compliant').length,
   }

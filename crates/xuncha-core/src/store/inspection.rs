@@ -96,6 +96,9 @@ pub struct PhotoImport {
     pub photo: Option<Photo>,
     /// Why the file was not imported, in Chinese.
     pub error: Option<String>,
+    /// What an imported photo lacks and why (no capture time, no place),
+    /// in Chinese.
+    pub notes: Vec<String>,
 }
 
 /// A broken link found by [`Store::verify_inspections`].
@@ -471,13 +474,16 @@ impl Store {
         let mut report = Vec::new();
         for (file_name, result) in results {
             match result {
-                Err(error) => report.push(PhotoImport { file_name, photo: None, error: Some(error) }),
-                Ok(p) => {
+                Err(error) => {
+                    report.push(PhotoImport { file_name, photo: None, error: Some(error), notes: Vec::new() })
+                }
+                Ok((p, notes)) => {
                     if let Some(same) = i.photos.iter().find(|x| x.sha256 == p.sha256) {
                         report.push(PhotoImport {
                             file_name,
                             photo: None,
                             error: Some(format!("与已导入的照片“{}”内容相同，未重复导入", same.file_name)),
+                            notes: Vec::new(),
                         });
                         continue;
                     }
@@ -489,7 +495,7 @@ impl Store {
                         ..p
                     };
                     i.photos.push(photo.clone());
-                    report.push(PhotoImport { file_name, photo: Some(photo), error: None });
+                    report.push(PhotoImport { file_name, photo: Some(photo), error: None, notes });
                 }
             }
         }
@@ -639,12 +645,15 @@ impl PhotoBatch {
     }
 }
 
+/// One file's photo with what it lacks, or why it was refused.
+type FileOutcome = Result<(Photo, Vec<String>), String>;
+
 /// Each file's name and its photo or the reason it was refused, for
 /// [`Store::add_photos`].
 pub struct ProcessedPhotos {
     id: InspectionId,
     finding: Option<FindingId>,
-    results: Vec<(String, Result<Photo, String>)>,
+    results: Vec<(String, FileOutcome)>,
 }
 
 struct Caption {
@@ -683,9 +692,9 @@ fn chinese_datetime(t: &str) -> String {
 }
 
 /// Processes files on every core; the results are in the files' order.
-fn process_files(blobs: &BlobStore, files: &[PathBuf], caption: &Caption) -> Vec<Result<Photo, String>> {
+fn process_files(blobs: &BlobStore, files: &[PathBuf], caption: &Caption) -> Vec<FileOutcome> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Photo, String>>>> = Mutex::new(vec![None; files.len()]);
+    let results: Mutex<Vec<Option<FileOutcome>>> = Mutex::new(vec![None; files.len()]);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -705,8 +714,9 @@ fn process_files(blobs: &BlobStore, files: &[PathBuf], caption: &Caption) -> Vec
 }
 
 /// Reads, hashes, checks and renders one file and stores the original and
-/// its copies as blobs. Returns a photo without id, finding and import time.
-fn process_file(blobs: &BlobStore, path: &Path, caption: &Caption) -> Result<Photo, String> {
+/// its copies as blobs. Returns a photo without id, finding and import time,
+/// and what it lacks and why.
+fn process_file(blobs: &BlobStore, path: &Path, caption: &Caption) -> FileOutcome {
     let size = std::fs::metadata(path).map_err(|e| read_error(&e))?.len();
     if size > MAX_PHOTO_BYTES {
         return Err(format!("文件过大（{} MB），超过 80 MB 的上限", size / (1024 * 1024)));
@@ -721,7 +731,13 @@ fn process_file(blobs: &BlobStore, path: &Path, caption: &Caption) -> Result<Pho
     };
     let sha256 = put(&bytes)?;
     let (width, height) = meta.upright_size();
-    Ok(Photo {
+    let notes = meta
+        .missing_time
+        .map(|m| format!("未读到拍摄时间：{}", m.time_reason()))
+        .into_iter()
+        .chain(meta.missing_place.map(|m| format!("未读到拍摄地点：{}", m.place_reason())))
+        .collect();
+    let photo = Photo {
         id: PhotoId::NIL,
         finding_id: None,
         sha256,
@@ -736,7 +752,8 @@ fn process_file(blobs: &BlobStore, path: &Path, caption: &Caption) -> Result<Pho
         thumbnail_sha256: put(&r.thumbnail)?,
         watermarked_sha256: put(&r.watermarked)?,
         imported_at: String::new(),
-    })
+    };
+    Ok((photo, notes))
 }
 
 fn read_error(e: &std::io::Error) -> String {

@@ -111,6 +111,9 @@ impl Store {
             }
             chosen
         };
+        if case.is_none() {
+            problems.extend(super::rectification::already_followed(&self.conn, i.id, &findings)?);
+        }
         if findings.is_empty() {
             problems.push(FieldProblem::error(
                 "finding_ids",

@@ -15,10 +15,8 @@ use super::rows::parsed_at;
 use super::{Store, StoreError};
 use crate::enterprise::FieldProblem;
 use crate::id::*;
-use crate::inspection::{FindingSeverity, InspectionState};
-use crate::rectification::{
-    due_after, fold, next, order, Case, CaseEvent, CaseFile, CaseFinding, EventBody, Term, Verdict,
-};
+use crate::inspection::{Finding, FindingSeverity, InspectionState};
+use crate::rectification::{due_after, fold, order, Case, CaseEvent, CaseFile, CaseFinding, EventBody, Term, Verdict};
 
 /// What opens a case: a signed inspection's findings and the term for
 /// those without a deadline of their own.
@@ -138,6 +136,32 @@ fn case_where(
     }
 }
 
+/// Problems of `inspection` that a case already follows, each named: a
+/// problem is followed in one case, so a closed case is not reopened by a
+/// second notice and an open one is carried on where it is.
+pub(super) fn already_followed(
+    conn: &rusqlite::Connection,
+    inspection: InspectionId,
+    findings: &[&Finding],
+) -> Result<Vec<FieldProblem>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT case_id FROM case_event
+         WHERE kind = 'opened' AND json_extract(recorded, '$.body.inspection_id') = ?1",
+    )?;
+    let ids = stmt.query_map(params![inspection.to_string()], |r| parsed_at::<CaseId>(r, 0))?;
+    let mut problems = Vec::new();
+    for id in ids {
+        let Some(case) = case_in(conn, id?)? else { continue };
+        for f in findings.iter().filter(|f| case.findings.iter().any(|x| x.finding_id == f.id)) {
+            problems.push(FieldProblem::error(
+                "finding_ids",
+                format!("问题“{}”已在整改案件中（{}），不能重复立案或再下发通知书", f.found, case.state.label()),
+            ));
+        }
+    }
+    Ok(problems)
+}
+
 /// The case opened from `inspection` that still waits for its notice.
 pub(super) fn awaiting_notice(
     conn: &rusqlite::Connection,
@@ -172,6 +196,7 @@ pub(super) fn open_in(
     if chosen.is_empty() {
         problems.push(FieldProblem::error("finding_ids", "整改案件至少要有一个问题（当场整改的轻微问题不必立案）"));
     }
+    problems.extend(already_followed(tx, i.id, &chosen)?);
     if !problems.is_empty() {
         return Err(StoreError::Invalid(problems));
     }
@@ -204,7 +229,7 @@ pub(super) fn record_in(
     body: EventBody,
 ) -> Result<Case, StoreError> {
     let case = case_in(tx, case_id)?.ok_or(StoreError::NotFound { what: "整改案件", key: case_id.to_string() })?;
-    if let Err(why) = next(Some(case.state), &body) {
+    if let Err(why) = case.admits(&body) {
         return Err(StoreError::Invalid(vec![FieldProblem::error("kind", why)]));
     }
     let problems = check_body(tx, &case, &body)?;

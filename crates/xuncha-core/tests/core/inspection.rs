@@ -201,6 +201,7 @@ fn a_non_compliant_item_without_a_finding_cannot_be_completed() {
     let mut store = sample_store(&dir);
     let mut i = start(&mut store, InspectionKind::DailyPatrol);
     assert_eq!(i.templates.iter().map(|t| t.key.as_str()).collect::<Vec<_>>(), ["daily_patrol", "facility_card"]);
+    i.results.iter_mut().for_each(|r| r.outcome = ItemOutcome::Compliant);
     i.results[0].outcome = ItemOutcome::NonCompliant;
     i.ended_at = Some(i.started_at.clone());
     i.state = InspectionState::Completed;
@@ -230,6 +231,39 @@ fn a_non_compliant_item_without_a_finding_cannot_be_completed() {
 }
 
 #[test]
+fn a_record_is_completed_only_when_every_item_is_answered_or_not_checked_for_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sample_store(&dir);
+    let mut i = start(&mut store, InspectionKind::DailyPatrol);
+    let total = i.results.len();
+    for r in &mut i.results[..3] {
+        r.outcome = ItemOutcome::Compliant;
+    }
+    i.ended_at = Some(i.started_at.clone());
+    i.state = InspectionState::Completed;
+    let Err(StoreError::Invalid(problems)) = store.save_inspection(&i) else {
+        panic!("3 answered items complete nothing")
+    };
+    assert_eq!(problems.len(), total - 3, "one problem per unanswered item: {problems:?}");
+    let fourth = &i.results[3];
+    assert_eq!(problems[0].field, format!("results.{}", fourth.key));
+    assert_eq!(
+        problems[0].message,
+        format!("第 {} 项“{}”未作答：请选择结果，或标为未检查并写明原因", fourth.code, fourth.text)
+    );
+    // 未检查 with a blank reason is still unanswered; with a reason it is an answer.
+    for r in &mut i.results[3..] {
+        r.note = Some(" ".into());
+    }
+    assert!(store.save_inspection(&i).is_err());
+    for r in &mut i.results[3..] {
+        r.note = Some("现场停产，车间未开放".into());
+    }
+    let done = store.save_inspection(&i).unwrap();
+    assert_eq!(done.state, InspectionState::Completed);
+}
+
+#[test]
 fn signatures_need_every_inspector_and_the_representative_or_a_witness() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = sample_store(&dir);
@@ -238,7 +272,13 @@ fn signatures_need_every_inspector_and_the_representative_or_a_witness() {
     let mut s = signers();
     s[1].witness = None;
     let Err(StoreError::Invalid(p)) = store.sign_inspection(i.id, i.version, &s) else { panic!("no witness") };
-    assert!(p.iter().any(|p| p.message == "企业代表拒绝签名时须填写见证人"), "{p:?}");
+    assert!(p.iter().any(|p| p.message == "企业代表王厂长拒绝签名，须填写见证人"), "{p:?}");
+    // An inspector who has not drawn is named once, with what is missing.
+    let mut s = signers();
+    s[0].png = None;
+    let Err(StoreError::Invalid(p)) = store.sign_inspection(i.id, i.version, &s) else { panic!("no drawing") };
+    let messages: Vec<&str> = p.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(messages, ["检查人员孙敏尚未手写签名"]);
     let Err(StoreError::Invalid(p)) = store.sign_inspection(i.id, i.version, &signers()[..1]) else { panic!() };
     assert!(p.iter().any(|p| p.message.contains("须有企业代表签名")), "{p:?}");
     let mut s = signers();
@@ -443,6 +483,21 @@ fn a_folder_of_photos_imports_with_a_message_for_each_bad_file() {
     let (again, report) = store.import_photos(i.id, None, &files[..1]).unwrap();
     assert_eq!(again.photos.len(), 1);
     assert!(report[0].error.as_deref().unwrap().contains("内容相同"));
+    assert!(report[0].notes.is_empty(), "a photo with time and place lacks nothing");
+
+    // A photo without EXIF (a screenshot, a chat app's copy) comes in and
+    // says what it lacks and why.
+    let forwarded = dir.path().join("微信图片.jpg");
+    std::fs::write(&forwarded, xuncha_photo::synth::jpeg(&xuncha_photo::synth::scene(300, 200, 9))).unwrap();
+    let (_, report) = store.import_photos(i.id, None, &[forwarded]).unwrap();
+    assert_eq!(report[0].error, None);
+    assert_eq!(
+        report[0].notes,
+        [
+            "未读到拍摄时间：照片不含 EXIF 信息（截图、编辑或经聊天软件转发的照片常见）",
+            "未读到拍摄地点：照片不含 EXIF 信息（截图、编辑或经聊天软件转发的照片常见）"
+        ]
+    );
 }
 
 #[test]
@@ -575,7 +630,12 @@ fn the_brief_names_permits_plans_acceptance_overdue_patrols_and_open_findings() 
             "从未巡查",
         ]
     );
-    signed(&mut store, InspectionKind::DailyPatrol);
+    // An inspector ends the sentence; the brief does not stack its comma on it.
+    let draft = start(&mut store, InspectionKind::DailyPatrol);
+    let mut i = fill(&mut store, draft);
+    i.findings[0].found.push('。');
+    let i = store.save_inspection(&i).unwrap();
+    store.sign_inspection(i.id, i.version, &signers()).unwrap();
     let later = texts(&store, "2027-03-01");
     assert!(later[0].starts_with("排污许可证 91430426MA4QA91117001P 已于2027年1月20日过期"), "{later:?}");
     assert!(later.iter().any(|t| t == "巡查已逾期 7 天（应于2027年2月22日前巡查）"), "{later:?}");
@@ -585,6 +645,8 @@ fn the_brief_names_permits_plans_acceptance_overdue_patrols_and_open_findings() 
         open[0].starts_with("2026年11月22日日常巡查发现：") && open[0].ends_with("整改期限2026年12月22日已过"),
         "{open:?}"
     );
+    assert!(open[0].contains(&format!("{}，整改期限", i.findings[0].found.trim_end_matches('。'))), "{open:?}");
+    assert!(!open[0].contains("。，"), "{open:?}");
 }
 
 #[test]

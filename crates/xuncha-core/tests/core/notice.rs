@@ -122,9 +122,9 @@ pub(crate) mod issuing {
         let mut store = Store::open(dir.path().join("xuncha.db"), crate::common::env(2)).unwrap();
         assert_eq!(store.notice_office().unwrap(), Some(office()), "the settings survive reopening");
         crate::common::lease(&dir, "notice", "祁环改");
-        let signed = patrol(&mut store, true);
+        let (signed, later) = (patrol(&mut store, true), patrol(&mut store, true));
         let first = store.issue_notice(&request(signed)).unwrap();
-        let second = store.issue_notice(&request(signed)).unwrap();
+        let second = store.issue_notice(&request(later)).unwrap();
         assert_eq!((first.number.serial, second.number.serial), (1, 2));
         assert_eq!(first.issued_on, "2026-11-22");
         let batch: Vec<i64> = store.notices_issued_on("2026-11-22").unwrap().iter().map(|n| n.number.serial).collect();

@@ -158,7 +158,11 @@ fn a_case_runs_from_delivery_to_closure_and_refuses_steps_out_of_order() {
 
     let delivered =
         EventBody::Delivered { to: "王厂长".into(), on: "2026-11-22".into(), how: "当面送达".into() };
-    store.record_case_event(id, delivered).unwrap();
+    let case = store.record_case_event(id, delivered.clone()).unwrap();
+    assert!(!case.steps.contains(&"delivered".to_string()), "送达 is offered once: {:?}", case.steps);
+    assert!(case.steps.contains(&"rectified".to_string()), "{:?}", case.steps);
+    let why = refusal(store.record_case_event(id, delivered));
+    assert_eq!(why, "通知书已于 2026-11-22 送达王厂长，不必再次登记送达");
     let photo = dir.path().join("整改后.jpg");
     std::fs::write(&photo, xuncha_photo::synth::jpeg(&xuncha_photo::synth::scene(400, 300, 3))).unwrap();
     let finding = store.case(id).unwrap().unwrap().findings[0].finding_id;
@@ -180,6 +184,13 @@ fn a_case_runs_from_delivery_to_closure_and_refuses_steps_out_of_order() {
     let closed = store.record_case_event(id, close).unwrap();
     assert_eq!(closed.state, CaseState::Closed);
     assert_eq!(closed.closed_on.as_deref(), Some("2026-11-22"));
+    assert!(closed.steps.is_empty(), "nothing is offered on a closed case: {:?}", closed.steps);
+    // A closed problem is not reopened by a second notice, reviewer or not.
+    let why = refusal(store.issue_notice(&notice_request(signed, "周主任")));
+    assert!(why.contains("已在整改案件中（已销号），不能重复立案或再下发通知书"), "{why}");
+    let why = refusal(store.issue_notice(&notice_request(signed, "")));
+    assert!(why.contains("已销号"), "named even before the reviewer is filled in: {why}");
+    assert_eq!(store.cases(&Default::default()).unwrap().len(), 1, "no second case");
     assert!(store
         .cases(&xuncha_core::store::rectification::CaseFilter { open_only: true, ..Default::default() })
         .unwrap()

@@ -90,6 +90,71 @@ pub(super) fn admin(db: &ServerDb, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Runs an admin command that must fail; returns what it says on stderr.
+fn admin_refused(db: &ServerDb, args: &[&str]) -> String {
+    let out = Command::new(BIN).args(db.args()).args(args).output().expect("xuncha-server runs");
+    assert!(!out.status.success(), "xuncha-server {args:?} should fail");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn the_admin_lists_parks_and_users_names_a_park_by_name_and_hears_what_was_done(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let loaded = admin(&db, &["park", "load-sample"]);
+    let parks: Vec<(String, String)> = loaded
+        .lines()
+        .map(|l| {
+            let (id, name) = l.split_once('\t').unwrap();
+            (id.to_string(), name.to_string())
+        })
+        .collect();
+    assert!(parks.len() >= 3, "{loaded}");
+    let listed = admin(&db, &["park", "list"]);
+    let mut expected: Vec<String> = parks.iter().map(|(id, name)| format!("{id}\t{name}")).collect();
+    expected.sort_by(|a, b| a.split('\t').nth(1).cmp(&b.split('\t').nth(1)));
+    assert_eq!(listed.lines().collect::<Vec<_>>(), expected, "every park, by name");
+
+    admin(&db, &["user", "add", "zhang", "--role", "inspector"]);
+    let (id, name) = &parks[0];
+    let said = admin(&db, &["assign", "zhang", name]);
+    assert_eq!(said.trim(), format!("已将园区“{name}”（{id}）分配给用户 zhang"));
+    // A part of the name only this park has is enough; one several parks
+    // share is refused with their names.
+    let others: Vec<&String> = parks[1..].iter().map(|p| &p.1).collect();
+    let chars: Vec<char> = parks[1].1.chars().collect();
+    let unique = (2..=chars.len())
+        .flat_map(|n| chars.windows(n).map(String::from_iter).collect::<Vec<_>>())
+        .find(|part| parks.iter().filter(|p| p.1.contains(part.as_str())).count() == 1)
+        .expect("some part of a park's name is its own");
+    assert!(!others.is_empty());
+    let said = admin(&db, &["assign", "zhang", &unique]);
+    assert_eq!(said.trim(), format!("已将园区“{}”（{}）分配给用户 zhang", parks[1].1, parks[1].0));
+    let shared = parks[0]
+        .1
+        .chars()
+        .map(String::from)
+        .find(|c| parks.iter().filter(|p| p.1.contains(c.as_str())).count() >= 2)
+        .expect("park names share a character");
+    let why = admin_refused(&db, &["assign", "zhang", &shared]);
+    assert!(why.contains(&format!("“{shared}”对应多个园区")) && why.contains("请写园区全名或编号"), "{why}");
+    let why = admin_refused(&db, &["assign", "zhang", "月球环保产业园"]);
+    assert!(why.contains("没有名称含“月球环保产业园”的园区"), "{why}");
+
+    admin(&db, &["user", "add", "li", "--role", "steward"]);
+    let users = admin(&db, &["user", "list"]);
+    let mut names = [parks[0].1.as_str(), parks[1].1.as_str()];
+    names.sort_by_key(|n| parks.iter().find(|p| p.1 == *n).unwrap().0.clone());
+    assert_eq!(
+        users.lines().collect::<Vec<_>>(),
+        ["li\tsteward\t（未分配园区）".to_string(), format!("zhang\tinspector\t{}", names.join("、"))]
+    );
+    let said = admin(&db, &["assign", "zhang", id, "--remove"]);
+    assert_eq!(said.trim(), format!("已取消用户 zhang 的园区“{name}”（{id}）"));
+    let said = admin(&db, &["series", "add", "notice", "--prefix", "祁环改", "--title", "生态环境问题整改通知书"]);
+    assert_eq!(said.trim(), "已添加文号系列 notice：祁环改〔年份〕N号（生态环境问题整改通知书）");
+}
+
+on_both_backends!(the_admin_lists_parks_and_users_names_a_park_by_name_and_hears_what_was_done);
+
 pub(super) fn start(db: &ServerDb) -> Server {
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0"])

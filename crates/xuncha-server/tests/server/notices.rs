@@ -68,12 +68,15 @@ fn two_laptops_issuing_offline_never_give_the_same_number_and_a_voided_one_is_ne
 
     // Both go offline and issue every number they hold, and one more.
     let mut issued = Vec::new();
-    for (store, seed) in [(&mut a, 1), (&mut c, 2)] {
-        let inspection = sign_one(store, ids[seed as usize - 1], db.dir(), seed);
+    for (store, seed) in [(&mut a, 1u32), (&mut c, 2)] {
+        // A problem gets one notice: each notice is for another patrol.
+        let enterprise = ids[seed as usize - 1];
         let stock = store.numbers_left().unwrap()[0].left;
-        for _ in 0..stock {
+        for k in 0..stock {
+            let inspection = sign_one(store, enterprise, db.dir(), seed * 1000 + k as u32);
             issued.push(issue(store, inspection.id).unwrap());
         }
+        let inspection = sign_one(store, enterprise, db.dir(), seed * 1000 + 999);
         let Err(StoreError::NoNumbers { series, .. }) = issue(store, inspection.id) else {
             panic!("a laptop out of numbers must refuse to make one up");
         };

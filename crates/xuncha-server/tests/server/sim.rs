@@ -640,6 +640,7 @@ impl World {
         let photo = folder.join(format!("现场{step}.jpg"));
         std::fs::write(&photo, xuncha_photo::synth::jpeg(&xuncha_photo::synth::scene(32, 24, seed))).unwrap();
         let (mut draft, _) = store.import_photos(draft.id, None, &[photo]).unwrap();
+        draft.results.iter_mut().for_each(|r| r.outcome = xuncha_core::inspection::ItemOutcome::Compliant);
         draft.ended_at = Some(draft.started_at.clone());
         draft.state = InspectionState::Completed;
         let draft = store.save_inspection(&draft).unwrap();
