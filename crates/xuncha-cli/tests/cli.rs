@@ -642,30 +642,48 @@ fn a_clue_transfer_is_made_from_a_finding_and_prints_three_copies() {
     assert_eq!(text.matches("违法线索移交人签字").count(), 3, "three copies");
 }
 
-/// The first sheet of a workbook as LibreOffice reads it, converted
-/// headless to UTF-8 CSV: proof the file opens where clerks open it.
-fn libreoffice_csv(xlsx: &Path) -> String {
+/// A workbook converted headless by LibreOffice (`to`: its filter); the
+/// converted file's path.
+fn libreoffice(xlsx: &Path, to: &str, ext: &str) -> std::path::PathBuf {
     let out = xlsx.parent().unwrap().join("lo");
     let profile = out.join("profile");
     let status = Command::new("soffice")
         .arg(format!("-env:UserInstallation=file://{}", profile.display()))
-        .args(["--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir"])
+        .args(["--headless", "--convert-to", to, "--outdir"])
         .arg(&out)
         .arg(xlsx)
         .output()
         .expect("LibreOffice (soffice) is installed");
     assert!(status.status.success(), "LibreOffice converts {}", xlsx.display());
-    let csv = out.join(xlsx.with_extension("csv").file_name().unwrap());
+    out.join(xlsx.with_extension(ext).file_name().unwrap())
+}
+
+/// The first sheet of a workbook as LibreOffice reads it, converted
+/// headless to UTF-8 CSV: proof the file opens where clerks open it.
+fn libreoffice_csv(xlsx: &Path) -> String {
+    let csv = libreoffice(xlsx, "csv:Text - txt - csv (StarCalc):44,34,76,1", "csv");
     // Text cells come quoted; the checks read the values.
     std::fs::read_to_string(&csv).unwrap_or_else(|e| panic!("{}: {e}", csv.display())).replace('"', "")
 }
+
+/// What poppler says of a PDF: its page count and the first page's size in points.
+fn pdf_pages(path: &Path) -> (usize, String) {
+    let out = Command::new("pdfinfo").arg(path).output().expect("pdfinfo (poppler-utils) is installed");
+    let info = String::from_utf8(out.stdout).unwrap();
+    let field =
+        |name: &str| info.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_string()).unwrap_or_default();
+    (field("Pages:").parse().unwrap(), field("Page size:"))
+}
+
+/// A problem as inspectors write it: longer than its column is wide.
+const LONG_PROBLEM: &str = "雨水排放口有黄色污水流出，经查为车间地面冲洗水经雨水管网直排，现场未见截流设施";
 
 #[test]
 fn ledgers_export_as_workbooks_libreoffice_opens_and_as_pages() {
     let dir = tempfile::tempdir().unwrap();
     let db = sample_db(&dir);
     let year = lease_notice_numbers(&db, 1);
-    let signed = signed_patrol(&db, Some("雨水排放口有黄色污水流出")).id.to_string();
+    let signed = signed_patrol(&db, Some(LONG_PROBLEM)).id.to_string();
     let office = dir.path().join("office.json");
     std::fs::write(&office, serde_json::to_string(&xuncha_core::sample::notice_office()).unwrap()).unwrap();
     let args = ["notice", "issue", &signed, "--office", office.to_str().unwrap(), "--plan-due", "2099-12-07"];
@@ -692,6 +710,16 @@ fn ledgers_export_as_workbooks_libreoffice_opens_and_as_pages() {
         "the case's row: {}",
         lines[3]
     );
+
+    // Printed from the spreadsheet program as it comes: one landscape A4
+    // page, the title whole, and a long problem in full, not its last line.
+    let printed = libreoffice(&book, "pdf", "pdf");
+    let (pages, size) = pdf_pages(&printed);
+    assert_eq!(pages, 1, "a one-row ledger is one page wide and long");
+    assert!(size.starts_with("841.89 x 595.") && size.ends_with("(A4)"), "A4 landscape: {size}");
+    let text = pdf_text(&printed);
+    assert!(text.contains("生态环境问题整改台账"), "{text}");
+    assert!(text.contains(LONG_PROBLEM), "the wrapped cell shows every line: {text}");
 
     let compliance = dir.path().join("表1.3-1.xlsx");
     ok(xuncha(&db, &["export", "ledger", "compliance", compliance.to_str().unwrap(), "--park", "S437012"]));

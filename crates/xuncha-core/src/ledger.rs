@@ -407,9 +407,50 @@ pub fn write_xlsx(l: &Ledger, path: &Path) -> Result<(), rust_xlsxwriter::XlsxEr
     for (n, note) in l.notes.iter().enumerate() {
         sheet.write_string(below + n as u32, 0, note)?;
     }
-    for (c, w) in l.widths.iter().enumerate() {
-        sheet.set_column_width(c as u16, f64::from(*w) * 9.0)?;
+    let widths: Vec<f64> = l.widths.iter().map(|w| f64::from(*w) * 9.0).collect();
+    for (c, w) in widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, *w)?;
+    }
+    // Spreadsheet programs do not grow a row for wrapped text written by a
+    // program: each row is made as tall as its longest cell needs.
+    sheet.set_row_height(0, 24)?;
+    let grouped = l.heads.iter().enumerate().filter(|(c, _)| l.group_of(*c).is_some());
+    let head_lines = grouped.map(|(c, h)| wrapped_lines(h, widths[c])).max().unwrap_or(1);
+    let own = l.heads.iter().enumerate().filter(|(c, _)| l.group_of(*c).is_none());
+    let own_lines = own.map(|(c, h)| wrapped_lines(h, widths[c])).max().unwrap_or(1);
+    if head_rows == 2 {
+        sheet.set_row_height(3, ROW_LINE * head_lines as f64 + 4.0)?;
+        sheet.set_row_height(2, ROW_LINE * own_lines.saturating_sub(head_lines).max(1) as f64 + 4.0)?;
+    } else {
+        sheet.set_row_height(2, ROW_LINE * own_lines.max(head_lines) as f64 + 4.0)?;
+    }
+    for (r, row) in l.rows.iter().enumerate() {
+        let lines = row.iter().zip(&widths).map(|(v, w)| wrapped_lines(v, *w)).max().unwrap_or(1);
+        sheet.set_row_height(top + r as u32, ROW_LINE * lines as f64 + 4.0)?;
     }
     sheet.set_freeze_panes(top, 0)?;
+    // Printed as the paper ledger: A4 landscape, every column on the page's
+    // width, the heads repeated on each page, centred.
+    sheet.set_paper_size(9);
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(2, top - 1)?;
+    sheet.set_print_center_horizontally(true);
+    sheet.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
     wb.save(path)
+}
+
+/// Height in points of one line of wrapped text in a workbook cell.
+const ROW_LINE: f64 = 15.0;
+
+/// How many lines `text` takes in a cell `width` characters wide (a
+/// Chinese character is two characters wide).
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    let room = (width - 1.0).max(2.0);
+    text.split('\n')
+        .map(|line| {
+            let units: f64 = line.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum();
+            ((units / room).ceil() as usize).max(1)
+        })
+        .sum()
 }
