@@ -113,6 +113,14 @@ impl BlobStore {
         Ok(out)
     }
 
+    /// Deletes a stored blob; one already gone is no error.
+    pub fn remove(&self, sha256: &Sha256) -> Result<(), BlobError> {
+        match fs::remove_file(self.path_of(sha256)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
     /// Whether the stored blob still has the content its name says.
     pub fn verify(&self, sha256: &Sha256) -> Result<bool, BlobError> {
         let path = self.path_of(sha256);

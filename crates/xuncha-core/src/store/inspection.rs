@@ -285,11 +285,34 @@ impl Store {
     /// Throws a draft away (a signed inspection is kept for ever).
     pub fn discard_inspection(&mut self, id: InspectionId) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
+        let files: Vec<Sha256> = {
+            let mut stmt = tx.prepare("SELECT sha256 FROM inspection_blob WHERE inspection_id = ?1")?;
+            let rows = stmt.query_map([id.to_string()], |r| super::rows::parsed_at(r, 0))?;
+            rows.collect::<Result<_, _>>()?
+        };
         let n = tx.execute("DELETE FROM inspection WHERE id = ?1 AND state <> 'signed'", [id.to_string()])?;
         if n == 0 {
             return Err(StoreError::Final);
         }
+        // The draft's photos go with it, unless another record names them
+        // (the same picture in another inspection, a case, a file's scan).
+        let mut kept = tx.prepare(
+            "SELECT EXISTS (SELECT 1 FROM inspection_blob WHERE sha256 = ?1)
+                 OR EXISTS (SELECT 1 FROM case_file WHERE sha256 = ?1)
+                 OR EXISTS (SELECT 1 FROM archive_attachment WHERE sha256 = ?1)",
+        )?;
+        let mut orphans = Vec::new();
+        for sha in files {
+            if !kept.query_row([sha.to_string()], |r| r.get::<_, bool>(0))? {
+                orphans.push(sha);
+            }
+        }
+        drop(kept);
         tx.commit()?;
+        let blobs = self.blobs();
+        for sha in &orphans {
+            blobs.remove(sha)?;
+        }
         Ok(())
     }
 

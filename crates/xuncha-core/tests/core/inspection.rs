@@ -501,6 +501,37 @@ fn a_folder_of_photos_imports_with_a_message_for_each_bad_file() {
 }
 
 #[test]
+fn a_discarded_draft_takes_its_photos_along_but_not_those_another_record_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sample_store(&dir);
+    let [own, shared] = [("现场1.jpg", 1), ("现场2.jpg", 2)].map(|(name, seed)| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, xuncha_photo::synth::jpeg(&xuncha_photo::synth::scene(300, 200, seed))).unwrap();
+        path
+    });
+    let before = store.blobs().list().unwrap();
+    let kept = start(&mut store, InspectionKind::DailyPatrol);
+    let (kept, _) = store.import_photos(kept.id, None, std::slice::from_ref(&shared)).unwrap();
+    let draft = start(&mut store, InspectionKind::DailyPatrol);
+    let (draft, _) = store.import_photos(draft.id, None, &[own, shared]).unwrap();
+    let files = |p: &xuncha_core::inspection::Photo| {
+        [p.sha256, p.rendition_sha256, p.thumbnail_sha256, p.watermarked_sha256].map(|sha| store.blobs().path_of(&sha))
+    };
+    let (gone, stay) = (files(&draft.photos[0]), files(&draft.photos[1]));
+    assert!(gone.iter().chain(&stay).all(|f| f.exists()));
+
+    store.discard_inspection(draft.id).unwrap();
+    assert!(gone.iter().all(|f| !f.exists()), "the discarded draft's own photo and its copies are deleted");
+    assert!(stay.iter().all(|f| f.exists()), "a photo the other draft holds stays");
+    let p = &kept.photos[0];
+    let mut left = before;
+    left.extend([p.sha256, p.rendition_sha256, p.thumbnail_sha256, p.watermarked_sha256]);
+    left.sort();
+    left.dedup();
+    assert_eq!(store.blobs().list().unwrap(), left, "nothing of the draft is left to upload");
+}
+
+#[test]
 fn months_are_added_with_the_day_clamped_to_the_month_end() {
     assert_eq!(add_months(d("2026-11-30"), 3), d("2027-02-28"));
     assert_eq!(add_months(d("2027-11-30"), 3), d("2028-02-29"), "2028 is a leap year");
