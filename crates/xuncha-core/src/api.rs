@@ -118,7 +118,7 @@ pub struct PhotosImported {
 /// as committed in `ui/src/ipc/bindings.ts`.
 pub fn typescript_bindings() -> String {
     use crate::brief::{BriefItem, BriefKind};
-    use crate::checklist::{Item, Rule, Section, Template, Topic};
+    use crate::checklist::{Item, Phrasing, Rule, Section, Template, Topic};
     use crate::clue_transfer::{ClueTransfer, TransferFile, TransferNews, TransferOffice, TransferUpdate};
     use crate::dashboard::{Counts, Dashboard, Month, RejectedEvent, RepeatProblem};
     use crate::inspection::*;
@@ -208,6 +208,7 @@ pub fn typescript_bindings() -> String {
         Template::decl(&cfg),
         InspectionKind::decl(&cfg),
         InspectionState::decl(&cfg),
+        Phrasing::decl(&cfg),
         ItemOutcome::decl(&cfg),
         ItemResult::decl(&cfg),
         FindingSeverity::decl(&cfg),

@@ -32,6 +32,29 @@ pub const DAILY_PATROL: &str = "daily_patrol";
 /// Key of the facility_card check (000 附件2-1, 2-2).
 pub const FACILITY_CARD: &str = "facility_card";
 
+/// How a template's items are worded, which decides what its answers say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Phrasing {
+    /// Items are things to check (“雨水排放口运行情况”): 符合 / 不符合.
+    Checks,
+    /// Items name a problem (“应当申请排污许可证但未申请”): the answer is
+    /// whether that problem is there, 未发现 / 存在此问题.
+    Problems,
+}
+
+impl Phrasing {
+    /// The wording of a template's items, by its key: table G.1 lists
+    /// problems in every version; the other templates list checks.
+    pub fn of(template: &str) -> Phrasing {
+        if template == ENTERPRISE_PROBLEMS {
+            Phrasing::Problems
+        } else {
+            Phrasing::Checks
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Template {
     pub key: String,

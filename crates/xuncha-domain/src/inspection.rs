@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::checklist::{self, Template, Topic};
+use crate::checklist::{self, Phrasing, Template, Topic};
 use crate::enterprise::{Enterprise, Facility, FacilityKind, FieldProblem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -154,9 +154,26 @@ pub struct ItemResult {
     pub outcome: ItemOutcome,
     /// Why it does not apply, or what was seen.
     pub note: Option<String>,
+    /// How the item is worded, which decides what its answers say; derived
+    /// from the template like `key`, and likewise not digested or sent.
+    pub phrasing: Phrasing,
 }
 
-/// A result as stored and sent: everything but its derived key.
+impl ItemOutcome {
+    /// The answer as the window and the paper say it for an item worded so.
+    pub fn label(self, phrasing: Phrasing) -> &'static str {
+        match (self, phrasing) {
+            (ItemOutcome::Compliant, Phrasing::Checks) => "符合",
+            (ItemOutcome::NonCompliant, Phrasing::Checks) => "不符合",
+            (ItemOutcome::Compliant, Phrasing::Problems) => "未发现",
+            (ItemOutcome::NonCompliant, Phrasing::Problems) => "存在此问题",
+            (ItemOutcome::NotApplicable, _) => "不适用",
+            (ItemOutcome::NotChecked, _) => "未检查",
+        }
+    }
+}
+
+/// A result as stored and sent: everything but its derived key and phrasing.
 #[derive(Deserialize)]
 struct StoredResult {
     template: String,
@@ -178,6 +195,7 @@ impl From<StoredResult> for ItemResult {
         };
         ItemResult {
             key,
+            phrasing: Phrasing::of(&r.template),
             template: r.template,
             code: r.code,
             text: r.text,
@@ -505,6 +523,7 @@ impl Inspection {
             for r in m.get_mut("results").and_then(serde_json::Value::as_array_mut).into_iter().flatten() {
                 if let Some(r) = r.as_object_mut() {
                     r.remove("key");
+                    r.remove("phrasing");
                 }
             }
         }

@@ -4,7 +4,7 @@
 //! against the signed record.
 
 use xuncha_core::enterprise::Enterprise;
-use xuncha_core::inspection::{Inspection, ItemOutcome, SignerRole};
+use xuncha_core::inspection::{Inspection, SignerRole};
 use xuncha_core::notice::{chinese_date, chinese_time};
 use xuncha_core::Sha256;
 
@@ -13,15 +13,6 @@ use crate::layout::{paginate, Align, Block, Geometry, Table, MM};
 use crate::pdf::{write, Meta, PageNumbers};
 use crate::style::{cell, form_line, heading, label, title};
 use crate::PrintError;
-
-fn outcome(o: ItemOutcome) -> &'static str {
-    match o {
-        ItemOutcome::Compliant => "符合",
-        ItemOutcome::NonCompliant => "不符合",
-        ItemOutcome::NotApplicable => "不适用",
-        ItemOutcome::NotChecked => "未检查",
-    }
-}
 
 fn or_blank(s: Option<&str>) -> String {
     s.filter(|s| !s.trim().is_empty()).unwrap_or("—").to_string()
@@ -87,7 +78,7 @@ pub fn blocks(
         rows.push(vec![
             cell((n + 1).to_string(), Align::Center, 1),
             cell(item, Align::Left, 1),
-            cell(outcome(r.outcome), Align::Center, 1),
+            cell(r.outcome.label(r.phrasing), Align::Center, 1),
             cell(r.note.clone().unwrap_or_default(), Align::Left, 1),
         ]);
     }

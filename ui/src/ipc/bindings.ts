@@ -545,6 +545,8 @@ export type InspectionKind = "daily_patrol" | "screening" | "special_water" | "s
 
 export type InspectionState = "draft" | "completed" | "signed";
 
+export type Phrasing = "checks" | "problems";
+
 export type ItemOutcome = "compliant" | "non_compliant" | "not_applicable" | "not_checked";
 
 export type ItemResult = { 
@@ -566,7 +568,12 @@ facility_id: FacilityId | null, facility_name: string | null, card_value: string
 /**
  * Why it does not apply, or what was seen.
  */
-note: string | null, };
+note: string | null, 
+/**
+ * How the item is worded, which decides what its answers say; derived
+ * from the template like `key`, and likewise not digested or sent.
+ */
+phrasing: Phrasing, };
 
 export type FindingSeverity = "minor" | "general" | "serious";
 

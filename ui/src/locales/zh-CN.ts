@@ -363,6 +363,8 @@ export default {
     restNotCheckedPrompt: '其余 {n} 项未作答。请写明未检查的原因（如：车间停产未开放），将记入检查记录：',
     reasonNeeded: '请写明原因',
     outcome: { compliant: '符合', non_compliant: '不符合', not_applicable: '不适用', not_checked: '未检查' },
+    // Items that name a problem (table G.1) are answered whether it is there.
+    problemOutcome: { compliant: '未发现', non_compliant: '存在此问题', not_applicable: '不适用', not_checked: '未检查' },
     card: '明白卡',
     cardEmpty: '明白卡未填写',
     note: '说明',

@@ -24,6 +24,7 @@ function row(code: string, section: string, extra: Partial<ItemResult> = {}): It
     card_value: null,
     outcome: 'not_checked',
     note: null,
+    phrasing: 'problems',
     ...extra,
   }
 }

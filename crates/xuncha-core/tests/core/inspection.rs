@@ -788,3 +788,25 @@ fn each_result_carries_its_key_and_the_signed_record_leaves_it_out() {
     assert_eq!(read.key, i.results[0].key, "derived again, not taken");
     assert!(store.verify_inspections().unwrap().is_empty(), "the stored record still verifies");
 }
+
+/// Table G.1 names problems (“应当申请排污许可证但未申请”), so its answers
+/// say whether the problem is there; the patrol items are checks. The
+/// wording comes with each row and stays out of the signed record.
+#[test]
+fn a_problem_list_is_answered_present_or_not_found_and_a_check_list_compliant_or_not() {
+    use xuncha_core::checklist::Phrasing;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sample_store(&dir);
+    let screening = start(&mut store, InspectionKind::Screening);
+    let g1 = screening.results.iter().find(|r| r.template == checklist::ENTERPRISE_PROBLEMS).unwrap();
+    assert_eq!(g1.phrasing, Phrasing::Problems);
+    assert_eq!(ItemOutcome::NonCompliant.label(g1.phrasing), "存在此问题");
+    assert_eq!(ItemOutcome::Compliant.label(g1.phrasing), "未发现");
+    let patrol = signed(&mut store, InspectionKind::DailyPatrol);
+    assert!(patrol.results.iter().all(|r| r.phrasing == Phrasing::Checks));
+    assert_eq!(ItemOutcome::NonCompliant.label(Phrasing::Checks), "不符合");
+    assert_eq!(serde_json::to_value(&patrol).unwrap()["results"][0]["phrasing"], "checks", "sent to the window");
+    let record = patrol.record();
+    assert!(record["results"].as_array().unwrap().iter().all(|r| r.get("phrasing").is_none()), "not signed");
+    assert!(store.verify_inspections().unwrap().is_empty());
+}
