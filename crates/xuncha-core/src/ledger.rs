@@ -175,7 +175,7 @@ pub fn ledger(store: &Store, kind: LedgerKind, park: Option<ParkId>, today: Naiv
                         name.clone(),
                         f.found.clone(),
                         f.suggestion.clone(),
-                        owner(e.as_ref()),
+                        c.responsible.clone().unwrap_or_else(|| owner(e.as_ref())),
                         chinese_date(&f.due),
                         c.state.label().to_string(),
                         c.number.clone().unwrap_or_default(),

@@ -29,6 +29,9 @@ const SHIPPED: [&str; 3] = [
 pub const ENTERPRISE_PROBLEMS: &str = "enterprise_problems";
 /// Key of the daily patrol items of 004 6.1.2.2.
 pub const DAILY_PATROL: &str = "daily_patrol";
+/// Key of a re-inspection's rows: not a template but the open problems of
+/// the enterprise's cases, one row each.
+pub const RECHECK: &str = "recheck";
 /// Key of the facility_card check (000 附件2-1, 2-2).
 pub const FACILITY_CARD: &str = "facility_card";
 
@@ -41,16 +44,18 @@ pub enum Phrasing {
     /// Items name a problem (“应当申请排污许可证但未申请”): the answer is
     /// whether that problem is there, 未发现 / 存在此问题.
     Problems,
+    /// Items are earlier problems a re-inspection looks at again: 已整改 / 未整改.
+    Rechecks,
 }
 
 impl Phrasing {
     /// The wording of a template's items, by its key: table G.1 lists
     /// problems in every version; the other templates list checks.
     pub fn of(template: &str) -> Phrasing {
-        if template == ENTERPRISE_PROBLEMS {
-            Phrasing::Problems
-        } else {
-            Phrasing::Checks
+        match template {
+            ENTERPRISE_PROBLEMS => Phrasing::Problems,
+            RECHECK => Phrasing::Rechecks,
+            _ => Phrasing::Checks,
         }
     }
 }

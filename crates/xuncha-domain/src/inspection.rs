@@ -20,6 +20,7 @@ use ts_rs::TS;
 
 use crate::checklist::{self, Phrasing, Template, Topic};
 use crate::enterprise::{Enterprise, Facility, FacilityKind, FieldProblem};
+use crate::rectification::{Case, CaseState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -154,6 +155,10 @@ pub struct ItemResult {
     pub outcome: ItemOutcome,
     /// Why it does not apply, or what was seen.
     pub note: Option<String>,
+    /// For a re-inspection's row: the earlier finding it looks at again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub rechecks: Option<FindingId>,
     /// How the item is worded, which decides what its answers say; derived
     /// from the template like `key`, and likewise not digested or sent.
     pub phrasing: Phrasing,
@@ -167,6 +172,8 @@ impl ItemOutcome {
             (ItemOutcome::NonCompliant, Phrasing::Checks) => "不符合",
             (ItemOutcome::Compliant, Phrasing::Problems) => "未发现",
             (ItemOutcome::NonCompliant, Phrasing::Problems) => "存在此问题",
+            (ItemOutcome::Compliant, Phrasing::Rechecks) => "已整改",
+            (ItemOutcome::NonCompliant, Phrasing::Rechecks) => "未整改",
             (ItemOutcome::NotApplicable, _) => "不适用",
             (ItemOutcome::NotChecked, _) => "未检查",
         }
@@ -185,6 +192,8 @@ struct StoredResult {
     card_value: Option<String>,
     outcome: ItemOutcome,
     note: Option<String>,
+    #[serde(default)]
+    rechecks: Option<FindingId>,
 }
 
 impl From<StoredResult> for ItemResult {
@@ -205,6 +214,7 @@ impl From<StoredResult> for ItemResult {
             card_value: r.card_value,
             outcome: r.outcome,
             note: r.note,
+            rechecks: r.rechecks,
         }
     }
 }
@@ -378,9 +388,40 @@ pub fn checklist_rows(kind: InspectionKind, e: &Enterprise, templates: &[Templat
                             ItemOutcome::NotChecked
                         },
                         note: not_applicable.map(|r| format!("不适用：{r}")),
+                        rechecks: None,
                     }));
                 }
             }
+        }
+    }
+    rows
+}
+
+/// A re-inspection's rows: each problem of the enterprise's cases that
+/// waits to be looked at again (notice issued, plan received, or reported
+/// rectified), in the cases' order, each naming the finding it re-checks.
+pub fn recheck_rows(cases: &[Case]) -> Vec<ItemResult> {
+    let waiting =
+        cases.iter().filter(|c| matches!(c.state, CaseState::Issued | CaseState::PlanReceived | CaseState::Rectified));
+    let mut rows = Vec::new();
+    for c in waiting {
+        let section = match &c.number {
+            Some(number) => format!("整改通知书 {number}（{}）", c.state.label()),
+            None => format!("{}立案的整改案件（{}）", c.opened_on, c.state.label()),
+        };
+        for f in &c.findings {
+            rows.push(ItemResult::from(StoredResult {
+                template: checklist::RECHECK.into(),
+                code: format!("R{}", rows.len() + 1),
+                text: f.found.clone(),
+                section: section.clone(),
+                facility_id: None,
+                facility_name: None,
+                card_value: None,
+                outcome: ItemOutcome::NotChecked,
+                note: None,
+                rechecks: Some(f.finding_id),
+            }));
         }
     }
     rows
@@ -459,7 +500,7 @@ impl Inspection {
             {
                 problem(
                     format!("results.{}", r.key),
-                    format!("第 {} 项{at}“{}”判为不符合，请记录发现的问题", r.code, r.text),
+                    format!("第 {} 项{at}“{}”判为{}，请记录发现的问题", r.code, r.text, r.outcome.label(r.phrasing)),
                 );
             }
         }

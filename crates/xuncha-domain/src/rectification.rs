@@ -101,6 +101,12 @@ pub enum EventBody {
     Opened {
         inspection_id: InspectionId,
         findings: Vec<CaseFinding>,
+        /// Who answers for the rectification at the enterprise (name and
+        /// phone), as asked when the case was opened; cases opened before
+        /// it was asked have none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        responsible: Option<String>,
     },
     Reviewed {
         by: String,
@@ -269,6 +275,8 @@ pub struct Case {
     pub due: String,
     pub opened_on: String,
     pub reviewed_by: Option<String>,
+    /// Who answers for the rectification at the enterprise.
+    pub responsible: Option<String>,
     pub delivered: Option<Delivery>,
     pub closed_on: Option<String>,
     pub clue_transfer_id: Option<ClueTransferId>,
@@ -329,7 +337,7 @@ pub fn fold(events: Vec<CaseEvent>) -> Option<Case> {
             continue;
         };
         let day = e.recorded_at.get(..10).unwrap_or_default().to_string();
-        if let EventBody::Opened { inspection_id, findings } = &e.body {
+        if let EventBody::Opened { inspection_id, findings, responsible } = &e.body {
             case = Some(Case {
                 id: e.case_id,
                 park_id: e.park_id,
@@ -343,6 +351,7 @@ pub fn fold(events: Vec<CaseEvent>) -> Option<Case> {
                 due: latest_due(findings),
                 opened_on: day,
                 reviewed_by: None,
+                responsible: responsible.clone(),
                 delivered: None,
                 closed_on: None,
                 clue_transfer_id: None,

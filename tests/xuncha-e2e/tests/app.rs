@@ -241,6 +241,20 @@ async fn draw_signature(app: &App, pad: usize) {
 /// Completes the open inspection; the inspector signs and the enterprise's
 /// representative refuses before a witness. Returns the digest shown.
 async fn complete_and_sign_with_a_refusal(app: &App) -> String {
+    complete_and_sign(app, Unanswered::Some).await
+}
+
+/// Whether a record still has items nobody answered when it is completed.
+#[derive(PartialEq)]
+enum Unanswered {
+    Some,
+    None,
+}
+
+async fn complete_and_sign(app: &App, unanswered: Unanswered) -> String {
+    if unanswered == Unanswered::None {
+        return sign_completed(app).await;
+    }
     // Items nobody looked at keep the record open until they are answered
     // or marked not checked, for a reason that goes on the record.
     app.click("[data-test=complete-inspection]").await;
@@ -257,6 +271,11 @@ async fn complete_and_sign_with_a_refusal(app: &App) -> String {
         }
     })
     .await;
+    sign_completed(app).await
+}
+
+/// Completes a record with every item answered; signs as above.
+async fn sign_completed(app: &App) -> String {
     app.click("[data-test=complete-inspection]").await;
     app.wait_text("[data-test=inspection-state]", |t| t == "待签名").await;
     draw_signature(app, 0).await;
@@ -605,6 +624,11 @@ async fn a_clerk_follows_a_problem_from_notice_to_closure_and_a_serious_one_to_t
     start_patrol(&app).await;
     app.click("[data-item=P1] [data-outcome=non_compliant]").await;
     app.type_into("[data-finding='0'] [data-test=finding-found]", "雨水排放口有黄色污水流出").await;
+    let before = dir.path().join("整改前.jpg");
+    std::fs::write(&before, xuncha_photo::synth::jpeg(&xuncha_photo::synth::scene(640, 480, 4))).unwrap();
+    app.type_into("[data-finding='0'] [data-test=finding-photo-path]", before.to_str().unwrap()).await;
+    app.click("[data-finding='0'] [data-test=finding-photo-import]").await;
+    app.wait_count("[data-finding='0'] [data-test=photo]", 1).await;
     app.click("[data-item=P5] [data-outcome=non_compliant]").await;
     app.type_into("[data-finding='1'] [data-test=finding-found]", "夜间偷排生产废水").await;
     app.click("[data-finding='1'] [data-severity=serious]").await;
@@ -650,11 +674,21 @@ async fn a_clerk_follows_a_problem_from_notice_to_closure_and_a_serious_one_to_t
     app.wait_count("[data-test=after-photos] [data-test=blob-image]", 1).await;
     app.screenshot("40-case-rectified").await;
 
-    // A re-inspection, then the case is verified and closed from the file.
+    // A 复查 opens on the case's open problem with its earlier photo; then
+    // the case is verified and closed from the file.
     open_shunlong(&app).await;
-    start_patrol(&app).await;
-    app.click("[data-item=P1] [data-outcome=compliant]").await;
-    complete_and_sign_with_a_refusal(&app).await;
+    app.click("[data-test=start-inspection]").await;
+    app.click("[data-test=inspection-kind]").await;
+    app.click("[data-kind=reinspection]").await;
+    app.type_into("[data-test=start-inspectors]", "王强").await;
+    app.click("[data-test=start-confirm]").await;
+    app.wait_text("[data-test=inspection-state]", |t| t == "草稿").await;
+    app.wait_text("[data-item=R1]", |t| t.contains("雨水排放口有黄色污水流出") && t.contains("未整改")).await;
+    app.wait_count("[data-item]", 1).await;
+    app.wait_count("[data-item=R1] [data-test=earlier-photos] [data-test=blob-image]", 1).await;
+    app.screenshot("40b-reinspection-opens-on-the-open-problem").await;
+    app.click("[data-item=R1] [data-outcome=compliant]").await;
+    complete_and_sign(&app, Unanswered::None).await;
     open_shunlong(&app).await;
     app.click("[data-step=reinspected]").await;
     app.click("[data-test=step-inspection]").await;

@@ -545,7 +545,7 @@ export type InspectionKind = "daily_patrol" | "screening" | "special_water" | "s
 
 export type InspectionState = "draft" | "completed" | "signed";
 
-export type Phrasing = "checks" | "problems";
+export type Phrasing = "checks" | "problems" | "rechecks";
 
 export type ItemOutcome = "compliant" | "non_compliant" | "not_applicable" | "not_checked";
 
@@ -569,6 +569,10 @@ facility_id: FacilityId | null, facility_name: string | null, card_value: string
  * Why it does not apply, or what was seen.
  */
 note: string | null, 
+/**
+ * For a re-inspection's row: the earlier finding it looks at again.
+ */
+rechecks?: FindingId, 
 /**
  * How the item is worded, which decides what its answers say; derived
  * from the template like `key`, and likewise not digested or sent.
@@ -800,7 +804,12 @@ case_id: CaseId | null,
 /**
  * Who approved the notice; needed unless the case was reviewed.
  */
-reviewed_by: string, };
+reviewed_by: string, 
+/**
+ * Who answers for the rectification at the enterprise, for the case
+ * the notice opens (see `NewCase::responsible`).
+ */
+responsible: string, };
 
 export type NumberVoid = { id: string, park_id: ParkId, number: DocNumber, 
 /**
@@ -906,7 +915,13 @@ export type CaseFile = { sha256: Sha256, file_name: string,
  */
 finding_id: FindingId | null, };
 
-export type EventBody = { "kind": "opened", inspection_id: InspectionId, findings: Array<CaseFinding>, } | { "kind": "reviewed", by: string, note: string, } | { "kind": "issued", notice_id: NoticeId, number: string, plan_due: string, } | { "kind": "notice_voided", notice_id: NoticeId, reason: string, } | { "kind": "delivered", to: string, on: string, how: string, } | { "kind": "plan_received", on: string, note: string, files: Array<CaseFile>, } | { "kind": "rectified", on: string, note: string, files: Array<CaseFile>, } | { "kind": "returned", reason: string, } | { "kind": "reinspected", inspection_id: InspectionId, passed: boolean, note: string, } | { "kind": "closed", by: string, note: string, } | { "kind": "extended", finding_id: FindingId | null, due: string, reason: string, } | { "kind": "escalated", clue_transfer_id: ClueTransferId, };
+export type EventBody = { "kind": "opened", inspection_id: InspectionId, findings: Array<CaseFinding>, 
+/**
+ * Who answers for the rectification at the enterprise (name and
+ * phone), as asked when the case was opened; cases opened before
+ * it was asked have none.
+ */
+responsible?: string, } | { "kind": "reviewed", by: string, note: string, } | { "kind": "issued", notice_id: NoticeId, number: string, plan_due: string, } | { "kind": "notice_voided", notice_id: NoticeId, reason: string, } | { "kind": "delivered", to: string, on: string, how: string, } | { "kind": "plan_received", on: string, note: string, files: Array<CaseFile>, } | { "kind": "rectified", on: string, note: string, files: Array<CaseFile>, } | { "kind": "returned", reason: string, } | { "kind": "reinspected", inspection_id: InspectionId, passed: boolean, note: string, } | { "kind": "closed", by: string, note: string, } | { "kind": "extended", finding_id: FindingId | null, due: string, reason: string, } | { "kind": "escalated", clue_transfer_id: ClueTransferId, };
 
 export type Verdict = { 
 /**
@@ -942,7 +957,11 @@ export type Case = { id: CaseId, park_id: ParkId, enterprise_id: EnterpriseId, i
 /**
  * The latest finding deadline: when the whole case is due.
  */
-due: string, opened_on: string, reviewed_by: string | null, delivered: Delivery | null, closed_on: string | null, clue_transfer_id: ClueTransferId | null, 
+due: string, opened_on: string, reviewed_by: string | null, 
+/**
+ * Who answers for the rectification at the enterprise.
+ */
+responsible: string | null, delivered: Delivery | null, closed_on: string | null, clue_transfer_id: ClueTransferId | null, 
 /**
  * Every event, in the order they count: the server's, then this
  * laptop's unsent ones.
@@ -970,7 +989,12 @@ export type NewCase = { inspection_id: InspectionId,
 /**
  * Empty: every general and serious finding.
  */
-finding_ids: Array<FindingId>, term: Term, };
+finding_ids: Array<FindingId>, term: Term, 
+/**
+ * Who answers for the rectification at the enterprise; empty: the
+ * enterprise file's environmental contact, as the ledger reads it.
+ */
+responsible: string, };
 
 export type CaseFilter = { park_id: ParkId | null, enterprise_id: EnterpriseId | null, open_only: boolean, };
 

@@ -1,5 +1,5 @@
 // Every string the UI shows. Components use these through vue-i18n.
-import type { ErrorCode } from '../ipc/bindings'
+import type { ErrorCode, ItemOutcome, Phrasing } from '../ipc/bindings'
 
 export default {
   // Date forms of the whole UI, filled by ui/src/logic/dates.ts.
@@ -362,9 +362,14 @@ export default {
     restNotChecked: '其余 {n} 项标为未检查…',
     restNotCheckedPrompt: '其余 {n} 项未作答。请写明未检查的原因（如：车间停产未开放），将记入检查记录：',
     reasonNeeded: '请写明原因',
-    outcome: { compliant: '符合', non_compliant: '不符合', not_applicable: '不适用', not_checked: '未检查' },
-    // Items that name a problem (table G.1) are answered whether it is there.
-    problemOutcome: { compliant: '未发现', non_compliant: '存在此问题', not_applicable: '不适用', not_checked: '未检查' },
+    // The answers as an item's wording asks them: a check, a problem (table
+    // G.1: is it there?), an earlier problem looked at again.
+    answers: {
+      checks: { compliant: '符合', non_compliant: '不符合', not_applicable: '不适用', not_checked: '未检查' },
+      problems: { compliant: '未发现', non_compliant: '存在此问题', not_applicable: '不适用', not_checked: '未检查' },
+      rechecks: { compliant: '已整改', non_compliant: '未整改', not_applicable: '不适用', not_checked: '未检查' },
+    } satisfies Record<Phrasing, Record<ItemOutcome, string>>,
+    earlierPhotos: '整改前照片：',
     card: '明白卡',
     cardEmpty: '明白卡未填写',
     note: '说明',
@@ -449,6 +454,8 @@ export default {
     findings: '列入通知书的问题',
     minorHint: '当场整改的轻微问题通常不列入',
     laws: '依据的法律法规及政策',
+    responsible: '整改责任人',
+    responsibleHint: '企业负责整改的人员及电话；不填则取企业档案中的环保负责人',
     lawsDefault: '《中华人民共和国环境保护法》等法律法规及政策',
     planDue: '整改方案提交期限',
     reviewedBy: '审核人',

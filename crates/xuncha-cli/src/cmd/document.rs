@@ -37,6 +37,9 @@ pub enum NoticeCommand {
         /// 审核人（案件尚未审核时必填）
         #[arg(long, default_value = "")]
         reviewed_by: String,
+        /// 企业整改责任人（姓名及电话）；不填则取企业档案中的环保负责人
+        #[arg(long, default_value = "")]
+        responsible: String,
         /// 已立案的整改案件ID；不填则随通知书立案
         #[arg(long = "case", value_name = "CASE_ID")]
         case_id: Option<CaseId>,
@@ -143,7 +146,17 @@ fn office_file<T: serde::de::DeserializeOwned>(path: &PathBuf, what: &str) -> Re
 pub fn notice(ctx: &Ctx, command: NoticeCommand) -> Result<(), ApiError> {
     let mut store = ctx.open()?;
     match command {
-        NoticeCommand::Issue { inspection, office, plan_due, laws, findings, series, reviewed_by, case_id } => {
+        NoticeCommand::Issue {
+            inspection,
+            office,
+            plan_due,
+            laws,
+            findings,
+            series,
+            reviewed_by,
+            responsible,
+            case_id,
+        } => {
             let new = xuncha_core::store::notice::NewNotice {
                 inspection_id: inspection,
                 series,
@@ -153,6 +166,7 @@ pub fn notice(ctx: &Ctx, command: NoticeCommand) -> Result<(), ApiError> {
                 office: office_file(&office, "通知书设置")?,
                 case_id,
                 reviewed_by,
+                responsible,
             };
             let n = store.issue_notice(&new)?;
             ctx.say(&n, |n| println!("已下发整改通知书 {}（{}）：{}", n.number, n.addressee, n.id))

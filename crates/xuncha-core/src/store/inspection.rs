@@ -151,8 +151,22 @@ impl Store {
             .enterprise(new.enterprise_id)?
             .ok_or_else(|| StoreError::NotFound { what: "企业", key: new.enterprise_id.to_string() })?;
         let all = self.templates()?;
-        let templates: Vec<Template> =
+        let mut templates: Vec<Template> =
             new.kind.template_keys().iter().filter_map(|k| all.iter().find(|t| t.key == *k).cloned()).collect();
+        // A re-inspection looks again at the problems the enterprise was
+        // told to put right; with none waiting, it goes through the checklist.
+        let mut results = Vec::new();
+        if new.kind == InspectionKind::Reinspection {
+            let open =
+                super::rectification::CaseFilter { enterprise_id: Some(e.id), open_only: true, ..Default::default() };
+            results = crate::inspection::recheck_rows(&self.cases(&open)?);
+            if !results.is_empty() {
+                templates.clear();
+            }
+        }
+        if results.is_empty() {
+            results = checklist_rows(new.kind, &e, &templates);
+        }
         let now = self.env.now_in_china().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
         let inspection = Inspection {
             id: self.env.new_id(),
@@ -165,7 +179,7 @@ impl Store {
             accompanying: new.accompanying.clone().filter(|s| !s.trim().is_empty()),
             started_at: now,
             ended_at: None,
-            results: checklist_rows(new.kind, &e, &templates),
+            results,
             findings: Vec::new(),
             photos: Vec::new(),
             notes: String::new(),

@@ -39,6 +39,10 @@ pub struct NewNotice {
     pub case_id: Option<CaseId>,
     /// Who approved the notice; needed unless the case was reviewed.
     pub reviewed_by: String,
+    /// Who answers for the rectification at the enterprise, for the case
+    /// the notice opens (see `NewCase::responsible`).
+    #[serde(default)]
+    pub responsible: String,
 }
 
 /// The rectification term of findings without a deadline of their own.
@@ -200,7 +204,12 @@ impl Store {
             }
             None => {
                 let finding_ids = notice.problems.iter().map(|p| p.finding_id).collect();
-                let opening = super::rectification::NewCase { inspection_id: i.id, finding_ids, term: DEFAULT_TERM };
+                let opening = super::rectification::NewCase {
+                    inspection_id: i.id,
+                    finding_ids,
+                    term: DEFAULT_TERM,
+                    responsible: new.responsible.clone(),
+                };
                 open_in(&tx, &mut self.env, who, &opening)?
             }
         };

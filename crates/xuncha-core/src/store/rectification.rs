@@ -26,6 +26,10 @@ pub struct NewCase {
     /// Empty: every general and serious finding.
     pub finding_ids: Vec<FindingId>,
     pub term: Term,
+    /// Who answers for the rectification at the enterprise; empty: the
+    /// enterprise file's environmental contact, as the ledger reads it.
+    #[serde(default)]
+    pub responsible: String,
 }
 
 /// Which cases to list.
@@ -215,7 +219,8 @@ pub(super) fn open_in(
         })
         .collect();
     let case_id = env.new_id();
-    let opened = EventBody::Opened { inspection_id: i.id, findings };
+    let responsible = Some(new.responsible.trim().to_string()).filter(|r| !r.is_empty());
+    let opened = EventBody::Opened { inspection_id: i.id, findings, responsible };
     write_event(tx, env, who, (case_id, i.park_id, i.enterprise_id), None, opened)?;
     case_in(tx, case_id)?.ok_or(StoreError::NotFound { what: "整改案件", key: case_id.to_string() })
 }

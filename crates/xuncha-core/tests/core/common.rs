@@ -62,5 +62,6 @@ pub fn notice_request(
         office: xuncha_core::sample::notice_office(),
         case_id: None,
         reviewed_by: reviewed_by.into(),
+        responsible: String::new(),
     }
 }

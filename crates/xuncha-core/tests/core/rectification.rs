@@ -16,7 +16,7 @@ fn every_kind() -> Vec<(&'static str, EventBody)> {
     let s = || String::from("x");
     let (inspection, notice, transfer) = (id.into(), id.into(), id.into());
     vec![
-        ("opened", EventBody::Opened { inspection_id: inspection, findings: vec![] }),
+        ("opened", EventBody::Opened { inspection_id: inspection, findings: vec![], responsible: None }),
         ("reviewed", EventBody::Reviewed { by: s(), note: s() }),
         ("issued", EventBody::Issued { notice_id: notice, number: s(), plan_due: s() }),
         ("notice_voided", EventBody::NoticeVoided { notice_id: notice, reason: s() }),
@@ -118,9 +118,17 @@ fn issuing_a_notice_opens_its_case_reviewed_and_issued_and_needs_a_reviewer() {
     assert!(refusal(store.issue_notice(&notice_request(signed, " "))).contains("请填写审核人"));
     assert!(store.cases(&Default::default()).unwrap().is_empty(), "a refused notice opens no case");
 
-    let n = store.issue_notice(&notice_request(signed, "周主任")).unwrap();
+    let mut request = notice_request(signed, "周主任");
+    request.responsible = " 王厂长（13907340001） ".into();
+    let n = store.issue_notice(&request).unwrap();
     let case = store.case_of_notice(n.id).unwrap().expect("the notice has its case");
     assert_eq!(case.state, CaseState::Issued);
+    assert_eq!(case.responsible.as_deref(), Some("王厂长（13907340001）"), "asked when the case opened");
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let ledger =
+        xuncha_core::ledger::ledger(&store, xuncha_core::ledger::LedgerKind::Rectification, None, today).unwrap();
+    assert_eq!(ledger.heads[4], "责任人");
+    assert_eq!(ledger.rows[0][4], "王厂长（13907340001）", "the ledger names who was asked");
     assert_eq!(case.reviewed_by.as_deref(), Some("周主任"));
     assert_eq!(case.number.as_deref(), Some("祁环改〔2026〕1号"));
     assert_eq!(case.due, "2026-12-22", "the finding's own deadline");
@@ -201,6 +209,69 @@ fn a_case_runs_from_delivery_to_closure_and_refuses_steps_out_of_order() {
     let edit = conn.execute("UPDATE case_event SET recorded = '{}'", []);
     assert!(edit.unwrap_err().to_string().contains("a case event is final"));
     assert!(conn.execute("DELETE FROM case_event", []).is_err());
+}
+
+/// A 复查 opens on the problems the enterprise was told to put right, not
+/// on the whole checklist, and its record says which finding each row
+/// looked at again.
+#[test]
+fn a_reinspection_opens_on_the_open_problems_of_the_enterprises_cases() {
+    use xuncha_core::checklist::{Phrasing, RECHECK};
+    use xuncha_core::inspection::{InspectionKind, InspectionState, ItemOutcome};
+    use xuncha_core::store::inspection::{NewInspection, NewSignature};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sample_store(&dir);
+    lease(&dir, "notice", "祁环改");
+    let enterprise = store.find_enterprise("91430426MA4QA91117").unwrap().unwrap().id;
+    let new = NewInspection {
+        enterprise_id: enterprise,
+        kind: InspectionKind::Reinspection,
+        inspectors: vec!["孙敏".into()],
+        accompanying: None,
+    };
+    let before = store.start_inspection(&new).unwrap();
+    assert!(before.results.iter().all(|r| r.template != RECHECK), "nothing to look at again: the checklist");
+    assert!(!before.results.is_empty());
+
+    let signed = patrol_finding(&mut store, true, FindingSeverity::General);
+    let n = store.issue_notice(&notice_request(signed, "周主任")).unwrap();
+    let case = store.case_of_notice(n.id).unwrap().unwrap();
+    let mut again = store.start_inspection(&new).unwrap();
+    assert!(again.templates.is_empty());
+    let rows: Vec<(&str, &str, &str, Option<_>)> =
+        again.results.iter().map(|r| (r.code.as_str(), r.text.as_str(), r.section.as_str(), r.rechecks)).collect();
+    let number = format!("{}", n.number);
+    assert_eq!(
+        rows,
+        [(
+            "R1",
+            "雨水排放口有黄色污水流出",
+            format!("整改通知书 {number}（已下发）").as_str(),
+            Some(case.findings[0].finding_id)
+        )]
+    );
+    assert_eq!(again.results[0].phrasing, Phrasing::Rechecks);
+
+    // Not put right is a finding to record, as a failed item is.
+    again.results[0].outcome = ItemOutcome::NonCompliant;
+    again.ended_at = Some(again.started_at.clone());
+    again.state = InspectionState::Completed;
+    let why = refusal(store.save_inspection(&again));
+    assert_eq!(why, "第 R1 项“雨水排放口有黄色污水流出”判为未整改，请记录发现的问题");
+    again.results[0].outcome = ItemOutcome::Compliant;
+    let again = store.save_inspection(&again).unwrap();
+    let png = b"\x89PNG\r\n\x1a\n drawn".to_vec();
+    let s = [
+        NewSignature::drawn(xuncha_core::inspection::SignerRole::Inspector, "孙敏", png),
+        NewSignature::refused("王厂长", "刘某"),
+    ];
+    let signed_again = store.sign_inspection(again.id, again.version, &s).unwrap();
+    assert_eq!(
+        signed_again.record()["results"][0]["rechecks"],
+        case.findings[0].finding_id.to_string(),
+        "signed with the record"
+    );
+    assert!(store.verify_inspections().unwrap().is_empty());
 }
 
 #[test]

@@ -28,6 +28,7 @@ pub fn issue(store: &mut Store, inspection: InspectionId) -> Result<xuncha_core:
         office: xuncha_core::sample::notice_office(),
         case_id: None,
         reviewed_by: "周主任".into(),
+        responsible: String::new(),
     })
 }
 

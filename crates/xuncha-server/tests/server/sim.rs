@@ -730,7 +730,12 @@ impl World {
                 NewSignature::refused("企业代表", "见证人"),
             ];
             let signed = store.sign_inspection(draft.id, draft.version, &signers).unwrap();
-            let new = NewCase { inspection_id: signed.id, finding_ids: Vec::new(), term: Term::Days(30) };
+            let new = NewCase {
+                inspection_id: signed.id,
+                finding_ids: Vec::new(),
+                term: Term::Days(30),
+                responsible: format!("厂长{i}"),
+            };
             let case = store.open_case(&new).unwrap();
             self.note(step, format!("laptop {i} opens case {} from {}", case.id, signed.id));
             return;
@@ -748,6 +753,7 @@ impl World {
                     office: xuncha_core::sample::notice_office(),
                     case_id: Some(case.id),
                     reviewed_by: format!("审核人{i}"),
+                    responsible: String::new(),
                 };
                 let result = store.issue_notice(&notice).map(|n| n.number.to_string());
                 self.note(step, format!("laptop {i} issues a notice for case {}: {result:?}", case.id));
