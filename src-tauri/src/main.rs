@@ -57,6 +57,7 @@ fn main() {
             commands::inspection::inspection,
             commands::inspection::save_inspection,
             commands::inspection::discard_inspection,
+            commands::inspection::enter_photo_time,
             commands::inspection::sign_inspection,
             commands::inspection::correct_inspection,
             commands::inspection::import_photos,

@@ -91,11 +91,14 @@ pub fn server_url(typed: &str) -> Result<String, ClientError> {
     if server.starts_with("http://") || server.starts_with("https://") {
         return Ok(server.to_string());
     }
-    let host = server.split(['/', ':']).next().unwrap_or_default();
+    let host = match server.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => server.split(['/', ':']).next().unwrap_or_default(),
+    };
     if server.is_empty() || server.contains("://") || server.contains(char::is_whitespace) || host.is_empty() {
         return Err(ClientError::BadUrl(server.to_string()));
     }
-    let local = host == "localhost" || host.starts_with("127.") || server.starts_with("[::1]");
+    let local = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|a| a.is_loopback());
     Ok(format!("{}://{server}", if local { "http" } else { "https" }))
 }
 

@@ -159,6 +159,8 @@ fn a_bare_server_address_is_reached_over_https_and_this_machine_over_http() {
     assert_eq!(url("https://xuncha.example.gov.cn/").unwrap(), "https://xuncha.example.gov.cn");
     assert_eq!(url("127.0.0.1:8730").unwrap(), "http://127.0.0.1:8730");
     assert_eq!(url("localhost:8730").unwrap(), "http://localhost:8730");
+    assert_eq!(url("[::1]:8730").unwrap(), "http://[::1]:8730");
+    assert_eq!(url("127.0.0.1.example.cn").unwrap(), "https://127.0.0.1.example.cn", "a name, not this machine");
     assert_eq!(url("http://127.0.0.1:8730").unwrap(), "http://127.0.0.1:8730");
     for bad in ["", "ftp://xuncha.example.gov.cn", "xuncha example", ":8730"] {
         assert!(url(bad).unwrap_err().contains("服务器地址"), "{bad:?} is refused");

@@ -213,6 +213,7 @@ pub fn typescript_bindings() -> String {
         ItemResult::decl(&cfg),
         FindingSeverity::decl(&cfg),
         Finding::decl(&cfg),
+        HandEntry::decl(&cfg),
         Photo::decl(&cfg),
         SignerRole::decl(&cfg),
         Signature::decl(&cfg),

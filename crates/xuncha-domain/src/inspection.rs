@@ -277,8 +277,13 @@ pub struct Photo {
     pub sha256: Sha256,
     pub file_name: String,
     pub size: u64,
-    /// Capture time from EXIF, camera local time (`YYYY-MM-DDTHH:MM:SS`).
+    /// Capture time from EXIF, camera local time (`YYYY-MM-DDTHH:MM:SS`),
+    /// or entered by hand when the file carried none (`time_entered`).
     pub taken_at: Option<String>,
+    /// Set when `taken_at` was entered by hand: who entered it and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub time_entered: Option<HandEntry>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     /// Upright size of the original.
@@ -288,6 +293,13 @@ pub struct Photo {
     pub thumbnail_sha256: Sha256,
     pub watermarked_sha256: Sha256,
     pub imported_at: String,
+}
+
+/// Who entered a value by hand, and when (RFC 3339, China time).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct HandEntry {
+    pub by: String,
+    pub at: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -487,14 +499,6 @@ impl Inspection {
         }
         for r in &self.results {
             let at = r.facility_name.as_deref().map(|n| format!("（{n}）")).unwrap_or_default();
-            // Not checked is an answer only with its reason: a record is not
-            // closed over items nobody looked at.
-            if r.outcome == ItemOutcome::NotChecked && r.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
-                problem(
-                    format!("results.{}", r.key),
-                    format!("第 {} 项{at}“{}”未作答：请选择结果，或标为未检查并写明原因", r.code, r.text),
-                );
-            }
             if r.outcome == ItemOutcome::NonCompliant
                 && !self.findings.iter().any(|f| f.item_key.as_deref() == Some(r.key.as_str()))
             {
@@ -519,6 +523,28 @@ impl Inspection {
                     _ => {}
                 }
             }
+        }
+        out
+    }
+
+    /// Items nobody answered: 未检查 and 不适用 are answers only with their
+    /// reason, so a record is not closed over items nobody looked at. The
+    /// laptop asks this of a record it completes; records signed before the
+    /// rule existed are not judged by it again.
+    pub fn check_answered(&self) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        for r in &self.results {
+            let at = r.facility_name.as_deref().map(|n| format!("（{n}）")).unwrap_or_default();
+            let reasoned = r.note.as_deref().is_some_and(|n| !n.trim().is_empty());
+            let message = match r.outcome {
+                ItemOutcome::NotChecked if !reasoned => "未作答：请选择结果，或标为未检查并写明原因",
+                ItemOutcome::NotApplicable if !reasoned => "标为不适用，请写明原因",
+                _ => continue,
+            };
+            out.push(FieldProblem::error(
+                format!("results.{}", r.key),
+                format!("第 {} 项{at}“{}”{message}", r.code, r.text),
+            ));
         }
         out
     }

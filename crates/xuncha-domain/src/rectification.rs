@@ -411,7 +411,9 @@ impl Case {
     /// delivered once). Events already recorded fold by the table alone.
     pub fn admits(&self, body: &EventBody) -> Result<CaseState, String> {
         if let (EventBody::Delivered { .. }, Some(d)) = (body, &self.delivered) {
-            return Err(format!("通知书已于 {} 送达{}，不必再次登记送达", d.on, d.to));
+            let on = NaiveDate::parse_from_str(&d.on, "%Y-%m-%d")
+                .map_or_else(|_| d.on.clone(), |day| day.format("%Y年%-m月%-d日").to_string());
+            return Err(format!("通知书已于{on}送达{}，不必再次登记送达", d.to));
         }
         next(Some(self.state), body)
     }

@@ -350,6 +350,11 @@ fn read_exif(exif: &exif::Exif, meta: &mut Meta) {
 /// time, or leave off the seconds, and all of these are read.
 fn capture_time(written: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(written).ok()?.trim_matches(|c: char| c == '\0' || c.is_whitespace());
+    // A zone after the time (`+08:00`, `Z`) is not part of the camera's clock reading.
+    let text = match text.get(19..) {
+        Some(zone) if zone.starts_with(['+', '-', 'Z']) => &text[..19],
+        _ => text,
+    };
     let digits: Vec<u32> = text
         .split([':', '-', ' ', 'T', '.', '/'])
         .filter(|p| !p.is_empty())

@@ -291,11 +291,13 @@ impl<B: Backend> Bureau<B> {
                 .find(|p| p.0 == id)
                 .ok_or_else(|| ServerError::NotFound(format!("服务器上没有园区 {id}")));
         }
-        if let Some(p) = parks.iter().find(|p| p.1 == text) {
-            return Ok(p.clone());
-        }
-        let matching: Vec<&(ParkId, String)> =
-            parks.iter().filter(|p| !text.is_empty() && p.1.contains(text)).collect();
+        // The whole name first; two parks of one name are as ambiguous as a part.
+        let exact: Vec<&(ParkId, String)> = parks.iter().filter(|p| p.1 == text).collect();
+        let matching: Vec<&(ParkId, String)> = if exact.is_empty() {
+            parks.iter().filter(|p| !text.is_empty() && p.1.contains(text)).collect()
+        } else {
+            exact
+        };
         match matching[..] {
             [one] => Ok(one.clone()),
             [] => Err(ServerError::NotFound(format!("没有名称含“{text}”的园区（park list 列出全部园区）"))),

@@ -457,7 +457,20 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Assign { user, park, remove } => {
             let bureau = open(&cli)?;
-            let (park, name) = bureau.park_named(park).map_err(describe)?;
+            // A park's id is taken away even when the server no longer
+            // holds that park (user list shows such a park as gone).
+            let (park, name) = match (remove, park.trim().parse::<ParkId>()) {
+                (true, Ok(id)) => (
+                    id,
+                    bureau
+                        .parks()
+                        .map_err(describe)?
+                        .into_iter()
+                        .find(|p| p.0 == id)
+                        .map_or_else(|| "（已不存在的园区）".to_string(), |p| p.1),
+                ),
+                _ => bureau.park_named(park).map_err(describe)?,
+            };
             bureau.assign(user, park, !remove).map_err(describe)?;
             if *remove {
                 println!("已取消用户 {user} 的园区“{name}”（{park}）");

@@ -59,6 +59,16 @@ pub async fn discard_inspection(app: AppHandle, id: InspectionId) -> Answer<()> 
 }
 
 #[tauri::command]
+pub async fn enter_photo_time(
+    app: AppHandle,
+    id: InspectionId,
+    photo: PhotoId,
+    taken_at: String,
+) -> Answer<Inspection> {
+    with_store(app, move |s| Ok(s.enter_photo_time(id, photo, &taken_at)?)).await
+}
+
+#[tauri::command]
 pub async fn sign_inspection(
     app: AppHandle,
     id: InspectionId,

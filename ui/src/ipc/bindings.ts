@@ -600,15 +600,22 @@ suggestion: string, legal_basis: string | null, severity: FindingSeverity,
  */
 deadline: string | null, };
 
+export type HandEntry = { by: string, at: string, };
+
 export type Photo = { id: PhotoId, finding_id: FindingId | null, 
 /**
  * The original's SHA-256: the evidence.
  */
 sha256: Sha256, file_name: string, size: number, 
 /**
- * Capture time from EXIF, camera local time (`YYYY-MM-DDTHH:MM:SS`).
+ * Capture time from EXIF, camera local time (`YYYY-MM-DDTHH:MM:SS`),
+ * or entered by hand when the file carried none (`time_entered`).
  */
-taken_at: string | null, latitude: number | null, longitude: number | null, 
+taken_at: string | null, 
+/**
+ * Set when `taken_at` was entered by hand: who entered it and when.
+ */
+time_entered?: HandEntry, latitude: number | null, longitude: number | null, 
 /**
  * Upright size of the original.
  */

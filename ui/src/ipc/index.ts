@@ -87,6 +87,9 @@ export const api = {
   inspection: (id: string) => invoke<Inspection>('inspection', { id }),
   saveInspection: (inspection: Inspection) => invoke<Inspection>('save_inspection', { inspection }),
   discardInspection: (id: string) => invoke<void>('discard_inspection', { id }),
+  /** The capture time of a draft's photo whose file had none, entered by hand (`YYYY-MM-DDTHH:MM`). */
+  enterPhotoTime: (id: string, photo: string, takenAt: string) =>
+    invoke<Inspection>('enter_photo_time', { id, photo, takenAt }),
   signInspection: (id: string, version: number, signers: NewSignature[]) =>
     invoke<Inspection>('sign_inspection', { id, version, signers }),
   correctInspection: (id: string, reason: string) => invoke<Inspection>('correct_inspection', { id, reason }),

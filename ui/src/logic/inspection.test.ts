@@ -74,9 +74,17 @@ describe('the checklist screen', () => {
     ])
   })
 
-  it('counts not applicable as done and non-compliant as bad', () => {
-    const rows = [row('a', 's', { outcome: 'compliant' }), row('b', 's', { outcome: 'not_applicable' }), row('c', 's', { outcome: 'non_compliant' }), row('d', 's')]
+  it('counts not applicable with its reason as done and non-compliant as bad', () => {
+    const rows = [row('a', 's', { outcome: 'compliant' }), row('b', 's', { outcome: 'not_applicable', note: '不适用：仅登记管理' }), row('c', 's', { outcome: 'non_compliant' }), row('d', 's')]
     expect(progress(rows)).toEqual({ done: 3, total: 4, bad: 1 })
+    expect(unanswered(row('e', 's', { outcome: 'not_applicable' }))).toBe(true)
+  })
+
+  it('drops the reason when an item not checked is answered after all', () => {
+    const r = row('a', 's', { note: '车间停产未开放' })
+    const i = { findings: [], photos: [], started_at: '2026-11-22T09:00:00+08:00' } as unknown as Inspection
+    setOutcome(i, r, 'compliant', [], () => 'f1')
+    expect([r.outcome, r.note]).toEqual(['compliant', null])
   })
 
   it('counts not checked as answered only with a reason', () => {

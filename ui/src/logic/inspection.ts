@@ -34,9 +34,13 @@ export interface Progress {
   bad: number
 }
 
-/** Whether a row still needs an answer: not checked, with no reason given. */
+/**
+ * Whether a row still needs an answer: not checked or not applicable with no
+ * reason given (the core's `check_answered`, shown live while the record is
+ * filled in).
+ */
 export function unanswered(r: ItemResult): boolean {
-  return r.outcome === 'not_checked' && !(r.note ?? '').trim()
+  return (r.outcome === 'not_checked' || r.outcome === 'not_applicable') && !(r.note ?? '').trim()
 }
 
 /** Items answered (not applicable, or not checked for a reason, count as answered), and non-compliant ones. */
@@ -85,6 +89,8 @@ export function setOutcome(
   templates: Template[],
   newId: () => string,
 ): void {
+  // A reason why an item was not checked or does not apply goes with that answer.
+  if (outcome !== row.outcome && (row.outcome === 'not_checked' || row.outcome === 'not_applicable')) row.note = null
   row.outcome = outcome
   const key = row.key
   const existing = inspection.findings.findIndex((f) => f.item_key === key)

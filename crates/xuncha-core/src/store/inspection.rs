@@ -22,7 +22,7 @@ use crate::checklist::{self, Template};
 use crate::enterprise::FieldProblem;
 use crate::id::*;
 use crate::inspection::{
-    checklist_rows, Inspection, InspectionKind, InspectionState, Photo, Signature, SignerRole, TemplateRef,
+    checklist_rows, HandEntry, Inspection, InspectionKind, InspectionState, Photo, Signature, SignerRole, TemplateRef,
 };
 
 /// Files larger than this are refused before they are read.
@@ -288,7 +288,8 @@ impl Store {
         (next.signed_at, next.device_id, next.chain_no, next.prev_id, next.prev_digest, next.digest) =
             (None, None, None, None, None, None);
         if next.state == InspectionState::Completed {
-            let problems = next.check_complete();
+            let mut problems = next.check_answered();
+            problems.extend(next.check_complete());
             if !problems.is_empty() {
                 return Err(StoreError::Invalid(problems));
             }
@@ -308,26 +309,10 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Final);
         }
+        tx.commit()?;
         // The draft's photos go with it, unless another record names them
         // (the same picture in another inspection, a case, a file's scan).
-        let mut kept = tx.prepare(
-            "SELECT EXISTS (SELECT 1 FROM inspection_blob WHERE sha256 = ?1)
-                 OR EXISTS (SELECT 1 FROM case_file WHERE sha256 = ?1)
-                 OR EXISTS (SELECT 1 FROM archive_attachment WHERE sha256 = ?1)",
-        )?;
-        let mut orphans = Vec::new();
-        for sha in files {
-            if !kept.query_row([sha.to_string()], |r| r.get::<_, bool>(0))? {
-                orphans.push(sha);
-            }
-        }
-        drop(kept);
-        tx.commit()?;
-        let blobs = self.blobs();
-        for sha in &orphans {
-            blobs.remove(sha)?;
-        }
-        Ok(())
+        self.remove_unnamed(&files)
     }
 
     fn write_draft(&mut self, i: &Inspection, base: Option<i64>) -> Result<Inspection, StoreError> {
@@ -357,7 +342,8 @@ impl Store {
         if i.version != version {
             return Err(StoreError::Stale { base: version, current: i.version });
         }
-        let mut problems = i.check_complete();
+        let mut problems = i.check_answered();
+        problems.extend(i.check_complete());
         let now = self.env.now_in_china().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
         let blobs = self.blobs();
         let mut signatures = Vec::new();
@@ -541,6 +527,85 @@ impl Store {
         Ok((saved, report))
     }
 
+    /// Enters the capture time of a draft's photo whose file carried none
+    /// (`YYYY-MM-DDTHH:MM`, China time): the photo records who entered it
+    /// and when, and its watermarked copy is made again saying the time was
+    /// entered by hand. A time the camera recorded is never replaced.
+    pub fn enter_photo_time(
+        &mut self,
+        id: InspectionId,
+        photo: PhotoId,
+        taken_at: &str,
+    ) -> Result<Inspection, StoreError> {
+        let mut i = self.photo_target(id, None)?;
+        let k = i
+            .photos
+            .iter()
+            .position(|p| p.id == photo)
+            .ok_or_else(|| StoreError::NotFound { what: "照片", key: photo.to_string() })?;
+        let p = &i.photos[k];
+        let invalid = |message: String| StoreError::Invalid(vec![FieldProblem::error("taken_at", message)]);
+        if p.taken_at.is_some() && p.time_entered.is_none() {
+            return Err(invalid(format!("照片“{}”自带相机记录的拍摄时间，不能改动", p.file_name)));
+        }
+        let now = self.env.now_in_china();
+        let typed = taken_at.trim();
+        let when = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+            .iter()
+            .find_map(|f| chrono::NaiveDateTime::parse_from_str(typed, f).ok())
+            .ok_or_else(|| invalid(format!("拍摄时间“{typed}”不是日期和时间（如 2026-11-22 10:30）")))?;
+        if when.date() < chrono::NaiveDate::from_ymd_opt(1990, 1, 1).expect("a date") {
+            return Err(invalid(format!("拍摄时间“{typed}”早于 1990 年，请核对")));
+        }
+        if when > now.naive_local() {
+            return Err(invalid(format!(
+                "拍摄时间 {} 晚于现在",
+                chinese_datetime(&when.format("%Y-%m-%dT%H:%M:%S").to_string())
+            )));
+        }
+        let taken = when.format("%Y-%m-%dT%H:%M:%S").to_string();
+        let blobs = self.blobs();
+        let original = std::fs::read(blobs.path_of(&p.sha256))?;
+        let mut meta = xuncha_photo::read_meta(&original).map_err(|e| invalid(xuncha_sync::describe(&e)))?;
+        meta.taken_at = Some(taken.clone());
+        let place = match self.enterprise(i.enterprise_id)? {
+            Some(e) => e.address.filter(|a| !a.trim().is_empty()),
+            None => None,
+        };
+        let caption = Caption { enterprise: i.enterprise_name.clone(), inspectors: i.inspectors.join("、"), place };
+        let copies = xuncha_photo::render(&original, &meta, &caption.lines(&meta, true))
+            .map_err(|e| invalid(xuncha_sync::describe(&e)))?;
+        let mut w = blobs.writer()?;
+        std::io::Write::write_all(&mut w, &copies.watermarked)?;
+        let watermarked = w.finish(None)?.sha256;
+        let stamp = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+        let replaced = std::mem::replace(&mut i.photos[k].watermarked_sha256, watermarked);
+        i.photos[k].taken_at = Some(taken);
+        i.photos[k].time_entered = Some(HandEntry { by: self.operator.clone(), at: stamp });
+        let base = i.version;
+        let saved = self.write_draft(&i, Some(base))?;
+        self.remove_unnamed(&[replaced])?;
+        Ok(saved)
+    }
+
+    /// Deletes the files among `candidates` that no record names any more.
+    fn remove_unnamed(&self, candidates: &[Sha256]) -> Result<(), StoreError> {
+        let mut named = self.conn.prepare(
+            "SELECT EXISTS (SELECT 1 FROM inspection_blob WHERE sha256 = ?1)
+                 OR EXISTS (SELECT 1 FROM case_file WHERE sha256 = ?1)
+                 OR EXISTS (SELECT 1 FROM archive_attachment WHERE sha256 = ?1)
+                 OR EXISTS (SELECT 1 FROM facility WHERE process_diagram_sha256 = ?1)
+                 OR EXISTS (SELECT 1 FROM outlet WHERE signboard_photo_sha256 = ?1)",
+        )?;
+        let blobs = self.blobs();
+        for sha in candidates {
+            if !named.query_row([sha.to_string()], |r| r.get::<_, bool>(0))? {
+                blobs.remove(sha)?;
+            }
+        }
+        Ok(())
+    }
+
     /// The draft that photos go to, when it is still a draft and has the
     /// finding they are for.
     fn photo_target(&self, id: InspectionId, finding: Option<FindingId>) -> Result<Inspection, StoreError> {
@@ -700,10 +765,12 @@ struct Caption {
 }
 
 impl Caption {
-    fn lines(&self, meta: &xuncha_photo::Meta) -> Vec<String> {
-        let time = match &meta.taken_at {
-            Some(t) => format!("拍摄时间：{}", chinese_datetime(t)),
-            None => "拍摄时间：照片未记录".to_string(),
+    /// The watermark's lines; a time entered by hand says so.
+    fn lines(&self, meta: &xuncha_photo::Meta, by_hand: bool) -> Vec<String> {
+        let time = match (&meta.taken_at, by_hand) {
+            (Some(t), false) => format!("拍摄时间：{}", chinese_datetime(t)),
+            (Some(t), true) => format!("拍摄时间：{}（手工录入）", chinese_datetime(t)),
+            (None, _) => "拍摄时间：照片未记录".to_string(),
         };
         let place = match (meta.gps, &self.place) {
             (Some(g), _) => format!(
@@ -760,7 +827,7 @@ fn process_file(blobs: &BlobStore, path: &Path, caption: &Caption) -> FileOutcom
     }
     let bytes = std::fs::read(path).map_err(|e| read_error(&e))?;
     let meta = xuncha_photo::read_meta(&bytes).map_err(|e| xuncha_sync::describe(&e))?;
-    let r = xuncha_photo::render(&bytes, &meta, &caption.lines(&meta)).map_err(|e| xuncha_sync::describe(&e))?;
+    let r = xuncha_photo::render(&bytes, &meta, &caption.lines(&meta, false)).map_err(|e| xuncha_sync::describe(&e))?;
     let put = |data: &[u8]| -> Result<Sha256, String> {
         let mut w = blobs.writer().map_err(|e| format!("保存照片失败：{e}"))?;
         std::io::Write::write_all(&mut w, data).map_err(|e| format!("保存照片失败：{e}"))?;
@@ -781,6 +848,7 @@ fn process_file(blobs: &BlobStore, path: &Path, caption: &Caption) -> FileOutcom
         file_name: String::new(),
         size,
         taken_at: meta.taken_at.clone(),
+        time_entered: None,
         latitude: meta.gps.map(|g| g.latitude),
         longitude: meta.gps.map(|g| g.longitude),
         width,

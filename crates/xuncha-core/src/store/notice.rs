@@ -159,7 +159,12 @@ impl Store {
             .filter(|p| p.finding_id.is_some_and(|f| findings.iter().any(|x| x.id == f)))
             .map(|p| {
                 let found = findings.iter().find(|f| Some(f.id) == p.finding_id).map_or("", |f| f.found.as_str());
-                let when = p.taken_at.as_deref().map(|t| format!("（拍摄于{}）", chinese_date(t))).unwrap_or_default();
+                let by_hand = if p.time_entered.is_some() { "，手工录入" } else { "" };
+                let when = p
+                    .taken_at
+                    .as_deref()
+                    .map(|t| format!("（拍摄于{}{by_hand}）", chinese_date(t)))
+                    .unwrap_or_default();
                 NoticePhoto { photo_id: p.id, sha256: p.watermarked_sha256, caption: format!("{found}{when}") }
             })
             .collect();

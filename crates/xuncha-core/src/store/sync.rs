@@ -319,6 +319,10 @@ impl Store {
     fn sync_blobs(&mut self, t: &mut dyn Transport, report: &mut SyncReport) -> Result<(), SyncError> {
         let blobs = self.blobs();
         for sha in self.blobs_to_upload()? {
+            // A draft discarded since the list was made took its photos along.
+            if !blobs.path_of(&sha).exists() {
+                continue;
+            }
             if !blobs.verify(&sha).map_err(StoreError::from)? {
                 report.blobs_damaged.push(sha);
                 continue;

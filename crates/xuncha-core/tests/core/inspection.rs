@@ -500,6 +500,60 @@ fn a_folder_of_photos_imports_with_a_message_for_each_bad_file() {
     );
 }
 
+/// A photo whose file carried no time gets it entered by hand, and every
+/// copy says so; a camera's time is never replaced, nor a signed record.
+#[test]
+fn a_missing_capture_time_is_entered_by_hand_and_marked_so_on_the_watermark() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sample_store(&dir);
+    store.set_operator("孙敏");
+    let plain = dir.path().join("微信图片.jpg");
+    std::fs::write(&plain, xuncha_photo::synth::jpeg(&xuncha_photo::synth::scene(800, 600, 3))).unwrap();
+    let timed = dir.path().join("IMG_0001.JPG");
+    let exif = xuncha_photo::synth::Exif { taken: Some("2026:11:22 09:41:07".into()), ..Default::default() };
+    std::fs::write(
+        &timed,
+        xuncha_photo::synth::with_exif(&xuncha_photo::synth::jpeg(&xuncha_photo::synth::scene(800, 600, 4)), &exif),
+    )
+    .unwrap();
+    let i = start(&mut store, InspectionKind::DailyPatrol);
+    let (i, _) = store.import_photos(i.id, None, &[plain, timed]).unwrap();
+    let (p, camera) = (i.photos[0].clone(), i.photos[1].clone());
+    assert_eq!((p.taken_at.as_deref(), &p.time_entered), (None, &None));
+
+    let refused = |r: Result<Inspection, StoreError>| match r {
+        Err(StoreError::Invalid(problems)) => problems[0].message.clone(),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(
+        refused(store.enter_photo_time(i.id, p.id, "昨天上午")),
+        "拍摄时间“昨天上午”不是日期和时间（如 2026-11-22 10:30）"
+    );
+    assert_eq!(
+        refused(store.enter_photo_time(i.id, p.id, "2027-01-01T08:00")),
+        "拍摄时间 2027年1月1日 08:00:00 晚于现在"
+    );
+    assert_eq!(
+        refused(store.enter_photo_time(i.id, camera.id, "2026-11-22T09:00")),
+        "照片“IMG_0001.JPG”自带相机记录的拍摄时间，不能改动"
+    );
+
+    let saved = store.enter_photo_time(i.id, p.id, "2026-11-22 09:30").unwrap();
+    let entered = &saved.photos[0];
+    assert_eq!(entered.taken_at.as_deref(), Some("2026-11-22T09:30:00"));
+    let by = entered.time_entered.as_ref().expect("marked as entered by hand");
+    assert_eq!(by.by, "孙敏");
+    assert_eq!(entered.sha256, p.sha256, "the original is untouched");
+    assert_ne!(entered.watermarked_sha256, p.watermarked_sha256, "the watermark is made again");
+    assert!(!store.blobs().path_of(&p.watermarked_sha256).exists(), "the old watermark, named by nothing, is gone");
+    assert!(store.blobs().verify(&entered.watermarked_sha256).unwrap());
+    assert_eq!(saved.photos[1], camera, "the other photo is as it was");
+
+    let signed = fill(&mut store, saved);
+    let signed = store.sign_inspection(signed.id, signed.version, &signers()).unwrap();
+    assert!(matches!(store.enter_photo_time(signed.id, p.id, "2026-11-22 09:31"), Err(StoreError::Final)));
+}
+
 #[test]
 fn a_discarded_draft_takes_its_photos_along_but_not_those_another_record_names() {
     let dir = tempfile::tempdir().unwrap();

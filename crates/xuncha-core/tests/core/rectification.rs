@@ -170,7 +170,7 @@ fn a_case_runs_from_delivery_to_closure_and_refuses_steps_out_of_order() {
     assert!(!case.steps.contains(&"delivered".to_string()), "送达 is offered once: {:?}", case.steps);
     assert!(case.steps.contains(&"rectified".to_string()), "{:?}", case.steps);
     let why = refusal(store.record_case_event(id, delivered));
-    assert_eq!(why, "通知书已于 2026-11-22 送达王厂长，不必再次登记送达");
+    assert_eq!(why, "通知书已于2026年11月22日送达王厂长，不必再次登记送达");
     let photo = dir.path().join("整改后.jpg");
     std::fs::write(&photo, xuncha_photo::synth::jpeg(&xuncha_photo::synth::scene(400, 300, 3))).unwrap();
     let finding = store.case(id).unwrap().unwrap().findings[0].finding_id;
