@@ -15,6 +15,7 @@ use std::sync::Mutex;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
+use xuncha_photo::Missing;
 
 use super::{outbox, Store, StoreError};
 use crate::blob::BlobStore;
@@ -476,12 +477,18 @@ impl Store {
                 "所选位置没有照片文件（可导入 JPG、JPEG、PNG 照片，含子文件夹）",
             )]));
         }
+        let caption = self.caption(&i)?;
+        Ok(PhotoBatch { id, finding, files, caption, blobs: self.blobs() })
+    }
+
+    /// What a draft's watermarks say besides time and place: the
+    /// enterprise, its address (when no GPS) and the inspectors.
+    fn caption(&self, i: &Inspection) -> Result<Caption, StoreError> {
         let place = match self.enterprise(i.enterprise_id)? {
             Some(e) => e.address.filter(|a| !a.trim().is_empty()),
             None => None,
         };
-        let caption = Caption { enterprise: i.enterprise_name.clone(), inspectors: i.inspectors.join("、"), place };
-        Ok(PhotoBatch { id, finding, files, caption, blobs: self.blobs() })
+        Ok(Caption { enterprise: i.enterprise_name.clone(), inspectors: i.inspectors.join("、"), place })
     }
 
     /// The last step of a photo import: adds the processed photos to the
@@ -568,12 +575,7 @@ impl Store {
         let original = std::fs::read(blobs.path_of(&p.sha256))?;
         let mut meta = xuncha_photo::read_meta(&original).map_err(|e| invalid(xuncha_sync::describe(&e)))?;
         meta.taken_at = Some(taken.clone());
-        let place = match self.enterprise(i.enterprise_id)? {
-            Some(e) => e.address.filter(|a| !a.trim().is_empty()),
-            None => None,
-        };
-        let caption = Caption { enterprise: i.enterprise_name.clone(), inspectors: i.inspectors.join("、"), place };
-        let copies = xuncha_photo::render(&original, &meta, &caption.lines(&meta, true))
+        let copies = xuncha_photo::render(&original, &meta, &self.caption(&i)?.lines(&meta, true))
             .map_err(|e| invalid(xuncha_sync::describe(&e)))?;
         let mut w = blobs.writer()?;
         std::io::Write::write_all(&mut w, &copies.watermarked)?;
@@ -835,12 +837,17 @@ fn process_file(blobs: &BlobStore, path: &Path, caption: &Caption) -> FileOutcom
     };
     let sha256 = put(&bytes)?;
     let (width, height) = meta.upright_size();
-    let notes = meta
-        .missing_time
-        .map(|m| format!("未读到拍摄时间：{}", m.time_reason()))
-        .into_iter()
-        .chain(meta.missing_place.map(|m| format!("未读到拍摄地点：{}", m.place_reason())))
-        .collect();
+    let notes = match (meta.missing_time, meta.missing_place) {
+        // One reason for both is said once.
+        (Some(Missing::NoExif), Some(Missing::NoExif)) => {
+            vec![format!("未读到拍摄时间和地点：{}", Missing::NoExif.time_reason())]
+        }
+        (time, place) => time
+            .map(|m| format!("未读到拍摄时间：{}", m.time_reason()))
+            .into_iter()
+            .chain(place.map(|m| format!("未读到拍摄地点：{}", m.place_reason())))
+            .collect(),
+    };
     let photo = Photo {
         id: PhotoId::NIL,
         finding_id: None,

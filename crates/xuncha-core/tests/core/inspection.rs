@@ -493,10 +493,8 @@ fn a_folder_of_photos_imports_with_a_message_for_each_bad_file() {
     assert_eq!(report[0].error, None);
     assert_eq!(
         report[0].notes,
-        [
-            "未读到拍摄时间：照片不含 EXIF 信息（截图、编辑或经聊天软件转发的照片常见）",
-            "未读到拍摄地点：照片不含 EXIF 信息（截图、编辑或经聊天软件转发的照片常见）"
-        ]
+        ["未读到拍摄时间和地点：照片不含 EXIF 信息（截图、编辑或经聊天软件转发的照片常见）"],
+        "one reason for both, said once"
     );
 }
 
