@@ -343,7 +343,7 @@ async fn a_steward_patrols_an_a_tier_enterprise_with_photos_from_a_card_signs_an
     app.click("[data-item=P1] [data-outcome=non_compliant]").await;
     app.click("[data-item=P5] [data-outcome=non_compliant]").await;
     app.click("[data-item=P3] [data-outcome=compliant]").await;
-    app.wait_text("[data-test=progress]", |t| t.contains("不符合 2 项")).await;
+    app.wait_text("[data-test=progress]", |t| t.contains("发现问题 2 项")).await;
     app.type_into("[data-finding='0'] [data-test=finding-found]", "雨水排放口有黄色污水流出").await;
     app.type_into("[data-finding='1'] [data-test=finding-found]", "危险废物暂存间地面破损、无标识").await;
 
@@ -683,7 +683,10 @@ async fn a_clerk_follows_a_problem_from_notice_to_closure_and_a_serious_one_to_t
     app.type_into("[data-test=start-inspectors]", "王强").await;
     app.click("[data-test=start-confirm]").await;
     app.wait_text("[data-test=inspection-state]", |t| t == "草稿").await;
-    app.wait_text("[data-item=R1]", |t| t.contains("雨水排放口有黄色污水流出") && t.contains("未整改")).await;
+    app.wait_text("[data-test=checklist-group]", |t| {
+        t.contains("整改通知书 祁环改") && t.contains("已整改待复核") && t.contains("雨水排放口有黄色污水流出")
+    })
+    .await;
     app.wait_count("[data-item]", 1).await;
     app.wait_count("[data-item=R1] [data-test=earlier-photos] [data-test=blob-image]", 1).await;
     app.screenshot("40b-reinspection-opens-on-the-open-problem").await;

@@ -357,7 +357,7 @@ export default {
     correction: '更正记录',
     template: '检查表',
     checklist: '检查内容',
-    progress: '已作答 {done} / {total} 项，不符合 {bad} 项',
+    progress: '已作答 {done} / {total} 项，发现问题 {bad} 项',
     notCheckedPrompt: '“{item}”未检查的原因：',
     notApplicablePrompt: '“{item}”不适用的原因：',
     timeNeeded: '请填写拍摄时间',
