@@ -47,6 +47,7 @@ fn main() {
             commands::sync::sync_now,
             commands::sync::login,
             commands::sync::logout,
+            commands::sync::set_full_name,
             commands::sync::conflicts,
             commands::sync::resolve_conflict,
             commands::inspection::checklist_templates,

@@ -77,20 +77,26 @@ impl AppState {
         self.info()
     }
 
-    /// Names the signed-in user (if any) on what the store records next.
-    pub fn name_operator(&self, store: &mut Store, db: &Path) {
-        let user = xuncha_client::signed_in(db).map(|s| s.user_name).unwrap_or_default();
-        store.set_operator(&user);
+    /// Names the signed-in person (if any) on what the store records next.
+    fn name_operator(&self, store: &mut Store, db: &Path) {
+        let person = xuncha_client::signed_in(db).map(|s| s.person).unwrap_or_default();
+        store.set_operator(&person);
+    }
+
+    /// Names the signed-in person again, after the saved session changed
+    /// (a login, a logout, a name set, a refresh during a round).
+    pub fn name_operator_again(&self) -> Result<(), ApiError> {
+        let db = self.db_path()?;
+        self.with_store(|s| {
+            self.name_operator(s, &db);
+            Ok(())
+        })
     }
 
     /// After a login or logout: names the user on what the store records
     /// next, forgets the last round's outcome, and says what the bar shows.
     pub fn signed_in_changed(&self, sync: &crate::sync::Sync) -> Result<SyncState, ApiError> {
-        let db = self.db_path()?;
-        self.with_store(|s| {
-            self.name_operator(s, &db);
-            Ok(())
-        })?;
+        self.name_operator_again()?;
         sync.reset();
         sync.state(self)
     }

@@ -57,6 +57,8 @@ impl Sync {
         self.progress.lock().expect("sync progress lock").running = true;
         self.announce(handle);
         let result = run_round(&db);
+        // A refreshed login may bring a name set on the server meanwhile.
+        let _ = app.name_operator_again();
         {
             let mut p = self.progress.lock().expect("sync progress lock");
             p.running = false;

@@ -47,6 +47,11 @@ enum Command {
         #[arg(long)]
         user: String,
     },
+    /// 设置本人姓名（记录、案件经过和文书上署此姓名；需联网，服务器为本账号的各台笔记本保存）
+    Name {
+        /// 姓名，如 张伟
+        full_name: String,
+    },
     /// 与同步服务器同步一次：推送本机修改，拉取所分配园区的更新
     Sync,
     /// 同步状态：待发送、待裁决、被拒绝的修改，上次同步时间
@@ -172,7 +177,10 @@ impl Ctx {
                 format!("数据库文件 {} 不存在，请先运行 xuncha --db {} init", db.display(), db.display()),
             ));
         }
-        Ok(Store::open(db, Env::system())?)
+        let mut store = Store::open(db, Env::system())?;
+        // What this run records is credited to the signed-in person.
+        store.set_operator(&xuncha_client::signed_in(db).map(|s| s.person).unwrap_or_default());
+        Ok(store)
     }
 
     /// Prints `value` as JSON under `--json`, else runs `human`.
@@ -232,6 +240,7 @@ fn main() -> ExitCode {
 fn run(ctx: &Ctx, command: Command) -> Result<(), ApiError> {
     match command {
         Command::Login { server, user } => sync::login(ctx, &server, &user),
+        Command::Name { full_name } => sync::name(ctx, &full_name),
         Command::Sync => sync::sync(ctx),
         Command::Status => sync::status(ctx),
         Command::Numbers => sync::numbers(ctx),

@@ -342,7 +342,16 @@ fn login_and_sync_report_what_was_pushed_and_pulled() {
         .output()
         .unwrap();
     assert!(said.status.success(), "{}", String::from_utf8_lossy(&said.stderr));
-    assert!(String::from_utf8_lossy(&said.stdout).contains("分配园区 1 个"));
+    let said = String::from_utf8_lossy(&said.stdout).to_string();
+    assert!(said.contains("wang（wang，clerk），分配园区 1 个"), "{said}");
+    assert!(said.contains("尚未设置姓名：记录上暂署登录名 wang"), "{said}");
+    // The clerk's own name: checked by the server, kept for every laptop.
+    let refused = xuncha(&db, &["name", "王\t芳"]);
+    assert_eq!(refused.status.code(), Some(3), "a refused name is bad input");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("姓名不能含换行、制表符等控制字符"));
+    assert!(ok(xuncha(&db, &["name", " 王芳 "])).contains("姓名已设为“王芳”"));
+    let users = admin(&["user", "list"]);
+    assert!(users.contains("wang\t王芳\tclerk"), "{users}");
 
     let first: Value = serde_json::from_str(&ok(xuncha(&db, &["sync", "--json"]))).unwrap();
     assert!(first["report"]["pulled"].as_u64().unwrap() > 1, "{first}");
@@ -359,6 +368,16 @@ fn login_and_sync_report_what_was_pushed_and_pulled() {
         numbers.contains("余 30 个，下一个 祁环改〔") && numbers.contains("〕1号"),
         "the clerk can number offline: {numbers}"
     );
+    // What the clerk records carries the clerk's name, not the login name.
+    let signed = signed_patrol(&db, Some("雨水排放口有黄色污水流出")).id.to_string();
+    let office = dir.path().join("office.json");
+    std::fs::write(&office, serde_json::to_string(&xuncha_core::sample::notice_office()).unwrap()).unwrap();
+    let args = ["notice", "issue", &signed, "--office", office.to_str().unwrap(), "--plan-due", "2099-12-07"];
+    ok(xuncha(&db, &[&args[..], &["--reviewed-by", "周主任"]].concat()));
+    let store = xuncha_core::Store::open(&db, xuncha_core::Env::system()).unwrap();
+    let cases = store.cases(&Default::default()).unwrap();
+    let by: Vec<&str> = cases[0].events.iter().map(|e| e.recorded_by.as_str()).collect();
+    assert_eq!(by, ["王芳"; 3], "opened, reviewed and issued by the clerk, by name");
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -24,9 +24,9 @@ use xuncha_core::sync::{BlobOnServer, Transport, TransportError};
 use xuncha_core::Store;
 use xuncha_core::{DeviceId, ParkId, Sha256};
 use xuncha_sync::{
-    BlobUpload, ChallengeRequest, ConflictRecord, DeviceProof, ErrorBody, Hello, LeaseRequest, LoginChallenge,
-    LoginRequest, NumberBlock, NumberSeries, PullPage, PullRequest, PushRequest, PushResponse, ReferenceDoc,
-    ReferenceEntry, RefreshRequest, Resolve, Session, UPLOAD_LENGTH, UPLOAD_OFFSET,
+    BlobUpload, ChallengeRequest, ConflictRecord, DeviceProof, ErrorBody, FullName, Hello, LeaseRequest,
+    LoginChallenge, LoginRequest, NumberBlock, NumberSeries, PullPage, PullRequest, PushRequest, PushResponse,
+    ReferenceDoc, ReferenceEntry, RefreshRequest, Resolve, Session, UPLOAD_LENGTH, UPLOAD_OFFSET,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -196,6 +196,12 @@ pub fn conflicts(store: &Store, parks: Option<Vec<ParkId>>, decided: bool) -> Re
     Ok(store.conflict_items(listed)?)
 }
 
+/// Sets the name the signed-in user's records and papers carry (the
+/// server keeps it for every laptop of the user); returns it as kept.
+pub fn set_full_name(store_path: &Path, typed: &str) -> Result<String, ApiError> {
+    Ok(HttpTransport::for_store(store_path)?.set_full_name(typed)?)
+}
+
 /// Sync requests over HTTP with the saved session.
 pub struct HttpTransport {
     agent: ureq::Agent,
@@ -229,6 +235,10 @@ impl HttpTransport {
         let session: Session =
             read(self.agent.post(&self.url("/v1/refresh")).send_json(&req).map_err(transport_error)?)?;
         self.saved.session = session;
+        self.save()
+    }
+
+    fn save(&self) -> Result<(), TransportError> {
         self.saved
             .save(&self.session_file)
             .map(|_| ())
@@ -264,6 +274,19 @@ impl HttpTransport {
 }
 
 impl HttpTransport {
+    /// Sets the name the user's records carry, on the server and in the
+    /// saved session; returns it as the server kept it.
+    pub fn set_full_name(&mut self, typed: &str) -> Result<String, TransportError> {
+        let req = FullName { full_name: typed.to_string() };
+        let FullName { full_name } = self.call(
+            |a, url, auth| a.put(url).set("Authorization", auth).send_json(&req).map_err(transport_error),
+            "/v1/me/name",
+        )?;
+        self.saved.session.full_name = full_name.clone();
+        self.save()?;
+        Ok(full_name)
+    }
+
     /// The conflicts of these parks, each park's oldest first: both
     /// values, and whether a supervisor still has to decide.
     pub fn conflicts(

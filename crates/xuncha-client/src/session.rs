@@ -113,6 +113,8 @@ pub fn signed_in(store_path: &Path) -> Option<SignedIn> {
     let file = read_file(&session_path(store_path)).ok()?;
     Some(SignedIn {
         server: file.server,
+        person: file.session.person().to_string(),
+        full_name: Some(file.session.full_name.clone()).filter(|n| !n.trim().is_empty()),
         user_name: file.session.user_name,
         role: file.session.role,
         parks: file.session.parks.len(),

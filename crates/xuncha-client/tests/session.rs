@@ -22,6 +22,7 @@ fn session() -> SavedSession {
             refresh_token: "refresh-secret-2".into(),
             user_id: Uuid::from_u128(7),
             user_name: "zhang".into(),
+            full_name: String::new(),
             role: "inspector".into(),
             parks: vec![Uuid::from_u128(8).into()],
         },

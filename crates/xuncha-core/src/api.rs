@@ -372,7 +372,13 @@ impl From<&SyncReport> for SyncRound {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SignedIn {
     pub server: String,
+    /// The login name.
     pub user_name: String,
+    /// The person's name, once set by an administrator or the user.
+    pub full_name: Option<String>,
+    /// The name records and papers carry: the person's name, else the
+    /// login name.
+    pub person: String,
     /// inspector, steward, clerk, supervisor or admin.
     pub role: String,
     pub parks: usize,

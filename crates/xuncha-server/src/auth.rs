@@ -42,12 +42,34 @@ pub const CHALLENGE_SECONDS: i64 = 5 * 60;
 pub const MAX_DEVICE_NAME: usize = 64;
 /// The longest user name, in characters; longer names never exist.
 pub const MAX_USER_NAME: usize = 64;
+/// The longest person's name, in characters (复姓 and minority names
+/// included, with room to spare).
+pub const MAX_FULL_NAME: usize = 20;
 /// The longest password checked, in bytes (argon2 hashes any length; this
 /// bounds the work one request can cause).
 pub const MAX_PASSWORD_BYTES: usize = 256;
 
 /// The fewest characters a new password may have.
 pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// A person's name as records carry it: trimmed, not empty, at most
+/// [`MAX_FULL_NAME`] characters, no control characters.
+pub fn full_name(typed: &str) -> Result<String, ServerError> {
+    let name = typed.trim();
+    if name.is_empty() {
+        return Err(ServerError::BadRequest("姓名不能为空".into()));
+    }
+    if name.chars().count() > MAX_FULL_NAME {
+        return Err(ServerError::BadRequest(format!(
+            "姓名最多 {MAX_FULL_NAME} 个字符，此处 {} 个",
+            name.chars().count()
+        )));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ServerError::BadRequest("姓名不能含换行、制表符等控制字符".into()));
+    }
+    Ok(name.to_string())
+}
 
 /// The rule for new passwords: at least [`MIN_PASSWORD_CHARS`] characters,
 /// at most [`MAX_PASSWORD_BYTES`] bytes, and at least three of the four
@@ -137,8 +159,10 @@ impl<B: Backend> Bureau<B> {
         self.env().now().timestamp()
     }
 
-    /// Creates a user (the admin CLI). The password is hashed with argon2id.
-    pub fn add_user(&self, name: &str, role: Role, password: &str) -> Result<Uuid, ServerError> {
+    /// Creates a user (the admin CLI), with the name records will carry if
+    /// given. The password is hashed with argon2id.
+    pub fn add_user(&self, name: &str, full: Option<&str>, role: Role, password: &str) -> Result<Uuid, ServerError> {
+        let full_name = full.map(full_name).transpose()?.unwrap_or_default();
         let name = name.trim();
         if name.is_empty() {
             return Err(ServerError::BadRequest("用户名不能为空".into()));
@@ -159,8 +183,16 @@ impl<B: Backend> Bureau<B> {
             if tx.user_by_name(name)?.is_some() {
                 return Err(ServerError::BadRequest(format!("用户“{name}”已存在")));
             }
-            tx.insert_user(&UserRow { id, name: name.to_string(), role, password_hash: password_hash.clone() }, &now)?;
-            let detail = format!("新建用户 {name}，角色 {}", role.as_str());
+            let user = UserRow {
+                id,
+                name: name.to_string(),
+                role,
+                password_hash: password_hash.clone(),
+                full_name: full_name.clone(),
+            };
+            tx.insert_user(&user, &now)?;
+            let full = if user.full_name.is_empty() { String::new() } else { format!("（{}）", user.full_name) };
+            let detail = format!("新建用户 {name}{full}，角色 {}", role.as_str());
             console(tx, &now, Event::UserAdded, &detail)
         })?;
         Ok(id)
@@ -176,6 +208,32 @@ impl<B: Backend> Bureau<B> {
             }
             Ok(out)
         })
+    }
+
+    /// Sets the name a user's records carry (the admin CLI); returns it as kept.
+    pub fn name_user(&self, user_name: &str, full: &str) -> Result<String, ServerError> {
+        let full = full_name(full)?;
+        let now = self.env().now().to_rfc3339();
+        self.backend().transaction(|tx| {
+            let user =
+                tx.user_by_name(user_name)?.ok_or_else(|| ServerError::NotFound(format!("没有用户“{user_name}”")))?;
+            tx.set_full_name(user.id, &full)?;
+            console(tx, &now, Event::UserNamed, &format!("用户 {user_name} 的姓名：{}→{full}", user.person()))
+        })?;
+        Ok(full)
+    }
+
+    /// Sets the name the signed-in user's records carry; returns it as kept.
+    pub fn name_self(&self, who: &Principal, full: &str) -> Result<String, ServerError> {
+        let full = full_name(full)?;
+        let now = self.env().now().to_rfc3339();
+        self.backend().transaction(|tx| {
+            let user = tx.user(who.user_id)?.ok_or_else(|| unauthorized("用户已不存在"))?;
+            tx.set_full_name(user.id, &full)?;
+            let detail = format!("姓名：{}→{full}", user.person());
+            audit::by(tx, &now, who, Event::UserNamed, Outcome::Success, &detail)
+        })?;
+        Ok(full)
     }
 
     /// Lifts a lockout of an account after failed sign-ins (the admin CLI).
@@ -527,6 +585,7 @@ impl<B: Backend> Bureau<B> {
             refresh_token: hex::encode(refresh),
             user_id: user.id,
             user_name: user.name.clone(),
+            full_name: user.full_name.clone(),
             role: user.role.as_str().to_string(),
             parks: tx.parks_of(user.id)?,
         })

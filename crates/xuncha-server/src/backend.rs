@@ -73,6 +73,19 @@ pub struct UserRow {
     pub name: String,
     pub role: Role,
     pub password_hash: String,
+    /// The name records and papers carry; empty until set.
+    pub full_name: String,
+}
+
+impl UserRow {
+    /// The person's name, or the login name until one is set.
+    pub fn person(&self) -> &str {
+        if self.full_name.is_empty() {
+            &self.name
+        } else {
+            &self.full_name
+        }
+    }
 }
 
 /// A block of numbers to hand out, before the backend numbers it.
@@ -216,6 +229,7 @@ pub trait Tx {
 
     fn insert_user(&mut self, user: &UserRow, now: &str) -> Result<(), ServerError>;
     fn user_by_name(&mut self, name: &str) -> Result<Option<UserRow>, ServerError>;
+    fn set_full_name(&mut self, user: Uuid, full_name: &str) -> Result<(), ServerError>;
     fn user(&mut self, id: Uuid) -> Result<Option<UserRow>, ServerError>;
     /// Every user, by name.
     fn users(&mut self) -> Result<Vec<UserRow>, ServerError>;

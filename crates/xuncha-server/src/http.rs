@@ -12,7 +12,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -152,6 +152,7 @@ pub fn router<B: Backend + 'static>(bureau: Arc<Bureau<B>>) -> Router {
         .route("/v1/login/challenge", post(challenge::<B>))
         .route("/v1/login", post(login::<B>))
         .route("/v1/refresh", post(refresh::<B>))
+        .route("/v1/me/name", put(name_self::<B>))
         .route("/v1/sync/hello", get(hello::<B>))
         .route("/v1/sync/push", post(push::<B>))
         .route("/v1/sync/pull", post(pull::<B>))
@@ -198,6 +199,17 @@ async fn login<B: Backend + 'static>(
     let req = body(req)?;
     let source = source_address(&extensions, &headers);
     blocking(&b, move |b| b.login(&req, source)).await
+}
+
+/// The signed-in user sets the name their records carry.
+async fn name_self<B: Backend + 'static>(
+    State(b): Shared<B>,
+    headers: HeaderMap,
+    req: Result<Json<xuncha_sync::FullName>, JsonRejection>,
+) -> Reply<xuncha_sync::FullName> {
+    let who = principal(&b, &headers).await?;
+    let req = body(req)?;
+    blocking(&b, move |b| Ok(xuncha_sync::FullName { full_name: b.name_self(&who, &req.full_name)? })).await
 }
 
 /// The caller's address: the peer, or behind a proxy on this machine the

@@ -100,10 +100,15 @@ enum UserCommand {
         /// inspector, steward, clerk, supervisor or admin.
         #[arg(long)]
         role: String,
+        /// The person's name their records and papers carry, e.g. 张伟.
+        #[arg(long)]
+        full_name: Option<String>,
     },
+    /// Sets the name a user's records and papers carry, e.g. `user name zhang 张伟`.
+    Name { name: String, full_name: String },
     /// Lifts the lockout of an account after failed sign-ins.
     Unlock { name: String },
-    /// Lists every user: name, role and assigned parks.
+    /// Lists every user: login name, person's name, role and assigned parks.
     List,
 }
 
@@ -269,13 +274,20 @@ fn run(cli: Cli) -> Result<(), String> {
             let bureau = Arc::new(open(&cli)?);
             serve(bureau, *listen, tls)
         }
-        Command::User { command: UserCommand::Add { name, role } } => {
+        Command::User { command: UserCommand::Add { name, role, full_name } } => {
             let role = Role::parse(role)
                 .ok_or_else(|| format!("未知角色“{role}”，可选：inspector、steward、clerk、supervisor、admin"))?;
             let password = password()?;
-            let id = open(&cli)?.add_user(name, role, &password).map_err(describe)?;
+            let id = open(&cli)?.add_user(name, full_name.as_deref(), role, &password).map_err(describe)?;
             println!("{id}");
             eprintln!("已添加用户 {name}（{}）；用 assign {name} <园区> 分配园区", role.as_str());
+            Ok(())
+        }
+        Command::User { command: UserCommand::Name { name, full_name } } => {
+            let kept = open(&cli)?.name_user(name, full_name).map_err(describe)?;
+            println!(
+                "已将用户 {name} 的姓名设为“{kept}”；其笔记本至迟 15 分钟后同步时取得此姓名，此后的记录和文书使用它"
+            );
             Ok(())
         }
         Command::User { command: UserCommand::Unlock { name } } => {
@@ -291,7 +303,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 let parks: Vec<&str> =
                     parks.iter().map(|p| names.get(p).map_or("（已不存在的园区）", String::as_str)).collect();
                 let parks = if parks.is_empty() { "（未分配园区）".to_string() } else { parks.join("、") };
-                println!("{}\t{}\t{parks}", user.name, user.role.as_str());
+                let full = if user.full_name.is_empty() { "（未设姓名）" } else { &user.full_name };
+                println!("{}\t{full}\t{}\t{parks}", user.name, user.role.as_str());
             }
             Ok(())
         }

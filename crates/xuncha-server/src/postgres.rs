@@ -71,6 +71,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("20261202210000_audit", include_str!("../migrations/postgres/20261202210000_audit.sql")),
     ("20261203080000_blob_scope", include_str!("../migrations/postgres/20261203080000_blob_scope.sql")),
     ("20261203110000_device_keys", include_str!("../migrations/postgres/20261203110000_device_keys.sql")),
+    ("20261206030000_person_name", include_str!("../migrations/postgres/20261206030000_person_name.sql")),
 ];
 
 /// How often a transaction is tried when PostgreSQL aborts it for a
@@ -328,6 +329,7 @@ fn user_of(r: &postgres::Row) -> Result<UserRow, ServerError> {
         name: r.get(1),
         role: Role::parse(role).ok_or_else(|| damaged("role", role))?,
         password_hash: r.get(3),
+        full_name: r.get(4),
     })
 }
 
@@ -666,24 +668,30 @@ impl Tx for PgTx<'_> {
 
     fn insert_user(&mut self, u: &UserRow, now: &str) -> Result<(), ServerError> {
         let s = self.statement(
-            "INSERT INTO app_user (id, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO app_user (id, name, role, password_hash, created_at, full_name) VALUES ($1, $2, $3, $4, $5, $6)",
         )?;
-        self.tx.execute(&s, &[&u.id, &u.name, &u.role.as_str(), &u.password_hash, &now])?;
+        self.tx.execute(&s, &[&u.id, &u.name, &u.role.as_str(), &u.password_hash, &now, &u.full_name])?;
+        Ok(())
+    }
+
+    fn set_full_name(&mut self, user: Uuid, full_name: &str) -> Result<(), ServerError> {
+        let s = self.statement("UPDATE app_user SET full_name = $2 WHERE id = $1")?;
+        self.tx.execute(&s, &[&user, &full_name])?;
         Ok(())
     }
 
     fn user_by_name(&mut self, name: &str) -> Result<Option<UserRow>, ServerError> {
-        let s = self.statement("SELECT id, name, role, password_hash FROM app_user WHERE name = $1")?;
+        let s = self.statement("SELECT id, name, role, password_hash, full_name FROM app_user WHERE name = $1")?;
         self.tx.query_opt(&s, &[&name])?.as_ref().map(user_of).transpose()
     }
 
     fn users(&mut self) -> Result<Vec<UserRow>, ServerError> {
-        let s = self.statement("SELECT id, name, role, password_hash FROM app_user ORDER BY name")?;
+        let s = self.statement("SELECT id, name, role, password_hash, full_name FROM app_user ORDER BY name")?;
         self.tx.query(&s, &[])?.iter().map(user_of).collect()
     }
 
     fn user(&mut self, id: Uuid) -> Result<Option<UserRow>, ServerError> {
-        let s = self.statement("SELECT id, name, role, password_hash FROM app_user WHERE id = $1")?;
+        let s = self.statement("SELECT id, name, role, password_hash, full_name FROM app_user WHERE id = $1")?;
         self.tx.query_opt(&s, &[&id])?.as_ref().map(user_of).transpose()
     }
 

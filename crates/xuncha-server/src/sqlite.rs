@@ -86,6 +86,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "20261203110000_device_keys",
         sql: include_str!("../migrations/sqlite/20261203110000_device_keys.sql"),
     },
+    Migration {
+        name: "20261206030000_person_name",
+        sql: include_str!("../migrations/sqlite/20261206030000_person_name.sql"),
+    },
 ];
 
 pub struct Sqlite {
@@ -172,7 +176,7 @@ fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
     let role = Role::parse(&role).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, format!("role {role}").into())
     })?;
-    Ok(UserRow { id: uuid_col(r, 0)?, name: r.get(1)?, role, password_hash: r.get(3)? })
+    Ok(UserRow { id: uuid_col(r, 0)?, name: r.get(1)?, role, password_hash: r.get(3)?, full_name: r.get(4)? })
 }
 
 const CONFLICT_COLUMNS: &str = "id, kind, entity_id, park_id, field, server_value, device_value, device_id,
@@ -388,22 +392,31 @@ impl Tx for SqliteTx<'_> {
     fn insert_user(&mut self, u: &UserRow, now: &str) -> Result<(), ServerError> {
         self.tx
             .prepare_cached(
-                "INSERT INTO app_user (id, name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO app_user (id, name, role, password_hash, created_at, full_name)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![u.id.to_string(), u.name, u.role.as_str(), u.password_hash, now])?;
+            .execute(params![u.id.to_string(), u.name, u.role.as_str(), u.password_hash, now, u.full_name])?;
+        Ok(())
+    }
+
+    fn set_full_name(&mut self, user: Uuid, full_name: &str) -> Result<(), ServerError> {
+        self.tx
+            .prepare_cached("UPDATE app_user SET full_name = ?2 WHERE id = ?1")?
+            .execute(params![user.to_string(), full_name])?;
         Ok(())
     }
 
     fn user_by_name(&mut self, name: &str) -> Result<Option<UserRow>, ServerError> {
         Ok(self
             .tx
-            .prepare_cached("SELECT id, name, role, password_hash FROM app_user WHERE name = ?1")?
+            .prepare_cached("SELECT id, name, role, password_hash, full_name FROM app_user WHERE name = ?1")?
             .query_row([name], user_row)
             .optional()?)
     }
 
     fn users(&mut self) -> Result<Vec<UserRow>, ServerError> {
-        let mut stmt = self.tx.prepare_cached("SELECT id, name, role, password_hash FROM app_user ORDER BY name")?;
+        let mut stmt =
+            self.tx.prepare_cached("SELECT id, name, role, password_hash, full_name FROM app_user ORDER BY name")?;
         let rows = stmt.query_map([], user_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -411,7 +424,7 @@ impl Tx for SqliteTx<'_> {
     fn user(&mut self, id: Uuid) -> Result<Option<UserRow>, ServerError> {
         Ok(self
             .tx
-            .prepare_cached("SELECT id, name, role, password_hash FROM app_user WHERE id = ?1")?
+            .prepare_cached("SELECT id, name, role, password_hash, full_name FROM app_user WHERE id = ?1")?
             .query_row([id.to_string()], user_row)
             .optional()?)
     }

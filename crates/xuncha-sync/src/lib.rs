@@ -381,10 +381,35 @@ pub struct Session {
     pub access_expires_in: i64,
     pub refresh_token: String,
     pub user_id: Uuid,
+    /// The login name.
     pub user_name: String,
+    /// The person's name as it goes on records and papers (张伟), set by
+    /// an administrator or by the user; empty until set (and from older
+    /// servers).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub full_name: String,
     /// inspector, steward, clerk, supervisor or admin.
     pub role: String,
     pub parks: Vec<ParkId>,
+}
+
+impl Session {
+    /// The name that records and papers carry: the person's name, or the
+    /// login name until one is set.
+    pub fn person(&self) -> &str {
+        if self.full_name.trim().is_empty() {
+            &self.user_name
+        } else {
+            &self.full_name
+        }
+    }
+}
+
+/// `PUT /v1/me/name`: the signed-in user sets the name records carry.
+/// The answer is the name as kept (trimmed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FullName {
+    pub full_name: String,
 }
 
 /// `POST /v1/conflicts/{id}/resolve`.

@@ -145,10 +145,31 @@ fn login_session_and_errors() {
             refresh_token: "r".repeat(64),
             user_id: id(30),
             user_name: "zhang".into(),
+            full_name: String::new(),
             role: "inspector".into(),
             parks: vec![id(20)],
         },
     );
+    // A server that knows people's names sends one once it is set.
+    golden(
+        "session_named",
+        &Session {
+            access_token: "a".repeat(64),
+            access_expires_in: 900,
+            refresh_token: "r".repeat(64),
+            user_id: id(30),
+            user_name: "zhang".into(),
+            full_name: "张伟".into(),
+            role: "inspector".into(),
+            parks: vec![id(20)],
+        },
+    );
+    golden("full_name", &FullName { full_name: "张伟".into() });
+    // Records carry the person's name, or the login name until one is set.
+    let named: Session = serde_json::from_str(include_str!("golden/session_named.json")).unwrap();
+    assert_eq!(named.person(), "张伟");
+    let unnamed: Session = serde_json::from_str(include_str!("golden/session.json")).unwrap();
+    assert_eq!(unnamed.person(), "zhang");
     golden("blob_upload", &BlobUpload { received: 4_194_304, complete: false });
     golden(
         "error",

@@ -41,6 +41,18 @@ pub async fn logout(app: AppHandle) -> Answer<SyncState> {
     .await
 }
 
+/// Sets the name the signed-in user's records and papers carry.
+#[tauri::command]
+pub async fn set_full_name(app: AppHandle, name: String) -> Answer<SyncState> {
+    off_main(move || {
+        let state = app.state::<AppState>();
+        xuncha_client::set_full_name(&state.db_path()?, &name)?;
+        state.name_operator_again()?;
+        app.state::<Sync>().state(&state)
+    })
+    .await
+}
+
 /// The conflicts of every park on this laptop, decided ones too, named from
 /// its records. Read on a connection of its own, so the window's store is
 /// not held while the server answers.

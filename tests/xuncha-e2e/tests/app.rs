@@ -164,7 +164,7 @@ async fn two_laptops_edit_offline_reconnect_and_end_identical_with_the_conflict_
     log_in_from_first_run(&a, &url, "sun").await;
     log_in_from_first_run(&b, &url, "qian").await;
     let user = a.wait_text("[data-test=sync-user]", |t| !t.is_empty()).await;
-    assert_eq!(user, "sun（主管）", "the status bar says who is logged in");
+    assert_eq!(user, "sun（主管） 未设姓名", "the status bar says who is logged in, and that no name is set yet");
     let numbers = a.wait_text("[data-test=sync-numbers]", |t| !t.is_empty()).await;
     assert!(
         numbers.starts_with("祁环改〔") && numbers.ends_with("〕编号余 30 个"),
@@ -619,6 +619,15 @@ async fn a_clerk_follows_a_problem_from_notice_to_closure_and_a_serious_one_to_t
     let app = desk.start(&config, &[("XUNCHA_SYNC_EVERY", "3600")]).await;
     log_in_from_first_run(&app, &bureau.url(), "wang").await;
 
+    // The inspector names herself once; the status bar and the case's
+    // history carry the name, not the login.
+    app.wait_text("[data-test=sync-no-name]", |t| t == "未设姓名").await;
+    app.click("[data-test=open-name]").await;
+    app.type_into("[data-test=name-input]", "吴琳").await;
+    app.click("[data-test=name-submit]").await;
+    app.wait_text("[data-test=sync-user]", |t| t == "吴琳（执法检查员）").await;
+    app.screenshot("05-own-name").await;
+
     // A patrol finds a general problem and a serious one.
     open_shunlong(&app).await;
     start_patrol(&app).await;
@@ -641,6 +650,7 @@ async fn a_clerk_follows_a_problem_from_notice_to_closure_and_a_serious_one_to_t
     fill(&app, &NOTICE_OFFICE).await;
     app.click("[data-test=issue-notice-confirm]").await;
     app.wait_text("[data-test=case-state]", |t| t == "已下发").await;
+    app.wait_text("[data-test=cases-panel]", |t| t.contains("吴琳") && !t.contains("wang")).await;
 
     // The serious problem goes to the bureau's branch; its feedback comes back.
     app.click("[data-test=transfer-clue-open]").await;

@@ -429,7 +429,20 @@ refilled: boolean,
  */
 stopped: string | null, };
 
-export type SignedIn = { server: string, user_name: string, 
+export type SignedIn = { server: string, 
+/**
+ * The login name.
+ */
+user_name: string, 
+/**
+ * The person's name, once set by an administrator or the user.
+ */
+full_name: string | null, 
+/**
+ * The name records and papers carry: the person's name, else the
+ * login name.
+ */
+person: string, 
 /**
  * inspector, steward, clerk, supervisor or admin.
  */

@@ -76,6 +76,8 @@ export const api = {
   syncNow: () => invoke<SyncRound>('sync_now'),
   login: (server: string, user: string, password: string) => invoke<SyncState>('login', { server, user, password }),
   logout: () => invoke<SyncState>('logout'),
+  /** The name the signed-in user's records and papers carry, kept by the server. */
+  setFullName: (name: string) => invoke<SyncState>('set_full_name', { name }),
   conflicts: () => invoke<ConflictItem[]>('conflicts'),
   resolveConflict: (id: string, takeLaptop: boolean) => invoke<SyncRound>('resolve_conflict', { id, takeLaptop }),
   checklistTemplates: () => invoke<Template[]>('checklist_templates'),

@@ -116,6 +116,18 @@ export default {
     submit: '登录并同步',
     missing: '请填写{field}',
     done: '已登录：{user}（{role}）',
+    noName: '尚未设置姓名：记录和文书上暂署登录名 {user}。请点击侧栏中的名字设置。',
+  },
+  person: {
+    title: '本人姓名',
+    label: '姓名',
+    hint: '检查记录、案件经过和文书上署此姓名；服务器为本账号的各台笔记本保存，需联网设置。',
+    login: '登录名',
+    missing: '请填写姓名',
+    save: '保存',
+    saved: '姓名已设为“{name}”',
+    set: '设置姓名',
+    notSet: '未设姓名',
   },
   conflicts: {
     title: '冲突裁决',

@@ -11,7 +11,7 @@ function t(key: string, params: Record<string, unknown> = {}): string {
 }
 
 const state = (extra: Partial<SyncState> = {}): SyncState => ({
-  signed_in: { server: 'http://127.0.0.1:8080', user_name: 'sun', role: 'supervisor', parks: 1 },
+  signed_in: { server: 'http://127.0.0.1:8080', user_name: 'sun', full_name: '孙敏', person: '孙敏', role: 'supervisor', parks: 1 },
   status: { pending: 0, held: 0, rejected: 0, last_sync_at: null, uploads_pending: 0, conflicts_waiting: 0, overwritten: 0, set_aside: 0, decisions_waiting: 0 },
   running: false,
   last_error: null,

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { api, events, type SyncRound, type SyncState } from '../ipc'
 
 /**
- * The sync state the app sends, the login dialog's visibility, and a
+ * The sync state the app sends, the login and name dialogs' visibility, and a
  * counter that goes up whenever a round brought records in, so open
  * lists can reload.
  */
@@ -10,6 +10,7 @@ export const useSyncStore = defineStore('sync', {
   state: () => ({
     state: null as SyncState | null,
     loginOpen: false,
+    nameOpen: false,
     dataVersion: 0,
     listening: false,
   }),
@@ -48,6 +49,9 @@ export const useSyncStore = defineStore('sync', {
     },
     async logout() {
       this.state = await api.logout()
+    },
+    async setFullName(name: string) {
+      this.state = await api.setFullName(name)
     },
   },
 })

@@ -21,13 +21,23 @@ pub fn login(ctx: &Ctx, server: &str, user: &str) -> Result<(), ApiError> {
     let signed_in = xuncha_client::signed_in(store.path());
     ctx.say(&signed_in, |_| {
         println!(
-            "已登录 {}：{}（{}），分配园区 {} 个",
+            "已登录 {}：{}（{}，{}），分配园区 {} 个",
             saved.server,
+            saved.session.person(),
             saved.session.user_name,
             saved.session.role,
             saved.session.parks.len()
-        )
+        );
+        if saved.session.full_name.is_empty() {
+            println!("尚未设置姓名：记录上暂署登录名 {}，可用 xuncha name 姓名 设置", saved.session.user_name);
+        }
     })
+}
+
+pub fn name(ctx: &Ctx, full_name: &str) -> Result<(), ApiError> {
+    let kept = xuncha_client::set_full_name(ctx.db()?, full_name)?;
+    let signed_in = xuncha_client::signed_in(ctx.db()?);
+    ctx.say(&signed_in, |_| println!("姓名已设为“{kept}”：此后的记录、案件经过和文书署此姓名"))
 }
 
 pub fn sync(ctx: &Ctx) -> Result<(), ApiError> {

@@ -153,6 +153,10 @@ const SERVER_MIGRATIONS: &[(&str, &str)] = &[
         "f0c3ec2d0f0713a1329167b600903f79b7eb07a6e61d54ff3b24c41b977ef3c1",
     ),
     (
+        "crates/xuncha-server/migrations/postgres/20261206030000_person_name.sql",
+        "183bafb8ce60334a66ff3f855027a80c34d5e6959a2a51eb612b4e096549a51d",
+    ),
+    (
         "crates/xuncha-server/migrations/sqlite/20261122190000_sync.sql",
         "b3e551961c2c60720854f34677f1f8f2fbdeec0e54f046c3a1474073ca809c5e",
     ),
@@ -179,6 +183,10 @@ const SERVER_MIGRATIONS: &[(&str, &str)] = &[
     (
         "crates/xuncha-server/migrations/sqlite/20261203110000_device_keys.sql",
         "091f5efeba9824423b0a3120b73729d6e3336f4a6db516a06b28bf1584d68bfa",
+    ),
+    (
+        "crates/xuncha-server/migrations/sqlite/20261206030000_person_name.sql",
+        "183bafb8ce60334a66ff3f855027a80c34d5e6959a2a51eb612b4e096549a51d",
     ),
 ];
 

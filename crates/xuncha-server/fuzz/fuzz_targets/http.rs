@@ -27,7 +27,7 @@ const KEYS: &[&str] = &[
     "file_name", "finding_id", "verdict", "device_id", "digest", "prev_id", "prev_digest", "signed_at",
     "photos", "signatures", "number", "notice_id", "inspection_id", "findings", "merged_into", "archive",
     "attachments", "recorded_at", "recorded_by", "seen", "clue_transfer_id", "on", "note", "by", "reason",
-    "tier", "items", "results", "plan_due", "transfer_id", "series", "year", "seq", "aliases",
+    "tier", "items", "results", "plan_due", "transfer_id", "series", "year", "seq", "aliases", "full_name",
 ];
 
 const ENTITIES: &[&str] = &[
@@ -170,6 +170,7 @@ fn request(s: &Server, input: &Input) -> HttpRequest<Body> {
         (Method::POST, "/v1/login/challenge"),
         (Method::POST, "/v1/login"),
         (Method::POST, "/v1/refresh"),
+        (Method::PUT, "/v1/me/name"),
         (Method::GET, "/v1/conflicts"),
         (Method::POST, "/v1/conflicts/"),
         (Method::GET, "/v1/reference/"),

@@ -139,13 +139,16 @@ fn the_admin_lists_parks_and_users_names_a_park_by_name_and_hears_what_was_done(
     let why = admin_refused(&db, &["assign", "zhang", "月球环保产业园"]);
     assert!(why.contains("没有名称含“月球环保产业园”的园区"), "{why}");
 
-    admin(&db, &["user", "add", "li", "--role", "steward"]);
+    admin(&db, &["user", "add", "li", "--role", "steward", "--full-name", "李娜"]);
     let users = admin(&db, &["user", "list"]);
     let mut names = [parks[0].1.as_str(), parks[1].1.as_str()];
     names.sort_by_key(|n| parks.iter().find(|p| p.1 == *n).unwrap().0.clone());
     assert_eq!(
         users.lines().collect::<Vec<_>>(),
-        ["li\tsteward\t（未分配园区）".to_string(), format!("zhang\tinspector\t{}", names.join("、"))]
+        [
+            "li\t李娜\tsteward\t（未分配园区）".to_string(),
+            format!("zhang\t（未设姓名）\tinspector\t{}", names.join("、"))
+        ]
     );
     let said = admin(&db, &["assign", "zhang", id, "--remove"]);
     assert_eq!(said.trim(), format!("已取消用户 zhang 的园区“{name}”（{id}）"));
@@ -229,6 +232,53 @@ fn a_laptop_logs_in_and_syncs_its_assigned_park_over_http(kind: Kind) {
     other.sync(&mut HttpTransport::for_store(other.path()).unwrap()).unwrap();
     assert_eq!(other.enterprise(id).unwrap().unwrap().address.as_deref(), Some("经由 HTTP 修改的地址"));
 }
+
+fn a_user_names_themselves_the_admin_renames_them_and_their_laptops_carry_the_name(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let (server, _) = sample_server(&db);
+    let a = logged_in_laptop(db.dir(), &server, "a.db");
+    let who = xuncha_client::signed_in(a.path()).unwrap();
+    assert_eq!((who.person.as_str(), who.full_name), ("zhang", None), "the login name stands in until a name is set");
+
+    // What the window or the CLI never sends is refused with what is wrong.
+    for (typed, why) in [
+        ("   ", "姓名不能为空".to_string()),
+        (&"欧阳".repeat(11), "姓名最多 20 个字符，此处 22 个".to_string()),
+        ("张\u{7}伟", "姓名不能含换行、制表符等控制字符".to_string()),
+    ] {
+        let err = xuncha_client::set_full_name(a.path(), typed).unwrap_err();
+        assert_eq!(err.code, xuncha_core::api::ErrorCode::Invalid, "{typed:?}: {err:?}");
+        assert!(err.message.contains(&why), "{typed:?}: {}", err.message);
+    }
+    assert_eq!(xuncha_client::signed_in(a.path()).unwrap().person, "zhang", "nothing changed");
+    // Without a login nobody names anyone.
+    let (status, _) =
+        error_of(ureq::put(&format!("{}/v1/me/name", server.url)).send_json(json!({"full_name": "冒名"})));
+    assert_eq!(status, 401);
+
+    assert_eq!(xuncha_client::set_full_name(a.path(), " 张伟 ").unwrap(), "张伟");
+    let who = xuncha_client::signed_in(a.path()).unwrap();
+    assert_eq!((who.person.as_str(), who.full_name.as_deref()), ("张伟", Some("张伟")));
+    // The user's other laptop gets it with its login.
+    let b = logged_in_laptop(db.dir(), &server, "b.db");
+    assert_eq!(xuncha_client::signed_in(b.path()).unwrap().person, "张伟");
+
+    // The administrator corrects it; the next login brings the correction.
+    let said = admin(&db, &["user", "name", "zhang", "张 伟"]);
+    assert!(said.starts_with("已将用户 zhang 的姓名设为“张 伟”"), "{said}");
+    assert!(admin(&db, &["user", "list"]).contains("zhang\t张 伟\tinspector"));
+    assert!(admin(&db, &["user", "list"]).contains("li\t（未设姓名）\tsteward"));
+    let c = logged_in_laptop(db.dir(), &server, "c.db");
+    assert_eq!(xuncha_client::signed_in(c.path()).unwrap().person, "张 伟");
+    // Both changes are in the audit trail, by whom.
+    let trail = admin(&db, &["audit", "export", "--since", "2000-01-01"]);
+    let named: Vec<&str> = trail.lines().filter(|l| l.contains(",\"user_named\",")).collect();
+    assert_eq!(named.len(), 2, "{trail}");
+    assert!(named[0].contains(",\"zhang\",") && named[0].contains("姓名：zhang→张伟"), "{}", named[0]);
+    assert!(named[1].contains("用户 zhang 的姓名：张伟→张 伟"), "{}", named[1]);
+}
+
+on_both_backends!(a_user_names_themselves_the_admin_renames_them_and_their_laptops_carry_the_name);
 
 pub(super) fn token(dir: &Path, server: &Server) -> (String, DeviceId) {
     let store = logged_in_laptop(dir, server, "t.db");
