@@ -18,9 +18,12 @@ use crate::enterprise::{Enterprise, FacilityKind, ManagementCategory, PermitKind
 /// The reference-data kind under which templates are published.
 pub const REFERENCE_KIND: &str = "checklist_template";
 
-/// The templates shipped with the program, as JSON.
-const SHIPPED: [&str; 3] = [
+/// Every version of the templates shipped with the program, as JSON. A
+/// shipped version is never edited: a correction is a new file with the
+/// next version, and records made with the old one keep reading it.
+const SHIPPED: [&str; 4] = [
     include_str!("../../../assets/checklists/enterprise_problems.json"),
+    include_str!("../../../assets/checklists/enterprise_problems_v2.json"),
     include_str!("../../../assets/checklists/daily_patrol.json"),
     include_str!("../../../assets/checklists/facility_card.json"),
 ];
@@ -174,10 +177,24 @@ pub enum Topic {
     Scattered,
 }
 
-/// Every shipped template, parsed. A broken shipped file is a build
-/// defect, caught by the tests.
-pub fn shipped() -> Vec<Template> {
+/// Every version of every shipped template, parsed, oldest first per key.
+/// A broken shipped file is a build defect, caught by the tests.
+pub fn shipped_versions() -> Vec<Template> {
     SHIPPED.iter().map(|json| serde_json::from_str(json).expect("shipped checklist templates parse")).collect()
+}
+
+/// The newest shipped version of each template: what new inspections use
+/// until the bureau publishes a newer one.
+pub fn shipped() -> Vec<Template> {
+    let mut newest: Vec<Template> = Vec::new();
+    for t in shipped_versions() {
+        match newest.iter_mut().find(|n| n.key == t.key) {
+            Some(n) if n.version < t.version => *n = t,
+            Some(_) => {}
+            None => newest.push(t),
+        }
+    }
+    newest
 }
 
 impl Template {

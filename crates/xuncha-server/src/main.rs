@@ -150,8 +150,8 @@ enum ReferenceCommand {
     },
     /// Lists every published version.
     List,
-    /// Publishes the checklist templates shipped with the program that the
-    /// server does not have yet (as their first version).
+    /// Publishes the versions of the checklist templates shipped with the
+    /// program that are newer than the server's; prints each key and version.
     PublishChecklists,
 }
 
@@ -431,8 +431,8 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Reference { command: ReferenceCommand::PublishChecklists } => {
-            for key in open(&cli)?.publish_shipped_checklists().map_err(describe)? {
-                println!("{key}\t1");
+            for (key, version) in open(&cli)?.publish_shipped_checklists().map_err(describe)? {
+                println!("{key}\t{version}");
             }
             Ok(())
         }

@@ -38,26 +38,30 @@ impl<B: Backend> Bureau<B> {
             .ok_or_else(|| ServerError::NotFound(format!("没有参考资料 {kind}/{key} 第 {version} 版")))
     }
 
-    /// Publishes every checklist template shipped with the program that
-    /// the server has no version of yet, as its first version; returns the
-    /// keys published. Running it again publishes nothing.
-    pub fn publish_shipped_checklists(&self) -> Result<Vec<String>, ServerError> {
+    /// Publishes every shipped version of a checklist template newer than
+    /// the newest the server holds of its key, oldest first, each as the
+    /// next version (so a server that took the shipped versions numbers them
+    /// as shipped); returns each key and the version it got. Running it
+    /// again publishes nothing, and a bureau's own newer version is kept.
+    pub fn publish_shipped_checklists(&self) -> Result<Vec<(String, i64)>, ServerError> {
         use xuncha_domain::checklist;
-        let have: Vec<String> = self
-            .backend()
-            .transaction(|tx| tx.reference_index())?
-            .into_iter()
-            .filter(|e| e.kind == checklist::REFERENCE_KIND)
-            .map(|e| e.key)
-            .collect();
+        let mut newest: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+        for e in self.backend().transaction(|tx| tx.reference_index())? {
+            if e.kind == checklist::REFERENCE_KIND {
+                let v = newest.entry(e.key).or_default();
+                *v = (*v).max(e.version);
+            }
+        }
         let mut published = Vec::new();
-        for t in checklist::shipped() {
-            if have.contains(&t.key) {
+        for t in checklist::shipped_versions() {
+            let have = newest.get(&t.key).copied().unwrap_or(0);
+            if i64::from(t.version) <= have {
                 continue;
             }
             let doc = serde_json::to_value(&t).map_err(|e| ServerError::Damaged(e.to_string()))?;
-            self.publish_reference(checklist::REFERENCE_KIND, &t.key, &t.title, &doc)?;
-            published.push(t.key);
+            let version = self.publish_reference(checklist::REFERENCE_KIND, &t.key, &t.title, &doc)?;
+            newest.insert(t.key.clone(), version);
+            published.push((t.key, version));
         }
         Ok(published)
     }

@@ -129,7 +129,7 @@ impl Store {
         if let Some(t) = self.published_template(key, Some(version))? {
             return Ok(Some(t));
         }
-        Ok(checklist::shipped().into_iter().find(|t| t.key == key && t.version == version))
+        Ok(checklist::shipped_versions().into_iter().find(|t| t.key == key && t.version == version))
     }
 
     fn published_template(&self, key: &str, version: Option<u32>) -> Result<Option<Template>, StoreError> {

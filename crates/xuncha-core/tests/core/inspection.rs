@@ -44,8 +44,9 @@ fn facility(kind: &str, name: &str) -> Facility {
     .unwrap()
 }
 
+/// Table G.1 as the source prints it: the first shipped version.
 fn g1() -> Template {
-    checklist::shipped().into_iter().find(|t| t.key == checklist::ENTERPRISE_PROBLEMS).unwrap()
+    checklist::shipped_versions().into_iter().find(|t| t.key == checklist::ENTERPRISE_PROBLEMS).unwrap()
 }
 
 #[test]
@@ -140,6 +141,34 @@ fn facility_card_items_are_laid_out_once_per_facility_with_the_card_value() {
     assert!(!water.iter().any(|r| r.code == "2f"), "solid waste is not");
     assert!(!water.iter().any(|r| r.code.starts_with('G')), "no waste-gas card rows");
     assert!(water.iter().any(|r| r.code == "W01"));
+}
+
+#[test]
+fn the_second_g1_version_corrects_the_sources_misprint_and_records_of_the_first_keep_theirs() {
+    let v1 = g1();
+    assert_eq!(v1.version, 1);
+    assert_eq!(v1.item("3g").unwrap().1.text, "土壤及地下水污级", "version 1 is the source as printed");
+    let v2 = checklist::shipped().into_iter().find(|t| t.key == checklist::ENTERPRISE_PROBLEMS).unwrap();
+    assert_eq!(v2.version, 2, "new inspections use the newest shipped version");
+    assert_eq!(v2.item("3g").unwrap().1.text, "土壤及地下水污染");
+    // Nothing else changed between the two.
+    let items = |t: &Template| -> Vec<(String, String)> {
+        t.sections.iter().flat_map(|s| &s.items).map(|i| (i.code.clone(), i.text.clone())).collect()
+    };
+    let differ: Vec<String> =
+        items(&v1).into_iter().zip(items(&v2)).filter(|(a, b)| a != b).map(|(a, _)| a.0).collect();
+    assert_eq!(differ, ["3g"]);
+    assert_eq!(checklist::shipped().iter().filter(|t| t.key == checklist::ENTERPRISE_PROBLEMS).count(), 1);
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sample_store(&dir);
+    let new = start(&mut store, InspectionKind::Screening);
+    assert!(new.templates.iter().any(|t| t.key == checklist::ENTERPRISE_PROBLEMS && t.version == 2));
+    assert!(new.results.iter().any(|r| r.text == "土壤及地下水污染"), "the screen shows the corrected wording");
+    assert!(!new.results.iter().any(|r| r.text.contains("污级")));
+    // A record made with version 1 still finds its template.
+    let old = store.template(checklist::ENTERPRISE_PROBLEMS, 1).unwrap().unwrap();
+    assert_eq!(old.item("3g").unwrap().1.text, "土壤及地下水污级");
 }
 
 fn start(store: &mut Store, kind: InspectionKind) -> Inspection {

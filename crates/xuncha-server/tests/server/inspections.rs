@@ -159,7 +159,18 @@ fn a_checklist_the_bureau_publishes_is_used_by_new_inspections_and_old_ones_keep
     let ids = seed_park(&server, PARK, "乙园", 1);
     let mut a = laptop(db.dir(), "a.db", 10);
     let who_a = principal(a.device_id(), Role::Steward, &[PARK]);
-    assert_eq!(server.publish_shipped_checklists().unwrap(), ["enterprise_problems", "daily_patrol", "facility_card"]);
+    // A server that took table G.1's first version from an earlier build.
+    let first = xuncha_core::checklist::shipped_versions().into_iter().next().unwrap();
+    assert_eq!((first.key.as_str(), first.version), ("enterprise_problems", 1));
+    let first_doc = serde_json::to_value(&first).unwrap();
+    assert_eq!(server.publish_reference("checklist_template", &first.key, &first.title, &first_doc).unwrap(), 1);
+    let published = server.publish_shipped_checklists().unwrap();
+    let published: Vec<(&str, i64)> = published.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(
+        published,
+        [("enterprise_problems", 2), ("daily_patrol", 1), ("facility_card", 1)],
+        "every shipped version newer than the server's, numbered as shipped"
+    );
     assert!(server.publish_shipped_checklists().unwrap().is_empty(), "publishing the shipped ones again does nothing");
     sync(&mut a, &server, &who_a);
     let before = sign_one(&mut a, ids[0], db.dir(), 1);
@@ -171,6 +182,7 @@ fn a_checklist_the_bureau_publishes_is_used_by_new_inspections_and_old_ones_keep
     daily["version"] = json!(2);
     daily["sections"][0]["items"][0]["text"] = json!("污水总排放口、雨水排放口的运行情况（2027年版）");
     assert_eq!(server.publish_reference("checklist_template", "daily_patrol", "日常环境保护巡查", &daily).unwrap(), 2);
+    assert!(server.publish_shipped_checklists().unwrap().is_empty(), "the bureau's own newer version stays");
     sync(&mut a, &server, &who_a);
     let after = a
         .start_inspection(&NewInspection {
