@@ -250,6 +250,15 @@ impl FindingSeverity {
             FindingSeverity::Serious => "严重（移交违法线索）",
         }
     }
+
+    /// The grade alone, as a record's table prints it.
+    pub fn grade(self) -> &'static str {
+        match self {
+            FindingSeverity::Minor => "轻微",
+            FindingSeverity::General => "一般",
+            FindingSeverity::Serious => "严重",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

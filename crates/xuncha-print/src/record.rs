@@ -104,11 +104,12 @@ pub fn blocks(
                 cell((n + 1).to_string(), Align::Center, 1),
                 cell(&f.found, Align::Left, 1),
                 cell(suggestion, Align::Left, 1),
-                cell(f.severity.label(), Align::Center, 1),
+                cell(f.severity.grade(), Align::Center, 1),
                 cell(f.deadline.as_deref().map(chinese_date).unwrap_or_else(|| "—".into()), Align::Center, 1),
             ]);
         }
-        blocks.push(Block::Table(Table { columns: vec![0.08, 0.28, 0.28, 0.14, 0.22], header_rows: 1, rows }));
+        // The two texts get the width; the grade and the date are short.
+        blocks.push(Block::Table(Table { columns: vec![0.07, 0.33, 0.33, 0.08, 0.19], header_rows: 1, rows }));
     }
     if !i.photos.is_empty() {
         blocks.push(form_line(format!("现场照片 {} 张，原始文件以 SHA-256 登记，随记录保存。", i.photos.len())));
@@ -135,7 +136,7 @@ pub fn blocks(
         } else {
             match &s.image_sha256 {
                 None => format!("{}　{signed}", s.name),
-                Some(sha) => match signature_png(sha).map(|png| crate::signature_picture(&png, 60.0 * MM, 18.0 * MM)) {
+                Some(sha) => match signature_png(sha).map(|png| crate::signature_picture(&png, 60.0 * MM, 15.0 * MM)) {
                     Some(Some(p)) => {
                         picture = Some(p);
                         format!("{}（手写签名如下）　{signed}", s.name)
@@ -150,21 +151,23 @@ pub fn blocks(
         c.picture = picture;
         sign_rows.push(vec![label(who, 1), c]);
     }
-    let mut sign = vec![heading("四、签名")];
+    // The heading stays with the first signer; the rows, each whole, flow
+    // on like the other sections' rows.
+    blocks.push(heading("四、签名"));
     if sign_rows.is_empty() {
-        sign.push(form_line("（未签名）"));
+        blocks.push(form_line("（未签名）"));
     } else {
-        sign.push(Block::Table(Table { columns: vec![0.2, 0.8], header_rows: 0, rows: sign_rows }));
+        blocks.push(Block::Table(Table { columns: vec![0.2, 0.8], header_rows: 0, rows: sign_rows }));
     }
     if let Some(digest) = &i.digest {
-        sign.push(Block::Space(6.0));
-        sign.push(form_line(format!(
+        let line = form_line(format!(
             "完整性摘要（SHA-256）：{digest}；本设备第 {} 份签名记录；上一份摘要：{}",
             i.chain_no.unwrap_or(0),
             i.prev_digest.map_or_else(|| "无".to_string(), |d| d.to_string())
-        )));
+        ));
+        // The digest is read whole: its lines stay on one page.
+        blocks.push(Block::Keep { blocks: vec![Block::Space(6.0), line], carry: 0 });
     }
-    blocks.push(Block::Keep { blocks: sign, carry: 0 });
     blocks
 }
 

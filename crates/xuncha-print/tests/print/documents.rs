@@ -56,7 +56,7 @@ fn the_inspection_record_shows_who_where_when_every_result_finding_signature_and
     }
     let outcomes = value(0.64, 0.76);
     assert_eq!(outcomes.matches("不符合").count(), 2, "two items are marked non-compliant");
-    let (found, suggested) = (value(0.08, 0.36), value(0.36, 0.64));
+    let (found, suggested) = (value(0.07, 0.385), value(0.385, 0.69));
     for f in &i.findings {
         assert!(found.contains(&squeeze(&f.found)), "the record shows the finding “{}”", f.found);
         assert!(suggested.contains(&squeeze(&f.suggestion)), "and its suggestion “{}”", f.suggestion);
@@ -77,6 +77,36 @@ fn the_inspection_record_shows_who_where_when_every_result_finding_signature_and
     let images: Vec<&str> = list.lines().skip(2).collect();
     assert_eq!(images.len(), 1, "one signature image: {list}");
     assert!(images[0].contains(" 300 ") && images[0].contains(" 100 "), "at the pad's size: {list}");
+}
+
+#[test]
+fn a_patrol_record_flows_its_sections_on_as_few_pages_as_they_need() {
+    // Two problems described as inspectors describe them, three signers.
+    let (_dir, e, mut i) = patrolled();
+    for f in &mut i.findings {
+        f.found = format!("{}，经查为车间地面冲洗水经雨水管网直排，现场未见截流设施", f.found);
+    }
+    let inspector = i.signatures[0].clone();
+    i.signatures = vec![
+        inspector.clone(),
+        xuncha_core::inspection::Signature { name: "李强".into(), ..inspector.clone() },
+        xuncha_core::inspection::Signature {
+            role: xuncha_core::inspection::SignerRole::Representative,
+            name: "赵经理".into(),
+            ..inspector
+        },
+    ];
+    let png = drawn_signature();
+    let pdf = xuncha_print::record::render(book(), &e, &i, &|_| Some(png.clone()), 0).unwrap();
+    let path = keep("inspection-record-flow", &pdf);
+    let pages: Vec<String> = text_pages(&path).iter().map(|p| squeeze(p)).collect();
+    assert_eq!(pages.len(), 2, "five results, two problems and three signatures fill two pages, not more");
+    assert!(pages[1].contains("四、签名") && pages[1].contains("赵经理"), "the signatures follow on the same page");
+    let digest = i.digest.unwrap().to_string();
+    assert!(
+        pages[1].contains(&format!("完整性摘要（SHA-256）：{digest}；本设备第")),
+        "the digest is whole on one page"
+    );
 }
 
 #[test]
