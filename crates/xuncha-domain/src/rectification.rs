@@ -65,6 +65,18 @@ impl CaseState {
     }
 }
 
+/// Whether the case's notice is delivered after `body`, given whether it
+/// was before: `None` when `body` is a second delivery of one notice,
+/// which is recorded once (a voided notice's delivery goes with it).
+pub fn delivered_after(delivered: bool, body: &EventBody) -> Option<bool> {
+    match body {
+        EventBody::Delivered { .. } if delivered => None,
+        EventBody::Delivered { .. } => Some(true),
+        EventBody::NoticeVoided { .. } => Some(false),
+        _ => Some(delivered),
+    }
+}
+
 /// How a notice or a transfer form is delivered (送达方式), the usual one first.
 pub const DELIVERY_METHODS: [&str; 4] = ["当面送达", "邮寄送达", "电子送达", "留置送达"];
 
@@ -410,7 +422,7 @@ impl Case {
     /// transition table, and what the case already holds (a notice is
     /// delivered once). Events already recorded fold by the table alone.
     pub fn admits(&self, body: &EventBody) -> Result<CaseState, String> {
-        if let (EventBody::Delivered { .. }, Some(d)) = (body, &self.delivered) {
+        if let (None, Some(d)) = (delivered_after(self.delivered.is_some(), body), &self.delivered) {
             let on = NaiveDate::parse_from_str(&d.on, "%Y-%m-%d")
                 .map_or_else(|_| d.on.clone(), |day| day.format("%Y年%-m月%-d日").to_string());
             return Err(format!("通知书已于{on}送达{}，不必再次登记送达", d.to));

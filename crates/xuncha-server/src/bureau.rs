@@ -13,7 +13,7 @@ use rand::RngCore;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
-use xuncha_domain::rectification::{next, CaseEvent, CaseState, Verdict};
+use xuncha_domain::rectification::{delivered_after, next, CaseEvent, CaseState, Verdict};
 use xuncha_domain::Env;
 use xuncha_domain::{CaseId, DeviceId, InspectionId, ParkId};
 use xuncha_sync::{
@@ -605,12 +605,16 @@ struct CaseHead {
     /// the park was).
     #[serde(default)]
     park: Option<ParkId>,
+    /// The case's notice is delivered (cases kept before this field knew
+    /// nothing of it: their next delivery is taken).
+    #[serde(default)]
+    delivered: bool,
 }
 
 fn case_head(tx: &mut dyn Tx, case: CaseId) -> Result<CaseHead, ServerError> {
     match tx.meta(&format!("case:{case}"))? {
         Some(text) => serde_json::from_str(&text).map_err(|e| damaged("case head", e)),
-        None => Ok(CaseHead { state: None, seq: 0, park: None }),
+        None => Ok(CaseHead { state: None, seq: 0, park: None, delivered: false }),
     }
 }
 
@@ -638,12 +642,20 @@ fn judge_case_event(tx: &mut dyn Tx, fields: &Map<String, Value>) -> Result<Resu
     let key = format!("case:{}", event.case_id);
     let head = case_head(tx, event.case_id)?;
     let seq = head.seq + 1;
-    let (state, verdict) = match next(head.state, &event.body) {
-        Ok(to) => (Some(to), Verdict { seq, accepted: true, state_at_server: head.state, reason: None }),
-        Err(why) => (head.state, Verdict { seq, accepted: false, state_at_server: head.state, reason: Some(why) }),
+    // The table, and what the case holds beyond its state, as the laptop asks (`Case::admits`).
+    let fits = next(head.state, &event.body).and_then(|to| {
+        let delivered = delivered_after(head.delivered, &event.body);
+        delivered.map(|d| (to, d)).ok_or_else(|| "通知书已登记送达，同一份通知书只登记一次送达".to_string())
+    });
+    let (state, delivered, verdict) = match fits {
+        Ok((to, d)) => (Some(to), d, Verdict { seq, accepted: true, state_at_server: head.state, reason: None }),
+        Err(why) => {
+            let verdict = Verdict { seq, accepted: false, state_at_server: head.state, reason: Some(why) };
+            (head.state, head.delivered, verdict)
+        }
     };
     let park = head.park.or(Some(event.park_id));
-    let text = serde_json::to_string(&CaseHead { state, seq, park }).map_err(|e| damaged("case head", e))?;
+    let text = serde_json::to_string(&CaseHead { state, seq, park, delivered }).map_err(|e| damaged("case head", e))?;
     tx.set_meta(&key, &text)?;
     Ok(Ok(serde_json::to_value(verdict).map_err(|e| damaged("verdict", e))?))
 }

@@ -72,3 +72,31 @@ fn two_laptops_act_on_one_case_offline_and_the_late_event_is_kept_as_rejected_wi
 }
 
 on_both_backends!(two_laptops_act_on_one_case_offline_and_the_late_event_is_kept_as_rejected_with_its_evidence,);
+
+fn a_notice_delivered_on_two_laptops_offline_is_delivered_once_and_the_second_is_kept_as_rejected(kind: Kind) {
+    let Offices { db, server, ids, mut a, mut c, who_a, who_c } = offices(kind);
+    let inspection = sign_one(&mut a, ids[0], db.dir(), 1);
+    let notice = issue(&mut a, inspection.id).unwrap();
+    let case_id = a.case_of_notice(notice.id).unwrap().unwrap().id;
+    sync(&mut a, &server, &who_a);
+    sync(&mut c, &server, &who_c);
+    // Both laptops record the delivery they each know of.
+    let delivered =
+        |to: &str| EventBody::Delivered { to: to.into(), on: "2026-11-23".into(), how: "当面送达".into() };
+    a.record_case_event(case_id, delivered("王厂长")).unwrap();
+    let second = c.record_case_event(case_id, delivered("李主管")).unwrap().events.last().unwrap().id;
+    sync(&mut a, &server, &who_a);
+    sync(&mut c, &server, &who_c);
+    sync(&mut a, &server, &who_a);
+    for (who, store) in [("inspector", &a), ("clerk", &c)] {
+        let case = store.case(case_id).unwrap().unwrap();
+        assert_eq!(case.delivered.as_ref().map(|d| d.to.as_str()), Some("王厂长"), "on the {who}'s laptop");
+        assert_eq!(case.rejected, 1);
+        let kept = case.events.iter().find(|e| e.id == second).expect("the second delivery is kept");
+        let verdict = kept.verdict.as_ref().unwrap();
+        assert!(!verdict.accepted);
+        assert_eq!(verdict.reason.as_deref(), Some("通知书已登记送达，同一份通知书只登记一次送达"));
+    }
+}
+
+on_both_backends!(a_notice_delivered_on_two_laptops_offline_is_delivered_once_and_the_second_is_kept_as_rejected);
