@@ -65,10 +65,20 @@ impl CaseState {
     }
 }
 
+/// The state after `body` and whether the case's notice is delivered then,
+/// or why `body` does not fit: the transition table, and a notice
+/// delivered once (a voided notice's delivery goes with it). The server
+/// judges every case event by it; `Case::admits` asks it on the laptop.
+pub fn step(from: Option<CaseState>, delivered: bool, body: &EventBody) -> Result<(CaseState, bool), String> {
+    let to = next(from, body)?;
+    let delivered =
+        delivered_after(delivered, body).ok_or_else(|| "通知书已登记送达，同一份通知书只登记一次送达".to_string())?;
+    Ok((to, delivered))
+}
+
 /// Whether the case's notice is delivered after `body`, given whether it
-/// was before: `None` when `body` is a second delivery of one notice,
-/// which is recorded once (a voided notice's delivery goes with it).
-pub fn delivered_after(delivered: bool, body: &EventBody) -> Option<bool> {
+/// was before: `None` when `body` is a second delivery of one notice.
+fn delivered_after(delivered: bool, body: &EventBody) -> Option<bool> {
     match body {
         EventBody::Delivered { .. } if delivered => None,
         EventBody::Delivered { .. } => Some(true),
@@ -427,7 +437,7 @@ impl Case {
                 .map_or_else(|_| d.on.clone(), |day| day.format("%Y年%-m月%-d日").to_string());
             return Err(format!("通知书已于{on}送达{}，不必再次登记送达", d.to));
         }
-        next(Some(self.state), body)
+        step(Some(self.state), self.delivered.is_some(), body).map(|(to, _)| to)
     }
 
     /// Whether the case is past its deadline on `today` while the

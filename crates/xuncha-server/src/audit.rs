@@ -27,6 +27,7 @@ pub enum Event {
     Assignment,
     Decision,
     WriteRefused,
+    EpochRenewed,
 }
 
 impl Event {
@@ -44,6 +45,7 @@ impl Event {
             Event::Assignment => "assignment",
             Event::Decision => "decision",
             Event::WriteRefused => "write_refused",
+            Event::EpochRenewed => "epoch_renewed",
         }
     }
 }

@@ -13,7 +13,7 @@ use rand::RngCore;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
-use xuncha_domain::rectification::{delivered_after, next, CaseEvent, CaseState, Verdict};
+use xuncha_domain::rectification::{step, CaseEvent, CaseState, Verdict};
 use xuncha_domain::Env;
 use xuncha_domain::{CaseId, DeviceId, InspectionId, ParkId};
 use xuncha_sync::{
@@ -55,6 +55,34 @@ impl<B: Backend> Bureau<B> {
 
     pub fn backend(&self) -> &B {
         &self.backend
+    }
+
+    /// Gives the server a new epoch, the last step after restoring it from
+    /// a backup. Every laptop then takes it for a server it has not met:
+    /// it sends again all it ever sent (what the server still holds is
+    /// answered as before, what it lost is taken anew) and asks again about
+    /// every file, so a file whose holder the backup does not know is
+    /// offered again. Without it, a record sent before the backup whose
+    /// file went up after it would stay hidden from every other laptop.
+    pub fn renew_epoch(&self) -> Result<Uuid, ServerError> {
+        let (epoch, at) = {
+            let mut env = self.env();
+            (env.new_id::<Uuid>(), env.now().to_rfc3339())
+        };
+        self.backend.transaction(|tx| {
+            tx.set_meta("epoch", &epoch.to_string())?;
+            let entry = crate::audit::Entry {
+                at: &at,
+                actor: crate::audit::CONSOLE,
+                device_id: None,
+                source: None,
+                event: crate::audit::Event::EpochRenewed,
+                outcome: crate::audit::Outcome::Success,
+                detail: &format!("恢复备份后更换服务器纪元：{epoch}"),
+            };
+            crate::audit::record(tx, &entry)
+        })?;
+        Ok(epoch)
     }
 
     pub(crate) fn env(&self) -> std::sync::MutexGuard<'_, Env> {
@@ -642,12 +670,7 @@ fn judge_case_event(tx: &mut dyn Tx, fields: &Map<String, Value>) -> Result<Resu
     let key = format!("case:{}", event.case_id);
     let head = case_head(tx, event.case_id)?;
     let seq = head.seq + 1;
-    // The table, and what the case holds beyond its state, as the laptop asks (`Case::admits`).
-    let fits = next(head.state, &event.body).and_then(|to| {
-        let delivered = delivered_after(head.delivered, &event.body);
-        delivered.map(|d| (to, d)).ok_or_else(|| "通知书已登记送达，同一份通知书只登记一次送达".to_string())
-    });
-    let (state, delivered, verdict) = match fits {
+    let (state, delivered, verdict) = match step(head.state, head.delivered, &event.body) {
         Ok((to, d)) => (Some(to), d, Verdict { seq, accepted: true, state_at_server: head.state, reason: None }),
         Err(why) => {
             let verdict = Verdict { seq, accepted: false, state_at_server: head.state, reason: Some(why) };

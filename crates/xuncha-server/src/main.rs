@@ -82,6 +82,10 @@ enum Command {
     /// Checks every signed inspection of a park: digest, chain, and every
     /// photo and signature file; exits non-zero when anything is wrong.
     Inspections { park: ParkId },
+    /// The last step after restoring the database from a backup (after
+    /// `series skip`): a new server epoch, so every laptop sends again what
+    /// the backup lacks and offers its files again.
+    AfterRestore,
     /// Assigns a user to a park (or, with --remove, takes it away); the park
     /// by its id, its name, or a part of its name only it has.
     Assign {
@@ -466,6 +470,11 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Series { command: SeriesCommand::Skip { series, year, count } } => {
             let b = open(&cli)?.skip_numbers(series, *year, *count).map_err(describe)?;
             println!("已跳过 {}〔{}〕{}–{}号", b.prefix, b.year, b.first, b.last);
+            Ok(())
+        }
+        Command::AfterRestore => {
+            let epoch = open(&cli)?.renew_epoch().map_err(describe)?;
+            println!("已更换服务器纪元（{epoch}）：各笔记本下次同步时重新发送备份之后的记录，并重新核对照片和文件");
             Ok(())
         }
         Command::Assign { user, park, remove } => {

@@ -626,7 +626,7 @@ async fn a_clerk_follows_a_problem_from_notice_to_closure_and_a_serious_one_to_t
     app.type_into("[data-test=name-input]", "吴琳").await;
     app.click("[data-test=name-submit]").await;
     app.wait_text("[data-test=sync-user]", |t| t == "吴琳（执法检查员）").await;
-    app.screenshot("05-own-name").await;
+    app.screenshot("39-own-name").await;
 
     // A patrol finds a general problem and a serious one.
     open_shunlong(&app).await;

@@ -5,6 +5,8 @@ import { latestOnly } from './latest'
 import { errorText, problemsByField } from './problems'
 import { quotaBar } from './quota'
 import { industries, sortHits } from './sort'
+import zhCN from '../locales/zh-CN'
+import bindings from '../ipc/bindings.ts?raw'
 
 const hit = (name: string, extra: Partial<Hit> = {}): Hit => ({
   id: name,
@@ -86,6 +88,17 @@ describe('errorText', () => {
   it('never shows a raw developer error', () => {
     const raw = 'invalid args `body` for command `record_case_event`: UUID parsing failed'
     expect(errorText(raw, t)).toBe('操作未完成，程序出错，请联系管理员')
+  })
+})
+
+describe('error codes', () => {
+  it('every code the program can answer with has its Chinese text', () => {
+    // The codes as generated from Rust, read from the bindings file itself.
+    const union = /export type ErrorCode = ([^;]+);/.exec(bindings)?.[1] ?? ''
+    const codes = [...union.matchAll(/"([a-z_]+)"/g)].map((m) => m[1])
+    expect(codes.length).toBeGreaterThan(10)
+    const texts = zhCN.errors as Record<string, string>
+    for (const code of codes) expect(texts[code], code).toMatch(/[\u4e00-\u9fff]/)
   })
 })
 

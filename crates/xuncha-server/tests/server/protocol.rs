@@ -389,6 +389,46 @@ fn a_server_restored_from_an_older_backup_gets_every_later_record_back(kind: Kin
     assert_eq!(b.enterprise(new_id).unwrap().unwrap().name, "备份之后新建的企业");
 }
 
+fn after_a_restore_and_a_new_epoch_a_file_sent_after_the_backup_reaches_every_laptop(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let server = db.open(1);
+    let ids = seed_park(&server, P1, "甲园", 1);
+    let mut a = laptop(db.dir(), "a.db", 10);
+    let mut b = laptop(db.dir(), "b.db", 20);
+    let who_a = principal(a.device_id(), Role::Inspector, &[P1]);
+    let who_b = principal(b.device_id(), Role::Inspector, &[P1]);
+    sync(&mut a, &server, &who_a);
+    sync(&mut b, &server, &who_b);
+    // The signed record goes up; the link drops before its files do.
+    let signed = crate::inspections::sign_one(&mut a, ids[0], db.dir(), 1);
+    let mut link = Dropping {
+        inner: Direct { server: &server, who: who_a.clone() },
+        chunks_left: 0,
+        bytes_sent: 0,
+        refusal: None,
+    };
+    assert!(a.sync(&mut link).is_err(), "the files did not go up");
+    drop(server);
+    db.backup();
+    let server = db.open(2);
+    // The files go up after the backup was taken.
+    assert!(sync(&mut a, &server, &who_a).blobs_uploaded > 0);
+    drop(server);
+    db.restore();
+    let server = db.open(3);
+    // The backup holds the record but not that laptop a holds its files,
+    // and a has nothing to send again: the new epoch makes it offer them.
+    server.renew_epoch().unwrap();
+    let ra = sync(&mut a, &server, &who_a);
+    assert!(ra.refilled && ra.blobs_uploaded > 0, "a offered its files again: {ra:?}");
+    let rb = sync(&mut b, &server, &who_b);
+    assert_eq!(rb.blobs_waiting, 0, "b gets every file of a's record: {rb:?}");
+    let record = b.inspection(signed.id).unwrap().expect("b holds a's record");
+    for p in &record.photos {
+        assert!(b.blobs().path_of(&p.sha256).exists(), "photo {} is on b", p.sha256);
+    }
+}
+
 fn a_park_no_longer_assigned_is_removed_except_files_with_unsent_changes(kind: Kind) {
     let db = ServerDb::new(kind);
     let server = db.open(1);
@@ -430,6 +470,7 @@ on_both_backends!(
     laptops_editing_different_fields_merge_and_the_same_field_keeps_both_values,
     a_guarded_field_changed_on_both_sides_waits_for_a_supervisor,
     a_server_restored_from_an_older_backup_gets_every_later_record_back,
+    after_a_restore_and_a_new_epoch_a_file_sent_after_the_backup_reaches_every_laptop,
     a_park_no_longer_assigned_is_removed_except_files_with_unsent_changes,
 );
 

@@ -3,7 +3,8 @@
 //! with laptop crashes, server restarts, a restore from an older backup,
 //! scope changes and clocks skewed by up to ±48 hours.
 //!
-//! `XUNCHA_SIM_SEEDS` sets how many seeds run (default 1,000) and
+//! `XUNCHA_SIM_SEEDS` sets how many seeds run (default 1,000; `400..1000`
+//! runs those) and
 //! `XUNCHA_SIM_SEED` runs one seed alone; a failure names its seed and
 //! prints the steps that led to it.
 
@@ -408,11 +409,13 @@ impl World {
                 self.db.restore();
                 self.restored = true;
                 self.restart_server();
-                // The restore procedure: numbers leased since the backup are skipped.
+                // The restore procedure: numbers leased since the backup
+                // are skipped, and the server takes a new epoch.
                 let server = self.server.as_ref().unwrap();
                 for year in [2025, 2026, 2027] {
                     server.skip_numbers(SERIES, year, 1000).unwrap();
                 }
+                server.renew_epoch().unwrap();
                 self.note(step, "server restored from the older backup".into());
             }
             86..=91 => self.deliver_in_flight(step),
@@ -1178,7 +1181,7 @@ impl World {
     /// exactly when it fits the state the accepted ones before it left,
     /// and every file an event brought in is stored.
     fn check_cases(&self, server: &Bureau<Database>) {
-        use xuncha_core::rectification::{next, CaseEvent};
+        use xuncha_core::rectification::{step, CaseEvent};
         let mut cases: BTreeMap<xuncha_core::CaseId, Vec<CaseEvent>> = BTreeMap::new();
         for park in [P1, P2] {
             for c in server.documents(park).unwrap() {
@@ -1191,7 +1194,7 @@ impl World {
         let who = principal(Uuid::nil(), Role::Admin, &[P1, P2]);
         for (id, mut events) in cases {
             xuncha_core::rectification::order(&mut events);
-            let mut state = None;
+            let (mut state, mut delivered) = (None, false);
             for (n, e) in events.iter().enumerate() {
                 let Some(v) = &e.verdict else { self.fail(format!("event {} of case {id} has no verdict", e.id)) };
                 if v.seq != n as i64 + 1 {
@@ -1203,11 +1206,11 @@ impl World {
                         e.id, v.state_at_server
                     ));
                 }
-                match (next(state, &e.body), v.accepted) {
-                    (Ok(to), true) => state = Some(to),
+                match (step(state, delivered, &e.body), v.accepted) {
+                    (Ok((to, d)), true) => (state, delivered) = (Some(to), d),
                     (Err(_), false) => {}
                     (fits, accepted) => {
-                        self.fail(format!("case {id}: event {} accepted={accepted} but the table says {fits:?}", e.id))
+                        self.fail(format!("case {id}: event {} accepted={accepted} but the rules say {fits:?}", e.id))
                     }
                 }
                 for f in e.body.files() {
@@ -1385,8 +1388,13 @@ fn run_seeds(kind: Kind, count_var: &str, default: u64) {
         run(kind, seed.parse().expect("XUNCHA_SIM_SEED is a number"));
         return;
     }
-    let seeds: u64 = std::env::var(count_var).ok().and_then(|s| s.parse().ok()).unwrap_or(default);
-    for seed in 0..seeds {
+    // A count (`400`: seeds 0 to 399) or a range (`400..1000`).
+    let var = std::env::var(count_var).unwrap_or_default();
+    let seeds = match var.split_once("..") {
+        Some((from, to)) => from.parse().expect("a seed range: 400..1000")..to.parse().expect("a seed range"),
+        None => 0..var.parse().unwrap_or(default),
+    };
+    for seed in seeds {
         run(kind, seed);
     }
 }
