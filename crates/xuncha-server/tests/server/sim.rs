@@ -3,7 +3,7 @@
 //! with laptop crashes, server restarts, a restore from an older backup,
 //! scope changes and clocks skewed by up to ±48 hours.
 //!
-//! `XUNCHA_SIM_SEEDS` sets how many seeds run (default 1,000; `400..1000`
+//! `XUNCHA_SIM_SEEDS` sets how many seeds run (default 500; `500..5000`
 //! runs those) and
 //! `XUNCHA_SIM_SEED` runs one seed alone; a failure names its seed and
 //! prints the steps that led to it.
@@ -1388,10 +1388,10 @@ fn run_seeds(kind: Kind, count_var: &str, default: u64) {
         run(kind, seed.parse().expect("XUNCHA_SIM_SEED is a number"));
         return;
     }
-    // A count (`400`: seeds 0 to 399) or a range (`400..1000`).
+    // A count (`500`: seeds 0 to 499) or a range (`500..5000`).
     let var = std::env::var(count_var).unwrap_or_default();
     let seeds = match var.split_once("..") {
-        Some((from, to)) => from.parse().expect("a seed range: 400..1000")..to.parse().expect("a seed range"),
+        Some((from, to)) => from.parse().expect("a seed range: 500..5000")..to.parse().expect("a seed range"),
         None => 0..var.parse().unwrap_or(default),
     };
     for seed in seeds {
@@ -1401,12 +1401,12 @@ fn run_seeds(kind: Kind, count_var: &str, default: u64) {
 
 #[test]
 fn every_laptop_converges_with_nothing_lost_or_doubled_under_a_hostile_network() {
-    run_seeds(Kind::Sqlite, "XUNCHA_SIM_SEEDS", 1000);
+    run_seeds(Kind::Sqlite, "XUNCHA_SIM_SEEDS", 500);
 }
 
 /// The same simulation against PostgreSQL: fewer seeds by default, as
 /// every step costs real round trips to the database.
 #[test]
 fn every_laptop_converges_on_postgresql_too() {
-    run_seeds(Kind::Postgres, "XUNCHA_SIM_PG_SEEDS", 200);
+    run_seeds(Kind::Postgres, "XUNCHA_SIM_PG_SEEDS", 100);
 }
