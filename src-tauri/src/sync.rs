@@ -74,6 +74,13 @@ impl Sync {
         result
     }
 
+    /// Runs `f` while no round runs: a round's refresh rewrites the saved
+    /// session, so nothing else may write it meanwhile.
+    pub fn between_rounds<T>(&self, f: impl FnOnce() -> T) -> T {
+        let _one = self.one_round.lock().expect("sync round lock");
+        f()
+    }
+
     /// Sends the current state to the window.
     fn announce(&self, handle: &AppHandle) {
         if let Ok(state) = self.state(&handle.state::<AppState>()) {

@@ -53,7 +53,9 @@ pub const MAX_PASSWORD_BYTES: usize = 256;
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
 /// A person's name as records carry it: trimmed, not empty, at most
-/// [`MAX_FULL_NAME`] characters, no control characters.
+/// [`MAX_FULL_NAME`] characters, no control characters and none that are
+/// invisible or turn the writing direction (they would print a different
+/// name from the one stored).
 pub fn full_name(typed: &str) -> Result<String, ServerError> {
     let name = typed.trim();
     if name.is_empty() {
@@ -67,6 +69,11 @@ pub fn full_name(typed: &str) -> Result<String, ServerError> {
     }
     if name.chars().any(char::is_control) {
         return Err(ServerError::BadRequest("姓名不能含换行、制表符等控制字符".into()));
+    }
+    let hidden =
+        |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}');
+    if name.chars().any(hidden) {
+        return Err(ServerError::BadRequest("姓名不能含看不见的字符或改变书写方向的字符".into()));
     }
     Ok(name.to_string())
 }
@@ -218,7 +225,8 @@ impl<B: Backend> Bureau<B> {
             let user =
                 tx.user_by_name(user_name)?.ok_or_else(|| ServerError::NotFound(format!("没有用户“{user_name}”")))?;
             tx.set_full_name(user.id, &full)?;
-            console(tx, &now, Event::UserNamed, &format!("用户 {user_name} 的姓名：{}→{full}", user.person()))
+            let detail = format!("用户 {user_name} {}", renamed(&user.full_name, &full));
+            console(tx, &now, Event::UserNamed, &detail)
         })?;
         Ok(full)
     }
@@ -229,8 +237,12 @@ impl<B: Backend> Bureau<B> {
         let now = self.env().now().to_rfc3339();
         self.backend().transaction(|tx| {
             let user = tx.user(who.user_id)?.ok_or_else(|| unauthorized("用户已不存在"))?;
+            // The same name again changes nothing and writes nothing.
+            if user.full_name == full {
+                return Ok(());
+            }
             tx.set_full_name(user.id, &full)?;
-            let detail = format!("姓名：{}→{full}", user.person());
+            let detail = renamed(&user.full_name, &full);
             audit::by(tx, &now, who, Event::UserNamed, Outcome::Success, &detail)
         })?;
         Ok(full)
@@ -626,8 +638,17 @@ pub fn fingerprint(public_key: &str) -> &str {
     &public_key[..public_key.len().min(16)]
 }
 
+/// What a change of a person's name says in the audit trail.
+fn renamed(before: &str, after: &str) -> String {
+    if before.is_empty() {
+        format!("设置姓名“{after}”")
+    } else {
+        format!("姓名由“{before}”改为“{after}”")
+    }
+}
+
 /// Records an action of the operator at the server's console.
-fn console(tx: &mut dyn Tx, at: &str, event: Event, detail: &str) -> Result<(), ServerError> {
+pub(crate) fn console(tx: &mut dyn Tx, at: &str, event: Event, detail: &str) -> Result<(), ServerError> {
     let entry = audit::Entry {
         at,
         actor: audit::CONSOLE,

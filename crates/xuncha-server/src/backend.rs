@@ -80,7 +80,7 @@ pub struct UserRow {
 impl UserRow {
     /// The person's name, or the login name until one is set.
     pub fn person(&self) -> &str {
-        if self.full_name.is_empty() {
+        if self.full_name.trim().is_empty() {
             &self.name
         } else {
             &self.full_name

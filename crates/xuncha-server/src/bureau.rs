@@ -71,16 +71,8 @@ impl<B: Backend> Bureau<B> {
         };
         self.backend.transaction(|tx| {
             tx.set_meta("epoch", &epoch.to_string())?;
-            let entry = crate::audit::Entry {
-                at: &at,
-                actor: crate::audit::CONSOLE,
-                device_id: None,
-                source: None,
-                event: crate::audit::Event::EpochRenewed,
-                outcome: crate::audit::Outcome::Success,
-                detail: &format!("恢复备份后更换服务器纪元：{epoch}"),
-            };
-            crate::audit::record(tx, &entry)
+            let detail = format!("恢复备份后更换服务器纪元：{epoch}");
+            crate::auth::console(tx, &at, crate::audit::Event::EpochRenewed, &detail)
         })?;
         Ok(epoch)
     }

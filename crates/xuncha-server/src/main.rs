@@ -290,7 +290,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::User { command: UserCommand::Name { name, full_name } } => {
             let kept = open(&cli)?.name_user(name, full_name).map_err(describe)?;
             println!(
-                "已将用户 {name} 的姓名设为“{kept}”；其笔记本至迟 15 分钟后同步时取得此姓名，此后的记录和文书使用它"
+                "已将用户 {name} 的姓名设为“{kept}”；其笔记本在下次登录或下次刷新登录令牌（约每 15 分钟）的同步时取得此姓名，此后的记录和文书使用它"
             );
             Ok(())
         }

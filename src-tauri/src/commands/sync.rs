@@ -46,7 +46,8 @@ pub async fn logout(app: AppHandle) -> Answer<SyncState> {
 pub async fn set_full_name(app: AppHandle, name: String) -> Answer<SyncState> {
     off_main(move || {
         let state = app.state::<AppState>();
-        xuncha_client::set_full_name(&state.db_path()?, &name)?;
+        let db = state.db_path()?;
+        app.state::<Sync>().between_rounds(|| xuncha_client::set_full_name(&db, &name))?;
         state.name_operator_again()?;
         app.state::<Sync>().state(&state)
     })

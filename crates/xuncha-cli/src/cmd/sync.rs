@@ -20,11 +20,12 @@ pub fn login(ctx: &Ctx, server: &str, user: &str) -> Result<(), ApiError> {
     let saved = xuncha_client::login_store(&store, server, user, &password)?;
     let signed_in = xuncha_client::signed_in(store.path());
     ctx.say(&signed_in, |_| {
+        let login =
+            if saved.session.full_name.is_empty() { String::new() } else { format!("{}，", saved.session.user_name) };
         println!(
-            "已登录 {}：{}（{}，{}），分配园区 {} 个",
+            "已登录 {}：{}（{login}{}），分配园区 {} 个",
             saved.server,
             saved.session.person(),
-            saved.session.user_name,
             saved.session.role,
             saved.session.parks.len()
         );

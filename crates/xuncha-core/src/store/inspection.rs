@@ -111,12 +111,14 @@ pub struct IntegrityProblem {
 
 impl Store {
     /// The newest version of each checklist template this laptop holds:
-    /// the bureau's published versions, else the shipped ones.
+    /// the bureau's published versions, else the shipped ones. A version
+    /// the bureau published wins over a shipped one of the same number, as
+    /// [`Store::template`] reads it for the records made with it.
     pub fn templates(&self) -> Result<Vec<Template>, StoreError> {
         let mut out = checklist::shipped();
         for t in &mut out {
             if let Some(newer) = self.published_template(&t.key, None)? {
-                if newer.version > t.version {
+                if newer.version >= t.version {
                     *t = newer;
                 }
             }

@@ -58,7 +58,7 @@ fn server() -> &'static Server {
         let mut ids: Vec<Uuid> = parks.iter().map(|p| p.uuid()).collect();
         ids.extend(sample.parks.iter().flat_map(|p| p.enterprises.iter().map(|e| e.id.uuid())).take(6));
         ids.extend([Uuid::nil(), Uuid::from_u128(1), Uuid::max()]);
-        bureau.add_user("fuzz", Role::Steward, PASSWORD).unwrap();
+        bureau.add_user("fuzz", None, Role::Steward, PASSWORD).unwrap();
         bureau.assign("fuzz", parks[0], true).unwrap();
         let device = xuncha_domain::DeviceId(Uuid::from_u128(0xf022));
         let key = xuncha_sync::device_key::DeviceKey::from_seed(&[0xf0; 32]);

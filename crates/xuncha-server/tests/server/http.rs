@@ -245,6 +245,8 @@ fn a_user_names_themselves_the_admin_renames_them_and_their_laptops_carry_the_na
         ("   ", "姓名不能为空".to_string()),
         (&"欧阳".repeat(11), "姓名最多 20 个字符，此处 22 个".to_string()),
         ("张\u{7}伟", "姓名不能含换行、制表符等控制字符".to_string()),
+        ("张\u{202E}伟", "姓名不能含看不见的字符或改变书写方向的字符".to_string()),
+        ("张\u{200B}伟", "姓名不能含看不见的字符或改变书写方向的字符".to_string()),
     ] {
         let err = xuncha_client::set_full_name(a.path(), typed).unwrap_err();
         assert_eq!(err.code, xuncha_core::api::ErrorCode::Invalid, "{typed:?}: {err:?}");
@@ -257,6 +259,7 @@ fn a_user_names_themselves_the_admin_renames_them_and_their_laptops_carry_the_na
     assert_eq!(status, 401);
 
     assert_eq!(xuncha_client::set_full_name(a.path(), " 张伟 ").unwrap(), "张伟");
+    assert_eq!(xuncha_client::set_full_name(a.path(), "张伟").unwrap(), "张伟", "the same name again is no change");
     let who = xuncha_client::signed_in(a.path()).unwrap();
     assert_eq!((who.person.as_str(), who.full_name.as_deref()), ("张伟", Some("张伟")));
     // The user's other laptop gets it with its login.
@@ -274,8 +277,8 @@ fn a_user_names_themselves_the_admin_renames_them_and_their_laptops_carry_the_na
     let trail = admin(&db, &["audit", "export", "--since", "2000-01-01"]);
     let named: Vec<&str> = trail.lines().filter(|l| l.contains(",\"user_named\",")).collect();
     assert_eq!(named.len(), 2, "{trail}");
-    assert!(named[0].contains(",\"zhang\",") && named[0].contains("姓名：zhang→张伟"), "{}", named[0]);
-    assert!(named[1].contains("用户 zhang 的姓名：张伟→张 伟"), "{}", named[1]);
+    assert!(named[0].contains(",\"zhang\",") && named[0].contains("设置姓名“张伟”"), "{}", named[0]);
+    assert!(named[1].contains("用户 zhang 姓名由“张伟”改为“张 伟”"), "{}", named[1]);
 }
 
 on_both_backends!(a_user_names_themselves_the_admin_renames_them_and_their_laptops_carry_the_name);

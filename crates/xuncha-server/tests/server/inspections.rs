@@ -207,7 +207,41 @@ fn a_checklist_the_bureau_publishes_is_used_by_new_inspections_and_old_ones_keep
     assert!(a.template("daily_patrol", 1).unwrap().is_some(), "the version an old inspection used stays readable");
 }
 
+fn a_bureaus_own_version_wins_over_a_shipped_one_of_the_same_number(kind: Kind) {
+    let db = ServerDb::new(kind);
+    let server = db.open(1);
+    let ids = seed_park(&server, PARK, "乙园", 1);
+    let mut a = laptop(db.dir(), "a.db", 10);
+    let who_a = principal(a.device_id(), Role::Steward, &[PARK]);
+    // The bureau published G.1 twice before the program shipped a version 2.
+    let mut own = serde_json::to_value(xuncha_core::checklist::shipped_versions().into_iter().next().unwrap()).unwrap();
+    for (version, text) in [(1, "土壤及地下水污级"), (2, "土壤及地下水污染（本局修订）")] {
+        own["version"] = json!(version);
+        own["sections"][2]["items"][6]["text"] = json!(text);
+        let published =
+            server.publish_reference("checklist_template", "enterprise_problems", "入驻企业环保问题清单", &own);
+        assert_eq!(published.unwrap(), version);
+    }
+    assert_eq!(own["sections"][2]["items"][6]["code"], "3g");
+    sync(&mut a, &server, &who_a);
+    let new = NewInspection {
+        enterprise_id: ids[0],
+        kind: xuncha_core::inspection::InspectionKind::Screening,
+        inspectors: vec!["孙敏".into()],
+        accompanying: None,
+    };
+    let draft = a.start_inspection(&new).unwrap();
+    assert!(draft.results.iter().any(|r| r.text == "土壤及地下水污染（本局修订）"), "the bureau's version 2 is used");
+    assert_eq!(
+        a.template("enterprise_problems", 2).unwrap().unwrap().item("3g").unwrap().1.text,
+        "土壤及地下水污染（本局修订）",
+        "and read back for the records made with it"
+    );
+    assert!(server.publish_shipped_checklists().unwrap().iter().all(|(k, _)| k != "enterprise_problems"));
+}
+
 on_both_backends!(
+    a_bureaus_own_version_wins_over_a_shipped_one_of_the_same_number,
     a_checklist_the_bureau_publishes_is_used_by_new_inspections_and_old_ones_keep_theirs,
     a_signed_inspection_reaches_the_server_and_the_other_laptop_with_its_photos,
     the_server_refuses_an_inspection_changed_after_signing_or_out_of_its_chain,

@@ -4,8 +4,7 @@
 //! scope changes and clocks skewed by up to ±48 hours.
 //!
 //! `XUNCHA_SIM_SEEDS` sets how many seeds run (default 500; `500..5000`
-//! runs those) and
-//! `XUNCHA_SIM_SEED` runs one seed alone; a failure names its seed and
+//! runs those) and `XUNCHA_SIM_SEED` runs one seed alone; a failure names its seed and
 //! prints the steps that led to it.
 
 use std::collections::{BTreeMap, HashMap};
