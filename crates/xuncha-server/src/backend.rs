@@ -77,17 +77,6 @@ pub struct UserRow {
     pub full_name: String,
 }
 
-impl UserRow {
-    /// The person's name, or the login name until one is set.
-    pub fn person(&self) -> &str {
-        if self.full_name.trim().is_empty() {
-            &self.name
-        } else {
-            &self.full_name
-        }
-    }
-}
-
 /// A block of numbers to hand out, before the backend numbers it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewBlock {
